@@ -1,0 +1,146 @@
+import type { Integral } from '../integral.js';
+import type { CascadeModel } from './model.js';
+import { scaleProgression, type ScaleRange } from './scales.js';
+
+const F = Math.fround;
+
+export interface ScanParams extends ScaleRange {
+  /** Step between windows as a multiple of the scale (skimage's step_ratio). */
+  readonly stepRatio: number;
+}
+
+/** Raw window hits, 4 ints each (row, col, width, height), in skimage's single-thread order. */
+export interface RawHits {
+  readonly data: Int32Array;
+  readonly count: number;
+}
+
+/** Growable hit buffer, reused across scans so the hot loop never allocates. */
+export class HitBuffer {
+  data = new Int32Array(4096);
+  count = 0;
+  push(r: number, c: number, w: number, h: number): void {
+    let d = this.data;
+    if ((this.count + 1) * 4 > d.length) {
+      const grown = new Int32Array(d.length * 2);
+      grown.set(d);
+      this.data = d = grown;
+    }
+    const i = this.count * 4;
+    d[i] = r;
+    d[i + 1] = c;
+    d[i + 2] = w;
+    d[i + 3] = h;
+    this.count++;
+  }
+  view(): RawHits {
+    return { data: this.data, count: this.count };
+  }
+}
+
+/** Round half away from zero in float32, as skimage's `round` does on a float32 product. */
+function roundHalfAway(x: number): number {
+  return x > 0 ? Math.trunc(F(x + 0.5)) : Math.trunc(F(x - 0.5));
+}
+
+/**
+ * Per-scale table of the 16 grid-corner offsets of every feature, relative to a window's
+ * top-left index in the padded integral. Corner (i, j) of the 4x4 grid is at
+ * (fr + i*fh, fc + j*fw).
+ */
+function cornerOffsets(model: CascadeModel, scale: number, stride: number, out: Int32Array): void {
+  const f = model.features;
+  for (let k = 0; k < model.featureCount; k++) {
+    const fc = Math.trunc(F(f[k * 4] * scale));
+    const fr = Math.trunc(F(f[k * 4 + 1] * scale));
+    const fw = Math.trunc(F(f[k * 4 + 2] * scale));
+    const fh = Math.trunc(F(f[k * 4 + 3] * scale));
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) out[k * 16 + i * 4 + j] = (fr + i * fh) * stride + fc + j * fw;
+    }
+  }
+}
+
+/**
+ * Slide the cascade over every scale and position, exactly as skimage's
+ * `detect_multi_scale` does with one OpenMP thread: scales ascending, rows then columns,
+ * strict `<` bounds. Hits are appended to `hits`.
+ */
+export function scanCascade(model: CascadeModel, ii: Integral, params: ScanParams, hits: HitBuffer): void {
+  const { width: W, height: H, stride, data: P, float32 } = ii;
+  const offsets = new Int32Array(model.featureCount * 16);
+  const stageCount = model.stageCount.length;
+  const { stageStart, stageCount: stageLen, stageThreshold, stumpFeature, stumpLut, stumpLeaf } = model;
+  const stepRatio = F(params.stepRatio);
+
+  for (const scale of scaleProgression(params, model.windowWidth)) {
+    const step = roundHalfAway(F(scale * stepRatio));
+    const winW = Math.trunc(F(model.windowWidth * scale));
+    const winH = Math.trunc(F(model.windowHeight * scale));
+    if (H - winH <= 0 || W - winW <= 0 || step < 1) continue;
+    cornerOffsets(model, scale, stride, offsets);
+
+    for (let r = 0; r < H - winH; r += step) {
+      for (let c = 0; c < W - winW; c += step) {
+        const base = r * stride + c;
+        let pass = true;
+        for (let s = 0; s < stageCount; s++) {
+          let points = 0;
+          const end = stageStart[s] + stageLen[s];
+          for (let t = stageStart[s]; t < end; t++) {
+            const o = stumpFeature[t] * 16;
+            // The 16 corners of the 3x3 cell grid.
+            const p00 = P[base + offsets[o]];
+            const p01 = P[base + offsets[o + 1]];
+            const p02 = P[base + offsets[o + 2]];
+            const p03 = P[base + offsets[o + 3]];
+            const p10 = P[base + offsets[o + 4]];
+            const p11 = P[base + offsets[o + 5]];
+            const p12 = P[base + offsets[o + 6]];
+            const p13 = P[base + offsets[o + 7]];
+            const p20 = P[base + offsets[o + 8]];
+            const p21 = P[base + offsets[o + 9]];
+            const p22 = P[base + offsets[o + 10]];
+            const p23 = P[base + offsets[o + 11]];
+            const p30 = P[base + offsets[o + 12]];
+            const p31 = P[base + offsets[o + 13]];
+            const p32 = P[base + offsets[o + 14]];
+            const p33 = P[base + offsets[o + 15]];
+            let code: number;
+            if (float32) {
+              // skimage's order and float32 rounding: (br + tl) - tr - bl.
+              const ctr = F(F(F(p22 + p11) - p12) - p21);
+              code =
+                ((F(F(F(p11 + p00) - p01) - p10) >= ctr ? 1 : 0) << 7) |
+                ((F(F(F(p12 + p01) - p02) - p11) >= ctr ? 1 : 0) << 6) |
+                ((F(F(F(p13 + p02) - p03) - p12) >= ctr ? 1 : 0) << 5) |
+                ((F(F(F(p23 + p12) - p13) - p22) >= ctr ? 1 : 0) << 4) |
+                ((F(F(F(p33 + p22) - p23) - p32) >= ctr ? 1 : 0) << 3) |
+                ((F(F(F(p32 + p21) - p22) - p31) >= ctr ? 1 : 0) << 2) |
+                ((F(F(F(p31 + p20) - p21) - p30) >= ctr ? 1 : 0) << 1) |
+                (F(F(F(p21 + p10) - p11) - p20) >= ctr ? 1 : 0);
+            } else {
+              const ctr = p22 + p11 - p12 - p21;
+              code =
+                ((p11 + p00 - p01 - p10 >= ctr ? 1 : 0) << 7) |
+                ((p12 + p01 - p02 - p11 >= ctr ? 1 : 0) << 6) |
+                ((p13 + p02 - p03 - p12 >= ctr ? 1 : 0) << 5) |
+                ((p23 + p12 - p13 - p22 >= ctr ? 1 : 0) << 4) |
+                ((p33 + p22 - p23 - p32 >= ctr ? 1 : 0) << 3) |
+                ((p32 + p21 - p22 - p31 >= ctr ? 1 : 0) << 2) |
+                ((p31 + p20 - p21 - p30 >= ctr ? 1 : 0) << 1) |
+                (p21 + p10 - p11 - p20 >= ctr ? 1 : 0);
+            }
+            const bit = (stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
+            points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]);
+          }
+          if (points < stageThreshold[s]) {
+            pass = false;
+            break;
+          }
+        }
+        if (pass) hits.push(r, c, winW, winH);
+      }
+    }
+  }
+}
