@@ -1,4 +1,5 @@
 import type { Integral } from '../integral.js';
+import type { RotationFrame } from '../rotate.js';
 import type { CascadeModel } from './model.js';
 import { scaleProgression, type ScaleRange } from './scales.js';
 
@@ -44,33 +45,70 @@ function roundHalfAway(x: number): number {
 }
 
 /**
- * Per-scale table of the 16 grid-corner offsets of every feature, relative to a window's
+ * Per-scale table of the 16 grid-corner offsets of every stump's feature, relative to a window's
  * top-left index in the padded integral. Corner (i, j) of the 4x4 grid is at
  * (fr + i*fh, fc + j*fw).
  */
 function cornerOffsets(model: CascadeModel, scale: number, stride: number, out: Int32Array): void {
   const f = model.features;
-  for (let k = 0; k < model.featureCount; k++) {
+  for (let t = 0; t < model.stumpFeature.length; t++) {
+    const k = model.stumpFeature[t];
     const fc = Math.trunc(F(f[k * 4] * scale));
     const fr = Math.trunc(F(f[k * 4 + 1] * scale));
     const fw = Math.trunc(F(f[k * 4 + 2] * scale));
     const fh = Math.trunc(F(f[k * 4 + 3] * scale));
     for (let i = 0; i < 4; i++) {
-      for (let j = 0; j < 4; j++) out[k * 16 + i * 4 + j] = (fr + i * fh) * stride + fc + j * fw;
+      for (let j = 0; j < 4; j++) out[t * 16 + i * 4 + j] = (fr + i * fh) * stride + fc + j * fw;
     }
   }
+}
+
+function centreInSource(f: RotationFrame, x: number, y: number): boolean {
+  const dx = x - f.width / 2;
+  const dy = y - f.height / 2;
+  const sx = dx * f.cos - dy * f.sin + f.srcWidth / 2;
+  const sy = dx * f.sin + dy * f.cos + f.srcHeight / 2;
+  return sx >= 0 && sy >= 0 && sx < f.srcWidth && sy < f.srcHeight;
+}
+
+/**
+ * For each stump t, a value below which the running stage sum after t can no longer reach
+ * the stage threshold: threshold minus the best leaves of the stumps still to come, with a
+ * margin far above float32 rounding, so the early exit never changes a result.
+ */
+function rejectionBounds(model: CascadeModel): Float64Array {
+  const bound = new Float64Array(model.stumpFeature.length);
+  for (let s = 0; s < model.stageCount.length; s++) {
+    let best = 0;
+    const start = model.stageStart[s];
+    for (let t = start + model.stageCount[s] - 1; t >= start; t--) {
+      bound[t] = model.stageThreshold[s] - best - 1e-3;
+      best += Math.max(model.stumpLeaf[t * 2], model.stumpLeaf[t * 2 + 1]);
+    }
+  }
+  return bound;
 }
 
 /**
  * Slide the cascade over every scale and position, exactly as skimage's
  * `detect_multi_scale` does with one OpenMP thread: scales ascending, rows then columns,
  * strict `<` bounds. Hits are appended to `hits`.
+ *
+ * With a rotation `frame`, windows whose centre falls outside the source image are skipped:
+ * they lie mostly on the black corners of the expanded canvas and cannot hold a face.
  */
-export function scanCascade(model: CascadeModel, ii: Integral, params: ScanParams, hits: HitBuffer): void {
+export function scanCascade(
+  model: CascadeModel,
+  ii: Integral,
+  params: ScanParams,
+  hits: HitBuffer,
+  frame?: RotationFrame,
+): void {
   const { width: W, height: H, stride, data: P, float32 } = ii;
-  const offsets = new Int32Array(model.featureCount * 16);
+  const offsets = new Int32Array(model.stumpFeature.length * 16);
   const stageCount = model.stageCount.length;
-  const { stageStart, stageCount: stageLen, stageThreshold, stumpFeature, stumpLut, stumpLeaf } = model;
+  const { stageStart, stageCount: stageLen, stageThreshold, stumpLut, stumpLeaf } = model;
+  const bound = rejectionBounds(model);
   const stepRatio = F(params.stepRatio);
 
   for (const scale of scaleProgression(params, model.windowWidth)) {
@@ -79,16 +117,18 @@ export function scanCascade(model: CascadeModel, ii: Integral, params: ScanParam
     const winH = Math.trunc(F(model.windowHeight * scale));
     if (H - winH <= 0 || W - winW <= 0 || step < 1) continue;
     cornerOffsets(model, scale, stride, offsets);
+    const half = winW / 2;
 
     for (let r = 0; r < H - winH; r += step) {
       for (let c = 0; c < W - winW; c += step) {
+        if (frame && !centreInSource(frame, c + half, r + half)) continue;
         const base = r * stride + c;
         let pass = true;
         for (let s = 0; s < stageCount; s++) {
           let points = 0;
           const end = stageStart[s] + stageLen[s];
           for (let t = stageStart[s]; t < end; t++) {
-            const o = stumpFeature[t] * 16;
+            const o = t * 16;
             // The 16 corners of the 3x3 cell grid.
             const p00 = P[base + offsets[o]];
             const p01 = P[base + offsets[o + 1]];
@@ -133,6 +173,8 @@ export function scanCascade(model: CascadeModel, ii: Integral, params: ScanParam
             }
             const bit = (stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
             points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]);
+            // Exact early exit: even the best leaves of the remaining stumps cannot pass.
+            if (points < bound[t]) break;
           }
           if (points < stageThreshold[s]) {
             pass = false;

@@ -1,0 +1,128 @@
+import * as z from 'zod';
+
+/**
+ * The one definition of facetag's configuration: types (inferred), defaults and descriptions.
+ * config.example.json and config.schema.json are generated from it (`npm run gen:config`), and a unit
+ * test fails when they drift. Do not keep a parallel interface or defaults object anywhere else.
+ *
+ * Every field has a default, so `{}` is a valid config. Objects are strict: an unknown key is an
+ * error, which catches typos such as `detection.rotationstep`.
+ */
+
+const decodeSchema = z
+  .strictObject({
+    maxPixels: z
+      .int()
+      .positive()
+      .default(100_000_000)
+      .describe(
+        'Refuse to decode images with more pixels than this (width × height); guards against decompression bombs.',
+      ),
+  })
+  .describe('Image decoding.');
+
+const detectionSchema = z
+  .strictObject({
+    maxSide: z
+      .int()
+      .min(64)
+      .default(1600)
+      .describe('Longest side, in pixels, of the grey image the detector scans; larger photos are scaled down first.'),
+    minFaceFraction: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.015)
+      .describe(
+        "Smallest face to look for, as a fraction of the detection image's longest side (never below the 24 px cascade window).",
+      ),
+    maxFaceFraction: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .default(1)
+      .describe("Largest face to look for, as a fraction of the detection image's longest side."),
+    scaleFactor: z
+      .number()
+      .gt(1)
+      .default(1.1)
+      .describe('Ratio between successive window sizes of the cascade scan (skimage scale_factor).'),
+    stepRatio: z
+      .number()
+      .gt(0)
+      .default(1.5)
+      .describe('Step between windows as a multiple of the current scale (skimage step_ratio).'),
+    minNeighbours: z
+      .int()
+      .min(1)
+      .default(4)
+      .describe('Raw hits a group needs to count as a face (skimage min_neighbour_number).'),
+    intersectionScoreThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe(
+        'A hit joins a group when intersection / smaller area exceeds this (skimage intersection_score_threshold).',
+      ),
+    rotationStep: z
+      .int()
+      .min(1)
+      .max(360)
+      // Out-of-range values already fail min/max; report only the divisibility problem here.
+      .refine((v) => v < 1 || v > 360 || 360 % v === 0, { message: 'must divide 360' })
+      .default(15)
+      .describe('Degrees between the angles of the rotation sweep; must divide 360. 360 turns the sweep off.'),
+    parity: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Scan exactly like scikit-image (float32 integral image, full-size image, no shrink). Slow; for checking parity.',
+      ),
+    workers: z.int().min(0).default(0).describe('Worker threads for detection; 0 means one per CPU core.'),
+  })
+  .refine((d) => d.minFaceFraction <= d.maxFaceFraction, {
+    message: 'minFaceFraction must not exceed maxFaceFraction',
+    path: ['minFaceFraction'],
+  })
+  .describe('Face detection (LBP cascade with rotation sweep).');
+
+const chipsSchema = z
+  .strictObject({
+    padding: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.25)
+      .describe('Margin added around each detected face box before cutting the chip, as a fraction of the box size.'),
+    size: z.int().min(16).default(128).describe('Side, in pixels, of the square face chips fed to the classifier.'),
+  })
+  .describe('Face chips cut for recognition.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('JSON Schema of this file, for editor completion; ignored by facetag.'),
+    photos: z.array(z.string().min(1)).default([]).describe('Photo directories to watch.'),
+    dataDir: z
+      .string()
+      .default('')
+      .describe(
+        'Where facetag keeps its database, chips and models. Empty means $STATE_DIRECTORY (systemd), else $XDG_DATA_HOME/facetag, else ~/.local/share/facetag.',
+      ),
+    // prefault({}) runs the nested defaults when the whole section is missing.
+    decode: decodeSchema.prefault({}),
+    detection: detectionSchema.prefault({}),
+    chips: chipsSchema.prefault({}),
+  })
+  .describe('facetag configuration');
+
+/** A validated, fully defaulted configuration. */
+export type Config = z.infer<typeof configSchema>;
+
+/** What a config file may contain before defaults are applied. */
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** The configuration `{}` parses to. `dataDir` is still '' here; `loadConfig` resolves it. */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}

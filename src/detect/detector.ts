@@ -1,0 +1,65 @@
+import { decodeImage, type DecodedImage } from '../vision/decode.js';
+import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
+import type { Preference } from '../vision/dedup.js';
+import { rgbToGrey } from '../vision/grey.js';
+import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from './settings.js';
+import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from './sweep.js';
+
+export interface DetectorOptions {
+  readonly detection: DetectionConfig;
+  readonly maxPixels: number;
+  readonly runner: AngleRunner;
+  readonly sizes?: SizeOverrides;
+  readonly prefer?: Preference<AngleHit>;
+}
+
+export interface DetectionTimes extends StageTimes {
+  decode: number;
+  grey: number;
+  dedup: number;
+}
+
+export interface ImageDetection {
+  readonly file: string;
+  /** Oriented full-resolution size: the frame face rects are in. */
+  readonly width: number;
+  readonly height: number;
+  readonly orientation: number;
+  /** Size of the grey image the cascade scanned. */
+  readonly detectionWidth: number;
+  readonly detectionHeight: number;
+  readonly faces: readonly SweptFace[];
+  readonly times: DetectionTimes;
+}
+
+/** decode → grey → rotation sweep → de-duplication, for one file. Throws DecodeError on bad files. */
+export async function detectFile(file: string, options: DetectorOptions): Promise<ImageDetection> {
+  let t = performance.now();
+  const maxSide = detectionMaxSide(options.detection);
+  const image = await decodeImage(file, { maxPixels: options.maxPixels, ...(maxSide ? { maxSide } : {}) });
+  const decode = performance.now() - t;
+  return detectDecoded(image, options, decode);
+}
+
+export async function detectDecoded(image: DecodedImage, options: DetectorOptions, decode = 0): Promise<ImageDetection> {
+  let t = performance.now();
+  const grey = { width: image.width, height: image.height, data: rgbToGrey(image.pixels, image.channels) };
+  const greyMs = performance.now() - t;
+
+  const settings = resolveScanSettings(options.detection, image.width, image.height, options.sizes);
+  const { hits, times } = await options.runner.run(grey, sweepAngles(options.detection.rotationStep), settings);
+
+  t = performance.now();
+  const faces = foldSweep(hits, image.fullWidth / image.width, options.prefer);
+  const dedup = performance.now() - t;
+  return {
+    file: image.file,
+    width: image.fullWidth,
+    height: image.fullHeight,
+    orientation: image.orientation,
+    detectionWidth: image.width,
+    detectionHeight: image.height,
+    faces,
+    times: { ...emptyStageTimes(), ...times, decode, grey: greyMs, dedup },
+  };
+}

@@ -1,0 +1,37 @@
+import type { Config } from '../config/schema.js';
+import type { ScanSettings } from '../vision/detect-angle.js';
+
+export type DetectionConfig = Config['detection'];
+
+/** Absolute window sizes in detection pixels, e.g. to reproduce the seed's `min_size=(100, 100)`. */
+export interface SizeOverrides {
+  readonly minSize?: number;
+  readonly maxSize?: number;
+}
+
+const CASCADE_WINDOW = 24;
+
+/**
+ * Cascade settings for one image of `width` x `height` detection pixels. Face sizes are
+ * relative to the image, so a 12 MP photo and its 1600 px preview find the same faces.
+ */
+export function resolveScanSettings(
+  config: DetectionConfig,
+  width: number,
+  height: number,
+  overrides: SizeOverrides = {},
+): ScanSettings {
+  const longest = Math.max(width, height);
+  const minSize = overrides.minSize ?? Math.max(CASCADE_WINDOW, Math.round(config.minFaceFraction * longest));
+  const maxSize = overrides.maxSize ?? Math.max(minSize + 1, Math.round(config.maxFaceFraction * longest));
+  return {
+    scan: { scaleFactor: config.scaleFactor, stepRatio: config.stepRatio, minSize, maxSize },
+    group: { minNeighbours: config.minNeighbours, intersectionScoreThreshold: config.intersectionScoreThreshold },
+    float32: config.parity,
+  };
+}
+
+/** Longest side to decode at for detection; parity mode scans the full image as skimage does. */
+export function detectionMaxSide(config: DetectionConfig): number | undefined {
+  return config.parity ? undefined : config.maxSide;
+}

@@ -1,0 +1,53 @@
+import { type Deduplicated, dedupeAcrossAngles, type Preference, strongestDetection } from '../vision/dedup.js';
+import type { AngleHit, ScanSettings, StageTimes } from '../vision/detect-angle.js';
+import type { RotatedRect } from '../vision/geometry.js';
+import type { GreyImage } from '../vision/rotate.js';
+
+/** The sweep's angles: 0, step, 2*step, ... below 360. A step of 360 means upright only. */
+export function sweepAngles(step: number): number[] {
+  if (!Number.isInteger(step) || step < 1 || step > 360 || 360 % step !== 0) {
+    throw new RangeError(`rotation step must be a whole divisor of 360, got ${step}`);
+  }
+  return Array.from({ length: 360 / step }, (_, i) => i * step);
+}
+
+/** Runs the cascade at a set of angles; local or on worker threads. */
+export interface AngleRunner {
+  run(grey: GreyImage, angles: readonly number[], settings: ScanSettings): Promise<AngleRunResult>;
+  close(): Promise<void>;
+}
+
+export interface AngleRunResult {
+  readonly hits: readonly AngleHit[];
+  readonly times: StageTimes;
+}
+
+export interface SweptFace {
+  /** In the full-resolution oriented image. */
+  readonly rect: RotatedRect;
+  readonly strength: number;
+  /** Sum of strengths of every angle's detection of this face. */
+  readonly support: number;
+  /** The angles at which the face was found. */
+  readonly angles: readonly number[];
+}
+
+/** De-duplicate the sweep's hits and scale them from detection pixels to full-resolution pixels. */
+export function foldSweep(
+  hits: readonly AngleHit[],
+  scale: number,
+  prefer: Preference<AngleHit> = strongestDetection,
+): SweptFace[] {
+  return dedupeAcrossAngles(hits, prefer).map(({ kept, members }: Deduplicated<AngleHit>) => ({
+    rect: {
+      cx: kept.rect.cx * scale,
+      cy: kept.rect.cy * scale,
+      width: kept.rect.width * scale,
+      height: kept.rect.height * scale,
+      angle: kept.rect.angle,
+    },
+    strength: kept.strength,
+    support: members.reduce((s, m) => s + m.strength, 0),
+    angles: members.map((m) => m.rect.angle),
+  }));
+}

@@ -1,0 +1,63 @@
+import { type AxisBox, boundingBox, iou, type RotatedRect, signedAngle } from './geometry.js';
+
+export interface SweepCandidate {
+  readonly rect: RotatedRect;
+  readonly strength: number;
+}
+
+/** Negative when `a` should be kept over `b`. */
+export type Preference<T> = (a: T, b: T) => number;
+
+/**
+ * Detector-only preference: the strongest detection, then the smallest |angle|, then the
+ * smaller angle. Recognition replaces it with the seed's rule, the largest classifier response.
+ */
+export function strongestDetection(a: SweepCandidate, b: SweepCandidate): number {
+  return (
+    b.strength - a.strength ||
+    Math.abs(signedAngle(a.rect.angle)) - Math.abs(signedAngle(b.rect.angle)) ||
+    signedAngle(a.rect.angle) - signedAngle(b.rect.angle)
+  );
+}
+
+/** Whether point (x, y) lies inside the rotated rect. */
+function contains(rect: RotatedRect, x: number, y: number): boolean {
+  const rad = (rect.angle * Math.PI) / 180;
+  const dx = x - rect.cx;
+  const dy = y - rect.cy;
+  // Into the rect's upright frame (inverse of fromRectFrame).
+  const u = dx * Math.cos(rad) + dy * Math.sin(rad);
+  const v = -dx * Math.sin(rad) + dy * Math.cos(rad);
+  return Math.abs(u) <= rect.width / 2 && Math.abs(v) <= rect.height / 2;
+}
+
+/** The reference's rule: either centre lies inside the other box, or the boxes overlap (IoU > 0.3). */
+export function sameFace(a: RotatedRect, b: RotatedRect, boxA: AxisBox, boxB: AxisBox, iouThreshold = 0.3): boolean {
+  return contains(a, b.cx, b.cy) || contains(b, a.cx, a.cy) || iou(boxA, boxB) > iouThreshold;
+}
+
+export interface Deduplicated<T> {
+  readonly kept: T;
+  /** Every candidate folded into `kept`, itself included. */
+  readonly members: readonly T[];
+}
+
+/**
+ * Fold detections of one face found at several angles into one, greedily by `prefer`.
+ * Detections from the same angle are never merged: the cascade's grouping already decided them.
+ */
+export function dedupeAcrossAngles<T extends SweepCandidate>(
+  candidates: readonly T[],
+  prefer: Preference<T> = strongestDetection,
+): Deduplicated<T>[] {
+  const order = candidates.map((c) => ({ c, box: boundingBox(c.rect) })).sort((a, b) => prefer(a.c, b.c));
+  const groups: { kept: T; members: T[]; box: AxisBox }[] = [];
+  for (const { c, box } of order) {
+    const owner = groups.find(
+      (g) => !g.members.some((m) => m.rect.angle === c.rect.angle) && sameFace(g.kept.rect, c.rect, g.box, box),
+    );
+    if (owner) owner.members.push(c);
+    else groups.push({ kept: c, members: [c], box });
+  }
+  return groups.map(({ kept, members }) => ({ kept, members }));
+}

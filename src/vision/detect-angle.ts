@@ -1,0 +1,86 @@
+import { groupDetections, type GroupParams } from './cascade/group.js';
+import type { CascadeModel } from './cascade/model.js';
+import { HitBuffer, type ScanParams, scanCascade } from './cascade/scan.js';
+import type { RotatedRect } from './geometry.js';
+import { integralImage } from './integral.js';
+import { canvasToSource, type GreyImage, rotateGrey, rotationFrame } from './rotate.js';
+
+export interface ScanSettings {
+  readonly scan: ScanParams;
+  readonly group: GroupParams;
+  /** skimage's float32 integral image and arithmetic (parity mode). */
+  readonly float32: boolean;
+}
+
+/** One grouped cascade detection, mapped back to the source grey image. */
+export interface AngleHit {
+  readonly rect: RotatedRect;
+  /** How many raw windows the cascade grouped into this detection. */
+  readonly strength: number;
+}
+
+/** Buffers one thread reuses from angle to angle, so a sweep allocates them once. */
+export class ScanScratch {
+  rotated = new Float64Array(0);
+  integral = new Float64Array(0);
+  readonly hits = new HitBuffer();
+}
+
+export interface StageTimes {
+  rotate: number;
+  integral: number;
+  scan: number;
+  group: number;
+}
+
+export function emptyStageTimes(): StageTimes {
+  return { rotate: 0, integral: 0, scan: 0, group: 0 };
+}
+
+/**
+ * Detect faces in `grey` turned counter-clockwise by `angle` degrees on an expanded canvas,
+ * and map each hit back to `grey`'s frame as a rotated rect (the face is turned clockwise by
+ * `angle` there). At 0° this is exactly skimage's `detect_multi_scale` on `grey`.
+ */
+export function detectAtAngle(
+  model: CascadeModel,
+  grey: GreyImage,
+  angle: number,
+  settings: ScanSettings,
+  scratch: ScanScratch = new ScanScratch(),
+  times: StageTimes = emptyStageTimes(),
+): AngleHit[] {
+  let t = performance.now();
+  const frame = angle % 360 === 0 ? undefined : rotationFrame(grey.width, grey.height, angle);
+  if (frame && scratch.rotated.length < frame.width * frame.height) {
+    scratch.rotated = new Float64Array(frame.width * frame.height);
+  }
+  const image = frame ? rotateGrey(grey, angle, scratch.rotated).image : grey;
+  t = lap(times, 'rotate', t);
+
+  const needed = (image.width + 1) * (image.height + 1);
+  if (scratch.integral.length < needed) scratch.integral = new Float64Array(needed);
+  const ii = integralImage(image.data, image.width, image.height, settings.float32, scratch.integral);
+  t = lap(times, 'integral', t);
+
+  scratch.hits.count = 0;
+  scanCascade(model, ii, settings.scan, scratch.hits, frame);
+  t = lap(times, 'scan', t);
+
+  const groups = groupDetections(scratch.hits.view(), settings.group);
+  const out = groups.map((d): AngleHit => {
+    const cx = d.c + d.width / 2;
+    const cy = d.r + d.height / 2;
+    const [x, y] = frame ? canvasToSource(frame, cx, cy) : [cx, cy];
+    return { rect: { cx: x, cy: y, width: d.width, height: d.height, angle }, strength: d.neighbours };
+  });
+  lap(times, 'group', t);
+  return out;
+}
+
+function lap(times: StageTimes, stage: keyof StageTimes, since: number): number {
+  const now = performance.now();
+  times[stage] += now - since;
+  return now;
+}
+

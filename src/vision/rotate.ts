@@ -1,0 +1,97 @@
+/**
+ * Rotation of the detection-scale grey image onto an expanded canvas, so no corner is lost
+ * (the seed's fixed-shape warp cut them off). Quarter turns are exact index transforms;
+ * other angles use bilinear sampling with black outside, as skimage's `warp` does.
+ */
+export interface GreyImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float64Array;
+}
+
+/** How a canvas relates to its source image: canvas = source turned counter-clockwise by `angle`. */
+export interface RotationFrame {
+  readonly angle: number;
+  readonly cos: number;
+  readonly sin: number;
+  readonly srcWidth: number;
+  readonly srcHeight: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+const DEG = Math.PI / 180;
+
+/** Exact cos/sin for multiples of 90°, so quarter turns stay index transforms. */
+function cosSin(angle: number): [number, number] {
+  const a = ((angle % 360) + 360) % 360;
+  if (a === 0) return [1, 0];
+  if (a === 90) return [0, 1];
+  if (a === 180) return [-1, 0];
+  if (a === 270) return [0, -1];
+  return [Math.cos(a * DEG), Math.sin(a * DEG)];
+}
+
+export function rotationFrame(srcWidth: number, srcHeight: number, angle: number): RotationFrame {
+  const [cos, sin] = cosSin(angle);
+  const ac = Math.abs(cos);
+  const as = Math.abs(sin);
+  // The epsilon keeps 0°/90° canvases exactly the source size despite float noise.
+  const width = Math.ceil(srcWidth * ac + srcHeight * as - 1e-9);
+  const height = Math.ceil(srcWidth * as + srcHeight * ac - 1e-9);
+  return { angle, cos, sin, srcWidth, srcHeight, width, height };
+}
+
+/** Canvas point (continuous coordinates, y down) to source point. */
+export function canvasToSource(f: RotationFrame, x: number, y: number): [number, number] {
+  const dx = x - f.width / 2;
+  const dy = y - f.height / 2;
+  return [dx * f.cos - dy * f.sin + f.srcWidth / 2, dx * f.sin + dy * f.cos + f.srcHeight / 2];
+}
+
+/**
+ * Turn `src` counter-clockwise by `angle` degrees onto an expanded canvas. `out` may be a
+ * reused buffer of at least width*height values.
+ */
+export function rotateGrey(src: GreyImage, angle: number, out?: Float64Array): { image: GreyImage; frame: RotationFrame } {
+  const frame = rotationFrame(src.width, src.height, angle);
+  const { width, height, cos, sin } = frame;
+  const n = width * height;
+  const data = out && out.length >= n ? out.subarray(0, n) : new Float64Array(n);
+  const sw = src.width;
+  const sh = src.height;
+  const s = src.data;
+  const quarter = cos * sin === 0;
+  for (let y = 0; y < height; y++) {
+    // Source position of the canvas pixel centre (x + 0.5, y + 0.5), then to index space (-0.5).
+    const dy = y + 0.5 - height / 2;
+    let sx = (0.5 - width / 2) * cos - dy * sin + sw / 2 - 0.5;
+    let sy = (0.5 - width / 2) * sin + dy * cos + sh / 2 - 0.5;
+    const row = y * width;
+    for (let x = 0; x < width; x++, sx += cos, sy += sin) {
+      if (quarter) {
+        data[row + x] = s[Math.round(sy) * sw + Math.round(sx)];
+        continue;
+      }
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 < -1 || y0 < -1 || x0 >= sw || y0 >= sh) {
+        data[row + x] = 0;
+        continue;
+      }
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const i = y0 * sw + x0;
+      const inX0 = x0 >= 0;
+      const inX1 = x0 + 1 < sw;
+      const inY0 = y0 >= 0;
+      const inY1 = y0 + 1 < sh;
+      const a = inY0 && inX0 ? s[i] : 0;
+      const b = inY0 && inX1 ? s[i + 1] : 0;
+      const c = inY1 && inX0 ? s[i + sw] : 0;
+      const d = inY1 && inX1 ? s[i + sw + 1] : 0;
+      data[row + x] = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
+    }
+  }
+  return { image: { width, height, data }, frame };
+}
