@@ -1,0 +1,65 @@
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { DetectorOptions } from '../detect/detector.js';
+import { localRunner } from '../detect/local-runner.js';
+import type { SizeOverrides } from '../detect/settings.js';
+import { workerRunner } from '../detect/worker-runner.js';
+import { defaultCascadePath, loadCascade } from '../vision/cascade/default-model.js';
+import { intFlag, numberFlag } from './args.js';
+
+/** Flags every detecting command accepts; they override the config file. */
+export const detectionFlags = {
+  config: { type: 'string' },
+  parity: { type: 'boolean' },
+  'rotation-step': { type: 'string' },
+  'max-side': { type: 'string' },
+  'step-ratio': { type: 'string' },
+  'min-neighbours': { type: 'string' },
+  'min-size': { type: 'string' },
+  'max-size': { type: 'string' },
+  workers: { type: 'string' },
+} as const;
+
+export interface DetectionFlagValues {
+  config?: string;
+  parity?: boolean;
+  'rotation-step'?: string;
+  'max-side'?: string;
+  'step-ratio'?: string;
+  'min-neighbours'?: string;
+  'min-size'?: string;
+  'max-size'?: string;
+  workers?: string;
+}
+
+export interface DetectionContext {
+  readonly config: Config;
+  readonly options: DetectorOptions;
+  close(): Promise<void>;
+}
+
+/** Config file + flags → a ready detector (worker threads unless one thread is asked for). */
+export function detectionContext(flags: DetectionFlagValues): DetectionContext {
+  const base = loadConfig(flags.config ? { file: flags.config } : {});
+  const d = base.detection;
+  const detection = {
+    ...d,
+    parity: flags.parity ?? d.parity,
+    rotationStep: intFlag('rotation-step', flags['rotation-step'], 1, 360) ?? d.rotationStep,
+    maxSide: intFlag('max-side', flags['max-side'], 64) ?? d.maxSide,
+    stepRatio: numberFlag('step-ratio', flags['step-ratio'], 0.1, 100) ?? d.stepRatio,
+    minNeighbours: intFlag('min-neighbours', flags['min-neighbours'], 1) ?? d.minNeighbours,
+    workers: intFlag('workers', flags.workers, 0, 256) ?? d.workers,
+  };
+  const config: Config = { ...base, detection };
+  const sizes: SizeOverrides = {
+    ...(flags['min-size'] ? { minSize: intFlag('min-size', flags['min-size'], 1) } : {}),
+    ...(flags['max-size'] ? { maxSize: intFlag('max-size', flags['max-size'], 1) } : {}),
+  };
+  const runner = detection.workers === 1 ? localRunner(loadCascade()) : workerRunner(defaultCascadePath(), detection.workers);
+  return {
+    config,
+    options: { detection, maxPixels: config.decode.maxPixels, runner, sizes },
+    close: () => runner.close(),
+  };
+}

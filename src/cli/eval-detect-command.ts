@@ -1,0 +1,104 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { detectFile } from '../detect/detector.js';
+import { readBoxesFile } from '../eval/boxes-file.js';
+import { matchBoxes, type MatchCounts, score, seededRandom } from '../eval/match.js';
+import { rotateSample } from '../eval/rotate-sample.js';
+import { DecodeError } from '../vision/decode.js';
+import { boundingBox } from '../vision/geometry.js';
+import { intFlag, numberFlag, parse, UsageError } from './args.js';
+import { detectionContext, detectionFlags } from './detection-context.js';
+import { createProgress } from './progress.js';
+
+export const evalDetectUsage = `facetag eval detect --images DIR --boxes FILE [--iou 0.4] [--rotate 0|90|180|270|random]
+    [--seed N] [--limit N] [--json] [detection flags as for detect]
+  Scores detection against ground-truth boxes: precision, recall, F1 and seconds per image.`;
+
+function rotationFor(rotate: string, random: () => number): number {
+  if (rotate === 'random') return Math.floor(random() * 360);
+  const angle = Number(rotate);
+  if (![0, 90, 180, 270].includes(angle)) throw new UsageError(`--rotate must be 0, 90, 180, 270 or random, got "${rotate}"`);
+  return angle;
+}
+
+export async function evalDetectCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    ...detectionFlags,
+    images: { type: 'string' },
+    boxes: { type: 'string' },
+    iou: { type: 'string' },
+    rotate: { type: 'string' },
+    seed: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (!values.images || !values.boxes) throw new UsageError('--images and --boxes are required');
+  const minIou = numberFlag('iou', values.iou, 0.01, 1) ?? 0.4;
+  const rotate = values.rotate ?? '0';
+  const random = seededRandom(intFlag('seed', values.seed) ?? 1);
+  const truth = [...(await readBoxesFile(values.boxes)).entries()].sort(([a], [b]) => a.localeCompare(b));
+  const samples = truth.slice(0, intFlag('limit', values.limit, 1) ?? truth.length);
+
+  const ctx = detectionContext(values);
+  const work = mkdtempSync(join(tmpdir(), 'facetag-eval-'));
+  const progress = createProgress({ label: 'eval detect', total: samples.length });
+  const totals = { truePositives: 0, falsePositives: 0, falseNegatives: 0 };
+  let seconds = 0;
+  let faces = 0;
+  const failed: string[] = [];
+  try {
+    for (const [name, boxes] of samples) {
+      const source = join(values.images, name);
+      const angle = rotationFor(rotate, random);
+      let input = source;
+      let gt = boxes;
+      if (angle !== 0) {
+        input = join(work, `${name}.rot${angle}.png`);
+        gt = await rotateSample(source, input, boxes, angle);
+      }
+      faces += gt.length;
+      try {
+        const t = performance.now();
+        const d = await detectFile(input, ctx.options);
+        seconds += (performance.now() - t) / 1000;
+        const m: MatchCounts = matchBoxes(gt, d.faces.map((f) => boundingBox(f.rect)), minIou);
+        totals.truePositives += m.truePositives;
+        totals.falsePositives += m.falsePositives;
+        totals.falseNegatives += m.falseNegatives;
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+        failed.push(err.message);
+        totals.falseNegatives += gt.length;
+      }
+      progress.tick(1, name);
+    }
+  } finally {
+    await ctx.close();
+    await rm(work, { recursive: true, force: true });
+  }
+  progress.done();
+  const s = score(totals);
+  const result = {
+    precision: s.precision,
+    recall: s.recall,
+    f1: s.f1,
+    secondsPerImage: seconds / Math.max(1, samples.length),
+    images: samples.length,
+    faces,
+    ...totals,
+    rotate,
+    failed,
+    settings: ctx.config.detection,
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      `images ${result.images}  faces ${faces}  precision ${s.precision.toFixed(3)}  recall ${s.recall.toFixed(3)}  ` +
+        `F1 ${s.f1.toFixed(3)}  ${result.secondsPerImage.toFixed(3)} s/image\n`,
+    );
+  }
+  return failed.length ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+import sharp from 'sharp';
+import { type AxisBox, boundingBox } from '../vision/geometry.js';
+
+/**
+ * Turn an evaluation image clockwise by `angle` (expanding the canvas, black outside) and
+ * its ground-truth boxes with it. Each box becomes the bounding box of the turned box,
+ * the same convention detections are scored with.
+ */
+export async function rotateSample(
+  input: string,
+  output: string,
+  boxes: readonly AxisBox[],
+  angle: number,
+): Promise<AxisBox[]> {
+  const meta = await sharp(input).metadata();
+  const info = await sharp(input).rotate(angle, { background: '#000000' }).png().toFile(output);
+  const rad = (angle * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(rad), Math.sin(rad)];
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  return boxes.map((b) => {
+    const dx = b.x + b.width / 2 - w / 2;
+    const dy = b.y + b.height / 2 - h / 2;
+    return boundingBox({
+      cx: dx * cos - dy * sin + info.width / 2,
+      cy: dx * sin + dy * cos + info.height / 2,
+      width: b.width,
+      height: b.height,
+      angle,
+    });
+  });
+}
