@@ -4,8 +4,10 @@
  * exit code; this file only dispatches and turns known errors into clear messages.
  */
 import { UsageError } from './cli/args.js';
+import { chipCommand, chipUsage } from './cli/chip-command.js';
 import { detectCommand, detectUsage } from './cli/detect-command.js';
 import { evalDetectCommand, evalDetectUsage } from './cli/eval-detect-command.js';
+import { runCommand, runUsage } from './cli/run-command.js';
 import { ConfigError } from './config/load.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string };
@@ -13,6 +15,8 @@ type Command = { run: (argv: string[]) => Promise<number>; usage: string };
 const commands: Record<string, Command> = {
   detect: { run: detectCommand, usage: detectUsage },
   'eval detect': { run: evalDetectCommand, usage: evalDetectUsage },
+  chip: { run: chipCommand, usage: chipUsage },
+  run: { run: runCommand, usage: runUsage },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import { groupDetections, type GroupParams } from './cascade/group.js';
 import type { CascadeModel } from './cascade/model.js';
+import { hitDensity } from './cascade/verify.js';
 import { HitBuffer, type ScanParams, scanCascade } from './cascade/scan.js';
 import type { RotatedRect } from './geometry.js';
 import { integralImage } from './integral.js';
@@ -10,6 +11,8 @@ export interface ScanSettings {
   readonly group: GroupParams;
   /** skimage's float32 integral image and arithmetic (parity mode). */
   readonly float32: boolean;
+  /** Measure each detection's local hit density (a second look that separates faces from chance). */
+  readonly verify: boolean;
 }
 
 /** One grouped cascade detection, mapped back to the source grey image. */
@@ -17,6 +20,8 @@ export interface AngleHit {
   readonly rect: RotatedRect;
   /** How many raw windows the cascade grouped into this detection. */
   readonly strength: number;
+  /** Share of a dense local scan the cascade accepts (see hitDensity); 0 when not measured. */
+  readonly density: number;
 }
 
 /** Buffers one thread reuses from angle to angle, so a sweep allocates them once. */
@@ -31,10 +36,11 @@ export interface StageTimes {
   integral: number;
   scan: number;
   group: number;
+  verify: number;
 }
 
 export function emptyStageTimes(): StageTimes {
-  return { rotate: 0, integral: 0, scan: 0, group: 0 };
+  return { rotate: 0, integral: 0, scan: 0, group: 0, verify: 0 };
 }
 
 /**
@@ -68,13 +74,15 @@ export function detectAtAngle(
   t = lap(times, 'scan', t);
 
   const groups = groupDetections(scratch.hits.view(), settings.group);
+  t = lap(times, 'group', t);
   const out = groups.map((d): AngleHit => {
     const cx = d.c + d.width / 2;
     const cy = d.r + d.height / 2;
     const [x, y] = frame ? canvasToSource(frame, cx, cy) : [cx, cy];
-    return { rect: { cx: x, cy: y, width: d.width, height: d.height, angle }, strength: d.neighbours };
+    const density = settings.verify ? hitDensity(model, ii, d, frame, scratch.hits) : 0;
+    return { rect: { cx: x, cy: y, width: d.width, height: d.height, angle }, strength: d.neighbours, density };
   });
-  lap(times, 'group', t);
+  lap(times, 'verify', t);
   return out;
 }
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { foldSweep, sweepAngles } from '../../src/detect/sweep.js';
-import { dedupeAcrossAngles, type SweepCandidate } from '../../src/vision/dedup.js';
+import { dedupeAcrossAngles } from '../../src/vision/dedup.js';
 
-const hit = (cx: number, cy: number, angle: number, strength: number, size = 40): SweepCandidate => ({
+const hit = (cx: number, cy: number, angle: number, strength: number, size = 40) => ({
   rect: { cx, cy, width: size, height: size, angle },
   strength,
+  density: 0,
 });
 
 test('one face found at 345°, 0° and 15° becomes one, the strongest', () => {

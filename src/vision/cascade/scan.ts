@@ -76,7 +76,11 @@ function centreInSource(f: RotationFrame, x: number, y: number): boolean {
  * the stage threshold: threshold minus the best leaves of the stumps still to come, with a
  * margin far above float32 rounding, so the early exit never changes a result.
  */
+const boundsCache = new WeakMap<CascadeModel, Float64Array>();
+
 function rejectionBounds(model: CascadeModel): Float64Array {
+  const cached = boundsCache.get(model);
+  if (cached) return cached;
   const bound = new Float64Array(model.stumpFeature.length);
   for (let s = 0; s < model.stageCount.length; s++) {
     let best = 0;
@@ -86,6 +90,7 @@ function rejectionBounds(model: CascadeModel): Float64Array {
       best += Math.max(model.stumpLeaf[t * 2], model.stumpLeaf[t * 2 + 1]);
     }
   }
+  boundsCache.set(model, bound);
   return bound;
 }
 
@@ -104,85 +109,110 @@ export function scanCascade(
   hits: HitBuffer,
   frame?: RotationFrame,
 ): void {
+  const stepRatio = F(params.stepRatio);
+  const scratch = new Int32Array(model.stumpFeature.length * 16);
+  for (const scale of scaleProgression(params, model.windowWidth)) {
+    const step = roundHalfAway(F(scale * stepRatio));
+    scanScale(model, ii, { scale, step, r0: 0, c0: 0, r1: ii.height, c1: ii.width }, hits, frame, scratch);
+  }
+}
+
+/** One scale of the scan over the window origins in [r0, r1) x [c0, c1), clipped to the image. */
+export interface ScaleScan {
+  readonly scale: number;
+  readonly step: number;
+  readonly r0: number;
+  readonly c0: number;
+  readonly r1: number;
+  readonly c1: number;
+}
+
+export function scanScale(
+  model: CascadeModel,
+  ii: Integral,
+  at: ScaleScan,
+  hits: HitBuffer,
+  frame?: RotationFrame,
+  offsets = new Int32Array(model.stumpFeature.length * 16),
+): void {
   const { width: W, height: H, stride, data: P, float32 } = ii;
-  const offsets = new Int32Array(model.stumpFeature.length * 16);
   const stageCount = model.stageCount.length;
   const { stageStart, stageCount: stageLen, stageThreshold, stumpLut, stumpLeaf } = model;
   const bound = rejectionBounds(model);
-  const stepRatio = F(params.stepRatio);
+  const { scale, step } = at;
+  const winW = Math.trunc(F(model.windowWidth * scale));
+  const winH = Math.trunc(F(model.windowHeight * scale));
+  if (H - winH <= 0 || W - winW <= 0 || step < 1) return;
+  cornerOffsets(model, scale, stride, offsets);
+  const half = winW / 2;
+  const rEnd = Math.min(at.r1, H - winH);
+  const cEnd = Math.min(at.c1, W - winW);
+  const rStart = Math.max(0, at.r0);
+  const cStart = Math.max(0, at.c0);
 
-  for (const scale of scaleProgression(params, model.windowWidth)) {
-    const step = roundHalfAway(F(scale * stepRatio));
-    const winW = Math.trunc(F(model.windowWidth * scale));
-    const winH = Math.trunc(F(model.windowHeight * scale));
-    if (H - winH <= 0 || W - winW <= 0 || step < 1) continue;
-    cornerOffsets(model, scale, stride, offsets);
-    const half = winW / 2;
-
-    for (let r = 0; r < H - winH; r += step) {
-      for (let c = 0; c < W - winW; c += step) {
-        if (frame && !centreInSource(frame, c + half, r + half)) continue;
-        const base = r * stride + c;
-        let pass = true;
-        for (let s = 0; s < stageCount; s++) {
-          let points = 0;
-          const end = stageStart[s] + stageLen[s];
-          for (let t = stageStart[s]; t < end; t++) {
-            const o = t * 16;
-            // The 16 corners of the 3x3 cell grid.
-            const p00 = P[base + offsets[o]];
-            const p01 = P[base + offsets[o + 1]];
-            const p02 = P[base + offsets[o + 2]];
-            const p03 = P[base + offsets[o + 3]];
-            const p10 = P[base + offsets[o + 4]];
-            const p11 = P[base + offsets[o + 5]];
-            const p12 = P[base + offsets[o + 6]];
-            const p13 = P[base + offsets[o + 7]];
-            const p20 = P[base + offsets[o + 8]];
-            const p21 = P[base + offsets[o + 9]];
-            const p22 = P[base + offsets[o + 10]];
-            const p23 = P[base + offsets[o + 11]];
-            const p30 = P[base + offsets[o + 12]];
-            const p31 = P[base + offsets[o + 13]];
-            const p32 = P[base + offsets[o + 14]];
-            const p33 = P[base + offsets[o + 15]];
-            let code: number;
-            if (float32) {
-              // skimage's order and float32 rounding: (br + tl) - tr - bl.
-              const ctr = F(F(F(p22 + p11) - p12) - p21);
-              code =
-                ((F(F(F(p11 + p00) - p01) - p10) >= ctr ? 1 : 0) << 7) |
-                ((F(F(F(p12 + p01) - p02) - p11) >= ctr ? 1 : 0) << 6) |
-                ((F(F(F(p13 + p02) - p03) - p12) >= ctr ? 1 : 0) << 5) |
-                ((F(F(F(p23 + p12) - p13) - p22) >= ctr ? 1 : 0) << 4) |
-                ((F(F(F(p33 + p22) - p23) - p32) >= ctr ? 1 : 0) << 3) |
-                ((F(F(F(p32 + p21) - p22) - p31) >= ctr ? 1 : 0) << 2) |
-                ((F(F(F(p31 + p20) - p21) - p30) >= ctr ? 1 : 0) << 1) |
-                (F(F(F(p21 + p10) - p11) - p20) >= ctr ? 1 : 0);
-            } else {
-              const ctr = p22 + p11 - p12 - p21;
-              code =
-                ((p11 + p00 - p01 - p10 >= ctr ? 1 : 0) << 7) |
-                ((p12 + p01 - p02 - p11 >= ctr ? 1 : 0) << 6) |
-                ((p13 + p02 - p03 - p12 >= ctr ? 1 : 0) << 5) |
-                ((p23 + p12 - p13 - p22 >= ctr ? 1 : 0) << 4) |
-                ((p33 + p22 - p23 - p32 >= ctr ? 1 : 0) << 3) |
-                ((p32 + p21 - p22 - p31 >= ctr ? 1 : 0) << 2) |
-                ((p31 + p20 - p21 - p30 >= ctr ? 1 : 0) << 1) |
-                (p21 + p10 - p11 - p20 >= ctr ? 1 : 0);
-            }
-            const bit = (stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
-            points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]);
-            // Exact early exit: even the best leaves of the remaining stumps cannot pass.
-            if (points < bound[t]) break;
+  for (let r = rStart; r < rEnd; r += step) {
+    for (let c = cStart; c < cEnd; c += step) {
+      if (frame && !centreInSource(frame, c + half, r + half)) continue;
+      const base = r * stride + c;
+      let pass = true;
+      for (let s = 0; s < stageCount; s++) {
+        let points = 0;
+        const end = stageStart[s] + stageLen[s];
+        for (let t = stageStart[s]; t < end; t++) {
+          const o = t * 16;
+          // The 16 corners of the 3x3 cell grid.
+          const p00 = P[base + offsets[o]];
+          const p01 = P[base + offsets[o + 1]];
+          const p02 = P[base + offsets[o + 2]];
+          const p03 = P[base + offsets[o + 3]];
+          const p10 = P[base + offsets[o + 4]];
+          const p11 = P[base + offsets[o + 5]];
+          const p12 = P[base + offsets[o + 6]];
+          const p13 = P[base + offsets[o + 7]];
+          const p20 = P[base + offsets[o + 8]];
+          const p21 = P[base + offsets[o + 9]];
+          const p22 = P[base + offsets[o + 10]];
+          const p23 = P[base + offsets[o + 11]];
+          const p30 = P[base + offsets[o + 12]];
+          const p31 = P[base + offsets[o + 13]];
+          const p32 = P[base + offsets[o + 14]];
+          const p33 = P[base + offsets[o + 15]];
+          let code: number;
+          if (float32) {
+            // skimage's order and float32 rounding: (br + tl) - tr - bl.
+            const ctr = F(F(F(p22 + p11) - p12) - p21);
+            code =
+              ((F(F(F(p11 + p00) - p01) - p10) >= ctr ? 1 : 0) << 7) |
+              ((F(F(F(p12 + p01) - p02) - p11) >= ctr ? 1 : 0) << 6) |
+              ((F(F(F(p13 + p02) - p03) - p12) >= ctr ? 1 : 0) << 5) |
+              ((F(F(F(p23 + p12) - p13) - p22) >= ctr ? 1 : 0) << 4) |
+              ((F(F(F(p33 + p22) - p23) - p32) >= ctr ? 1 : 0) << 3) |
+              ((F(F(F(p32 + p21) - p22) - p31) >= ctr ? 1 : 0) << 2) |
+              ((F(F(F(p31 + p20) - p21) - p30) >= ctr ? 1 : 0) << 1) |
+              (F(F(F(p21 + p10) - p11) - p20) >= ctr ? 1 : 0);
+          } else {
+            const ctr = p22 + p11 - p12 - p21;
+            code =
+              ((p11 + p00 - p01 - p10 >= ctr ? 1 : 0) << 7) |
+              ((p12 + p01 - p02 - p11 >= ctr ? 1 : 0) << 6) |
+              ((p13 + p02 - p03 - p12 >= ctr ? 1 : 0) << 5) |
+              ((p23 + p12 - p13 - p22 >= ctr ? 1 : 0) << 4) |
+              ((p33 + p22 - p23 - p32 >= ctr ? 1 : 0) << 3) |
+              ((p32 + p21 - p22 - p31 >= ctr ? 1 : 0) << 2) |
+              ((p31 + p20 - p21 - p30 >= ctr ? 1 : 0) << 1) |
+              (p21 + p10 - p11 - p20 >= ctr ? 1 : 0);
           }
-          if (points < stageThreshold[s]) {
-            pass = false;
-            break;
-          }
+          const bit = (stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
+          points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]);
+          // Exact early exit: even the best leaves of the remaining stumps cannot pass.
+          if (points < bound[t]) break;
         }
-        if (pass) hits.push(r, c, winW, winH);
+        if (points < stageThreshold[s]) {
+          pass = false;
+          break;
+        }
       }
+      if (pass) hits.push(r, c, winW, winH);
     }
   }
 }

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { defaultConfig } from '../../src/config/schema.js';
+import { backfill } from '../../src/daemon/backfill.js';
+import { localRunner } from '../../src/detect/local-runner.js';
+import { openDatabase } from '../../src/store/db.js';
+import { MIGRATIONS, migrate, SchemaTooNewError } from '../../src/store/migrations.js';
+import { counts, facesOfPhoto, photoByPath } from '../../src/store/photos.js';
+import { loadCascade } from '../../src/vision/cascade/default-model.js';
+import { repoRoot, sharedDir, tmpDir } from '../helpers/paths.js';
+
+const images = join(sharedDir, 'data/detection/images');
+const cli = join(repoRoot, 'dist/src/cli.js');
+const execFileP = promisify(execFile);
+
+const config = defaultConfig();
+const detector = {
+  detection: { ...config.detection, rotationStep: 360 },
+  maxPixels: 50_000_000,
+  runner: localRunner(loadCascade()),
+};
+
+let dir = '';
+let photos = '';
+const big = () => join(photos, '2007_007763.jpg');
+const small = () => join(photos, 'sub/pic00072.jpg');
+const corrupt = () => join(photos, 'sub/cut.jpg');
+
+before(async () => {
+  dir = await tmpDir('facetag-run-');
+  photos = join(dir, 'photos');
+  await mkdir(join(photos, 'sub'), { recursive: true });
+  await copyFile(join(images, '2007_007763.jpg'), big());
+  await copyFile(join(images, 'pic00072.jpg'), small());
+  // A JPEG cut in half: what a photo still being copied looks like.
+  const bytes = await readFile(join(images, '2008_001009.jpg'));
+  await writeFile(corrupt(), bytes.subarray(0, bytes.length >> 1));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('backfill records photos and faces once, re-analyses only changed files, keeps going past bad ones', async () => {
+  const db = openDatabase(join(dir, 'data'));
+  try {
+    const first = await backfill({ db, photoDirs: [photos], detector });
+    assert.equal(first.found, 3);
+    assert.equal(first.analysed, 2);
+    assert.equal(first.skipped, 0);
+    assert.deepEqual(
+      first.failed.map((f) => [f.file, f.reason]),
+      [[corrupt(), 'truncated']],
+    );
+    assert.deepEqual(counts(db), { photos: 3, done: 2, failed: 1, faces: first.faces });
+
+    const bad = photoByPath(db, corrupt());
+    assert.equal(bad?.status, 'failed');
+    assert.equal(bad?.error_code, 'truncated');
+    assert.match(bad?.error_message ?? '', /cut\.jpg: truncated image/);
+    const bigRow = photoByPath(db, big());
+    assert.equal(bigRow?.status, 'done');
+    assert.deepEqual([bigRow?.width, bigRow?.height, bigRow?.orientation], [500, 375, 1]);
+    const bigFaces = facesOfPhoto(db, bigRow?.id ?? -1);
+    assert.equal(bigFaces.length, 2);
+    for (const f of bigFaces) assert.ok(f.width >= 24 && f.strength >= 1 && f.support >= f.strength);
+    const smallRow = photoByPath(db, small());
+    const smallFaces = facesOfPhoto(db, smallRow?.id ?? -1);
+    assert.ok(smallFaces.length >= 1);
+
+    const second = await backfill({ db, photoDirs: [photos], detector });
+    assert.deepEqual([second.analysed, second.skipped, second.failed.length, second.faces], [0, 3, 0, 0]);
+
+    // Whole seconds: utimes goes through float seconds, so a millisecond value may not round-trip.
+    const later = new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
+    await utimes(small(), later, later);
+    const third = await backfill({ db, photoDirs: [photos], detector });
+    assert.deepEqual([third.analysed, third.skipped, third.failed.length], [1, 2, 0]);
+    assert.deepEqual(
+      counts(db),
+      { photos: 3, done: 2, failed: 1, faces: first.faces },
+      'faces replaced, not duplicated',
+    );
+    const again = photoByPath(db, small());
+    assert.equal(again?.id, smallRow?.id, 'photo id stays stable');
+    assert.equal(again?.mtime_ms, Math.trunc(later.getTime()));
+    assert.equal(facesOfPhoto(db, again?.id ?? -1).length, smallFaces.length);
+  } finally {
+    db.close();
+  }
+});
+
+test('store: pragmas set, migrations all-or-nothing, cascade delete', async () => {
+  const db = openDatabase(join(dir, 'store'));
+  try {
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+    assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    // A failing migration leaves neither its tables nor a version bump behind.
+    assert.throws(() => migrate(db, [...MIGRATIONS, 'CREATE TABLE half (a); THIS IS NOT SQL']));
+    assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    assert.deepEqual(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get(), { n: 0 });
+
+    db.prepare("INSERT INTO photos (id, path, status) VALUES (1, '/x.jpg', 'done')").run();
+    db.prepare(
+      'INSERT INTO faces (photo_id, cx, cy, width, height, angle, strength, support) VALUES (1, 1, 1, 1, 1, 0, 1, 1)',
+    ).run();
+    db.prepare('DELETE FROM photos WHERE id = 1').run();
+    assert.deepEqual(db.prepare('SELECT count(*) AS n FROM faces').get(), { n: 0 });
+  } finally {
+    db.close();
+  }
+});
+
+test('a database from a newer facetag is refused with a clear message', async () => {
+  const dataDir = join(dir, 'newer');
+  const db = openDatabase(dataDir);
+  db.pragma('user_version = 999');
+  db.close();
+  assert.throws(
+    () => openDatabase(dataDir),
+    (err: unknown) =>
+      err instanceof SchemaTooNewError &&
+      /schema version 999 is newer than this facetag understands \(up to 1\)/.test(err.message),
+  );
+
+  const result = await execFileP(process.execPath, [cli, 'run', '--photos', photos, '--data-dir', dataDir], {
+    encoding: 'utf8',
+  }).catch((err: { code: number; stdout: string; stderr: string }) => err);
+  assert.equal('code' in result ? result.code : 0, 1);
+  assert.match(result.stderr, /facetag run: .*facetag\.db: database schema version 999 is newer/);
+});
+
+test('facetag run: one pass on a config file, summary printed, exit 0 despite a bad photo', async () => {
+  const configFile = join(dir, 'config.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({ photos: ['/nonexistent'], detection: { rotationStep: 360, workers: 1 } }),
+  );
+  const dataDir = join(dir, 'cli-data');
+  const env = { ...process.env, FACETAG_PHOTOS: '' };
+  const args = [cli, 'run', '--photos', photos, '--config', configFile, '--data-dir', dataDir];
+  const first = await execFileP(process.execPath, args, { encoding: 'utf8', env });
+  assert.match(first.stdout, /one backfill pass \(watching for new photos comes in a later version\)/);
+  assert.match(first.stdout, /analysed: 2 photo\(s\), 3 face\(s\) found/);
+  assert.match(first.stdout, /failed: +1/);
+  assert.match(first.stdout, /cut\.jpg: truncated image .*\[truncated\]/);
+  assert.ok(first.stdout.includes(`data dir: ${dataDir}`));
+  const second = await execFileP(process.execPath, args, { encoding: 'utf8', env });
+  assert.match(second.stdout, /analysed: 0 photo\(s\)/);
+  assert.match(second.stdout, /skipped: +3 up to date/);
+});
