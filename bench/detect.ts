@@ -4,14 +4,16 @@
  *   npm run bench:detect -- [--sample N|all] [--runs N] [--skip-reference]
  *
  * 1. A 12 MP (4000x3000) test photo, upscaled with Lanczos from a shared/data detection image.
- * 2. facetag on it (default config; full 15° sweep and no sweep; plus the blog's settings scaled to
- *    the detection image), median wall time, per-stage times, photos/s with 1 and 2 in flight.
- * 3. The Python reference (shared/reference/seedlib.py via bench/reference_detect.py) on the same
- *    photo with the blog's settings, and both on a sample of the detection set.
- * 4. Peak RSS of both, ratios, and one `BENCH_JSON {...}` line with every figure.
+ * 2. facetag on it (default config, with the full 15° sweep and with no sweep; then the blog's settings
+ *    scaled to the detection image): median wall and CPU time per photo, per-stage times, photos/s
+ *    with one and with two photos in flight on the worker pool.
+ * 3. The Python reference (shared/reference/seedlib.py, driven by bench/reference_detect.py in a child
+ *    process) on the same photo with the blog's settings, then both on a sample of the detection set.
+ * 4. Peak RSS, the load other processes put on the machine during each phase, ratios, and one
+ *    `BENCH_JSON {...}` line with every figure.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +27,13 @@ import { defaultCascadePath } from '../src/vision/cascade/default-model.js';
 const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 const STAGES = ['decode', 'grey', 'rotate', 'integral', 'scan', 'group', 'dedup'] as const;
+/** Stages timed inside the worker threads and summed over them (thread-ms, not wall). */
 const WORKER_STAGES = new Set<string>(['rotate', 'integral', 'scan', 'group']);
 const PHOTO_SOURCE = 'data/detection/images/pic03263.jpg';
 const PHOTO_W = 4000;
 const PHOTO_H = 3000;
+/** Photos pushed through the pool, two at a time, for the "2 in flight" throughput. */
+const IN_FLIGHT_PHOTOS = 4;
 /** The blog's detector settings, in pixels of the full-size photo. */
 const BLOG = { scaleFactor: 1.1, stepRatio: 2.0, minSize: 100, maxSize: 2000 } as const;
 /** The reference's detection-set evaluation settings (shared/reference/README.md). */
@@ -54,11 +59,11 @@ function readArgs(): BenchArgs {
     allowPositionals: false,
   });
   if (values.help) {
-    process.stdout.write('usage: node dist/bench/detect.js [--sample N|all] [--runs N] [--skip-reference]\n');
+    say('usage: node dist/bench/detect.js [--sample N|all] [--runs N] [--skip-reference]');
     process.exit(0);
   }
   const sample = values.sample === 'all' ? 'all' : Number.parseInt(values.sample, 10);
-  if (sample !== 'all' && !(sample >= 1)) throw new Error(`--sample must be a positive integer or "all"`);
+  if (sample !== 'all' && !(sample >= 1)) throw new Error('--sample must be a positive integer or "all"');
   const runs = Number.parseInt(values.runs, 10);
   if (!(runs >= 1)) throw new Error('--runs must be a positive integer');
   return { sample, runs, skipReference: values['skip-reference'] };
@@ -92,20 +97,76 @@ const fmt = (v: number | undefined, digits = 0): string =>
 const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined || b === undefined || !(b > 0) ? undefined : a / b;
 const fmtRatio = (r: number | undefined): string => (r === undefined ? 'n/a' : `${r.toFixed(1)}x`);
-const loadText = (): string =>
-  loadavg()
-    .map((v) => v.toFixed(2))
-    .join(' ');
+const fmtLoad = (l: readonly number[]): string => l.map((v) => v.toFixed(2)).join(' ');
+const ratioJson = (v: number | undefined): number | null => (v === undefined ? null : round(v, 2));
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 function say(text = ''): void {
   process.stdout.write(`${text}\n`);
+}
+
+/** This process's CPU time (all threads, so the detection workers too), in ms. */
+function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine load: how much CPU other processes took during each phase (from /proc/stat)
+
+/** Busy CPU seconds of the whole machine since boot (all cores), or undefined off Linux. */
+function machineBusySeconds(): number | undefined {
+  try {
+    const first = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const v = first.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (v.length < 8 || v.some((x) => !Number.isFinite(x))) return undefined;
+    const idle = (v[3] ?? 0) + (v[4] ?? 0); // idle + iowait
+    return (v.reduce((a, b) => a + b, 0) - idle) / 100; // USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
+interface PhaseLoad {
+  readonly phase: string;
+  readonly wallSeconds: number;
+  /** CPU seconds of the benchmark itself (this process, plus the reference child if any). */
+  readonly benchCpuSeconds: number;
+  /** CPU seconds everything else on the machine used meanwhile, and the average number of cores that is. */
+  readonly otherCpuSeconds: number | null;
+  readonly otherCores: number | null;
+  readonly loadAvgAtEnd: readonly number[];
+}
+
+class LoadMeter {
+  readonly phases: PhaseLoad[] = [];
+  start(): { wall: number; cpu: number; busy: number | undefined } {
+    return { wall: performance.now(), cpu: ownCpuMs(), busy: machineBusySeconds() };
+  }
+  end(phase: string, since: { wall: number; cpu: number; busy: number | undefined }, childCpuSeconds = 0): void {
+    const wallSeconds = (performance.now() - since.wall) / 1000;
+    const benchCpuSeconds = (ownCpuMs() - since.cpu) / 1000 + childCpuSeconds;
+    const busyNow = machineBusySeconds();
+    const other =
+      busyNow === undefined || since.busy === undefined ? null : Math.max(0, busyNow - since.busy - benchCpuSeconds);
+    this.phases.push({
+      phase,
+      wallSeconds: round(wallSeconds, 1),
+      benchCpuSeconds: round(benchCpuSeconds, 1),
+      otherCpuSeconds: other === null ? null : round(other, 1),
+      otherCores: other === null || wallSeconds <= 0 ? null : round(other / wallSeconds, 2),
+      loadAvgAtEnd: loadavg().map((v) => round(v, 2)),
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,48 +183,45 @@ interface FacetagRun {
   readonly detectionWidth: number;
   readonly detectionHeight: number;
   readonly faces: number;
+  /** Median wall time per photo, and each timed run's. */
   readonly wallMs: number;
   readonly wallRunsMs: readonly number[];
-  /** Median per-stage times; worker stages are CPU-ms summed over threads. */
+  /** Median CPU time of the whole process (main thread + workers + libvips) per photo. */
+  readonly cpuMs: number;
+  /** Median per-stage times; worker stages are thread-ms summed over the workers. */
   readonly stagesMs: StageMs;
-  /** rotate + integral + scan + group (CPU-ms on the workers). */
-  readonly workerCpuMs: number;
   readonly photosPerSecond: number;
   /** Throughput with two photos in flight on the same worker pool. */
-  readonly concurrent2?: { readonly photos: number; readonly seconds: number; readonly photosPerSecond: number };
+  readonly inFlight2: { readonly photos: number; readonly seconds: number; readonly photosPerSecond: number };
 }
 
-function stageMedians(all: readonly DetectionTimes[]): StageMs {
-  const out = {} as StageMs;
-  for (const s of STAGES) out[s] = median(all.map((t) => t[s]));
-  return out;
-}
-
-async function timeOne(file: string, options: DetectorOptions): Promise<{ ms: number; det: ImageDetection }> {
-  const t = performance.now();
-  const det = await detectFile(file, options);
-  return { ms: performance.now() - t, det };
-}
-
-async function measurePhoto(
-  label: string,
+async function timeOne(
   file: string,
   options: DetectorOptions,
-  runs: number,
-  inFlightPhotos: number,
-): Promise<FacetagRun> {
-  const warm = await timeOne(file, options); // warm-up: JIT, worker start-up, sharp caches
+): Promise<{ ms: number; cpuMs: number; det: ImageDetection }> {
+  const cpu = ownCpuMs();
+  const t = performance.now();
+  const det = await detectFile(file, options);
+  return { ms: performance.now() - t, cpuMs: ownCpuMs() - cpu, det };
+}
+
+async function measurePhoto(label: string, file: string, options: DetectorOptions, runs: number): Promise<FacetagRun> {
+  process.stderr.write(`[facetag] ${label}: warm-up + ${runs} runs + ${IN_FLIGHT_PHOTOS} photos 2 in flight\n`);
+  await timeOne(file, options); // warm-up: JIT, worker buffers, sharp caches
   const walls: number[] = [];
+  const cpu: number[] = [];
   const times: DetectionTimes[] = [];
-  let last = warm.det;
+  let last: ImageDetection | undefined;
   for (let i = 0; i < runs; i++) {
-    const { ms, det } = await timeOne(file, options);
-    walls.push(ms);
-    times.push(det.times);
-    last = det;
+    const r = await timeOne(file, options);
+    walls.push(r.ms);
+    cpu.push(r.cpuMs);
+    times.push(r.det.times);
+    last = r.det;
   }
-  // Two photos in flight: decode of one overlaps the sweep of the other; both share the pool.
-  const queue = Array.from({ length: inFlightPhotos }, () => file);
+  if (!last) throw new Error('no timed run');
+  // Two photos in flight: one's decode overlaps the other's scan, and a 1-angle scan uses both workers.
+  const queue = Array.from({ length: IN_FLIGHT_PHOTOS }, () => file);
   const t0 = performance.now();
   await Promise.all(
     [0, 1].map(async () => {
@@ -171,53 +229,54 @@ async function measurePhoto(
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  const stagesMs = stageMedians(times);
+  const stagesMs = {} as StageMs;
+  for (const s of STAGES) stagesMs[s] = median(times.map((t) => t[s]));
   const wallMs = median(walls);
-  const scan = options.sizes ?? {};
-  const settingsMin = scan.minSize ?? Math.max(24, Math.round(options.detection.minFaceFraction * maxSide(last)));
-  const settingsMax =
-    scan.maxSize ?? Math.max(settingsMin + 1, Math.round(options.detection.maxFaceFraction * maxSide(last)));
+  const longest = Math.max(last.detectionWidth, last.detectionHeight);
+  const d = options.detection;
+  const minSize = options.sizes?.minSize ?? Math.max(24, Math.round(d.minFaceFraction * longest));
+  const maxSize = options.sizes?.maxSize ?? Math.max(minSize + 1, Math.round(d.maxFaceFraction * longest));
   return {
     label,
-    angles: 360 / options.detection.rotationStep,
-    minSize: settingsMin,
-    maxSize: settingsMax,
-    stepRatio: options.detection.stepRatio,
+    angles: 360 / d.rotationStep,
+    minSize,
+    maxSize,
+    stepRatio: d.stepRatio,
     detectionWidth: last.detectionWidth,
     detectionHeight: last.detectionHeight,
     faces: last.faces.length,
     wallMs,
     wallRunsMs: walls,
+    cpuMs: median(cpu),
     stagesMs,
-    workerCpuMs: stagesMs.rotate + stagesMs.integral + stagesMs.scan + stagesMs.group,
     photosPerSecond: 1000 / wallMs,
-    concurrent2: { photos: inFlightPhotos, seconds, photosPerSecond: inFlightPhotos / seconds },
+    inFlight2: { photos: IN_FLIGHT_PHOTOS, seconds, photosPerSecond: IN_FLIGHT_PHOTOS / seconds },
   };
 }
-
-const maxSide = (d: ImageDetection): number => Math.max(d.detectionWidth, d.detectionHeight);
 
 interface FacetagSet {
   readonly images: number;
   readonly faces: number;
   readonly seconds: number;
+  /** Wall per image including decode; without decode; process CPU per image. */
   readonly secondsPerImage: number;
   readonly detectSecondsPerImage: number;
-  readonly workerCpuSecondsPerImage: number;
+  readonly cpuSecondsPerImage: number;
   readonly stagesMsPerImage: StageMs;
 }
 
 async function measureSet(files: readonly string[], options: DetectorOptions): Promise<FacetagSet> {
+  await timeOne(files[0] as string, options); // warm-up (not counted)
   let wall = 0;
-  let decode = 0;
+  let cpu = 0;
   let faces = 0;
   const sums = Object.fromEntries(STAGES.map((s) => [s, 0])) as StageMs;
   for (const f of files) {
-    const { ms, det } = await timeOne(f, options);
-    wall += ms;
-    decode += det.times.decode;
-    faces += det.faces.length;
-    for (const s of STAGES) sums[s] += det.times[s];
+    const r = await timeOne(f, options);
+    wall += r.ms;
+    cpu += r.cpuMs;
+    faces += r.det.faces.length;
+    for (const s of STAGES) sums[s] += r.det.times[s];
   }
   const n = files.length;
   const perImage = {} as StageMs;
@@ -225,10 +284,10 @@ async function measureSet(files: readonly string[], options: DetectorOptions): P
   return {
     images: n,
     faces,
-    seconds: round(wall / 1000),
+    seconds: round(wall / 1000, 2),
     secondsPerImage: round(wall / 1000 / n, 4),
-    detectSecondsPerImage: round((wall - decode) / 1000 / n, 4),
-    workerCpuSecondsPerImage: round((sums.rotate + sums.integral + sums.scan + sums.group) / 1000 / n, 4),
+    detectSecondsPerImage: round((wall - sums.decode) / 1000 / n, 4),
+    cpuSecondsPerImage: round(cpu / 1000 / n, 4),
     stagesMsPerImage: perImage,
   };
 }
@@ -240,39 +299,39 @@ interface RefTimes {
   readonly load: number;
   readonly find: number;
   readonly total: number;
+  readonly cpu: number;
   readonly warp: number;
   readonly detect: number;
 }
 
-interface RefPhoto {
-  readonly mode: 'photo';
+interface RefCommon {
   readonly params: Record<string, number>;
-  readonly median: RefTimes;
-  readonly runs: readonly RefTimes[];
   readonly faces: number;
-  readonly shape: readonly number[];
   readonly max_rss_kib: number;
-  readonly omp_num_threads: string | null;
+  readonly cpu_seconds: number;
+  readonly omp_num_threads?: string | null;
   readonly skimage?: string;
 }
 
-interface RefSet {
-  readonly mode: 'set';
-  readonly params: Record<string, number>;
-  readonly images: number;
-  readonly faces: number;
-  readonly seconds_per_image: RefTimes;
-  readonly sum: RefTimes;
-  readonly max_rss_kib: number;
+interface RefPhoto extends RefCommon {
+  readonly mode: 'photo';
+  readonly median: RefTimes;
+  readonly runs: readonly RefTimes[];
 }
 
-type RefResult<T> =
-  | { readonly ok: true; readonly value: T; readonly wallSeconds: number }
-  | { readonly ok: false; readonly reason: string };
+interface RefSet extends RefCommon {
+  readonly mode: 'set';
+  readonly images: number;
+  readonly seconds_per_image: RefTimes;
+}
 
-function referenceAvailable(seedlibDir: string): { ok: true } | { ok: false; reason: string } {
+type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+type RefResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+function referenceAvailable(seedlibDir: string, script: string): Availability {
   if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} not found` };
   if (!existsSync(join(seedlibDir, 'seedlib.py'))) return { ok: false, reason: `no seedlib.py in ${seedlibDir}` };
+  if (!existsSync(script)) return { ok: false, reason: `${script} not found` };
   const probe = spawnSync(PYTHON, ['-c', 'import skimage, sklearn'], { encoding: 'utf8' });
   if (probe.error) return { ok: false, reason: probe.error.message };
   if (probe.status !== 0) {
@@ -282,9 +341,9 @@ function referenceAvailable(seedlibDir: string): { ok: true } | { ok: false; rea
   return { ok: true };
 }
 
+/** Run reference_detect.py; its progress goes to our stderr, its last `{...}` stdout line is the result. */
 function runReference<T extends { mode: string }>(script: string, args: readonly string[]): Promise<RefResult<T>> {
   return new Promise((done) => {
-    const t0 = performance.now();
     const child = spawn(PYTHON, [script, ...args], {
       env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -296,7 +355,6 @@ function runReference<T extends { mode: string }>(script: string, args: readonly
     });
     child.on('error', (err) => done({ ok: false, reason: err.message }));
     child.on('close', (code, signal) => {
-      const wallSeconds = (performance.now() - t0) / 1000;
       if (code !== 0) {
         done({ ok: false, reason: `reference_detect.py exited with ${signal ?? `code ${code}`}` });
         return;
@@ -308,8 +366,8 @@ function runReference<T extends { mode: string }>(script: string, args: readonly
         .find((l) => l.startsWith('{'));
       try {
         const parsed: unknown = JSON.parse(line ?? '');
-        if (typeof parsed !== 'object' || parsed === null || !('mode' in parsed)) throw new Error('no mode');
-        done({ ok: true, value: parsed as T, wallSeconds });
+        if (typeof parsed !== 'object' || parsed === null || !('mode' in parsed)) throw new Error('no "mode" key');
+        done({ ok: true, value: parsed as T });
       } catch (err) {
         done({ ok: false, reason: `cannot parse reference output (${err instanceof Error ? err.message : err})` });
       }
@@ -317,7 +375,7 @@ function runReference<T extends { mode: string }>(script: string, args: readonly
   });
 }
 
-const detParams = (p: { scaleFactor: number; stepRatio: number; minSize: number; maxSize: number }): string[] => [
+const detectorArgs = (p: { scaleFactor: number; stepRatio: number; minSize: number; maxSize: number }): string[] => [
   '--scale-factor',
   String(p.scaleFactor),
   '--step-ratio',
@@ -330,6 +388,7 @@ const detParams = (p: { scaleFactor: number; stepRatio: number; minSize: number;
 
 // ---------------------------------------------------------------------------------------------
 
+/** `sample` images of `dir`, sorted by name, every k-th (k = floor(total / sample)). */
 function sampleFiles(dir: string, sample: number | 'all'): string[] {
   const all = readdirSync(dir)
     .filter((n) => /\.(jpe?g|png)$/i.test(n))
@@ -350,14 +409,15 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAtStart = loadavg();
   const rss: Record<string, number> = {};
+  const meter = new LoadMeter();
 
   say('facetag detection benchmark');
-  say(`  node ${process.version}, ${threads} threads (availableParallelism), ${cpus()[0]?.model ?? 'unknown CPU'}`);
-  say(`  load average at start (1/5/15 min): ${loadText()}   (other jobs on the machine make every timing noisy)`);
+  say(`  ${startedAt.toISOString()}, node ${process.version}, ${threads} threads, ${cpus()[0]?.model ?? '?'}`);
+  say(`  load average at start (1/5/15 min): ${fmtLoad(loadAtStart)}; other processes' CPU per phase is listed below`);
   say(`  shared data: ${shared}`);
-  say(`  runs per configuration: ${args.runs} after 1 warm-up; medians shown`);
+  say(`  facetag: ${args.runs} timed runs per configuration after 1 warm-up, medians shown`);
 
-  // 1. The 12 MP test photo, made in a child process so its buffers do not inflate our peak RSS.
+  // 1. The 12 MP test photo, made in a child process so libvips' buffers do not inflate our peak RSS.
   const tmp = mkdtempSync(join(tmpdir(), 'facetag-bench-'));
   const photo = join(tmp, 'photo12mp.jpg');
   const made = await execFileAsync(process.execPath, [
@@ -370,65 +430,58 @@ async function main(): Promise<void> {
   const photoInfo = JSON.parse(made.stdout.trim()) as { crop: number[]; width: number; height: number; bytes: number };
   say(
     `  test photo: ${photoInfo.width}x${photoInfo.height} JPEG q92 (${(photoInfo.bytes / 1e6).toFixed(2)} MB), ` +
-      `Lanczos upscale of ${PHOTO_SOURCE} crop [${photoInfo.crop.join(', ')}]`,
+      `Lanczos-3 upscale of ${PHOTO_SOURCE}, crop [x, y, w, h] = [${photoInfo.crop.join(', ')}]`,
   );
   rss.start = process.resourceUsage().maxRSS;
 
   // 2. facetag on the 12 MP photo.
   const config = defaultConfig();
+  const def = config.detection;
   const runner = workerRunner(defaultCascadePath(), threads);
-  const base = (detection: DetectionConfig, sizes?: SizeOverrides): DetectorOptions => ({
+  const options = (detection: DetectionConfig, sizes?: SizeOverrides): DetectorOptions => ({
     detection,
     maxPixels: config.decode.maxPixels,
     runner,
     ...(sizes ? { sizes } : {}),
   });
-  const def = config.detection;
-  const inFlight = Math.max(4, 2 * args.runs);
-  const photoRuns: FacetagRun[] = [];
+  let phase = meter.start();
   const noSweepDefault = await measurePhoto(
     'facetag default, no sweep',
     photo,
-    base({ ...def, rotationStep: 360 }),
+    options({ ...def, rotationStep: 360 }),
     args.runs,
-    inFlight,
   );
-  photoRuns.push(noSweepDefault);
-  rss.afterNoSweep = process.resourceUsage().maxRSS;
-  const sweepDefault = await measurePhoto('facetag default, 15° sweep', photo, base(def), args.runs, inFlight);
-  photoRuns.push(sweepDefault);
-  rss.afterSweep = process.resourceUsage().maxRSS;
+  rss.afterDefaultNoSweep = process.resourceUsage().maxRSS;
+  const sweepDefault = await measurePhoto('facetag default, 15° sweep', photo, options(def), args.runs);
+  rss.afterDefaultSweep = process.resourceUsage().maxRSS;
 
-  // The blog's settings (min 100, max 2000 px of the 4000 px photo, step 2.0) scaled to the detection image.
-  const detW = Math.max(sweepDefault.detectionWidth, sweepDefault.detectionHeight);
+  // The blog's settings (min 100 / max 2000 px of the 4000 px photo, step 2.0) scaled to the detection image.
+  const detSide = Math.max(sweepDefault.detectionWidth, sweepDefault.detectionHeight);
   const blogSizes: SizeOverrides = {
-    minSize: Math.round((BLOG.minSize * detW) / PHOTO_W),
-    maxSize: Math.round((BLOG.maxSize * detW) / PHOTO_W),
+    minSize: Math.round((BLOG.minSize * detSide) / PHOTO_W),
+    maxSize: Math.round((BLOG.maxSize * detSide) / PHOTO_W),
   };
-  const blogDetection: DetectionConfig = { ...def, scaleFactor: BLOG.scaleFactor, stepRatio: BLOG.stepRatio };
+  const blog: DetectionConfig = { ...def, scaleFactor: BLOG.scaleFactor, stepRatio: BLOG.stepRatio };
   const noSweepBlog = await measurePhoto(
     'facetag blog-equivalent, no sweep',
     photo,
-    base({ ...blogDetection, rotationStep: 360 }, blogSizes),
+    options({ ...blog, rotationStep: 360 }, blogSizes),
     args.runs,
-    inFlight,
   );
-  photoRuns.push(noSweepBlog);
   const sweepBlog = await measurePhoto(
     'facetag blog-equivalent, 15° sweep',
     photo,
-    base(blogDetection, blogSizes),
+    options(blog, blogSizes),
     args.runs,
-    inFlight,
   );
-  photoRuns.push(sweepBlog);
   rss.after12mp = process.resourceUsage().maxRSS;
-  const loadAfter12mp = loadavg();
+  meter.end('facetag, 12 MP photo (all 4 configurations)', phase);
+  const photoRuns = [noSweepDefault, sweepDefault, noSweepBlog, sweepBlog];
 
   say();
   say(
-    `== 12 MP photo, facetag: ${photoRuns[0]?.detectionWidth}x${photoRuns[0]?.detectionHeight} detection image, ` +
-      `worker pool of ${threads} threads ==`,
+    `== 12 MP photo, facetag: decoded to a ${sweepDefault.detectionWidth}x${sweepDefault.detectionHeight} ` +
+      `detection image, worker pool of ${threads} threads ==`,
   );
   say(
     table(
@@ -438,6 +491,7 @@ async function main(): Promise<void> {
         'min..max px',
         'step',
         'wall ms',
+        'CPU ms',
         'photos/s',
         '2 in flight/s',
         ...STAGES.map((s) => (WORKER_STAGES.has(s) ? `${s}*` : s)),
@@ -449,38 +503,39 @@ async function main(): Promise<void> {
         `${r.minSize}..${r.maxSize}`,
         r.stepRatio.toFixed(1),
         fmt(r.wallMs),
-        fmt(r.photosPerSecond, 2),
-        fmt(r.concurrent2?.photosPerSecond, 2),
-        ...STAGES.map((s) => fmt(r.stagesMs[s], WORKER_STAGES.has(s) && r.stagesMs[s] < 10 ? 1 : 0)),
+        fmt(r.cpuMs),
+        fmt(r.photosPerSecond, 3),
+        fmt(r.inFlight2.photosPerSecond, 3),
+        ...STAGES.map((s) => fmt(r.stagesMs[s], r.stagesMs[s] < 10 ? 1 : 0)),
         String(r.faces),
       ]),
     ),
   );
+  say(`  wall ms: median of ${args.runs} per photo, decode included. CPU ms: whole process (all threads) per photo.`);
+  say('  * thread-ms summed over the worker threads (not wall; includes time a thread waited for a core).');
+  say(`  2 in flight/s: ${IN_FLIGHT_PHOTOS} photos, two detectFile calls at a time on the same pool.`);
   say(
-    `  * CPU-ms summed over the worker threads (not wall). wall ms = decode + grey + sweep wall + dedup, median of ${args.runs}.`,
+    `  blog-equivalent: scale ${BLOG.scaleFactor}, step ${BLOG.stepRatio}, min ${BLOG.minSize} -> ${blogSizes.minSize} px, ` +
+      `max ${BLOG.maxSize} -> ${blogSizes.maxSize} px (x ${detSide}/${PHOTO_W}), via DetectorOptions.sizes.`,
   );
-  say(`  2 in flight: ${inFlight} photos, two detectFile calls at a time on the same pool.`);
-  say(
-    `  blog-equivalent: scale 1.1, step 2.0, min ${BLOG.minSize}→${blogSizes.minSize} px, max ${BLOG.maxSize}→${blogSizes.maxSize} px (× ${detW}/${PHOTO_W}).`,
-  );
-  say(`  load average after facetag 12 MP runs: ${loadAfter12mp.map((v) => v.toFixed(2)).join(' ')}`);
 
   // 4. The reference on the same photo.
   const seedlibDir = join(shared, 'reference');
   const script = join(root, 'bench', 'reference_detect.py');
-  const avail: { ok: true } | { ok: false; reason: string } = args.skipReference
+  const avail: Availability = args.skipReference
     ? { ok: false, reason: '--skip-reference' }
-    : referenceAvailable(seedlibDir);
+    : referenceAvailable(seedlibDir, script);
   let refNoSweep: RefResult<RefPhoto> | undefined;
   let refSweep: RefResult<RefPhoto> | undefined;
-  let refSet: RefResult<RefSet> | undefined;
   say();
-  say('== 12 MP photo, Python reference (seedlib.load_rgb + find_faces, no models, OMP_NUM_THREADS=1) ==');
+  say(
+    '== 12 MP photo, Python reference: seedlib.load_rgb + find_faces (no models), OMP_NUM_THREADS=1, full 4000x3000 ==',
+  );
   if (!avail.ok) {
     say(`  reference skipped: ${avail.reason}`);
   } else {
-    const common = ['--seedlib-dir', seedlibDir, ...detParams(BLOG)];
-    say(`  running reference, no sweep (${args.runs} runs)...`);
+    const common = ['--seedlib-dir', seedlibDir, ...detectorArgs(BLOG)];
+    phase = meter.start();
     refNoSweep = await runReference<RefPhoto>(script, [
       ...common,
       '--rotation-step',
@@ -490,7 +545,8 @@ async function main(): Promise<void> {
       '--runs',
       String(args.runs),
     ]);
-    say('  running reference, 15° sweep (1 run: about a minute or more)...');
+    meter.end('reference, 12 MP photo, no sweep', phase, refNoSweep.ok ? refNoSweep.value.cpu_seconds : 0);
+    phase = meter.start();
     refSweep = await runReference<RefPhoto>(script, [
       ...common,
       '--rotation-step',
@@ -500,203 +556,265 @@ async function main(): Promise<void> {
       '--runs',
       '1',
     ]);
-    const rows: string[][] = [];
-    for (const [label, r] of [
-      ['reference blog settings, no sweep', refNoSweep],
-      ['reference blog settings, 15° sweep', refSweep],
-    ] as const) {
-      if (!r.ok) {
-        rows.push([label, `failed: ${r.reason}`, '', '', '', '', '', '', '']);
-        continue;
-      }
+    meter.end('reference, 12 MP photo, 15° sweep', phase, refSweep.ok ? refSweep.value.cpu_seconds : 0);
+    const rows = (
+      [
+        ['reference blog settings, no sweep', refNoSweep],
+        ['reference blog settings, 15° sweep', refSweep],
+      ] as const
+    ).map(([label, r]): string[] => {
+      if (!r.ok) return [label, `failed: ${r.reason}`];
       const m = r.value.median;
-      rows.push([
+      return [
         label,
         String(r.value.params.angles),
         `${r.value.params.min_size}..${r.value.params.max_size}`,
+        r.value.params.step_ratio?.toFixed(1) ?? '?',
         String(r.value.runs.length),
+        fmt(m.total * 1000),
+        fmt(m.cpu * 1000),
         fmt(m.load * 1000),
         fmt(m.warp * 1000),
         fmt(m.detect * 1000),
-        fmt(m.total * 1000),
         String(r.value.faces),
-        `${mb(r.value.max_rss_kib)}`,
-      ]);
-    }
+        fmt(mb(r.value.max_rss_kib), 1),
+      ];
+    });
     say(
       table(
         [
           'configuration',
           'angles',
           'min..max px',
+          'step',
           'runs',
+          'wall ms',
+          'CPU ms',
           'load ms',
           'warp ms',
           'cascade ms',
-          'wall ms',
           'faces',
           'peak RSS MB',
         ],
         rows,
       ),
     );
-    say(
-      `  scikit-image ${refSweep.ok ? (refSweep.value.skimage ?? '?') : '?'}, single thread, on the full ${PHOTO_W}x${PHOTO_H} image, step 2.0.`,
-    );
+    const version = refSweep.ok ? refSweep.value.skimage : refNoSweep.ok ? refNoSweep.value.skimage : undefined;
+    say(`  scikit-image ${version ?? '?'}; wall = load (JPEG decode) + find_faces; median over the runs.`);
   }
 
   // Ratios on the 12 MP photo.
-  const refSweepMs = refSweep?.ok ? refSweep.value.median.total * 1000 : undefined;
-  const refNoSweepMs = refNoSweep?.ok ? refNoSweep.value.median.total * 1000 : undefined;
-  const refSweepFindMs = refSweep?.ok ? refSweep.value.median.find * 1000 : undefined;
-  const refNoSweepFindMs = refNoSweep?.ok ? refNoSweep.value.median.find * 1000 : undefined;
+  const refMs = (r: RefResult<RefPhoto> | undefined, k: keyof RefTimes) =>
+    r?.ok ? r.value.median[k] * 1000 : undefined;
   const detectOnly = (r: FacetagRun) => r.wallMs - r.stagesMs.decode;
   const ratios12 = {
-    sweepVsDefault: ratio(refSweepMs, sweepDefault.wallMs),
-    sweepVsBlogEquivalent: ratio(refSweepMs, sweepBlog.wallMs),
-    noSweepVsDefault: ratio(refNoSweepMs, noSweepDefault.wallMs),
-    noSweepVsBlogEquivalent: ratio(refNoSweepMs, noSweepBlog.wallMs),
-    sweepDetectOnlyVsBlogEquivalent: ratio(refSweepFindMs, detectOnly(sweepBlog)),
-    noSweepDetectOnlyVsBlogEquivalent: ratio(refNoSweepFindMs, detectOnly(noSweepBlog)),
+    sweepVsDefault: ratio(refMs(refSweep, 'total'), sweepDefault.wallMs),
+    sweepVsBlogEquivalent: ratio(refMs(refSweep, 'total'), sweepBlog.wallMs),
+    noSweepVsDefault: ratio(refMs(refNoSweep, 'total'), noSweepDefault.wallMs),
+    noSweepVsBlogEquivalent: ratio(refMs(refNoSweep, 'total'), noSweepBlog.wallMs),
+    sweepDetectOnlyVsBlogEquivalent: ratio(refMs(refSweep, 'find'), detectOnly(sweepBlog)),
+    noSweepDetectOnlyVsBlogEquivalent: ratio(refMs(refNoSweep, 'find'), detectOnly(noSweepBlog)),
+    sweepCpuVsDefault: ratio(refMs(refSweep, 'cpu'), sweepDefault.cpuMs),
+    sweepCpuVsBlogEquivalent: ratio(refMs(refSweep, 'cpu'), sweepBlog.cpuMs),
+    noSweepCpuVsDefault: ratio(refMs(refNoSweep, 'cpu'), noSweepDefault.cpuMs),
+    noSweepCpuVsBlogEquivalent: ratio(refMs(refNoSweep, 'cpu'), noSweepBlog.cpuMs),
   };
   say();
-  say('== 12 MP ratios: reference wall / facetag wall per photo (decode included on both sides) ==');
+  say('== 12 MP ratios: reference / facetag, per photo ==');
+  const ratioRow = (
+    label: string,
+    ref: number | undefined,
+    ours: number,
+    wall: number | undefined,
+    cpu: number | undefined,
+    target: string,
+  ) => [label, fmt(ref), fmt(ours), fmtRatio(wall), fmtRatio(cpu), target];
   say(
     table(
-      ['comparison', 'reference ms', 'facetag ms', 'ratio', 'target'],
       [
-        [
-          '15° sweep: reference (blog) vs facetag default',
-          fmt(refSweepMs),
-          fmt(sweepDefault.wallMs),
-          fmtRatio(ratios12.sweepVsDefault),
+        'comparison (wall includes decode on both sides)',
+        'reference ms',
+        'facetag ms',
+        'wall ratio',
+        'CPU ratio',
+        'target',
+      ],
+      [
+        ratioRow(
+          '15° sweep: reference (blog) / facetag default',
+          refMs(refSweep, 'total'),
+          sweepDefault.wallMs,
+          ratios12.sweepVsDefault,
+          ratios12.sweepCpuVsDefault,
           '>= 20x',
-        ],
-        [
-          '15° sweep: reference (blog) vs facetag blog-equivalent',
-          fmt(refSweepMs),
-          fmt(sweepBlog.wallMs),
-          fmtRatio(ratios12.sweepVsBlogEquivalent),
+        ),
+        ratioRow(
+          '15° sweep: reference (blog) / facetag blog-equivalent',
+          refMs(refSweep, 'total'),
+          sweepBlog.wallMs,
+          ratios12.sweepVsBlogEquivalent,
+          ratios12.sweepCpuVsBlogEquivalent,
           '>= 20x',
-        ],
-        [
-          'no sweep: reference (blog) vs facetag default',
-          fmt(refNoSweepMs),
-          fmt(noSweepDefault.wallMs),
-          fmtRatio(ratios12.noSweepVsDefault),
+        ),
+        ratioRow(
+          'no sweep: reference (blog) / facetag default',
+          refMs(refNoSweep, 'total'),
+          noSweepDefault.wallMs,
+          ratios12.noSweepVsDefault,
+          ratios12.noSweepCpuVsDefault,
           '',
-        ],
-        [
-          'no sweep: reference (blog) vs facetag blog-equivalent',
-          fmt(refNoSweepMs),
-          fmt(noSweepBlog.wallMs),
-          fmtRatio(ratios12.noSweepVsBlogEquivalent),
+        ),
+        ratioRow(
+          'no sweep: reference (blog) / facetag blog-equivalent',
+          refMs(refNoSweep, 'total'),
+          noSweepBlog.wallMs,
+          ratios12.noSweepVsBlogEquivalent,
+          ratios12.noSweepCpuVsBlogEquivalent,
           '',
-        ],
-        [
+        ),
+        ratioRow(
           '15° sweep, detection only (no decode), blog-equivalent',
-          fmt(refSweepFindMs),
-          fmt(detectOnly(sweepBlog)),
-          fmtRatio(ratios12.sweepDetectOnlyVsBlogEquivalent),
+          refMs(refSweep, 'find'),
+          detectOnly(sweepBlog),
+          ratios12.sweepDetectOnlyVsBlogEquivalent,
+          undefined,
           '',
-        ],
-        [
+        ),
+        ratioRow(
           'no sweep, detection only (no decode), blog-equivalent',
-          fmt(refNoSweepFindMs),
-          fmt(detectOnly(noSweepBlog)),
-          fmtRatio(ratios12.noSweepDetectOnlyVsBlogEquivalent),
+          refMs(refNoSweep, 'find'),
+          detectOnly(noSweepBlog),
+          ratios12.noSweepDetectOnlyVsBlogEquivalent,
+          undefined,
           '',
-        ],
+        ),
       ],
     ),
   );
-  say(
-    `  reference: 1 thread on ${PHOTO_W}x${PHOTO_H}; facetag: ${threads} worker threads on its ${detW}px detection image.`,
-  );
+  say(`  reference: 1 thread on ${PHOTO_W}x${PHOTO_H}; facetag: ${threads} worker threads on its ${detSide} px image.`);
 
-  // 5. Detection set: per-image speed.
+  // 5. Detection set: per-image speed, default sweep against the reference's evaluation settings.
   const setDir = join(shared, 'data', 'detection', 'images');
   const files = sampleFiles(setDir, args.sample);
   const listFile = join(tmp, 'set.json');
   writeFileSync(listFile, JSON.stringify(files));
   say();
-  say(`== detection set: ${files.length} images of ${setDir} (sorted by name, every k-th) ==`);
-  const loadBeforeSet = loadavg();
-  const facetagSet = await measureSet(files, base(def));
+  say(`== detection set: ${files.length} images of ${setDir} (sorted by name, every k-th), 15° sweep ==`);
+  phase = meter.start();
+  process.stderr.write(`[facetag] detection set: ${files.length} images\n`);
+  const facetagSet = await measureSet(files, options(def));
   rss.afterSet = process.resourceUsage().maxRSS;
+  meter.end(`facetag default, detection set (${files.length} images)`, phase);
+  // Like-for-like: the reference's evaluation settings (step 2.0, min 24, max 2000 detection px).
+  phase = meter.start();
+  process.stderr.write(`[facetag] detection set, reference-equivalent settings: ${files.length} images\n`);
+  const refEquivalentSet = await measureSet(
+    files,
+    options(
+      { ...def, scaleFactor: REF_SET.scaleFactor, stepRatio: REF_SET.stepRatio },
+      { minSize: REF_SET.minSize, maxSize: REF_SET.maxSize },
+    ),
+  );
+  meter.end(`facetag reference-equivalent, detection set (${files.length} images)`, phase);
+  await runner.close();
+  let refSet: RefResult<RefSet> | undefined;
   if (avail.ok) {
-    say(`  running reference sweep over ${files.length} images (about 6 s/image)...`);
+    phase = meter.start();
     refSet = await runReference<RefSet>(script, [
       '--seedlib-dir',
       seedlibDir,
-      ...detParams(REF_SET),
+      ...detectorArgs(REF_SET),
       '--rotation-step',
       '15',
       'set',
       listFile,
     ]);
+    meter.end(`reference, detection set (${files.length} images)`, phase, refSet.ok ? refSet.value.cpu_seconds : 0);
   }
-  const refSetPer = refSet?.ok ? refSet.value.seconds_per_image : undefined;
+  const refPer = refSet?.ok ? refSet.value.seconds_per_image : undefined;
   const setRows: string[][] = [
     [
-      `facetag default (${def.stepRatio} step, min ${Math.round(def.minFaceFraction * 1000) / 10}% ≥24 px), 15° sweep, ${threads} threads`,
+      `facetag default (step ${def.stepRatio}, min ${def.minFaceFraction * 100}% of side, >= 24 px), ${threads} threads`,
       fmt(facetagSet.secondsPerImage, 3),
       fmt(facetagSet.detectSecondsPerImage, 3),
-      fmt(facetagSet.workerCpuSecondsPerImage, 3),
+      fmt(facetagSet.cpuSecondsPerImage, 3),
       String(facetagSet.faces),
     ],
-  ];
-  if (refSet) {
-    setRows.push(
-      refSet.ok && refSetPer
+    [
+      `facetag reference-equivalent (step ${REF_SET.stepRatio}, min ${REF_SET.minSize}, max ${REF_SET.maxSize}), ${threads} threads`,
+      fmt(refEquivalentSet.secondsPerImage, 3),
+      fmt(refEquivalentSet.detectSecondsPerImage, 3),
+      fmt(refEquivalentSet.cpuSecondsPerImage, 3),
+      String(refEquivalentSet.faces),
+    ],
+    !refSet
+      ? ['reference', `skipped: ${avail.ok ? 'not run' : avail.reason}`]
+      : refSet.ok && refPer
         ? [
-            `reference (step ${REF_SET.stepRatio}, min ${REF_SET.minSize}, max ${REF_SET.maxSize}), 15° sweep, 1 thread`,
-            fmt(refSetPer.total, 3),
-            fmt(refSetPer.find, 3),
-            fmt(refSetPer.find, 3),
+            `reference (step ${REF_SET.stepRatio}, min ${REF_SET.minSize}, max ${REF_SET.maxSize}), 1 thread`,
+            fmt(refPer.total, 3),
+            fmt(refPer.find, 3),
+            fmt(refPer.cpu, 3),
             String(refSet.value.faces),
           ]
-        : ['reference', `failed: ${refSet.ok ? '?' : refSet.reason}`, '', '', ''],
-    );
-  } else {
-    setRows.push(['reference', `skipped: ${avail.ok ? '?' : avail.reason}`, '', '', '']);
-  }
+        : ['reference', `failed: ${refSet.ok ? 'no figures' : refSet.reason}`],
+  ];
   say(table(['configuration', 's/image', 'detect s/image', 'CPU s/image', 'faces'], setRows));
+  say('  s/image: wall incl. decode; detect: without decode; CPU: whole process (all threads), incl. decode.');
   say(
-    '  s/image = wall incl. decode; detect = without decode; CPU = facetag worker CPU (rotate+integral+scan+group), reference = its single thread.',
-  );
-  say(
-    `  facetag per-image stages (ms; * = CPU over threads): ${STAGES.map((s) => `${s}${WORKER_STAGES.has(s) ? '*' : ''} ${facetagSet.stagesMsPerImage[s]}`).join(', ')}`,
+    `  facetag stages per image (ms; * = thread-ms over workers): ${STAGES.map((s) => `${s}${WORKER_STAGES.has(s) ? '*' : ''} ${facetagSet.stagesMsPerImage[s]}`).join(', ')}`,
   );
   const ratiosSet = {
-    wall: ratio(refSetPer?.total, facetagSet.secondsPerImage),
-    detectOnly: ratio(refSetPer?.find, facetagSet.detectSecondsPerImage),
-    perCpu: ratio(refSetPer?.find, facetagSet.workerCpuSecondsPerImage),
+    wall: ratio(refPer?.total, facetagSet.secondsPerImage),
+    detectOnly: ratio(refPer?.find, facetagSet.detectSecondsPerImage),
+    cpu: ratio(refPer?.cpu, facetagSet.cpuSecondsPerImage),
+    refEquivalentWall: ratio(refPer?.total, refEquivalentSet.secondsPerImage),
+    refEquivalentDetectOnly: ratio(refPer?.find, refEquivalentSet.detectSecondsPerImage),
+    refEquivalentCpu: ratio(refPer?.cpu, refEquivalentSet.cpuSecondsPerImage),
   };
   say(
-    `  ratio reference / facetag: ${fmtRatio(ratiosSet.wall)} wall (target >= 3x), ${fmtRatio(ratiosSet.detectOnly)} detection only, ` +
-      `${fmtRatio(ratiosSet.perCpu)} per CPU-second`,
+    `  reference / facetag default: ${fmtRatio(ratiosSet.wall)} wall per image (target >= 3x), ` +
+      `${fmtRatio(ratiosSet.detectOnly)} detection only, ${fmtRatio(ratiosSet.cpu)} CPU per image`,
   );
-  say(`  load average before the set: ${loadBeforeSet.map((v) => v.toFixed(2)).join(' ')}`);
-
-  await runner.close();
+  say(
+    `  reference / facetag reference-equivalent: ${fmtRatio(ratiosSet.refEquivalentWall)} wall per image, ` +
+      `${fmtRatio(ratiosSet.refEquivalentDetectOnly)} detection only, ${fmtRatio(ratiosSet.refEquivalentCpu)} CPU per image`,
+  );
 
   // 3. Memory.
   say();
-  say('== peak RSS (maxRSS, 1 MB = 1024 KiB) ==');
+  say('== peak RSS (getrusage maxRSS; MB = 1024 KiB) ==');
   const memRows: string[][] = [
-    ['facetag process after making the photo (child process) + start-up', `${mb(rss.start ?? 0)}`],
-    ['facetag after default no-sweep runs', `${mb(rss.afterNoSweep ?? 0)}`],
-    ['facetag after default 15° sweep runs', `${mb(rss.afterSweep ?? 0)}`],
-    ['facetag after all 12 MP runs', `${mb(rss.after12mp ?? 0)}`],
-    ['facetag after the detection set (whole run)', `${mb(rss.afterSet ?? 0)}`],
+    ['facetag process after start-up (test photo made in a child process)', fmt(mb(rss.start ?? 0), 1)],
+    ['facetag after 12 MP default no-sweep runs', fmt(mb(rss.afterDefaultNoSweep ?? 0), 1)],
+    ['facetag after 12 MP default 15° sweep runs', fmt(mb(rss.afterDefaultSweep ?? 0), 1)],
+    ['facetag after all 12 MP runs', fmt(mb(rss.after12mp ?? 0), 1)],
+    ['facetag after the detection set (whole run)', fmt(mb(rss.afterSet ?? 0), 1)],
   ];
-  if (refNoSweep?.ok) memRows.push(['reference 12 MP, no sweep (own process)', `${mb(refNoSweep.value.max_rss_kib)}`]);
-  if (refSweep?.ok) memRows.push(['reference 12 MP, 15° sweep (own process)', `${mb(refSweep.value.max_rss_kib)}`]);
-  if (refSet?.ok) memRows.push(['reference detection set, 15° sweep (own process)', `${mb(refSet.value.max_rss_kib)}`]);
+  if (refNoSweep?.ok)
+    memRows.push(['reference 12 MP, no sweep (own process)', fmt(mb(refNoSweep.value.max_rss_kib), 1)]);
+  if (refSweep?.ok) memRows.push(['reference 12 MP, 15° sweep (own process)', fmt(mb(refSweep.value.max_rss_kib), 1)]);
+  if (refSet?.ok)
+    memRows.push(['reference detection set, 15° sweep (own process)', fmt(mb(refSet.value.max_rss_kib), 1)]);
   say(table(['process', 'peak RSS MB'], memRows));
-  const loadAtEnd = loadavg();
-  say(`  load average at end: ${loadText()}`);
+
+  // Load.
+  say();
+  say('== machine load per phase (from /proc/stat: CPU used by processes other than this benchmark) ==');
+  say(
+    table(
+      ['phase', 'wall s', 'bench CPU s', 'other CPU s', 'other cores', 'loadavg after'],
+      meter.phases.map((p) => [
+        p.phase,
+        fmt(p.wallSeconds, 1),
+        fmt(p.benchCpuSeconds, 1),
+        p.otherCpuSeconds === null ? '?' : fmt(p.otherCpuSeconds, 1),
+        p.otherCores === null ? '?' : fmt(p.otherCores, 2),
+        fmtLoad(p.loadAvgAtEnd),
+      ]),
+    ),
+  );
+  say(`  ${threads} cores in all; "other cores" is the average number of cores other processes kept busy.`);
 
   rmSync(tmp, { recursive: true, force: true });
 
@@ -708,6 +826,7 @@ async function main(): Promise<void> {
             runs: r.value.runs.length,
             angles: r.value.params.angles,
             wallMs: round(r.value.median.total * 1000, 1),
+            cpuMs: round(r.value.median.cpu * 1000, 1),
             loadMs: round(r.value.median.load * 1000, 1),
             warpMs: round(r.value.median.warp * 1000, 1),
             cascadeMs: round(r.value.median.detect * 1000, 1),
@@ -715,30 +834,24 @@ async function main(): Promise<void> {
             peakRssMB: mb(r.value.max_rss_kib),
           }
         : { error: r.reason };
-  const ftJson = (r: FacetagRun) => ({
+  const facetagJson = (r: FacetagRun) => ({
     angles: r.angles,
     minSize: r.minSize,
     maxSize: r.maxSize,
     stepRatio: r.stepRatio,
     wallMs: round(r.wallMs, 1),
     wallRunsMs: r.wallRunsMs.map((v) => round(v, 1)),
+    cpuMs: round(r.cpuMs, 1),
     photosPerSecond: round(r.photosPerSecond, 3),
-    photosPerSecond2InFlight: round(r.concurrent2?.photosPerSecond ?? Number.NaN, 3),
+    photosPerSecond2InFlight: round(r.inFlight2.photosPerSecond, 3),
     stagesMs: Object.fromEntries(STAGES.map((s) => [s, round(r.stagesMs[s], 1)])),
-    workerCpuMs: round(r.workerCpuMs, 1),
     faces: r.faces,
   });
-  const r1 = (v: number | undefined) => (v === undefined ? null : round(v, 2));
   const json = {
     date: startedAt.toISOString(),
     node: process.version,
     threads,
     cpu: cpus()[0]?.model ?? null,
-    loadAvg: {
-      start: loadAtStart.map((v) => round(v, 2)),
-      after12mp: loadAfter12mp.map((v) => round(v, 2)),
-      end: loadAtEnd.map((v) => round(v, 2)),
-    },
     runs: args.runs,
     photo: {
       source: PHOTO_SOURCE,
@@ -747,21 +860,23 @@ async function main(): Promise<void> {
       bytes: photoInfo.bytes,
       detectionWidth: sweepDefault.detectionWidth,
       detectionHeight: sweepDefault.detectionHeight,
+      blogEquivalentSizes: blogSizes,
     },
     facetag12mp: {
-      defaultSweep: ftJson(sweepDefault),
-      defaultNoSweep: ftJson(noSweepDefault),
-      blogEquivalentSweep: ftJson(sweepBlog),
-      blogEquivalentNoSweep: ftJson(noSweepBlog),
+      defaultSweep: facetagJson(sweepDefault),
+      defaultNoSweep: facetagJson(noSweepDefault),
+      blogEquivalentSweep: facetagJson(sweepBlog),
+      blogEquivalentNoSweep: facetagJson(noSweepBlog),
     },
     reference12mp: avail.ok
       ? { sweep: refPhotoJson(refSweep), noSweep: refPhotoJson(refNoSweep) }
       : { skipped: avail.reason },
-    ratios12mp: Object.fromEntries(Object.entries(ratios12).map(([k, v]) => [k, r1(v)])),
+    ratios12mp: Object.fromEntries(Object.entries(ratios12).map(([k, v]) => [k, ratioJson(v)])),
     detectionSet: {
       images: files.length,
       sample: args.sample,
       facetag: facetagSet,
+      facetagReferenceEquivalent: refEquivalentSet,
       reference:
         refSet === undefined
           ? { skipped: avail.ok ? 'not run' : avail.reason }
@@ -774,9 +889,10 @@ async function main(): Promise<void> {
                 peakRssMB: mb(refSet.value.max_rss_kib),
               }
             : { error: refSet.reason },
-      ratios: Object.fromEntries(Object.entries(ratiosSet).map(([k, v]) => [k, r1(v)])),
+      ratios: Object.fromEntries(Object.entries(ratiosSet).map(([k, v]) => [k, ratioJson(v)])),
     },
     peakRssMB: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, mb(v)])),
+    load: { start: loadAtStart.map((v) => round(v, 2)), phases: meter.phases },
   };
   say();
   say(`BENCH_JSON ${JSON.stringify(json)}`);

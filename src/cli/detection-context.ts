@@ -15,6 +15,7 @@ export const detectionFlags = {
   'max-side': { type: 'string' },
   'step-ratio': { type: 'string' },
   'min-neighbours': { type: 'string' },
+  'min-hit-density': { type: 'string' },
   'min-size': { type: 'string' },
   'max-size': { type: 'string' },
   workers: { type: 'string' },
@@ -27,6 +28,7 @@ export interface DetectionFlagValues {
   'max-side'?: string;
   'step-ratio'?: string;
   'min-neighbours'?: string;
+  'min-hit-density'?: string;
   'min-size'?: string;
   'max-size'?: string;
   workers?: string;
@@ -49,6 +51,7 @@ export function detectionContext(flags: DetectionFlagValues): DetectionContext {
     maxSide: intFlag('max-side', flags['max-side'], 64) ?? d.maxSide,
     stepRatio: numberFlag('step-ratio', flags['step-ratio'], 0.1, 100) ?? d.stepRatio,
     minNeighbours: intFlag('min-neighbours', flags['min-neighbours'], 1) ?? d.minNeighbours,
+    minHitDensity: numberFlag('min-hit-density', flags['min-hit-density'], 0, 1) ?? d.minHitDensity,
     workers: intFlag('workers', flags.workers, 0, 256) ?? d.workers,
   };
   const config: Config = { ...base, detection };

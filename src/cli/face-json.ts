@@ -19,6 +19,7 @@ export function faceJson(face: SweptFace) {
     strength: face.strength,
     support: face.support,
     angles: face.angles,
+    density: round(face.density, 4),
   };
 }
 

@@ -65,6 +65,14 @@ const detectionSchema = z
       .describe(
         'A hit joins a group when intersection / smaller area exceeds this (skimage intersection_score_threshold).',
       ),
+    minHitDensity: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.012)
+      .describe(
+        'Keep a face only if this share of a dense second scan around it also finds a face (0 turns the check off). Separates faces from chance textures.',
+      ),
     rotationStep: z
       .int()
       .min(1)

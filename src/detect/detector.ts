@@ -50,7 +50,11 @@ export async function detectDecoded(image: DecodedImage, options: DetectorOption
   const { hits, times } = await options.runner.run(grey, sweepAngles(options.detection.rotationStep), settings);
 
   t = performance.now();
-  const faces = foldSweep(hits, image.fullWidth / image.width, options.prefer);
+  const minHitDensity = settings.verify ? options.detection.minHitDensity : 0;
+  const faces = foldSweep(hits, image.fullWidth / image.width, {
+    minHitDensity,
+    ...(options.prefer ? { prefer: options.prefer } : {}),
+  });
   const dedup = performance.now() - t;
   return {
     file: image.file,

@@ -28,7 +28,7 @@ export function resolveScanSettings(
     scan: { scaleFactor: config.scaleFactor, stepRatio: config.stepRatio, minSize, maxSize },
     group: { minNeighbours: config.minNeighbours, intersectionScoreThreshold: config.intersectionScoreThreshold },
     float32: config.parity,
-    verify: !config.parity,
+    verify: !config.parity && config.minHitDensity > 0,
   };
 }
 

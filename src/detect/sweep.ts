@@ -30,24 +30,35 @@ export interface SweptFace {
   readonly support: number;
   /** The angles at which the face was found. */
   readonly angles: readonly number[];
+  /** The best verification hit density among those angles (0 when not verified). */
+  readonly density: number;
 }
 
-/** De-duplicate the sweep's hits and scale them from detection pixels to full-resolution pixels. */
-export function foldSweep(
-  hits: readonly AngleHit[],
-  scale: number,
-  prefer: Preference<AngleHit> = strongestDetection,
-): SweptFace[] {
-  return dedupeAcrossAngles(hits, prefer).map(({ kept, members }: Deduplicated<AngleHit>) => ({
-    rect: {
-      cx: kept.rect.cx * scale,
-      cy: kept.rect.cy * scale,
-      width: kept.rect.width * scale,
-      height: kept.rect.height * scale,
-      angle: kept.rect.angle,
-    },
-    strength: kept.strength,
-    support: members.reduce((s, m) => s + m.strength, 0),
-    angles: members.map((m) => m.rect.angle),
-  }));
+export interface FoldOptions {
+  readonly prefer?: Preference<AngleHit>;
+  /** Drop faces whose best hit density is below this; 0 keeps every face. */
+  readonly minHitDensity?: number;
+}
+
+/**
+ * De-duplicate the sweep's hits, drop faces the verification did not confirm at any angle,
+ * and scale them from detection pixels to full-resolution pixels.
+ */
+export function foldSweep(hits: readonly AngleHit[], scale: number, options: FoldOptions = {}): SweptFace[] {
+  const minHitDensity = options.minHitDensity ?? 0;
+  return dedupeAcrossAngles(hits, options.prefer ?? strongestDetection)
+    .map(({ kept, members }: Deduplicated<AngleHit>) => ({
+      rect: {
+        cx: kept.rect.cx * scale,
+        cy: kept.rect.cy * scale,
+        width: kept.rect.width * scale,
+        height: kept.rect.height * scale,
+        angle: kept.rect.angle,
+      },
+      strength: kept.strength,
+      support: members.reduce((s, m) => s + m.strength, 0),
+      angles: members.map((m) => m.rect.angle),
+      density: Math.max(...members.map((m) => m.density)),
+    }))
+    .filter((face) => face.density >= minHitDensity);
 }

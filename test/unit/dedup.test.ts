@@ -56,3 +56,14 @@ test('sweep angles: 15° gives 24, 360 turns the sweep off, non-divisors are ref
   assert.deepEqual(sweepAngles(90), [0, 90, 180, 270]);
   assert.throws(() => sweepAngles(7), /divisor of 360/);
 });
+
+test('foldSweep drops faces no angle confirmed in the dense second look', () => {
+  const confirmed = { ...hit(10, 20, 0, 5), density: 0.05 };
+  const alsoSame = { ...hit(11, 20, 15, 9), density: 0.001 };
+  const chance = { ...hit(300, 20, 0, 9), density: 0.004 };
+  const faces = foldSweep([confirmed, alsoSame, chance], 1, { minHitDensity: 0.01 });
+  assert.equal(faces.length, 1);
+  // The face is kept by its best angle's density, and reported with the strongest detection.
+  assert.equal(faces[0]?.rect.angle, 15);
+  assert.equal(faces[0]?.density, 0.05);
+});
