@@ -50,12 +50,12 @@ const detectionSchema = z
     stepRatio: z
       .number()
       .gt(0)
-      .default(1.5)
+      .default(2)
       .describe('Step between windows as a multiple of the current scale (skimage step_ratio).'),
     minNeighbours: z
       .int()
       .min(1)
-      .default(4)
+      .default(2)
       .describe('Raw hits a group needs to count as a face (skimage min_neighbour_number).'),
     intersectionScoreThreshold: z
       .number()
@@ -69,7 +69,7 @@ const detectionSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.012)
+      .default(0.014)
       .describe(
         'Keep a face only if this share of a dense second scan around it also finds a face (0 turns the check off). Separates faces from chance textures.',
       ),

@@ -1,6 +1,6 @@
 import { groupDetections, type GroupParams } from './cascade/group.js';
 import type { CascadeModel } from './cascade/model.js';
-import { verifyDetection } from './cascade/verify.js';
+import { hitDensity } from './cascade/verify.js';
 import { HitBuffer, type ScanParams, scanCascade } from './cascade/scan.js';
 import type { RotatedRect } from './geometry.js';
 import { integralImage } from './integral.js';
@@ -20,10 +20,8 @@ export interface AngleHit {
   readonly rect: RotatedRect;
   /** How many raw windows the cascade grouped into this detection. */
   readonly strength: number;
-  /** Share of a dense local scan the cascade accepts (see verifyDetection); 0 when not measured. */
+  /** Share of a dense local scan the cascade accepts (see hitDensity); 0 when not measured. */
   readonly density: number;
-  /** Mean share of stages the dense local scan passes; 0 when not measured. */
-  readonly depth: number;
 }
 
 /** Buffers one thread reuses from angle to angle, so a sweep allocates them once. */
@@ -81,9 +79,8 @@ export function detectAtAngle(
     const cx = d.c + d.width / 2;
     const cy = d.r + d.height / 2;
     const [x, y] = frame ? canvasToSource(frame, cx, cy) : [cx, cy];
-    const v = settings.verify ? verifyDetection(model, ii, d, frame, scratch.hits) : { density: 0, depth: 0 };
-    const rect = { cx: x, cy: y, width: d.width, height: d.height, angle };
-    return { rect, strength: d.neighbours, density: v.density, depth: v.depth };
+    const density = settings.verify ? hitDensity(model, ii, d, frame, scratch.hits) : 0;
+    return { rect: { cx: x, cy: y, width: d.width, height: d.height, angle }, strength: d.neighbours, density };
   });
   lap(times, 'verify', t);
   return out;

@@ -7,7 +7,6 @@ const hit = (cx: number, cy: number, angle: number, strength: number, size = 40)
   rect: { cx, cy, width: size, height: size, angle },
   strength,
   density: 0,
-  depth: 0,
 });
 
 test('one face found at 345°, 0° and 15° becomes one, the strongest', () => {

@@ -127,7 +127,6 @@ export interface ScaleScan {
   readonly c1: number;
 }
 
-/** Returns the number of stages passed, summed over every window tried (a graded score for verification). */
 export function scanScale(
   model: CascadeModel,
   ii: Integral,
@@ -135,7 +134,7 @@ export function scanScale(
   hits: HitBuffer,
   frame?: RotationFrame,
   offsets = new Int32Array(model.stumpFeature.length * 16),
-): number {
+): void {
   const { width: W, height: H, stride, data: P, float32 } = ii;
   const stageCount = model.stageCount.length;
   const { stageStart, stageCount: stageLen, stageThreshold, stumpLut, stumpLeaf } = model;
@@ -143,8 +142,7 @@ export function scanScale(
   const { scale, step } = at;
   const winW = Math.trunc(F(model.windowWidth * scale));
   const winH = Math.trunc(F(model.windowHeight * scale));
-  if (H - winH <= 0 || W - winW <= 0 || step < 1) return 0;
-  let depth = 0;
+  if (H - winH <= 0 || W - winW <= 0 || step < 1) return;
   cornerOffsets(model, scale, stride, offsets);
   const half = winW / 2;
   const rEnd = Math.min(at.r1, H - winH);
@@ -157,8 +155,7 @@ export function scanScale(
       if (frame && !centreInSource(frame, c + half, r + half)) continue;
       const base = r * stride + c;
       let pass = true;
-      let s = 0;
-      for (; s < stageCount; s++) {
+      for (let s = 0; s < stageCount; s++) {
         let points = 0;
         const end = stageStart[s] + stageLen[s];
         for (let t = stageStart[s]; t < end; t++) {
@@ -215,9 +212,7 @@ export function scanScale(
           break;
         }
       }
-      depth += s;
       if (pass) hits.push(r, c, winW, winH);
     }
   }
-  return depth;
 }
