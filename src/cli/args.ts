@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** A mistake on the command line: printed with the usage, exit code 64 (EX_USAGE). */
 export class UsageError extends Error {
@@ -20,7 +20,12 @@ export function parse<O extends Options>(argv: string[], options: O) {
 }
 
 /** A numeric flag, checked: names the flag when the value is not a number in range. */
-export function numberFlag(name: string, value: string | undefined, min = -Infinity, max = Infinity): number | undefined {
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  min = -Infinity,
+  max = Infinity,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max) {
@@ -29,7 +34,12 @@ export function numberFlag(name: string, value: string | undefined, min = -Infin
   return n;
 }
 
-export function intFlag(name: string, value: string | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function intFlag(
+  name: string,
+  value: string | undefined,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const n = numberFlag(name, value, min, max);
   if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
   return n;

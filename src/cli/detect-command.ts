@@ -16,7 +16,11 @@ export const detectUsage = `facetag detect <image|dir>... [--json] [--annotate D
 
 /** `facetag detect`: returns the process exit code (1 when any file failed). */
 export async function detectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...detectionFlags, json: { type: 'boolean' }, annotate: { type: 'string' } });
+  const { values, positionals } = parse(argv, {
+    ...detectionFlags,
+    json: { type: 'boolean' },
+    annotate: { type: 'string' },
+  });
   if (positionals.length === 0) throw new UsageError('give at least one image or folder');
   const files = await listImages(positionals);
   const ctx = detectionContext(values);

@@ -59,7 +59,8 @@ export function detectionContext(flags: DetectionFlagValues): DetectionContext {
     ...(flags['min-size'] ? { minSize: intFlag('min-size', flags['min-size'], 1) } : {}),
     ...(flags['max-size'] ? { maxSize: intFlag('max-size', flags['max-size'], 1) } : {}),
   };
-  const runner = detection.workers === 1 ? localRunner(loadCascade()) : workerRunner(defaultCascadePath(), detection.workers);
+  const runner =
+    detection.workers === 1 ? localRunner(loadCascade()) : workerRunner(defaultCascadePath(), detection.workers);
   return {
     config,
     options: { detection, maxPixels: config.decode.maxPixels, runner, sizes },

@@ -1,10 +1,10 @@
+import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { detectFile } from '../detect/detector.js';
 import { readBoxesFile } from '../eval/boxes-file.js';
-import { matchBoxes, type MatchCounts, score, seededRandom } from '../eval/match.js';
+import { type MatchCounts, matchBoxes, score, seededRandom } from '../eval/match.js';
 import { rotateSample } from '../eval/rotate-sample.js';
 import { DecodeError } from '../vision/decode.js';
 import { boundingBox } from '../vision/geometry.js';
@@ -19,7 +19,8 @@ export const evalDetectUsage = `facetag eval detect --images DIR --boxes FILE [-
 function rotationFor(rotate: string, random: () => number): number {
   if (rotate === 'random') return Math.floor(random() * 360);
   const angle = Number(rotate);
-  if (![0, 90, 180, 270].includes(angle)) throw new UsageError(`--rotate must be 0, 90, 180, 270 or random, got "${rotate}"`);
+  if (![0, 90, 180, 270].includes(angle))
+    throw new UsageError(`--rotate must be 0, 90, 180, 270 or random, got "${rotate}"`);
   return angle;
 }
 
@@ -63,7 +64,11 @@ export async function evalDetectCommand(argv: string[]): Promise<number> {
         const t = performance.now();
         const d = await detectFile(input, ctx.options);
         seconds += (performance.now() - t) / 1000;
-        const m: MatchCounts = matchBoxes(gt, d.faces.map((f) => boundingBox(f.rect)), minIou);
+        const m: MatchCounts = matchBoxes(
+          gt,
+          d.faces.map((f) => boundingBox(f.rect)),
+          minIou,
+        );
         totals.truePositives += m.truePositives;
         totals.falsePositives += m.falsePositives;
         totals.falseNegatives += m.falseNegatives;

@@ -1,6 +1,6 @@
-import { decodeImage, type DecodedImage } from '../vision/decode.js';
-import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
+import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import type { Preference } from '../vision/dedup.js';
+import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
 import { rgbToGrey } from '../vision/grey.js';
 import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from './settings.js';
 import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from './sweep.js';
@@ -34,14 +34,18 @@ export interface ImageDetection {
 
 /** decode → grey → rotation sweep → de-duplication, for one file. Throws DecodeError on bad files. */
 export async function detectFile(file: string, options: DetectorOptions): Promise<ImageDetection> {
-  let t = performance.now();
+  const t = performance.now();
   const maxSide = detectionMaxSide(options.detection);
   const image = await decodeImage(file, { maxPixels: options.maxPixels, ...(maxSide ? { maxSide } : {}) });
   const decode = performance.now() - t;
   return detectDecoded(image, options, decode);
 }
 
-export async function detectDecoded(image: DecodedImage, options: DetectorOptions, decode = 0): Promise<ImageDetection> {
+export async function detectDecoded(
+  image: DecodedImage,
+  options: DetectorOptions,
+  decode = 0,
+): Promise<ImageDetection> {
   let t = performance.now();
   const grey = { width: image.width, height: image.height, data: rgbToGrey(image.pixels, image.channels) };
   const greyMs = performance.now() - t;

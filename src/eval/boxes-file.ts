@@ -21,6 +21,9 @@ export async function readBoxesFile(path: string): Promise<Map<string, AxisBox[]
     throw new Error(`${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
   return new Map(
-    Object.entries(parsed.data).map(([file, list]) => [file, list.map(([x, y, width, height]) => ({ x, y, width, height }))]),
+    Object.entries(parsed.data).map(([file, list]) => [
+      file,
+      list.map(([x, y, width, height]) => ({ x, y, width, height })),
+    ]),
   );
 }

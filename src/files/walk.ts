@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { isSupportedImagePath } from '../vision/decode.js';
 
 /** Folders no photo library wants scanned: NAS thumbnails, trash, our own output. */
-const SKIPPED_DIRS = new Set(['@eaDir', '#recycle', '#snapshot', 'lost+found', '$RECYCLE.BIN', 'System Volume Information']);
+const SKIPPED_DIRS = new Set([
+  '@eaDir',
+  '#recycle',
+  '#snapshot',
+  'lost+found',
+  '$RECYCLE.BIN',
+  'System Volume Information',
+]);
 
 function skippedDir(name: string): boolean {
   return name.startsWith('.') || SKIPPED_DIRS.has(name);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { type Annotation, annotationSvg } from './annotate.js';
 
@@ -46,7 +46,11 @@ async function sameFile(input: string, output: string): Promise<boolean> {
  * extension. Never writes to the input: throws if `output` resolves to the same file. The
  * output is written to a temporary sibling and renamed into place.
  */
-export async function annotateImageFile(input: string, output: string, annotations: readonly Annotation[]): Promise<void> {
+export async function annotateImageFile(
+  input: string,
+  output: string,
+  annotations: readonly Annotation[],
+): Promise<void> {
   const format = formatFor(output);
   if (await sameFile(input, output)) {
     throw new Error(`annotateImageFile: refusing to overwrite the input file ${input}`);

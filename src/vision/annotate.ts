@@ -107,11 +107,17 @@ export function annotationSvg(width: number, height: number, annotations: readon
     const cos = Math.cos(rad);
     const sin = Math.sin(rad);
     const origin = corners[0];
-    const toImage = (u: number, v: number): Point => ({ x: origin.x + u * cos - v * sin, y: origin.y + u * sin + v * cos });
+    const toImage = (u: number, v: number): Point => ({
+      x: origin.x + u * cos - v * sin,
+      y: origin.y + u * sin + v * cos,
+    });
     const fits = (top: number): boolean =>
-      [toImage(-half, top), toImage(tagW - half, top), toImage(tagW - half, top + tagH), toImage(-half, top + tagH)].every(
-        (p) => p.x >= 0 && p.y >= 0 && p.x <= width && p.y <= height,
-      );
+      [
+        toImage(-half, top),
+        toImage(tagW - half, top),
+        toImage(tagW - half, top + tagH),
+        toImage(-half, top + tagH),
+      ].every((p) => p.x >= 0 && p.y >= 0 && p.x <= width && p.y <= height);
     const outside = -tagH - half;
     const top = fits(outside) ? outside : half;
     parts.push(

@@ -5,7 +5,9 @@ import type { RasterImage } from './chip.js';
 export async function encodeChipPng(chip: RasterImage): Promise<Buffer> {
   const { width, height, channels, pixels } = chip;
   if (pixels.length !== width * height * channels) {
-    throw new RangeError(`encodeChipPng: pixel buffer holds ${pixels.length} bytes, expected ${width * height * channels}`);
+    throw new RangeError(
+      `encodeChipPng: pixel buffer holds ${pixels.length} bytes, expected ${width * height * channels}`,
+    );
   }
   const raw = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   const image = sharp(raw, { raw: { width, height, channels } });

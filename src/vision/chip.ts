@@ -23,7 +23,8 @@ export interface ChipOptions {
 const DEG = Math.PI / 180;
 
 function checkOutSize(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`cutChip: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`cutChip: ${name} must be a positive integer, got ${value}`);
   return value;
 }
 

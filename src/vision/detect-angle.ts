@@ -1,7 +1,7 @@
-import { groupDetections, type GroupParams } from './cascade/group.js';
+import { type GroupParams, groupDetections } from './cascade/group.js';
 import type { CascadeModel } from './cascade/model.js';
-import { hitDensity } from './cascade/verify.js';
 import { HitBuffer, type ScanParams, scanCascade } from './cascade/scan.js';
+import { hitDensity } from './cascade/verify.js';
 import type { RotatedRect } from './geometry.js';
 import { integralImage } from './integral.js';
 import { canvasToSource, type GreyImage, rotateGrey, rotationFrame } from './rotate.js';
@@ -91,4 +91,3 @@ function lap(times: StageTimes, stage: keyof StageTimes, since: number): number 
   times[stage] += now - since;
   return now;
 }
-

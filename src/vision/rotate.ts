@@ -53,7 +53,11 @@ export function canvasToSource(f: RotationFrame, x: number, y: number): [number,
  * Turn `src` counter-clockwise by `angle` degrees onto an expanded canvas. `out` may be a
  * reused buffer of at least width*height values.
  */
-export function rotateGrey(src: GreyImage, angle: number, out?: Float64Array): { image: GreyImage; frame: RotationFrame } {
+export function rotateGrey(
+  src: GreyImage,
+  angle: number,
+  out?: Float64Array,
+): { image: GreyImage; frame: RotationFrame } {
   const frame = rotationFrame(src.width, src.height, angle);
   const { width, height, cos, sin } = frame;
   const n = width * height;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
@@ -12,7 +12,12 @@ const photo = resolve(sharedDir, 'data/detection/images/2007_007763.jpg');
 
 // Boxes from the detection fixture (x, y, w, h): one known, one unknown, one turned.
 const annotations: Annotation[] = [
-  { rect: { cx: 381 + 45 / 2, cy: 89 + 44 / 2, width: 45, height: 44, angle: 0 }, label: 'Alice', score: 1.5, known: true },
+  {
+    rect: { cx: 381 + 45 / 2, cy: 89 + 44 / 2, width: 45, height: 44, angle: 0 },
+    label: 'Alice',
+    score: 1.5,
+    known: true,
+  },
   { rect: { cx: 94 + 37 / 2, cy: 198 + 37 / 2, width: 37, height: 37, angle: 0 }, label: 'unknown', known: false },
   { rect: { cx: 309 + 45 / 2, cy: 233 + 44 / 2, width: 45, height: 44, angle: 20 }, label: '<b>&"', known: true },
 ];
@@ -20,7 +25,10 @@ const annotations: Annotation[] = [
 let dir = '';
 let inputHash = '';
 
-const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 async function rawPixels(path: string): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
   const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
@@ -107,7 +115,10 @@ test('refuses to write over the input', async () => {
   const copy = join(dir, 'input.jpg');
   await sharp(photo).toFile(copy);
   const hash = await sha256(copy);
-  await assert.rejects(annotateImageFile(copy, join(dir, '.', 'x', '..', 'input.jpg'), annotations), /refusing to overwrite/);
+  await assert.rejects(
+    annotateImageFile(copy, join(dir, '.', 'x', '..', 'input.jpg'), annotations),
+    /refusing to overwrite/,
+  );
   assert.equal(await sha256(copy), hash);
   await assert.rejects(annotateImageFile(photo, join(dir, 'out.gif'), annotations), /\.jpg, \.jpeg or \.png/);
   assert.equal((await readdir(dir)).length, entries + 1);

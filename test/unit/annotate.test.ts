@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Annotation, KNOWN_COLOUR, UNKNOWN_COLOUR, annotationStyle, annotationSvg, xmlEscape } from '../../src/vision/annotate.js';
+import {
+  type Annotation,
+  annotationStyle,
+  annotationSvg,
+  KNOWN_COLOUR,
+  UNKNOWN_COLOUR,
+  xmlEscape,
+} from '../../src/vision/annotate.js';
 import { rectCorners } from '../../src/vision/geometry.js';
 
 const annotations: Annotation[] = [

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { groupDetections } from '../../src/vision/cascade/group.js';
 import { defaultCascadePath, loadCascade } from '../../src/vision/cascade/default-model.js';
-import { HitBuffer, scanCascade } from '../../src/vision/cascade/scan.js';
+import { groupDetections } from '../../src/vision/cascade/group.js';
 import { scaleProgression } from '../../src/vision/cascade/scales.js';
+import { HitBuffer, scanCascade } from '../../src/vision/cascade/scan.js';
 import { decodeImage } from '../../src/vision/decode.js';
 import { rgbToGrey } from '../../src/vision/grey.js';
 import { integralImage } from '../../src/vision/integral.js';
@@ -46,7 +46,10 @@ test('the cascade has the shape skimage reads: 20 stages, 139 stumps, 136 featur
 });
 
 test('scale progression equals skimage float32 scales for 24..1000', () => {
-  assert.deepEqual(scaleProgression({ scaleFactor: 1.1, minSize: 24, maxSize: 1000 }), fixture.scale_factors_float32_for_24_1000);
+  assert.deepEqual(
+    scaleProgression({ scaleFactor: 1.1, minSize: 24, maxSize: 1000 }),
+    fixture.scale_factors_float32_for_24_1000,
+  );
 });
 
 const model = loadCascade();

@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type RasterImage, cutChip } from '../../src/vision/chip.js';
+import { cutChip, type RasterImage } from '../../src/vision/chip.js';
 
 /** An image whose value at (row, col, channel) is given by `f`. */
-function makeImage(width: number, height: number, channels: 1 | 3, f: (r: number, c: number, k: number) => number): RasterImage {
+function makeImage(
+  width: number,
+  height: number,
+  channels: 1 | 3,
+  f: (r: number, c: number, k: number) => number,
+): RasterImage {
   const pixels = new Uint8Array(width * height * channels);
   for (let r = 0; r < height; r++)
-    for (let c = 0; c < width; c++) for (let k = 0; k < channels; k++) pixels[(r * width + c) * channels + k] = f(r, c, k);
+    for (let c = 0; c < width; c++)
+      for (let k = 0; k < channels; k++) pixels[(r * width + c) * channels + k] = f(r, c, k);
   return { width, height, channels, pixels };
 }
 
@@ -19,7 +25,9 @@ const noise = (r: number, c: number, k: number): number => (r * 37 + c * 11 + k 
 
 function crop(img: RasterImage, x: number, y: number, w: number, h: number): RasterImage {
   const clamp = (v: number, hi: number): number => Math.min(hi, Math.max(0, v));
-  return makeImage(w, h, img.channels, (r, c, k) => at(img, clamp(y + r, img.height - 1), clamp(x + c, img.width - 1), k));
+  return makeImage(w, h, img.channels, (r, c, k) =>
+    at(img, clamp(y + r, img.height - 1), clamp(x + c, img.width - 1), k),
+  );
 }
 
 test('angle 0, no padding, integer box: chip equals the plain crop', () => {
@@ -155,8 +163,15 @@ test('45°: a smooth pattern turned by 45° round-trips within tolerance', () =>
 test('rejects bad input', () => {
   const img = makeImage(10, 10, 1, noise);
   assert.throws(() => cutChip(img, { cx: 5, cy: 5, width: 0, height: 4, angle: 0 }, { padding: 0 }), RangeError);
-  assert.throws(() => cutChip(img, { cx: 5, cy: 5, width: 4, height: 4, angle: 0 }, { padding: 0, outWidth: 0 }), RangeError);
-  assert.throws(() => cutChip({ ...img, pixels: new Uint8Array(5) }, { cx: 5, cy: 5, width: 4, height: 4, angle: 0 }, { padding: 0 }), RangeError);
+  assert.throws(
+    () => cutChip(img, { cx: 5, cy: 5, width: 4, height: 4, angle: 0 }, { padding: 0, outWidth: 0 }),
+    RangeError,
+  );
+  assert.throws(
+    () =>
+      cutChip({ ...img, pixels: new Uint8Array(5) }, { cx: 5, cy: 5, width: 4, height: 4, angle: 0 }, { padding: 0 }),
+    RangeError,
+  );
 });
 
 test('encodeChipPng round-trips grey and RGB chips', async () => {

@@ -21,7 +21,10 @@ export interface CascadeModel {
 }
 
 export class CascadeFormatError extends Error {
-  constructor(readonly source: string, reason: string) {
+  constructor(
+    readonly source: string,
+    reason: string,
+  ) {
     super(`${source}: not a usable LBP cascade: ${reason}`);
     this.name = 'CascadeFormatError';
   }
@@ -55,9 +58,7 @@ export function parseCascadeXml(xml: string, source = 'cascade'): CascadeModel {
   const windowWidth = Number(firstTag(xml, 'width', source));
   const stageNum = Number(firstTag(xml, 'stageNum', source));
 
-  const rects = [...block(xml, 'features', source).matchAll(/<rect>([^<]*)<\/rect>/g)].map((m) =>
-    numbers(m[1] ?? ''),
-  );
+  const rects = [...block(xml, 'features', source).matchAll(/<rect>([^<]*)<\/rect>/g)].map((m) => numbers(m[1] ?? ''));
   const features = new Int32Array(rects.length * 4);
   rects.forEach((r, i) => {
     if (r.length !== 4 || r.some((v) => !Number.isInteger(v) || v < 0)) {

@@ -1,7 +1,7 @@
 import type { Integral } from '../integral.js';
 import type { RotationFrame } from '../rotate.js';
 import type { CascadeModel } from './model.js';
-import { scaleProgression, type ScaleRange } from './scales.js';
+import { type ScaleRange, scaleProgression } from './scales.js';
 
 const F = Math.fround;
 
