@@ -1,7 +1,7 @@
 import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import type { Preference } from '../vision/dedup.js';
 import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
-import { rgbToGrey } from '../vision/grey.js';
+import { greyLevels, rgbToGrey } from '../vision/grey.js';
 import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from './settings.js';
 import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from './sweep.js';
 
@@ -47,7 +47,12 @@ export async function detectDecoded(
   decode = 0,
 ): Promise<ImageDetection> {
   let t = performance.now();
-  const grey = { width: image.width, height: image.height, data: rgbToGrey(image.pixels, image.channels) };
+  const levels = rgbToGrey(image.pixels, image.channels);
+  const grey = {
+    width: image.width,
+    height: image.height,
+    data: options.detection.parity ? levels : greyLevels(levels),
+  };
   const greyMs = performance.now() - t;
 
   const settings = resolveScanSettings(options.detection, image.width, image.height, options.sizes);

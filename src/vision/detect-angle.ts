@@ -3,13 +3,17 @@ import type { CascadeModel } from './cascade/model.js';
 import { HitBuffer, type ScanParams, scanCascade } from './cascade/scan.js';
 import { hitDensity } from './cascade/verify.js';
 import type { RotatedRect } from './geometry.js';
-import { integralImage } from './integral.js';
+import { exactIntegral, float32Integral, type Integral } from './integral.js';
 import { canvasToSource, type GreyImage, rotateGrey, rotationFrame } from './rotate.js';
 
 export interface ScanSettings {
   readonly scan: ScanParams;
   readonly group: GroupParams;
-  /** skimage's float32 integral image and arithmetic (parity mode). */
+  /**
+   * Parity mode: grey in [0, 1] with skimage's float32 integral image and arithmetic.
+   * Otherwise grey holds whole levels 0..255 and every block sum is exact, so LBP ties are
+   * decided as in OpenCV, where the cascade was trained on integer images.
+   */
   readonly float32: boolean;
   /** Measure each detection's local hit density (a second look that separates faces from chance). */
   readonly verify: boolean;
@@ -28,6 +32,7 @@ export interface AngleHit {
 export class ScanScratch {
   rotated = new Float64Array(0);
   integral = new Float64Array(0);
+  exactIntegral = new Int32Array(0);
   readonly hits = new HitBuffer();
 }
 
@@ -61,12 +66,18 @@ export function detectAtAngle(
   if (frame && scratch.rotated.length < frame.width * frame.height) {
     scratch.rotated = new Float64Array(frame.width * frame.height);
   }
-  const image = frame ? rotateGrey(grey, angle, scratch.rotated).image : grey;
+  const image = frame ? rotateGrey(grey, angle, scratch.rotated, !settings.float32).image : grey;
   t = lap(times, 'rotate', t);
 
   const needed = (image.width + 1) * (image.height + 1);
-  if (scratch.integral.length < needed) scratch.integral = new Float64Array(needed);
-  const ii = integralImage(image.data, image.width, image.height, settings.float32, scratch.integral);
+  let ii: Integral;
+  if (settings.float32) {
+    if (scratch.integral.length < needed) scratch.integral = new Float64Array(needed);
+    ii = float32Integral(image.data, image.width, image.height, scratch.integral);
+  } else {
+    if (scratch.exactIntegral.length < needed) scratch.exactIntegral = new Int32Array(needed);
+    ii = exactIntegral(image.data, image.width, image.height, scratch.exactIntegral);
+  }
   t = lap(times, 'integral', t);
 
   scratch.hits.count = 0;

@@ -1,34 +1,35 @@
 /**
  * Zero-padded summed-area tables: P[(r+1)*(W+1) + (c+1)] = sum of grey[0..r, 0..c].
  * The extra zero row and column make every block sum four loads with no branches.
+ *
+ * Two kinds:
+ * - `float32`: skimage's table (float64 cumulative sums cast to float32), for parity mode;
+ * - `exact`: whole grey levels summed in int32. Values wrap past 2^31 on big canvases, but
+ *   a block sum is a difference of four of them, which wrapping int32 arithmetic gets exactly
+ *   right as long as the block itself sums below 2^31 (any block under 8 megapixels).
  */
-export interface Integral {
-  readonly width: number; // of the source image
-  readonly height: number;
-  readonly stride: number; // width + 1
-  readonly data: Float64Array;
-  /** True when values were cast to float32 as skimage does (parity mode). */
-  readonly float32: boolean;
-}
+export type Integral =
+  | {
+      readonly kind: 'float32';
+      readonly width: number;
+      readonly height: number;
+      readonly stride: number;
+      readonly data: Float64Array;
+    }
+  | {
+      readonly kind: 'exact';
+      readonly width: number;
+      readonly height: number;
+      readonly stride: number;
+      readonly data: Int32Array;
+    };
 
-/**
- * Integral of a grey image. With `float32`, the float64 cumulative sums are cast to float32,
- * exactly as skimage's `integral_image(...).astype(float32)`; otherwise they stay float64.
- * `out` lets a caller reuse one buffer across angles.
- */
-export function integralImage(
-  grey: Float64Array | Float32Array,
-  width: number,
-  height: number,
-  float32: boolean,
-  out?: Float64Array,
-): Integral {
+/** skimage's integral image: float64 sums along rows first (axis 0), then columns, cast to float32. */
+export function float32Integral(grey: Float64Array, width: number, height: number, out?: Float64Array): Integral {
   const stride = width + 1;
   const size = stride * (height + 1);
   const data = out && out.length >= size ? out : new Float64Array(size);
   data.fill(0, 0, stride);
-  // skimage sums along rows first (axis 0), then along columns; in float64 both orders
-  // give identical results only up to rounding, so keep skimage's order.
   const colSum = new Float64Array(width);
   for (let r = 0; r < height; r++) {
     const src = r * width;
@@ -39,8 +40,27 @@ export function integralImage(
       const v = colSum[c] + grey[src + c];
       colSum[c] = v;
       acc += v;
-      data[dst + c + 1] = float32 ? Math.fround(acc) : acc;
+      data[dst + c + 1] = Math.fround(acc);
     }
   }
-  return { width, height, stride, data, float32 };
+  return { kind: 'float32', width, height, stride, data };
+}
+
+/** Exact integral of whole grey levels (0..255), in wrapping int32 arithmetic. */
+export function exactIntegral(grey: Float64Array, width: number, height: number, out?: Int32Array): Integral {
+  const stride = width + 1;
+  const size = stride * (height + 1);
+  const data = out && out.length >= size ? out : new Int32Array(size);
+  data.fill(0, 0, stride);
+  for (let r = 0; r < height; r++) {
+    const src = r * width;
+    const dst = (r + 1) * stride;
+    data[dst] = 0;
+    let acc = 0;
+    for (let c = 0; c < width; c++) {
+      acc = (acc + grey[src + c]) | 0;
+      data[dst + c + 1] = (data[dst - stride + c + 1] + acc) | 0;
+    }
+  }
+  return { kind: 'exact', width, height, stride, data };
 }

@@ -51,12 +51,14 @@ export function canvasToSource(f: RotationFrame, x: number, y: number): [number,
 
 /**
  * Turn `src` counter-clockwise by `angle` degrees onto an expanded canvas. `out` may be a
- * reused buffer of at least width*height values.
+ * reused buffer of at least width*height values. With `integer`, interpolated values are
+ * rounded, so an image of whole grey levels stays one.
  */
 export function rotateGrey(
   src: GreyImage,
   angle: number,
   out?: Float64Array,
+  integer = false,
 ): { image: GreyImage; frame: RotationFrame } {
   const frame = rotationFrame(src.width, src.height, angle);
   const { width, height, cos, sin } = frame;
@@ -94,7 +96,8 @@ export function rotateGrey(
       const b = inY0 && inX1 ? s[i + 1] : 0;
       const c = inY1 && inX0 ? s[i + sw] : 0;
       const d = inY1 && inX1 ? s[i + sw + 1] : 0;
-      data[row + x] = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
+      const v = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
+      data[row + x] = integer ? Math.round(v) : v;
     }
   }
   return { image: { width, height, data }, frame };

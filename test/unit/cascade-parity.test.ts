@@ -9,7 +9,7 @@ import { scaleProgression } from '../../src/vision/cascade/scales.js';
 import { HitBuffer, scanCascade } from '../../src/vision/cascade/scan.js';
 import { decodeImage } from '../../src/vision/decode.js';
 import { rgbToGrey } from '../../src/vision/grey.js';
-import { integralImage } from '../../src/vision/integral.js';
+import { float32Integral } from '../../src/vision/integral.js';
 import { sharedDir } from '../helpers/paths.js';
 
 interface Run {
@@ -59,7 +59,7 @@ for (const image of fixture.images) {
     test(`parity: ${image.file} step_ratio ${p.step_ratio} gives skimage's boxes exactly`, async () => {
       const decoded = await decodeImage(join(sharedDir, 'data/detection/images', image.file), { maxPixels: 50e6 });
       const grey = rgbToGrey(decoded.pixels, decoded.channels);
-      const ii = integralImage(grey, decoded.width, decoded.height, true);
+      const ii = float32Integral(grey, decoded.width, decoded.height);
       const hits = new HitBuffer();
       scanCascade(
         model,
