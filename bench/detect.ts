@@ -26,9 +26,9 @@ import { defaultCascadePath } from '../src/vision/cascade/default-model.js';
 
 const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
-const STAGES = ['decode', 'grey', 'rotate', 'integral', 'scan', 'group', 'dedup'] as const;
+const STAGES = ['decode', 'grey', 'rotate', 'integral', 'scan', 'group', 'verify', 'dedup'] as const;
 /** Stages timed inside the worker threads and summed over them (thread-ms, not wall). */
-const WORKER_STAGES = new Set<string>(['rotate', 'integral', 'scan', 'group']);
+const WORKER_STAGES = new Set<string>(['rotate', 'integral', 'scan', 'group', 'verify']);
 const PHOTO_SOURCE = 'data/detection/images/pic03263.jpg';
 const PHOTO_W = 4000;
 const PHOTO_H = 3000;

@@ -69,7 +69,7 @@ const detectionSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.012)
+      .default(0.01)
       .describe(
         'Keep a face only if this share of a dense second scan around it also finds a face (0 turns the check off). Separates faces from chance textures.',
       ),

@@ -62,6 +62,7 @@ export async function detectDecoded(
   const minHitDensity = settings.verify ? options.detection.minHitDensity : 0;
   const faces = foldSweep(hits, image.fullWidth / image.width, {
     minHitDensity,
+    mergeSameAngle: !options.detection.parity,
     ...(options.prefer ? { prefer: options.prefer } : {}),
   });
   const dedup = performance.now() - t;

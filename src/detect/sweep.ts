@@ -38,6 +38,8 @@ export interface FoldOptions {
   readonly prefer?: Preference<AngleHit>;
   /** Drop faces whose best hit density is below this; 0 keeps every face. */
   readonly minHitDensity?: number;
+  /** Fold nested detections of one face at the same angle too (off in parity mode). */
+  readonly mergeSameAngle?: boolean;
 }
 
 /**
@@ -46,7 +48,10 @@ export interface FoldOptions {
  */
 export function foldSweep(hits: readonly AngleHit[], scale: number, options: FoldOptions = {}): SweptFace[] {
   const minHitDensity = options.minHitDensity ?? 0;
-  return dedupeAcrossAngles(hits, options.prefer ?? strongestDetection)
+  return dedupeAcrossAngles(hits, {
+    prefer: options.prefer ?? strongestDetection,
+    mergeSameAngle: options.mergeSameAngle ?? false,
+  })
     .map(({ kept, members }: Deduplicated<AngleHit>) => ({
       rect: {
         cx: kept.rect.cx * scale,

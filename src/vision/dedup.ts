@@ -42,19 +42,28 @@ export interface Deduplicated<T> {
   readonly members: readonly T[];
 }
 
-/**
- * Fold detections of one face found at several angles into one, greedily by `prefer`.
- * Detections from the same angle are never merged: the cascade's grouping already decided them.
- */
+export interface DedupOptions<T> {
+  readonly prefer?: Preference<T>;
+  /**
+   * Also fold overlapping detections found at the same angle. skimage's greedy grouping can
+   * leave one face as two nested boxes; parity mode keeps them, to report the cascade's
+   * own output unchanged.
+   */
+  readonly mergeSameAngle?: boolean;
+}
+
+/** Fold detections of one face found at several angles (or twice at one angle) into one, greedily by preference. */
 export function dedupeAcrossAngles<T extends SweepCandidate>(
   candidates: readonly T[],
-  prefer: Preference<T> = strongestDetection,
+  { prefer = strongestDetection, mergeSameAngle = false }: DedupOptions<T> = {},
 ): Deduplicated<T>[] {
   const order = candidates.map((c) => ({ c, box: boundingBox(c.rect) })).sort((a, b) => prefer(a.c, b.c));
   const groups: { kept: T; members: T[]; box: AxisBox }[] = [];
   for (const { c, box } of order) {
     const owner = groups.find(
-      (g) => !g.members.some((m) => m.rect.angle === c.rect.angle) && sameFace(g.kept.rect, c.rect, g.box, box),
+      (g) =>
+        (mergeSameAngle || !g.members.some((m) => m.rect.angle === c.rect.angle)) &&
+        sameFace(g.kept.rect, c.rect, g.box, box),
     );
     if (owner) owner.members.push(c);
     else groups.push({ kept: c, members: [c], box });

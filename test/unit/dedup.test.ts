@@ -21,9 +21,17 @@ test('on equal strength the smallest |angle| wins, and 345° counts as -15°', (
   assert.equal(out[0]?.kept.rect.angle, 345);
 });
 
-test('two faces at the same angle stay two even when they touch', () => {
-  const out = dedupeAcrossAngles([hit(100, 100, 0, 5), hit(130, 100, 0, 5)]);
-  assert.equal(out.length, 2);
+test('two neighbouring faces at the same angle stay two, even when same-angle merging is on', () => {
+  assert.equal(dedupeAcrossAngles([hit(100, 100, 0, 5), hit(130, 100, 0, 5)]).length, 2);
+  assert.equal(dedupeAcrossAngles([hit(100, 100, 0, 5), hit(130, 100, 0, 5)], { mergeSameAngle: true }).length, 2);
+});
+
+test('nested boxes of one face at one angle fold only when same-angle merging is on (off in parity mode)', () => {
+  const nested = [hit(100, 100, 0, 5, 40), hit(103, 104, 0, 3, 60)];
+  assert.equal(dedupeAcrossAngles(nested).length, 2);
+  const [face] = dedupeAcrossAngles(nested, { mergeSameAngle: true });
+  assert.equal(face?.members.length, 2);
+  assert.equal(face?.kept.strength, 5);
 });
 
 test('distant faces at different angles stay apart', () => {
@@ -35,10 +43,9 @@ test('a caller preference (the classifier seam) decides which detection is kept'
     [0, 0.2],
     [15, 1.4],
   ]);
-  const out = dedupeAcrossAngles(
-    [hit(100, 100, 0, 9), hit(100, 100, 15, 3)],
-    (a, b) => (response.get(b.rect.angle) ?? 0) - (response.get(a.rect.angle) ?? 0),
-  );
+  const out = dedupeAcrossAngles([hit(100, 100, 0, 9), hit(100, 100, 15, 3)], {
+    prefer: (a, b) => (response.get(b.rect.angle) ?? 0) - (response.get(a.rect.angle) ?? 0),
+  });
   assert.equal(out[0]?.kept.rect.angle, 15);
 });
 
