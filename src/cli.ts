@@ -3,12 +3,13 @@
  * The `facetag` command. Each subcommand lives in src/cli/<name>-command.ts and returns its
  * exit code; this file only dispatches and turns known errors into clear messages.
  */
-import { UsageError } from './cli/args.js';
+import { InputError, UsageError } from './cli/args.js';
 import { chipCommand, chipUsage } from './cli/chip-command.js';
 import { detectCommand, detectUsage } from './cli/detect-command.js';
 import { evalDetectCommand, evalDetectUsage } from './cli/eval-detect-command.js';
 import { runCommand, runUsage } from './cli/run-command.js';
 import { ConfigError } from './config/load.js';
+import { WalkError } from './files/walk.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string };
 
@@ -48,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`facetag: ${err.message}\n${command.usage}\n`);
       return err.exitCode;
+    }
+    if (err instanceof InputError || err instanceof WalkError) {
+      process.stderr.write(`facetag: ${err.message}\n`);
+      return 66;
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`facetag: ${err.message}\n`);

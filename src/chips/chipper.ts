@@ -1,7 +1,7 @@
 /**
  * The seed's chipper: find faces in every image and save each one, turned upright, as
  * `<out>/<stem>.chip.<i>.png`. An image counts as done once any `<stem>.chip.*.png` exists
- * (the seed's rule), so a re-run only works on new images. No CLI here, so tests drive it directly.
+ * (the seed's rule), so a re-run only works on new images. The CLI wrapper is cli/chip-command.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +15,8 @@ import { DecodeError, type DecodeFailure, decodeImage } from '../vision/decode.j
 export interface ChipPlan {
   /** Images to chip, in walk order. */
   readonly todo: readonly string[];
+  /** Subfolders that could not be listed, and why; their images were not seen. */
+  readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
   /** Images whose chips already exist in the output folder. */
   readonly alreadyChipped: readonly string[];
   /**
@@ -97,7 +99,8 @@ export async function planChips(inputs: readonly string[], outDir: string): Prom
   const todo: string[] = [];
   const alreadyChipped: string[] = [];
   const sameName: string[] = [];
-  for (const file of await listImages(inputs)) {
+  const unreadable: { path: string; reason: string }[] = [];
+  for (const file of await listImages(inputs, (path, reason) => unreadable.push({ path, reason }))) {
     const stem = stemOf(file);
     if (done.has(stem)) alreadyChipped.push(file);
     else if (claimed.has(stem)) sameName.push(file);
@@ -106,7 +109,7 @@ export async function planChips(inputs: readonly string[], outDir: string): Prom
       todo.push(file);
     }
   }
-  return { todo, alreadyChipped, sameName };
+  return { todo, alreadyChipped, sameName, unreadable };
 }
 
 /**

@@ -9,6 +9,15 @@ export class UsageError extends Error {
   }
 }
 
+/** A file or folder named on the command line cannot be used: printed plainly, exit 66 (EX_NOINPUT). */
+export class InputError extends Error {
+  readonly exitCode = 66;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export function parse<O extends Options>(argv: string[], options: O) {

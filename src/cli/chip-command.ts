@@ -27,6 +27,8 @@ export async function chipCommand(argv: string[]): Promise<number> {
   if (plan.alreadyChipped.length) {
     process.stdout.write(`skipped ${plan.alreadyChipped.length} image(s) already chipped in ${outDir}\n`);
   }
+  for (const { path, reason } of plan.unreadable)
+    process.stderr.write(`warning: cannot read folder ${path}: ${reason}\n`);
   for (const file of plan.sameName) {
     process.stderr.write(`warning: skipped ${file}: an image with the same name is chipped in this run\n`);
   }

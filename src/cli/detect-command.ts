@@ -11,7 +11,7 @@ import { createProgress } from './progress.js';
 
 export const detectUsage = `facetag detect <image|dir>... [--json] [--annotate DIR] [--config FILE]
     [--rotation-step N] [--max-side PX] [--step-ratio R] [--min-neighbours N] [--min-size PX] [--max-size PX]
-    [--parity] [--workers N]
+    [--min-hit-density D] [--parity] [--workers N]
   Finds faces (rotation sweep included) and prints them, one line per face, or JSON with --json.`;
 
 /** `facetag detect`: returns the process exit code (1 when any file failed). */
@@ -22,11 +22,12 @@ export async function detectCommand(argv: string[]): Promise<number> {
     annotate: { type: 'string' },
   });
   if (positionals.length === 0) throw new UsageError('give at least one image or folder');
-  const files = await listImages(positionals);
+  const failures: string[] = [];
+  const files = await listImages(positionals, (path, reason) => failures.push(`cannot read folder ${path}: ${reason}`));
   const ctx = detectionContext(values);
   const progress = createProgress({ label: 'detect', total: files.length });
   const results: unknown[] = [];
-  const failures: string[] = [];
+  const usedNames = new Set<string>();
   try {
     if (values.annotate) await mkdir(values.annotate, { recursive: true });
     for (const file of files) {
@@ -39,12 +40,13 @@ export async function detectCommand(argv: string[]): Promise<number> {
           }
         }
         if (values.annotate) {
-          const out = join(values.annotate, `${basename(file, extname(file))}.annotated.jpg`);
-          await annotateImageFile(
-            file,
-            out,
-            d.faces.map((f) => ({ rect: f.rect, label: 'face', score: f.strength, known: false })),
-          );
+          const out = annotatedName(values.annotate, file, usedNames);
+          const boxes = d.faces.map((f) => ({ rect: f.rect, label: 'face', score: f.strength, known: false }));
+          // A photo we could analyse but not draw on (e.g. HEIC, which sharp cannot re-read) is
+          // reported; it does not stop the run.
+          await annotateImageFile(file, out, boxes).catch((err: unknown) => {
+            failures.push(`${file}: cannot write ${out}: ${err instanceof Error ? err.message : String(err)}`);
+          });
         }
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err;
@@ -60,4 +62,13 @@ export async function detectCommand(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   for (const f of failures) process.stderr.write(`error: ${f}\n`);
   return failures.length ? 1 : 0;
+}
+
+/** `<stem>.annotated.jpg`, or `<stem>-2.annotated.jpg`... when photos in different folders share a name. */
+function annotatedName(dir: string, file: string, used: Set<string>): string {
+  const stem = basename(file, extname(file));
+  let name = `${stem}.annotated.jpg`;
+  for (let n = 2; used.has(name); n++) name = `${stem}-${n}.annotated.jpg`;
+  used.add(name);
+  return join(dir, name);
 }

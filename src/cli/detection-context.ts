@@ -5,7 +5,7 @@ import { localRunner } from '../detect/local-runner.js';
 import type { SizeOverrides } from '../detect/settings.js';
 import { workerRunner } from '../detect/worker-runner.js';
 import { defaultCascadePath, loadCascade } from '../vision/cascade/default-model.js';
-import { intFlag, numberFlag } from './args.js';
+import { intFlag, numberFlag, UsageError } from './args.js';
 
 /** Flags every detecting command accepts; they override the config file. */
 export const detectionFlags = {
@@ -54,11 +54,17 @@ export function detectionContext(flags: DetectionFlagValues): DetectionContext {
     minHitDensity: numberFlag('min-hit-density', flags['min-hit-density'], 0, 1) ?? d.minHitDensity,
     workers: intFlag('workers', flags.workers, 0, 256) ?? d.workers,
   };
+  if (360 % detection.rotationStep !== 0) {
+    throw new UsageError(`--rotation-step must divide 360 (15, 30, 90, 360...), got ${detection.rotationStep}`);
+  }
   const config: Config = { ...base, detection };
   const sizes: SizeOverrides = {
     ...(flags['min-size'] ? { minSize: intFlag('min-size', flags['min-size'], 1) } : {}),
     ...(flags['max-size'] ? { maxSize: intFlag('max-size', flags['max-size'], 1) } : {}),
   };
+  if (sizes.minSize !== undefined && sizes.maxSize !== undefined && sizes.minSize >= sizes.maxSize) {
+    throw new UsageError(`--min-size (${sizes.minSize}) must be smaller than --max-size (${sizes.maxSize})`);
+  }
   const runner =
     detection.workers === 1 ? localRunner(loadCascade()) : workerRunner(defaultCascadePath(), detection.workers);
   return {

@@ -103,7 +103,6 @@ const chipsSchema = z
       .max(1)
       .default(0.25)
       .describe('Margin added around each detected face box before cutting the chip, as a fraction of the box size.'),
-    size: z.int().min(16).default(128).describe('Side, in pixels, of the square face chips fed to the classifier.'),
   })
   .describe('Face chips cut for recognition.');
 

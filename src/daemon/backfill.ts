@@ -59,7 +59,11 @@ async function stampOf(path: string): Promise<FileStamp | undefined> {
 export async function backfill(options: BackfillOptions): Promise<BackfillReport> {
   const { db, detector } = options;
   // Absolute paths: the store must not depend on the directory facetag was started from.
-  const files = await listImages(options.photoDirs.map((d) => resolve(d)));
+  const unreadable: BackfillFailure[] = [];
+  const files = await listImages(
+    options.photoDirs.map((d) => resolve(d)),
+    (path, reason) => unreadable.push({ file: path, reason: 'unreadable-folder', message: `${path}: ${reason}` }),
+  );
 
   // Cheap pass first (stat + one indexed lookup each), so progress counts only real work.
   const todo: FileStamp[] = [];
@@ -73,7 +77,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
   }
   options.onStart?.(todo.length);
 
-  const failed: BackfillFailure[] = [];
+  const failed: BackfillFailure[] = [...unreadable];
   let faces = 0;
   for (const stamp of todo) {
     try {
@@ -93,5 +97,12 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
     }
     options.onPhoto?.(stamp.path);
   }
-  return { found: files.length, analysed: todo.length - failed.length, skipped, failed, faces, vanished };
+  return {
+    found: files.length,
+    analysed: todo.length - (failed.length - unreadable.length),
+    skipped,
+    failed,
+    faces,
+    vanished,
+  };
 }

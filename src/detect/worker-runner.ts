@@ -5,6 +5,8 @@ import { rotationFrame } from '../vision/rotate.js';
 import type { AngleTask, AngleTaskReply } from './angle-messages.js';
 import type { AngleRunner, AngleRunResult } from './sweep.js';
 
+const MAX_FAILURES_IN_A_ROW = 3;
+
 interface Pending {
   resolve(reply: AngleTaskReply): void;
   reject(err: Error): void;
@@ -24,23 +26,36 @@ export function workerRunner(cascadePath: string, threads = 0): AngleRunner {
   const workerUrl = new URL(`./angle-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   let nextId = 1;
   let closed = false;
+  /** Failures in a row with no task completed in between: a worker that cannot even start. */
+  let failuresInARow = 0;
+  let broken: Error | undefined;
 
   const spawn = (): Slot => {
     const slot: Slot = { worker: new Worker(workerUrl, { workerData: { cascadePath } }), pending: new Map() };
+    let failed = false;
     slot.worker.on('message', (reply: AngleTaskReply) => {
+      failuresInARow = 0;
       slot.pending.get(reply.id)?.resolve(reply);
       slot.pending.delete(reply.id);
     });
-    // A crashed worker fails its own tasks, then is replaced; the other slots carry on.
+    // A crashed worker fails its own tasks and is replaced; the other slots carry on. A crash
+    // reports both 'error' and 'exit', so act once. Workers that keep dying before finishing
+    // anything (e.g. an unreadable cascade file) are not respawned for ever.
     const fail = (err: Error) => {
+      if (failed || closed) return;
+      failed = true;
       for (const p of slot.pending.values()) p.reject(err);
       slot.pending.clear();
-      if (!closed) slots[slots.indexOf(slot)] = spawn();
+      failuresInARow++;
+      if (failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+        broken = new Error(`detection workers keep failing; last error: ${err.message}`);
+        return;
+      }
+      const i = slots.indexOf(slot);
+      if (i >= 0) slots[i] = spawn();
     };
     slot.worker.on('error', fail);
-    slot.worker.on('exit', (code) => {
-      if (!closed) fail(new Error(`detection worker exited with code ${code}`));
-    });
+    slot.worker.on('exit', (code) => fail(new Error(`detection worker exited with code ${code}`)));
     return slot;
   };
   const slots: Slot[] = Array.from({ length: size }, spawn);
@@ -54,6 +69,7 @@ export function workerRunner(cascadePath: string, threads = 0): AngleRunner {
   return {
     async run(grey, angles, settings): Promise<AngleRunResult> {
       if (closed) throw new Error('detection workers are closed');
+      if (broken) throw broken;
       const shared = new SharedArrayBuffer(grey.data.length * 8);
       new Float64Array(shared).set(grey.data);
       const shares = balance(angles, grey.width, grey.height, slots.length);
@@ -88,6 +104,11 @@ export function workerRunner(cascadePath: string, threads = 0): AngleRunner {
     },
     async close() {
       closed = true;
+      const err = new Error('detection workers were closed');
+      for (const slot of slots) {
+        for (const p of slot.pending.values()) p.reject(err);
+        slot.pending.clear();
+      }
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { InputError } from '../cli/args.js';
 import type { AxisBox } from '../vision/geometry.js';
 
 const boxesSchema = z.record(
@@ -13,12 +14,12 @@ export async function readBoxesFile(path: string): Promise<Map<string, AxisBox[]
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new Error(`${path}: cannot read boxes: ${err instanceof Error ? err.message : String(err)}`);
+    throw new InputError(`${path}: cannot read boxes: ${err instanceof Error ? err.message : String(err)}`);
   }
   const parsed = boxesSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    throw new InputError(`${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
   return new Map(
     Object.entries(parsed.data).map(([file, list]) => [

@@ -12,12 +12,14 @@ export async function rotateSample(
   boxes: readonly AxisBox[],
   angle: number,
 ): Promise<AxisBox[]> {
-  const meta = await sharp(input).metadata();
-  const info = await sharp(input).rotate(angle, { background: '#000000' }).png().toFile(output);
+  // Boxes are in the displayed frame, so turn the displayed image: orient first, then rotate.
+  const upright = await sharp(input, { failOn: 'truncated' }).autoOrient().png().toBuffer({ resolveWithObject: true });
+  const meta = upright.info;
+  const info = await sharp(upright.data).rotate(angle, { background: '#000000' }).png().toFile(output);
   const rad = (angle * Math.PI) / 180;
   const [cos, sin] = [Math.cos(rad), Math.sin(rad)];
-  const w = meta.width ?? 0;
-  const h = meta.height ?? 0;
+  const w = meta.width;
+  const h = meta.height;
   return boxes.map((b) => {
     const dx = b.x + b.width / 2 - w / 2;
     const dy = b.y + b.height / 2 - h / 2;

@@ -32,8 +32,8 @@ export function rgbToGrey(pixels: Uint8Array, channels: 1 | 3, out?: Float64Arra
 }
 
 /**
- * Whole grey levels, round(255 * rgb2gray), as OpenCV's grey conversion gives: block sums of
- * whole numbers are exact in float64, so the cascade's `>=` ties are real ties.
+ * Whole grey levels, round(255 * rgb2gray), in place, as OpenCV's grey conversion gives. The
+ * production scan sums them exactly in int32, so the cascade's `>=` ties are real ties.
  */
 export function greyLevels(grey: Float64Array): Float64Array {
   for (let i = 0; i < grey.length; i++) grey[i] = Math.round(grey[i] * 255);

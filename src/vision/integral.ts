@@ -3,7 +3,8 @@
  * The extra zero row and column make every block sum four loads with no branches.
  *
  * Two kinds:
- * - `float32`: skimage's table (float64 cumulative sums cast to float32), for parity mode;
+ * - `float32`: skimage's table (float64 cumulative sums down the columns, then along the rows,
+ *   cast to float32), for parity mode;
  * - `exact`: whole grey levels summed in int32. Values wrap past 2^31 on big canvases, but
  *   a block sum is a difference of four of them, which wrapping int32 arithmetic gets exactly
  *   right as long as the block itself sums below 2^31 (any block under 8 megapixels).
@@ -24,7 +25,7 @@ export type Integral =
       readonly data: Int32Array;
     };
 
-/** skimage's integral image: float64 sums along rows first (axis 0), then columns, cast to float32. */
+/** skimage's integral image: float64 cumsum over axis 0, then axis 1, cast to float32. */
 export function float32Integral(grey: Float64Array, width: number, height: number, out?: Float64Array): Integral {
   const stride = width + 1;
   const size = stride * (height + 1);

@@ -7,21 +7,14 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { type ChipperOptions, chipImages, planChips } from '../../src/chips/chipper.js';
 import { defaultConfig } from '../../src/config/schema.js';
-import { localRunner } from '../../src/detect/local-runner.js';
-import { loadCascade } from '../../src/vision/cascade/default-model.js';
-import { repoRoot, sharedDir, tmpDir } from '../helpers/paths.js';
+import { cliPath, detectionImages, uprightDetector } from '../helpers/detector.js';
+import { tmpDir } from '../helpers/paths.js';
 
-const images = join(sharedDir, 'data/detection/images');
-const cli = join(repoRoot, 'dist/src/cli.js');
+const images = detectionImages;
+const cli = cliPath;
 const execFileP = promisify(execFile);
-
+const detector = uprightDetector();
 const config = defaultConfig();
-// Upright only and on this thread: keeps the test fast and deterministic.
-const detector = {
-  detection: { ...config.detection, rotationStep: 360 },
-  maxPixels: 50_000_000,
-  runner: localRunner(loadCascade()),
-};
 
 let dir = '';
 let photos = '';

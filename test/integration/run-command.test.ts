@@ -4,25 +4,17 @@ import { copyFile, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { defaultConfig } from '../../src/config/schema.js';
 import { backfill } from '../../src/daemon/backfill.js';
-import { localRunner } from '../../src/detect/local-runner.js';
 import { openDatabase } from '../../src/store/db.js';
 import { MIGRATIONS, migrate, SchemaTooNewError } from '../../src/store/migrations.js';
 import { counts, facesOfPhoto, photoByPath } from '../../src/store/photos.js';
-import { loadCascade } from '../../src/vision/cascade/default-model.js';
-import { repoRoot, sharedDir, tmpDir } from '../helpers/paths.js';
+import { cliPath, detectionImages, uprightDetector } from '../helpers/detector.js';
+import { tmpDir } from '../helpers/paths.js';
 
-const images = join(sharedDir, 'data/detection/images');
-const cli = join(repoRoot, 'dist/src/cli.js');
+const images = detectionImages;
+const cli = cliPath;
 const execFileP = promisify(execFile);
-
-const config = defaultConfig();
-const detector = {
-  detection: { ...config.detection, rotationStep: 360 },
-  maxPixels: 50_000_000,
-  runner: localRunner(loadCascade()),
-};
+const detector = uprightDetector();
 
 let dir = '';
 let photos = '';

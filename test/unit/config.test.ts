@@ -50,7 +50,7 @@ test('an empty object parses to the defaults', () => {
   assert.equal(config.decode.maxPixels, 100_000_000);
   assert.equal(config.detection.rotationStep, 15);
   assert.equal(config.detection.parity, false);
-  assert.equal(config.chips.size, 128);
+  assert.equal(config.chips.padding, 0.25);
   assert.deepEqual(config, defaultConfig());
 });
 
@@ -87,9 +87,9 @@ test('a rotation step that does not divide 360 is an error naming the field', as
 });
 
 test('every failing field is reported, one line each', async () => {
-  const error = await configError('{"chips": {"size": 8, "padding": 2}, "photos": ["/a", 3]}');
+  const error = await configError('{"detection": {"maxSide": 8}, "chips": {"padding": 2}, "photos": ["/a", 3]}');
   assert.equal(error.problems.length, 3, error.message);
-  assert.match(error.message, /chips\.size: must be >= 16 \(got 8\)/);
+  assert.match(error.message, /detection\.maxSide: must be >= 64 \(got 8\)/);
   assert.match(error.message, /chips\.padding: must be <= 1 \(got 2\)/);
   assert.match(error.message, /photos\[1\]: expected string \(got 3\)/);
 });

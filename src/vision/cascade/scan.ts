@@ -74,7 +74,8 @@ function centreInSource(f: RotationFrame, x: number, y: number): boolean {
 /**
  * For each stump t, a value below which the running stage sum after t can no longer reach
  * the stage threshold: threshold minus the best leaves of the stumps still to come, with a
- * margin far above float32 rounding, so the early exit never changes a result.
+ * margin far above float32 rounding. A window that exits early fails its stage, so the exit
+ * never changes a result.
  */
 const boundsCache = new WeakMap<CascadeModel, Float64Array>();
 
@@ -205,8 +206,11 @@ function scanFloat32(
             (F(F(F(p21 + p10) - p11) - p20) >= ctr ? 1 : 0);
           const bit = (stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
           points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]);
-          // Exact early exit: even the best leaves of the remaining stumps cannot pass.
-          if (points < bound[t]) break;
+          // Early exit: even the best leaves of the remaining stumps cannot reach the threshold.
+          if (points < bound[t]) {
+            points = Number.NEGATIVE_INFINITY;
+            break;
+          }
         }
         if (points < stageThreshold[s]) {
           pass = false;
@@ -279,8 +283,11 @@ function scanExact(
             (((p21 + p10 - p11 - p20) | 0) >= ctr ? 1 : 0);
           const bit = (stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
           points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]);
-          // Exact early exit: even the best leaves of the remaining stumps cannot pass.
-          if (points < bound[t]) break;
+          // Early exit: even the best leaves of the remaining stumps cannot reach the threshold.
+          if (points < bound[t]) {
+            points = Number.NEGATIVE_INFINITY;
+            break;
+          }
         }
         if (points < stageThreshold[s]) {
           pass = false;

@@ -1,0 +1,19 @@
+import { join } from 'node:path';
+import { defaultConfig } from '../../src/config/schema.js';
+import type { DetectorOptions } from '../../src/detect/detector.js';
+import { localRunner } from '../../src/detect/local-runner.js';
+import type { DetectionConfig } from '../../src/detect/settings.js';
+import { loadCascade } from '../../src/vision/cascade/default-model.js';
+import { repoRoot, sharedDir } from './paths.js';
+
+export const detectionImages = join(sharedDir, 'data/detection/images');
+export const cliPath = join(repoRoot, 'dist/src/cli.js');
+
+/** Upright only, on the calling thread: fast and deterministic for tests. */
+export function uprightDetector(overrides: Partial<DetectionConfig> = {}): DetectorOptions {
+  return {
+    detection: { ...defaultConfig().detection, rotationStep: 360, ...overrides },
+    maxPixels: 50_000_000,
+    runner: localRunner(loadCascade()),
+  };
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { defaultConfig } from '../../src/config/schema.js';
+import { detectFile } from '../../src/detect/detector.js';
+import { localRunner } from '../../src/detect/local-runner.js';
+import { workerRunner } from '../../src/detect/worker-runner.js';
+import { defaultCascadePath, loadCascade } from '../../src/vision/cascade/default-model.js';
+import { sharedDir, tmpDir } from '../helpers/paths.js';
+
+const photo = join(sharedDir, 'data/detection/images/pic00076.jpg');
+const detection = { ...defaultConfig().detection, rotationStep: 45 };
+
+test('worker threads give exactly the faces the calling thread gives', async () => {
+  const local = localRunner(loadCascade());
+  const workers = workerRunner(defaultCascadePath(), 2);
+  try {
+    const a = await detectFile(photo, { detection, maxPixels: 50e6, runner: local });
+    const b = await detectFile(photo, { detection, maxPixels: 50e6, runner: workers });
+    assert.ok(a.faces.length > 0);
+    assert.deepEqual(b.faces, a.faces);
+  } finally {
+    await workers.close();
+  }
+});
+
+test('workers that cannot start give a clear error instead of respawning for ever', async () => {
+  const bad = join(await tmpDir('facetag-cascade-'), 'broken.xml');
+  await writeFile(bad, '<opencv_storage>not a cascade</opencv_storage>');
+  const workers = workerRunner(bad, 2);
+  try {
+    await assert.rejects(
+      detectFile(photo, { detection, maxPixels: 50e6, runner: workers }),
+      /detection worker|not a usable LBP cascade/,
+    );
+    // Give the pool time to give up, then a new run must fail fast with the pool's reason.
+    await new Promise((r) => setTimeout(r, 1500));
+    await assert.rejects(detectFile(photo, { detection, maxPixels: 50e6, runner: workers }), /keep failing/);
+  } finally {
+    await workers.close();
+  }
+});
