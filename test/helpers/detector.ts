@@ -9,10 +9,21 @@ import { repoRoot, sharedDir } from './paths.js';
 export const detectionImages = join(sharedDir, 'data/detection/images');
 export const cliPath = join(repoRoot, 'dist/src/cli.js');
 
-/** Upright only, on the calling thread: fast and deterministic for tests. */
+/**
+ * Upright only, on the calling thread: fast and deterministic for tests of file handling
+ * (chips, the store). Fixed, generous cascade settings (no verification) so those tests keep
+ * the same faces to work with when the detector's tuned defaults change.
+ */
 export function uprightDetector(overrides: Partial<DetectionConfig> = {}): DetectorOptions {
   return {
-    detection: { ...defaultConfig().detection, rotationStep: 360, ...overrides },
+    detection: {
+      ...defaultConfig().detection,
+      rotationStep: 360,
+      stepRatio: 1.5,
+      minNeighbours: 4,
+      minHitDensity: 0,
+      ...overrides,
+    },
     maxPixels: 50_000_000,
     runner: localRunner(loadCascade()),
   };

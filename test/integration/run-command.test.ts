@@ -130,7 +130,11 @@ test('facetag run: one pass on a config file, summary printed, exit 0 despite a 
   const configFile = join(dir, 'config.json');
   await writeFile(
     configFile,
-    JSON.stringify({ photos: ['/nonexistent'], detection: { rotationStep: 360, workers: 1 } }),
+    JSON.stringify({
+      photos: ['/nonexistent'],
+      // The same fixed settings as uprightDetector().
+      detection: { rotationStep: 360, workers: 1, stepRatio: 1.5, minNeighbours: 4, minHitDensity: 0 },
+    }),
   );
   const dataDir = join(dir, 'cli-data');
   const env = { ...process.env, FACETAG_PHOTOS: '' };
