@@ -35,6 +35,9 @@ export function hitDensity(
     const step = Math.max(1, Math.round(scale * STEP));
     const scan = { scale, step, r0: d.r - reach, c0: d.c - reach, r1: d.r + reach + 1, c1: d.c + reach + 1 };
     scanScale(model, ii, scan, hits, frame);
+    // The whole neighbourhood counts, even where it falls off the photo: a face cut by the
+    // border has less evidence. Counting only the windows that exist kept the same recall on
+    // the detection set and let more border textures through (precision 0.877 -> 0.859).
     const side = Math.ceil((2 * reach + 1) / step);
     tried += side * side;
   }
