@@ -216,13 +216,29 @@ function heicDecode(): HeicDecode {
  * libheif applies the irot/imir/clap transforms, so the result is in the displayed frame.
  */
 async function decodeHevc(bytes: Buffer, primary: number): Promise<HeicFrame> {
-  const images = await heicDecode().all({ buffer: bytes });
+  return quietStdout(async () => {
+    const images = await heicDecode().all({ buffer: bytes });
+    try {
+      const image = images[primary] ?? images[0];
+      if (!image) throw new Error('HEIF image not found');
+      return await image.decode();
+    } finally {
+      images.dispose();
+    }
+  });
+}
+
+/**
+ * heic-decode reports failures with console.log, which would land in `--json` output on
+ * stdout. Send whatever it prints to stderr while it runs; the error still reaches us.
+ */
+async function quietStdout<T>(fn: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = (...args: unknown[]) => console.error(...args);
   try {
-    const image = images[primary] ?? images[0];
-    if (!image) throw new Error('HEIF image not found');
-    return await image.decode();
+    return await fn();
   } finally {
-    images.dispose();
+    console.log = log;
   }
 }
 
