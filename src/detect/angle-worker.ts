@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseCascadeXml } from '../vision/cascade/model.js';
-import { type AngleHit, detectAtAngle, emptyStageTimes, ScanScratch } from '../vision/detect-angle.js';
+import { detectAngles, ScanScratch } from '../vision/detect-angle.js';
 import type { AngleTask, AngleTaskReply } from './angle-messages.js';
 
 const { cascadePath } = workerData as { cascadePath: string };
@@ -16,9 +16,7 @@ parentPort?.on('message', (task: AngleTask) => {
   let reply: AngleTaskReply;
   try {
     const grey = { width: task.width, height: task.height, data: new Float64Array(task.grey) };
-    const times = emptyStageTimes();
-    const hits: AngleHit[] = [];
-    for (const angle of task.angles) hits.push(...detectAtAngle(model, grey, angle, task.settings, scratch, times));
+    const { hits, times } = detectAngles(model, grey, task.angles, task.settings, scratch);
     reply = { id: task.id, ok: true, hits, times };
   } catch (err) {
     reply = { id: task.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };

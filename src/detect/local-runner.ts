@@ -1,5 +1,5 @@
 import type { CascadeModel } from '../vision/cascade/model.js';
-import { type AngleHit, detectAtAngle, emptyStageTimes, ScanScratch } from '../vision/detect-angle.js';
+import { detectAngles, ScanScratch } from '../vision/detect-angle.js';
 import type { AngleRunner } from './sweep.js';
 
 /** Runs every angle on the calling thread: for tests, parity runs and one-core machines. */
@@ -7,10 +7,7 @@ export function localRunner(model: CascadeModel): AngleRunner {
   const scratch = new ScanScratch();
   return {
     async run(grey, angles, settings) {
-      const times = emptyStageTimes();
-      const hits: AngleHit[] = [];
-      for (const angle of angles) hits.push(...detectAtAngle(model, grey, angle, settings, scratch, times));
-      return { hits, times };
+      return detectAngles(model, grey, angles, settings, scratch);
     },
     async close() {},
   };

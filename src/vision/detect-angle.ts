@@ -102,3 +102,17 @@ function lap(times: StageTimes, stage: keyof StageTimes, since: number): number 
   times[stage] += now - since;
   return now;
 }
+
+/** Every angle in turn on this thread, with one scratch; hits in angle order. */
+export function detectAngles(
+  model: CascadeModel,
+  grey: GreyImage,
+  angles: readonly number[],
+  settings: ScanSettings,
+  scratch: ScanScratch,
+): { hits: AngleHit[]; times: StageTimes } {
+  const times = emptyStageTimes();
+  const hits: AngleHit[] = [];
+  for (const angle of angles) hits.push(...detectAtAngle(model, grey, angle, settings, scratch, times));
+  return { hits, times };
+}
