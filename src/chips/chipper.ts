@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { type DetectorOptions, detectFile } from '../detect/detector.js';
+import { errnoCode } from '../files/errno.js';
 import { listImages } from '../files/walk.js';
 import { cutChip } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
@@ -87,7 +88,7 @@ async function listNames(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return [];
+    if (errnoCode(err) === 'ENOENT') return [];
     throw err;
   }
 }

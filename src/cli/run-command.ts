@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { backfill } from '../daemon/backfill.js';
+import { errnoCode } from '../files/errno.js';
 import { openDatabase } from '../store/db.js';
 import { SchemaTooNewError } from '../store/migrations.js';
 import { parse, UsageError } from './args.js';
@@ -39,7 +40,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       db = openDatabase(dataDir);
     } catch (err) {
       if (err instanceof SchemaTooNewError) return fatal(err.message);
-      if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
+      if (err instanceof Error && errnoCode(err) !== undefined) {
         // File-system or SQLite errors at open (EACCES, SQLITE_CANTOPEN, SQLITE_NOTADB...).
         return fatal(`cannot open the database in ${dataDir}: ${err.message}`);
       }
@@ -85,6 +86,6 @@ async function folderProblem(dir: string): Promise<string | undefined> {
   try {
     return (await stat(dir)).isDirectory() ? undefined : 'not a folder';
   } catch (err) {
-    return err instanceof Error && 'code' in err && err.code === 'ENOENT' ? 'not found' : String(err);
+    return errnoCode(err) === 'ENOENT' ? 'not found' : String(err);
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type * as z from 'zod';
+import { errnoCode } from '../files/errno.js';
 import { type Config, configSchema, defaultConfig } from './schema.js';
 
 /** EX_CONFIG from sysexits.h: "something was found in an unconfigured or misconfigured state". */
@@ -72,7 +73,7 @@ function readJsonFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = errorCode(error);
+    const code = errnoCode(error);
     const reason =
       code === 'ENOENT'
         ? 'config file not found'
@@ -216,11 +217,4 @@ function editDistance(a: string, b: string): number {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return undefined;
 }

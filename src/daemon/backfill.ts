@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type DetectorOptions, detectFile } from '../detect/detector.js';
+import { errnoCode } from '../files/errno.js';
 import { listImages } from '../files/walk.js';
 import type { Db } from '../store/db.js';
 import { type FileStamp, isUpToDate, recordDetection, recordFailure } from '../store/photos.js';
@@ -47,7 +48,7 @@ async function stampOf(path: string): Promise<FileStamp | undefined> {
     const s = await stat(path);
     return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), pipelineVersion: PIPELINE_VERSION };
   } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return undefined;
+    if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
 }

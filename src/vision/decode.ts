@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import { errnoCode } from '../files/errno.js';
 
 export type DecodeFailure = 'empty' | 'truncated' | 'corrupt' | 'unsupported' | 'too-large' | 'unreadable';
 
@@ -338,9 +339,4 @@ function summarise(message: string): string {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function errnoCode(err: unknown): string | undefined {
-  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
-  return typeof code === 'string' ? code : undefined;
 }

@@ -1,4 +1,4 @@
-import { type AxisBox, boundingBox, iou, type RotatedRect, signedAngle } from './geometry.js';
+import { type AxisBox, boundingBox, iou, type RotatedRect, rectContains, signedAngle } from './geometry.js';
 
 export interface SweepCandidate {
   readonly rect: RotatedRect;
@@ -20,20 +20,9 @@ export function strongestDetection(a: SweepCandidate, b: SweepCandidate): number
   );
 }
 
-/** Whether point (x, y) lies inside the rotated rect. */
-function contains(rect: RotatedRect, x: number, y: number): boolean {
-  const rad = (rect.angle * Math.PI) / 180;
-  const dx = x - rect.cx;
-  const dy = y - rect.cy;
-  // Into the rect's upright frame (inverse of fromRectFrame).
-  const u = dx * Math.cos(rad) + dy * Math.sin(rad);
-  const v = -dx * Math.sin(rad) + dy * Math.cos(rad);
-  return Math.abs(u) <= rect.width / 2 && Math.abs(v) <= rect.height / 2;
-}
-
 /** The reference's rule: either centre lies inside the other box, or the boxes overlap (IoU > 0.3). */
 export function sameFace(a: RotatedRect, b: RotatedRect, boxA: AxisBox, boxB: AxisBox, iouThreshold = 0.3): boolean {
-  return contains(a, b.cx, b.cy) || contains(b, a.cx, a.cy) || iou(boxA, boxB) > iouThreshold;
+  return rectContains(a, b.cx, b.cy) || rectContains(b, a.cx, a.cy) || iou(boxA, boxB) > iouThreshold;
 }
 
 export interface Deduplicated<T> {

@@ -32,6 +32,18 @@ export function fromRectFrame(rect: RotatedRect, u: number, v: number): Point {
   return { x: rect.cx + u * cos - v * sin, y: rect.cy + u * sin + v * cos };
 }
 
+/** Whether point (x, y) lies inside the rotated rect (edges included). */
+export function rectContains(rect: RotatedRect, x: number, y: number): boolean {
+  const cos = Math.cos(rect.angle * DEG);
+  const sin = Math.sin(rect.angle * DEG);
+  const dx = x - rect.cx;
+  const dy = y - rect.cy;
+  // Into the rect's upright frame: the inverse of fromRectFrame.
+  const u = dx * cos + dy * sin;
+  const v = -dx * sin + dy * cos;
+  return Math.abs(u) <= rect.width / 2 && Math.abs(v) <= rect.height / 2;
+}
+
 /** Corners in drawing order: top-left, top-right, bottom-right, bottom-left of the upright face. */
 export function rectCorners(rect: RotatedRect): [Point, Point, Point, Point] {
   const hw = rect.width / 2;
