@@ -5,9 +5,13 @@
  */
 import { InputError, UsageError } from './cli/args.js';
 import { chipCommand, chipUsage } from './cli/chip-command.js';
+import { classifyCommand, classifyUsage } from './cli/classify-command.js';
+import { datasetCommand, datasetUsage } from './cli/dataset-command.js';
 import { detectCommand, detectUsage } from './cli/detect-command.js';
 import { evalDetectCommand, evalDetectUsage } from './cli/eval-detect-command.js';
+import { evalIdentityCommand, evalIdentityUsage } from './cli/eval-identity-command.js';
 import { runCommand, runUsage } from './cli/run-command.js';
+import { trainCommand, trainUsage } from './cli/train-command.js';
 import { ConfigError } from './config/load.js';
 import { WalkError } from './files/walk.js';
 
@@ -16,7 +20,11 @@ type Command = { run: (argv: string[]) => Promise<number>; usage: string };
 const commands: Record<string, Command> = {
   detect: { run: detectCommand, usage: detectUsage },
   'eval detect': { run: evalDetectCommand, usage: evalDetectUsage },
+  'eval identity': { run: evalIdentityCommand, usage: evalIdentityUsage },
   chip: { run: chipCommand, usage: chipUsage },
+  train: { run: trainCommand, usage: trainUsage },
+  classify: { run: classifyCommand, usage: classifyUsage },
+  dataset: { run: datasetCommand, usage: datasetUsage },
   run: { run: runCommand, usage: runUsage },
 };
 

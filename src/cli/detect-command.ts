@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
 import { detectFile } from '../detect/detector.js';
 import { listImages } from '../files/walk.js';
 import { annotateImageFile } from '../vision/annotate-file.js';
 import { DecodeError } from '../vision/decode.js';
+import { annotatedName } from './annotated-name.js';
 import { parse, UsageError } from './args.js';
 import { detectionContext, detectionFlags } from './detection-context.js';
 import { detectionJson } from './face-json.js';
@@ -62,13 +62,4 @@ export async function detectCommand(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   for (const f of failures) process.stderr.write(`error: ${f}\n`);
   return failures.length ? 1 : 0;
-}
-
-/** `<stem>.annotated.jpg`, or `<stem>-2.annotated.jpg`... when photos in different folders share a name. */
-function annotatedName(dir: string, file: string, used: Set<string>): string {
-  const stem = basename(file, extname(file));
-  let name = `${stem}.annotated.jpg`;
-  for (let n = 2; used.has(name); n++) name = `${stem}-${n}.annotated.jpg`;
-  used.add(name);
-  return join(dir, name);
 }

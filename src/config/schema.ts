@@ -106,6 +106,80 @@ const chipsSchema = z
   })
   .describe('Face chips cut for recognition.');
 
+const hogSchema = z
+  .strictObject({
+    orientations: z.int().min(1).max(36).default(9).describe('HOG orientation bins (the seed: 8).'),
+    pixelsPerCell: z
+      .tuple([z.int().min(2), z.int().min(2)])
+      .default([10, 10])
+      .describe('HOG cell size in pixels, [rows, cols] (the seed: [16, 16]).'),
+    cellsPerBlock: z
+      .tuple([z.int().min(1), z.int().min(1)])
+      .default([2, 2])
+      .describe('HOG block size in cells, [rows, cols] (the seed: [1, 1]).'),
+    blockNorm: z.enum(['L1', 'L1-sqrt', 'L2', 'L2-Hys']).default('L2-Hys').describe('HOG block normalisation.'),
+  })
+  .describe('HOG features of each face chip (skimage.feature.hog parameters).');
+
+const recognitionSchema = z
+  .strictObject({
+    hog: hogSchema.prefault({}),
+    chipSize: z
+      .union([z.literal('median'), z.tuple([z.int().min(16).max(512), z.int().min(16).max(512)])])
+      .default([80, 80])
+      .describe(
+        "Size every chip is scaled to before HOG, [width, height]; 'median' uses the training chips' median size (the seed's scaler).",
+      ),
+    padding: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('Margin around the detected face box in the chips the models see, as a fraction of the box size.'),
+    model: z
+      .enum(['svm', 'tree'])
+      .default('svm')
+      .describe("Per-person classifier: 'svm' (grid-searched SVC) or the seed's 'tree'."),
+    folds: z.int().min(2).max(20).default(3).describe('Stratified cross-validation folds of the grid search.'),
+    kernels: z
+      .array(z.enum(['linear', 'rbf']))
+      .min(1)
+      .default(['linear', 'rbf'])
+      .describe('SVM kernels in the grid.'),
+    C: z
+      .array(z.number().positive())
+      .min(1)
+      .default([1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10])
+      .describe('SVM C values in the grid (the seed: 1, 1.5, ..., 10).'),
+    classWeight: z
+      .enum(['balanced', 'none'])
+      .default('balanced')
+      .describe(
+        "SVM class weights: 'balanced' weighs each class by n / (2 · its count), so a person with few chips is not drowned by everyone else.",
+      ),
+    scoring: z
+      .enum(['accuracy', 'balanced_accuracy'])
+      .default('balanced_accuracy')
+      .describe('Grid-search score: the mean over folds of this.'),
+    maxDepths: z
+      .array(z.int().min(1))
+      .min(1)
+      .default([10, 20, 30, 40, 50, 60, 70, 80, 90])
+      .describe("The 'tree' model's max_depth grid."),
+    thresholds: z
+      .record(z.string(), z.number())
+      .default({})
+      .describe("Per-person acceptance thresholds on the decision value, overriding the model's own (0 for SVMs)."),
+    jobs: z.int().min(0).default(0).describe('Worker threads for training; 0 means one per CPU core.'),
+    dedupe: z
+      .enum(['response', 'detector'])
+      .default('detector')
+      .describe(
+        "Which detection of a face found at several sweep angles is kept and named: 'response', the one the models like best (the seed's rule), or 'detector', the cascade's strongest. 'detector' names strangers far less often: the seed's rule gives every stranger one chance per angle to be accepted.",
+      ),
+  })
+  .describe('Recognition: HOG features and one classifier per person.');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema of this file, for editor completion; ignored by facetag.'),
@@ -120,6 +194,7 @@ export const configSchema = z
     decode: decodeSchema.prefault({}),
     detection: detectionSchema.prefault({}),
     chips: chipsSchema.prefault({}),
+    recognition: recognitionSchema.prefault({}),
   })
   .describe('facetag configuration');
 

@@ -1,6 +1,6 @@
 import { type Deduplicated, dedupeAcrossAngles, type Preference, strongestDetection } from '../vision/dedup.js';
 import type { AngleHit, ScanSettings, StageTimes } from '../vision/detect-angle.js';
-import type { RotatedRect } from '../vision/geometry.js';
+import { type RotatedRect, scaleRect } from '../vision/geometry.js';
 import type { GreyImage } from '../vision/rotate.js';
 
 /** The sweep's angles: 0, step, 2*step, ... below 360. A step of 360 means upright only. */
@@ -53,13 +53,7 @@ export function foldSweep(hits: readonly AngleHit[], scale: number, options: Fol
     mergeSameAngle: options.mergeSameAngle ?? false,
   })
     .map(({ kept, members }: Deduplicated<AngleHit>) => ({
-      rect: {
-        cx: kept.rect.cx * scale,
-        cy: kept.rect.cy * scale,
-        width: kept.rect.width * scale,
-        height: kept.rect.height * scale,
-        angle: kept.rect.angle,
-      },
+      rect: scaleRect(kept.rect, scale),
       strength: kept.strength,
       support: members.reduce((s, m) => s + m.strength, 0),
       angles: members.map((m) => m.rect.angle),

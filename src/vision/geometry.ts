@@ -25,6 +25,16 @@ export interface AxisBox {
 
 const DEG = Math.PI / 180;
 
+/** The same rect in an image scaled by `s` (e.g. detection pixels ↔ full-resolution pixels). */
+export function scaleRect(rect: RotatedRect, s: number): RotatedRect {
+  return { cx: rect.cx * s, cy: rect.cy * s, width: rect.width * s, height: rect.height * s, angle: rect.angle };
+}
+
+/** An axis-aligned box as an upright rotated rect. */
+export function boxRect(b: AxisBox): RotatedRect {
+  return { cx: b.x + b.width / 2, cy: b.y + b.height / 2, width: b.width, height: b.height, angle: 0 };
+}
+
 /** Map a point given in the rect's upright frame (origin at its centre) into the image. */
 export function fromRectFrame(rect: RotatedRect, u: number, v: number): Point {
   const cos = Math.cos(rect.angle * DEG);

@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { readLabelledChips } from '../recognize/labelled-chips.js';
+import { savePersonModel } from '../recognize/person-model.js';
+import { type TrainingReport, trainFromChips } from '../recognize/trainer.js';
+import { InputError, parse } from './args.js';
+import { createProgress } from './progress.js';
+import { modelsDir, recognitionFlags, trainerOptions } from './recognition-context.js';
+import { formatTable } from './table.js';
+
+export const trainUsage = `facetag train [--labels DIR] [--model svm|tree] [--jobs N] [--out DIR] [--only NAME,...] [--parity] [--config FILE]
+  Trains one model per person from labelled chips in DIR/<person>/*.png (not_a_face: negatives only).
+  Default DIR: <dataDir>/labels; default --out: <dataDir>/models. --parity uses the seed's settings.`;
+
+function reportTable(report: TrainingReport): string {
+  return formatTable(
+    ['person', 'positives', 'negatives', 'best', 'cv score', 'seconds'],
+    report.persons.map((p) => {
+      const m = p.model;
+      const best = m
+        ? Object.entries(m.cv.best)
+            .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`)
+            .join(' ')
+        : `skipped: ${p.skipped}`;
+      return [
+        p.name,
+        p.positives,
+        p.negatives,
+        best,
+        m ? m.cv.score.toFixed(3) : '-',
+        m ? m.training.seconds.toFixed(2) : '-',
+      ];
+    }),
+  );
+}
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    ...recognitionFlags,
+    labels: { type: 'string' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    parity: { type: 'boolean' },
+    config: { type: 'string' },
+  });
+  const config = loadConfig(values.config ? { file: values.config } : {});
+  const labelsDir = values.labels ?? join(config.dataDir, 'labels');
+  const out = values.out ?? modelsDir(config, values);
+  const options = trainerOptions(config, values);
+
+  const problems: string[] = [];
+  const reading = createProgress({ label: 'read chips', total: 0 });
+  const chips = await readLabelledChips(labelsDir, {
+    jobs: 8,
+    onChip: () => reading.tick(),
+    onProblem: (p) => problems.push(`${p.path}: ${p.reason}`),
+  }).catch((err: unknown) => {
+    throw new InputError(err instanceof Error ? err.message : String(err));
+  });
+  reading.done();
+  for (const p of problems) process.stderr.write(`facetag: skipped chip ${p}\n`);
+  if (chips.length === 0)
+    throw new InputError(`${labelsDir}: no labelled chips (expected ${labelsDir}/<person>/*.png)`);
+
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const progress = createProgress({ label: 'train', total: 0 });
+  let report: TrainingReport;
+  try {
+    report = await trainFromChips(chips, {
+      ...options,
+      ...(only ? { names: only } : {}),
+      onProgress: (_done, _total, name) => progress.tick(1, name),
+    });
+  } catch (err) {
+    if (err instanceof RangeError) throw new InputError(err.message);
+    throw err;
+  }
+  progress.done();
+  for (const p of report.persons) if (p.model) await savePersonModel(out, p.model);
+  process.stdout.write(
+    `${chips.length} chips, scaled to ${report.spec.chipWidth}x${report.spec.chipHeight}; features ${report.seconds.features.toFixed(2)} s, training ${report.seconds.train.toFixed(2)} s\n`,
+  );
+  process.stdout.write(reportTable(report));
+  process.stdout.write(`models in ${out}\n`);
+  return report.persons.some((p) => p.model) ? 0 : 1;
+}

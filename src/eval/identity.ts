@@ -1,0 +1,148 @@
+/**
+ * `facetag eval identity`: the reference's identity evaluation. Detect the labelled face in
+ * every image (the detection that overlaps the nominal box best, else the nominal box itself,
+ * counted as a miss), train on the train images' chips, then name the test faces with the full
+ * pipeline and score the names.
+ */
+import { performance } from 'node:perf_hooks';
+import type { DetectorOptions } from '../detect/detector.js';
+import { detectDecoded } from '../detect/detector.js';
+import { detectionMaxSide } from '../detect/settings.js';
+import { type DedupeRule, recogniseDecoded } from '../pipeline/recognise.js';
+import { greyChip } from '../recognize/face-chip.js';
+import type { LabelledChip } from '../recognize/labelled-chips.js';
+import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
+import { type TrainerOptions, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
+import { type DecodedImage, decodeImage } from '../vision/decode.js';
+import { type AxisBox, boundingBox, boxRect, iou, type RotatedRect, scaleRect } from '../vision/geometry.js';
+import { type IdentityPrediction, type IdentityScores, scoreIdentity } from './identity-metrics.js';
+import type { IdentityRow } from './identity-rows.js';
+
+export interface IdentityEvalOptions {
+  readonly detector: DetectorOptions;
+  readonly trainer: Omit<TrainerOptions, 'names'>;
+  /** Persons left out of training: their test faces must come out unknown. */
+  readonly holdOut?: readonly string[];
+  /** A detection must overlap the nominal box by this IoU to count (the reference: 0.3). */
+  readonly minOverlap?: number;
+  readonly onStep?: (stage: 'chip' | 'classify', file: string) => void;
+  readonly thresholds?: Readonly<Record<string, number>>;
+  readonly dedupe?: DedupeRule;
+}
+
+export interface IdentityReport extends IdentityScores {
+  readonly trainImages: number;
+  readonly testImages: number;
+  readonly trained: readonly string[];
+  readonly heldOut: readonly string[];
+  readonly chipSize: readonly [number, number];
+  readonly detectionMiss: { readonly train: number; readonly test: number };
+  readonly trainSeconds: number;
+  readonly featureSeconds: number;
+  readonly classifySecondsPerImage: number;
+  readonly training: TrainingReport['persons'];
+  readonly predictions: readonly (IdentityPrediction & { score: number | null; detected: boolean })[];
+}
+
+/** The whole image when a row has no nominal box. */
+const wholeImage = (image: DecodedImage): AxisBox => ({ x: 0, y: 0, width: image.fullWidth, height: image.fullHeight });
+
+/** The candidate overlapping `nominal` best, if any reaches `minOverlap`. */
+function bestOverlap<T extends { rect: RotatedRect }>(
+  faces: readonly T[],
+  nominal: AxisBox,
+  minOverlap: number,
+): T | undefined {
+  let best: T | undefined;
+  let bestIou = 0;
+  for (const f of faces) {
+    const v = iou(boundingBox(f.rect), nominal);
+    if (v > bestIou) {
+      best = f;
+      bestIou = v;
+    }
+  }
+  return bestIou >= minOverlap ? best : undefined;
+}
+
+async function decode(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
+  const maxSide = detectionMaxSide(detector.detection);
+  return decodeImage(row.path, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
+}
+
+export async function evaluateIdentity(
+  train: readonly IdentityRow[],
+  test: readonly IdentityRow[],
+  options: IdentityEvalOptions,
+): Promise<IdentityReport> {
+  const minOverlap = options.minOverlap ?? 0.3;
+  const holdOut = new Set(options.holdOut ?? []);
+  const trainRows = train.filter((r) => !holdOut.has(r.person));
+
+  // 1. chip the training images
+  let trainMiss = 0;
+  const chips: LabelledChip[] = [];
+  for (const row of trainRows) {
+    const image = await decode(row, options.detector);
+    const toDet = image.width / image.fullWidth;
+    const nominal = row.nominal ?? wholeImage(image);
+    const { faces } = await detectDecoded(image, options.detector);
+    const face = bestOverlap(faces, nominal, minOverlap);
+    if (!face) trainMiss++;
+    const det = scaleRect(face?.rect ?? boxRect(nominal), toDet);
+    chips.push({ label: row.person, file: row.path, ...greyChip(image, det, options.trainer.padding) });
+    options.onStep?.('chip', row.file);
+  }
+
+  // 2. train one model per person
+  const report = await trainFromChips(chips, options.trainer);
+  const models = report.persons.flatMap((p) => (p.model ? [p.model] : []));
+  const recognizer = new Recognizer(models, options.thresholds);
+  const trained = models.map((m) => m.name);
+
+  // 3. name the test faces with the full pipeline
+  let testMiss = 0;
+  let classifyMs = 0;
+  const predictions: IdentityReport['predictions'][number][] = [];
+  for (const row of test) {
+    const image = await decode(row, options.detector);
+    const t = performance.now();
+    const result = await recogniseDecoded(image, options.detector, recognizer, options.dedupe);
+    const nominal = row.nominal ?? wholeImage(image);
+    const face = bestOverlap(result.faces, nominal, minOverlap);
+    let recognition = face?.recognition;
+    if (!recognition) {
+      testMiss++;
+      const det = scaleRect(boxRect(nominal), image.width / image.fullWidth);
+      recognition = recognizer.recognize((padding) => greyChip(image, det, padding));
+    }
+    classifyMs += performance.now() - t;
+    predictions.push({
+      file: row.file,
+      person: row.person,
+      expected: trained.includes(row.person) ? row.person : UNKNOWN,
+      predicted: recognition.name,
+      score: recognition.value,
+      detected: face !== undefined,
+    });
+    options.onStep?.('classify', row.file);
+  }
+
+  return {
+    ...scoreIdentity(predictions, trained, UNKNOWN),
+    trainImages: trainRows.length,
+    testImages: test.length,
+    trained,
+    heldOut: [...holdOut],
+    chipSize: [report.spec.chipWidth, report.spec.chipHeight],
+    detectionMiss: {
+      train: trainRows.length ? trainMiss / trainRows.length : 0,
+      test: test.length ? testMiss / test.length : 0,
+    },
+    trainSeconds: report.seconds.features + report.seconds.train,
+    featureSeconds: report.seconds.features,
+    classifySecondsPerImage: test.length ? classifyMs / 1000 / test.length : 0,
+    training: report.persons,
+    predictions,
+  };
+}

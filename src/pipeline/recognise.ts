@@ -1,0 +1,72 @@
+/**
+ * The seed's classification pipeline for one photo: detect with the rotation sweep, name every
+ * detection, de-duplicate preferring the largest classifier response, and report each face with
+ * its name and decision value.
+ */
+import { type DetectorOptions, detectDecoded, type ImageDetection } from '../detect/detector.js';
+import { detectionMaxSide } from '../detect/settings.js';
+import type { SweptFace } from '../detect/sweep.js';
+import { greyChip } from '../recognize/face-chip.js';
+import { preferRecognised, type Recognition, type Recognizer } from '../recognize/recognizer.js';
+import { type DecodedImage, decodeImage } from '../vision/decode.js';
+import { strongestDetection } from '../vision/dedup.js';
+import type { AngleHit } from '../vision/detect-angle.js';
+import { type RotatedRect, scaleRect } from '../vision/geometry.js';
+
+export interface RecognisedFace extends SweptFace {
+  readonly recognition: Recognition;
+}
+
+export interface PhotoRecognition extends Omit<ImageDetection, 'faces'> {
+  readonly faces: readonly RecognisedFace[];
+  /** Milliseconds spent naming faces (features + models), within wallMs. */
+  readonly recogniseMs: number;
+}
+
+/** Name the faces of an already decoded photo. `image` is the detection-scale decode. */
+export type DedupeRule = 'response' | 'detector';
+
+export async function recogniseDecoded(
+  image: DecodedImage,
+  detector: DetectorOptions,
+  recognizer: Recognizer,
+  dedupe: DedupeRule = 'response',
+  decodeMs = 0,
+): Promise<PhotoRecognition> {
+  let recogniseMs = 0;
+  // Chips come from the detection-scale image: at ≤1600 px a face is still far larger than a chip.
+  const recogniseAt = (rect: RotatedRect): Recognition => {
+    const t = performance.now();
+    const r = recognizer.recognize((padding) => greyChip(image, rect, padding));
+    recogniseMs += performance.now() - t;
+    return r;
+  };
+  const memo = new WeakMap<AngleHit, Recognition>();
+  const recognitionOf = (hit: AngleHit): Recognition => {
+    let r = memo.get(hit);
+    if (!r) {
+      r = recogniseAt(hit.rect);
+      memo.set(hit, r);
+    }
+    return r;
+  };
+  const prefer =
+    recognizer.size > 0 && dedupe === 'response' ? preferRecognised(recognitionOf, strongestDetection) : undefined;
+  const detection = await detectDecoded(image, { ...detector, ...(prefer ? { prefer } : {}) }, decodeMs);
+  const toDetection = image.width / image.fullWidth;
+  const faces = detection.faces.map((f) => ({ ...f, recognition: recogniseAt(scaleRect(f.rect, toDetection)) }));
+  return { ...detection, faces, recogniseMs };
+}
+
+/** Decode at detection scale, then `recogniseDecoded`. Throws DecodeError on bad files. */
+export async function recogniseFile(
+  file: string,
+  detector: DetectorOptions,
+  recognizer: Recognizer,
+  dedupe: DedupeRule = 'response',
+): Promise<PhotoRecognition> {
+  const t = performance.now();
+  const maxSide = detectionMaxSide(detector.detection);
+  const image = await decodeImage(file, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
+  return recogniseDecoded(image, detector, recognizer, dedupe, performance.now() - t);
+}

@@ -1,0 +1,174 @@
+/**
+ * Labelled chips → one model per person: the seed's train.py. Median-scale every chip, compute
+ * its features once, then grid-search one binary classifier per person (worker threads for
+ * SVMs). Persons with fewer examples than folds are skipped with the reason, as the seed does.
+ */
+import { performance } from 'node:perf_hooks';
+import { chipFeatures, FEATURE_CODE_VERSION, type FeatureSpec, featureLength } from './features.js';
+import type { HogParams } from './hog.js';
+import { type LabelledChip, NOT_A_FACE } from './labelled-chips.js';
+import { medianSize } from './median.js';
+import { datasetHash, MODEL_FORMAT, MODEL_FORMAT_VERSION, type PersonModel } from './person-model.js';
+import type { ClassWeight, Kernel, Scoring } from './svm/grid-search.js';
+import { trainPersons as trainSvms } from './svm/train-pool.js';
+import { treeGridSearch } from './tree/grid-search.js';
+
+export type ModelKind = 'svm' | 'tree';
+
+export interface TrainerOptions {
+  readonly hog: HogParams;
+  /** Margin the chips were cut with; recorded so classification cuts the same way. */
+  readonly padding: number;
+  /** Fixed chip size; default: the median of the training chips (the seed's scaler). */
+  readonly chipSize?: { readonly width: number; readonly height: number };
+  readonly model: ModelKind;
+  readonly folds: number;
+  readonly svm: {
+    readonly kernels: readonly Kernel[];
+    readonly C: readonly number[];
+    readonly classWeight: ClassWeight;
+    readonly scoring: Scoring;
+  };
+  readonly tree: { readonly maxDepths: readonly number[]; readonly criteria: readonly string[] };
+  /** Worker threads for training; 1 trains in this thread. */
+  readonly jobs: number;
+  /** Train only these persons (default: every label but not_a_face). */
+  readonly names?: readonly string[];
+  readonly onProgress?: (done: number, total: number, name: string) => void;
+}
+
+export interface PersonTraining {
+  readonly name: string;
+  readonly positives: number;
+  readonly negatives: number;
+  /** Absent when the person was skipped. */
+  readonly model?: PersonModel;
+  readonly skipped?: string;
+}
+
+export interface TrainingReport {
+  readonly spec: FeatureSpec;
+  readonly persons: readonly PersonTraining[];
+  readonly seconds: { readonly features: number; readonly train: number };
+}
+
+/** The persons to train: every label except not_a_face, or the ones asked for. */
+export function personsOf(chips: readonly LabelledChip[], names?: readonly string[]): string[] {
+  const labels = [...new Set(chips.map((c) => c.label))].filter((l) => l !== NOT_A_FACE).sort();
+  if (!names || names.length === 0) return labels;
+  const missing = names.filter((n) => !labels.includes(n));
+  if (missing.length > 0) throw new RangeError(`no chips labelled ${missing.map((n) => JSON.stringify(n)).join(', ')}`);
+  return [...names];
+}
+
+export async function trainFromChips(chips: readonly LabelledChip[], options: TrainerOptions): Promise<TrainingReport> {
+  if (chips.length === 0) throw new RangeError('no labelled chips to train on');
+  const size = options.chipSize ?? medianSize(chips);
+  const spec: FeatureSpec = {
+    kind: 'hog',
+    version: FEATURE_CODE_VERSION,
+    chipWidth: size.width,
+    chipHeight: size.height,
+    padding: options.padding,
+    hog: {
+      ...options.hog,
+      pixelsPerCell: [...options.hog.pixelsPerCell],
+      cellsPerBlock: [...options.hog.cellsPerBlock],
+    },
+  };
+  let t = performance.now();
+  const d = featureLength(spec);
+  const X = new Float64Array(chips.length * d);
+  for (const [i, chip] of chips.entries()) X.set(chipFeatures(chip, spec), i * d);
+  const featureSeconds = (performance.now() - t) / 1000;
+  const hash = datasetHash(chips);
+
+  const names = personsOf(chips, options.names);
+  const targets = names.map((name) => ({ name, y: Uint8Array.from(chips, (c) => (c.label === name ? 1 : 0)) }));
+  const trainable = targets.filter(({ y }) => {
+    const pos = y.reduce((s, v) => s + v, 0);
+    return pos >= options.folds && y.length - pos >= options.folds;
+  });
+
+  t = performance.now();
+  const createdAt = new Date().toISOString();
+  const base = (name: string, positives: number, negatives: number) => ({
+    format: MODEL_FORMAT as typeof MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    name,
+    createdAt,
+    features: spec,
+    labels: [`not ${name}`, name] as [string, string],
+    training: { positives, negatives, datasetHash: hash, classWeight: 'none', seconds: 0 },
+  });
+  const models = new Map<string, PersonModel>();
+  if (options.model === 'svm') {
+    const results = await trainSvms(
+      { data: X, rows: chips.length, cols: d },
+      trainable,
+      {
+        kernels: [...options.svm.kernels],
+        C: [...options.svm.C],
+        folds: options.folds,
+        classWeight: options.svm.classWeight,
+        scoring: options.svm.scoring,
+      },
+      { jobs: options.jobs, onProgress: options.onProgress },
+    );
+    results.forEach((r, i) => {
+      const name = trainable[i].name;
+      const b = base(name, r.positives, r.negatives);
+      models.set(name, {
+        ...b,
+        classifier: { type: 'svm', svm: r.model },
+        threshold: 0,
+        cv: {
+          folds: options.folds,
+          scoring: options.svm.scoring,
+          score: r.cvScore,
+          best: { kernel: r.best.kernel, C: r.best.C, gamma: r.best.gamma ?? 'n/a' },
+        },
+        training: { ...b.training, classWeight: options.svm.classWeight, seconds: r.seconds },
+      });
+    });
+  } else {
+    const rows = chips.map((_, i) => X.subarray(i * d, (i + 1) * d));
+    for (const [i, { name, y }] of trainable.entries()) {
+      const r = treeGridSearch(rows, y, {
+        maxDepths: [...options.tree.maxDepths],
+        criteria: [...options.tree.criteria],
+        folds: options.folds,
+      });
+      const b = base(name, r.positives, r.negatives);
+      models.set(name, {
+        ...b,
+        classifier: { type: 'tree', tree: r.model },
+        threshold: 0.5,
+        cv: {
+          folds: options.folds,
+          scoring: 'accuracy',
+          score: r.cvScore,
+          best: { maxDepth: r.best.maxDepth, criterion: r.best.criterion },
+        },
+        training: { ...b.training, seconds: r.seconds },
+      });
+      options.onProgress?.(i + 1, trainable.length, name);
+    }
+  }
+  const trainSeconds = (performance.now() - t) / 1000;
+
+  const persons = targets.map(({ name, y }): PersonTraining => {
+    const positives = y.reduce((s, v) => s + v, 0);
+    const negatives = y.length - positives;
+    const model = models.get(name);
+    return model
+      ? { name, positives, negatives, model }
+      : {
+          name,
+          positives,
+          negatives,
+          skipped: `${positives} positives / ${negatives} negatives; ${options.folds}-fold CV needs at least ${options.folds} of each`,
+        };
+  });
+  return { spec, persons, seconds: { features: featureSeconds, train: trainSeconds } };
+}
