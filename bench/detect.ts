@@ -24,8 +24,9 @@ import type { DetectionConfig, SizeOverrides } from '../src/detect/settings.js';
 import { workerRunner } from '../src/detect/worker-runner.js';
 import { defaultCascadePath } from '../src/vision/cascade/default-model.js';
 
+import { fmt, fmtLoad, fmtRatio, mb, median, PYTHON, ratio, ratioJson, repoRoot, round, say, table } from './common.js';
+
 const execFileAsync = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
 const STAGES = ['decode', 'grey', 'rotate', 'integral', 'scan', 'group', 'verify', 'dedup'] as const;
 /** Stages timed inside the worker threads and summed over them (thread-ms, not wall). */
 const WORKER_STAGES = new Set<string>(['rotate', 'integral', 'scan', 'group', 'verify']);
@@ -67,51 +68,6 @@ function readArgs(): BenchArgs {
   const runs = Number.parseInt(values.runs, 10);
   if (!(runs >= 1)) throw new Error('--runs must be a positive integer');
   return { sample, runs, skipReference: values['skip-reference'] };
-}
-
-/** The repository root: the nearest folder above this module holding package.json (works from dist/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the repository root (package.json)');
-    dir = parent;
-  }
-  return dir;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small numeric and formatting helpers
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-const round = (v: number, digits = 3): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
-const mb = (kib: number): number => round(kib / 1024, 1);
-const fmt = (v: number | undefined, digits = 0): string =>
-  v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
-const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
-  a === undefined || b === undefined || !(b > 0) ? undefined : a / b;
-const fmtRatio = (r: number | undefined): string => (r === undefined ? 'n/a' : `${r.toFixed(1)}x`);
-const fmtLoad = (l: readonly number[]): string => l.map((v) => v.toFixed(2)).join(' ');
-const ratioJson = (v: number | undefined): number | null => (v === undefined ? null : round(v, 2));
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function say(text = ''): void {
-  process.stdout.write(`${text}\n`);
 }
 
 /** This process's CPU time (all threads, so the detection workers too), in ms. */

@@ -126,7 +126,7 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
           folds: options.folds,
           scoring: options.svm.scoring,
           score: r.cvScore,
-          best: { kernel: r.best.kernel, C: r.best.C, gamma: r.best.gamma ?? 'n/a' },
+          best: { kernel: r.best.kernel, C: r.best.C, ...(r.best.gamma === null ? {} : { gamma: r.best.gamma }) },
         },
         training: { ...b.training, classWeight: options.svm.classWeight, seconds: r.seconds },
       });
