@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { readLabelledChips } from '../recognize/labelled-chips.js';
 import { savePersonModel } from '../recognize/person-model.js';
-import { type TrainingReport, trainFromChips } from '../recognize/trainer.js';
+import { personsOf, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
 import { InputError, parse } from './args.js';
 import { createProgress } from './progress.js';
 import { modelsDir, recognitionFlags, trainerOptions } from './recognition-context.js';
@@ -51,7 +51,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const problems: string[] = [];
   const reading = createProgress({ label: 'read chips', total: 0 });
   const chips = await readLabelledChips(labelsDir, {
-    jobs: 8,
+    jobs: Math.max(4, options.jobs * 2),
     onChip: () => reading.tick(),
     onProblem: (p) => problems.push(`${p.path}: ${p.reason}`),
   }).catch((err: unknown) => {
@@ -66,19 +66,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const progress = createProgress({ label: 'train', total: 0 });
   let report: TrainingReport;
   try {
+    const progress = createProgress({ label: 'train', total: personsOf(chips, only).length });
     report = await trainFromChips(chips, {
       ...options,
       ...(only ? { names: only } : {}),
       onProgress: (_done, _total, name) => progress.tick(1, name),
     });
+    progress.done();
   } catch (err) {
     if (err instanceof RangeError) throw new InputError(err.message);
     throw err;
   }
-  progress.done();
   for (const p of report.persons) if (p.model) await savePersonModel(out, p.model);
   process.stdout.write(
     `${chips.length} chips, scaled to ${report.spec.chipWidth}x${report.spec.chipHeight}; features ${report.seconds.features.toFixed(2)} s, training ${report.seconds.train.toFixed(2)} s\n`,
