@@ -1,15 +1,22 @@
 import { stat } from 'node:fs/promises';
+import type { Config } from '../config/schema.js';
 import { backfill } from '../daemon/backfill.js';
+import { startDaemon } from '../daemon/daemon.js';
+import { createLogger, parseLevel } from '../daemon/logger.js';
+import { createShutdown } from '../daemon/shutdown.js';
+import { createNotifier } from '../daemon/systemd-notify.js';
 import { errnoCode } from '../files/errno.js';
-import { openDatabase } from '../store/db.js';
+import { type Db, openDatabase } from '../store/db.js';
 import { SchemaTooNewError } from '../store/migrations.js';
+import { VERSION } from '../version.js';
 import { parse, UsageError } from './args.js';
-import { detectionContext } from './detection-context.js';
+import { type DetectionContext, detectionContext } from './detection-context.js';
 import { createProgress, type Progress } from './progress.js';
 
-export const runUsage = `facetag run [--photos DIR]... [--config FILE] [--data-dir DIR]
-  Analyses every photo not yet in the index (one backfill pass), stores faces in <data-dir>/facetag.db, and exits.
-  Watching the folders for new photos is not implemented yet: run it again to pick up changes.`;
+export const runUsage = `facetag run [--photos DIR]... [--config FILE] [--data-dir DIR] [--once]
+  The daemon: analyses every photo not yet in <data-dir>/facetag.db, then watches the folders and
+  names new faces as photos arrive; logs JSON lines; stops on SIGTERM. With --once: one backfill
+  pass with a progress bar and a summary, then exit.`;
 
 /** `facetag run`: 0 when the pass completed (even if some photos failed: they are recorded), 1 on fatal errors. */
 export async function runCommand(argv: string[]): Promise<number> {
@@ -17,6 +24,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     photos: { type: 'string', multiple: true },
     config: { type: 'string' },
     'data-dir': { type: 'string' },
+    once: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (use --photos DIR)`);
   if (values.photos?.some((p) => p === '')) throw new UsageError('--photos needs a folder');
@@ -46,8 +54,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       }
       throw err;
     }
+    if (!values.once) return await daemon({ ...ctx.config, dataDir }, photoDirs, db, ctx);
     try {
-      process.stdout.write('facetag run: one backfill pass (watching for new photos comes in a later version)\n');
+      process.stdout.write('facetag run --once: one backfill pass\n');
       let progress: Progress | undefined;
       const report = await backfill({
         db,
@@ -61,10 +70,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       });
       progress?.done(report.failed.length ? `${report.failed.length} failed` : undefined);
       const lines = [
-        `analysed: ${report.analysed} photo(s), ${report.faces} face(s) found`,
+        `analysed: ${report.analysed} photo(s), ${report.faces} face(s) found` +
+          (report.reused ? ` (${report.reused} already known by content, not decoded again)` : ''),
         `skipped:  ${report.skipped} up to date${report.vanished ? `, ${report.vanished} vanished while scanning` : ''}`,
         `failed:   ${report.failed.length}${report.failed.length ? ' (recorded; retried when the file changes)' : ''}`,
         ...report.failed.map((f) => `  ${f.message} [${f.reason}]`),
+        ...(report.removed || report.moved
+          ? [`removed:  ${report.removed} (faces and labels kept), moved: ${report.moved}`]
+          : []),
+        ...(report.retrying ? [`retrying: ${report.retrying} after a transient error, on the next run`] : []),
+        ...report.skippedRoots.map((s) => `warning:  ${s}`),
         `data dir: ${dataDir}`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
@@ -75,6 +90,24 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     await ctx.close();
   }
+}
+
+/** Runs until a signal; the shutdown coordinator exits the process. */
+async function daemon(config: Config, photoDirs: readonly string[], db: Db, ctx: DetectionContext): Promise<number> {
+  const log = createLogger({ level: parseLevel(process.env.FACETAG_LOG_LEVEL, config.daemon.logLevel) });
+  const notifier = createNotifier(process.env, log);
+  const shutdown = createShutdown({ log, notifier, deadlineMs: config.daemon.stopDeadlineSeconds * 1000 });
+  shutdown.install();
+  shutdown.register('database', () => db.close());
+  shutdown.register('detector', () => ctx.close());
+  log.info('starting', { version: VERSION, photos: photoDirs, dataDir: config.dataDir, pid: process.pid });
+  try {
+    await startDaemon({ config, photoDirs, db, detector: ctx.options, log, notifier, shutdown });
+  } catch (err) {
+    log.error('start-up failed', { err });
+    return shutdown.run('start-up failed', 1);
+  }
+  return new Promise<number>(() => {});
 }
 
 function fatal(message: string): number {

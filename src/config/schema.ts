@@ -180,6 +180,55 @@ const recognitionSchema = z
   })
   .describe('Recognition: HOG features and one classifier per person.');
 
+const daemonSchema = z
+  .strictObject({
+    concurrency: z
+      .int()
+      .min(1)
+      .max(16)
+      .default(2)
+      .describe('Photos analysed at once. Their cascade scans share the detection worker threads.'),
+    settleMs: z
+      .int()
+      .min(0)
+      .default(2000)
+      .describe(
+        'A new or changed photo is analysed once its size and mtime have been still this long (imports over SMB or rsync write for seconds).',
+      ),
+    include: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Glob patterns (relative to a photo folder) a photo must match; empty means every supported image.'),
+    exclude: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Glob patterns (relative to a photo folder) to skip, e.g. "Screenshots/**".'),
+    reconcileSchedule: z
+      .string()
+      .default('17 3 * * *')
+      .describe(
+        'node-cron schedule of the full reconcile that catches anything the watcher missed (default 03:17 daily).',
+      ),
+    trainDebounceSeconds: z
+      .int()
+      .min(1)
+      .default(60)
+      .describe('Retrain this long after the last label change, then re-name the stored faces.'),
+    retryBaseSeconds: z
+      .int()
+      .min(1)
+      .default(30)
+      .describe('First retry delay of a photo that failed for a passing reason (doubles each attempt).'),
+    stopDeadlineSeconds: z
+      .int()
+      .min(1)
+      .max(600)
+      .default(10)
+      .describe('On SIGTERM, finish in-flight work and stop within this long, else exit anyway.'),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe log level written.'),
+  })
+  .describe('The watching daemon (facetag run).');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema of this file, for editor completion; ignored by facetag.'),
@@ -195,6 +244,7 @@ export const configSchema = z
     detection: detectionSchema.prefault({}),
     chips: chipsSchema.prefault({}),
     recognition: recognitionSchema.prefault({}),
+    daemon: daemonSchema.prefault({}),
   })
   .describe('facetag configuration');
 

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../cli/args.js';
 import { errnoCode } from '../files/errno.js';
-import { isSupportedImagePath } from '../vision/decode.js';
+import { isSupportedImagePath } from '../files/image-types.js';
 import type { AxisBox } from '../vision/geometry.js';
 
 export interface IdentityRow {

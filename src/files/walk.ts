@@ -1,24 +1,11 @@
 import { opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isSupportedImagePath } from '../vision/decode.js';
+import { isHiddenName, isOwnOutputName, isSkippedFolderName, isTempName } from './ignore-rules.js';
+import { isSupportedImagePath } from './image-types.js';
 
-/** Folders no photo library wants scanned: NAS thumbnails, trash, our own output. */
-const SKIPPED_DIRS = new Set([
-  '@eaDir',
-  '#recycle',
-  '#snapshot',
-  'lost+found',
-  '$RECYCLE.BIN',
-  'System Volume Information',
-]);
-
-function skippedDir(name: string): boolean {
-  return name.startsWith('.') || SKIPPED_DIRS.has(name);
-}
-
-/** Our own outputs that may sit among photos: chips and annotated copies. */
-function ownOutput(name: string): boolean {
-  return /\.(chip|annotated)\./i.test(name);
+/** A file name the walk hands on: a supported image that is not hidden, a temp file or our output. */
+function isPhotoName(name: string): boolean {
+  return isSupportedImagePath(name) && !isHiddenName(name) && !isTempName(name) && !isOwnOutputName(name);
 }
 
 /** A folder or file that could not be listed, and why; the walk goes on without it. */
@@ -70,8 +57,8 @@ async function* walkDir(dir: string, onProblem: WalkProblem, top = false): Async
   }
   for await (const entry of handle) {
     if (entry.isDirectory()) {
-      if (!skippedDir(entry.name)) dirs.push(entry.name);
-    } else if (entry.isFile() && isSupportedImagePath(entry.name) && !ownOutput(entry.name)) {
+      if (!isSkippedFolderName(entry.name)) dirs.push(entry.name);
+    } else if (entry.isFile() && isPhotoName(entry.name)) {
       files.push(entry.name);
     }
   }

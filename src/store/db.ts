@@ -24,7 +24,8 @@ export function openDatabase(dataDir: string): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Wait for another process's write lock instead of failing at once with SQLITE_BUSY.
+    // Wait for another process's write lock (a `facetag` CLI beside the daemon) instead of failing
+    // at once with SQLITE_BUSY.
     db.pragma('busy_timeout = 5000');
     migrate(db);
     return db;
@@ -32,4 +33,22 @@ export function openDatabase(dataDir: string): Db {
     db.close();
     throw err;
   }
+}
+
+/**
+ * `PRAGMA integrity_check` plus `foreign_key_check`: [] when the file is sound, else SQLite's
+ * complaints (the crash tests and `facetag status` use it).
+ */
+export function integrityProblems(db: Db): string[] {
+  const integrity = db.pragma('integrity_check', { simple: false });
+  const problems: string[] = [];
+  if (Array.isArray(integrity)) {
+    for (const row of integrity) {
+      const text = typeof row === 'object' && row !== null ? Object.values(row).join(' ') : String(row);
+      if (text !== 'ok') problems.push(text);
+    }
+  }
+  const fk = db.pragma('foreign_key_check', { simple: false });
+  if (Array.isArray(fk)) for (const row of fk) problems.push(`foreign key: ${JSON.stringify(row)}`);
+  return problems;
 }

@@ -1,9 +1,17 @@
 /**
- * The photos and faces tables: what has been analysed, with which result. Every row read back is
- * checked with zod, so a schema drift shows up as a clear error instead of a wrong type.
+ * The photos table: one row per path. It holds the stat stamp (size, mtime) of the version last
+ * identified, the content that version had, and the path's status. Reconcile and the watcher use it
+ * to decide, from stat alone, whether a file needs work (see `workNeeded`); the analysis itself
+ * lives on the content (analysis.ts, faces.ts). Every row read back is checked with zod.
  */
 import * as z from 'zod';
 import type { Db } from './db.js';
+import { cancelJob, enqueueJob } from './jobs.js';
+import { addEvent } from './outbox.js';
+import { prepared } from './statements.js';
+
+export const PHOTO_STATUSES = ['pending', 'done', 'failed', 'removed'] as const;
+export type PhotoStatus = (typeof PHOTO_STATUSES)[number];
 
 /** What identifies one version of a file cheaply, without reading it. */
 export interface FileStamp {
@@ -11,187 +19,392 @@ export interface FileStamp {
   readonly size: number;
   /** Whole milliseconds (stat's mtimeMs truncated), so the value round-trips through an INT column. */
   readonly mtimeMs: number;
-  /** Version of the analysis code; a photo analysed by another version is not up to date. */
-  readonly pipelineVersion: number;
 }
 
-export interface FaceRecord {
-  readonly cx: number;
-  readonly cy: number;
-  readonly width: number;
-  readonly height: number;
-  readonly angle: number;
-  readonly strength: number;
-  readonly support: number;
-}
-
-export interface DetectionRecord extends FileStamp {
-  readonly width: number;
-  readonly height: number;
-  readonly orientation: number;
-  readonly faces: readonly FaceRecord[];
-}
-
-export interface FailureRecord extends FileStamp {
-  /** A stable code, e.g. DecodeError.reason ('empty', 'corrupt', ...). */
-  readonly code: string;
-  readonly message: string;
-}
-
-const photoRow = z.object({
+/** A photo row joined with its content's analysis (null fields while it has none). */
+const photoView = z.object({
   id: z.int(),
   path: z.string(),
-  size: z.int().nullable(),
-  mtime_ms: z.int().nullable(),
-  width: z.int().nullable(),
-  height: z.int().nullable(),
-  orientation: z.int().nullable(),
-  status: z.enum(['done', 'failed']),
+  size: z.int(),
+  mtime_ms: z.int(),
+  content_id: z.int().nullable(),
+  status: z.enum(PHOTO_STATUSES),
   error_code: z.string().nullable(),
   error_message: z.string().nullable(),
   pipeline_version: z.int().nullable(),
-  analysed_at: z.string().nullable(),
+  created_at: z.int(),
+  updated_at: z.int(),
+  removed_at: z.int().nullable(),
+  hash: z.string().nullable(),
+  width: z.int().nullable(),
+  height: z.int().nullable(),
+  orientation: z.int().nullable(),
+  taken_at: z.int().nullable(),
+  model_version: z.string().nullable(),
+  analysed_at: z.int().nullable(),
 });
-export type PhotoRow = z.infer<typeof photoRow>;
+export type PhotoRow = z.infer<typeof photoView>;
 
-const faceRow = z.object({
-  id: z.int(),
-  photo_id: z.int(),
-  cx: z.number(),
-  cy: z.number(),
-  width: z.number(),
-  height: z.number(),
-  angle: z.number(),
-  strength: z.int(),
-  support: z.int(),
-});
-export type FaceRow = z.infer<typeof faceRow>;
+const PHOTO_SELECT = `
+  SELECT p.*, c.hash, c.width, c.height, c.orientation, c.taken_at, c.model_version, c.analysed_at
+  FROM photos p LEFT JOIN contents c ON c.id = p.content_id`;
 
-const countsRow = z.object({ photos: z.int(), done: z.int(), failed: z.int(), faces: z.int() });
-export type StoreCounts = z.infer<typeof countsRow>;
-
-/** True when this exact file version (path, size, mtime) was already analysed, successfully or not. */
-export function isUpToDate(db: Db, stamp: FileStamp): boolean {
-  const row: unknown = db
-    .prepare(
-      `SELECT 1 AS hit FROM photos
-       WHERE path = ? AND size = ? AND mtime_ms = ? AND pipeline_version = ? AND status IN ('done', 'failed')`,
-    )
-    .get(stamp.path, stamp.size, Math.trunc(stamp.mtimeMs), stamp.pipelineVersion);
-  return row !== undefined;
+export function photoByPath(db: Db, path: string): PhotoRow | undefined {
+  const row: unknown = prepared(db, `${PHOTO_SELECT} WHERE p.path = ?`).get(path);
+  return row === undefined ? undefined : photoView.parse(row);
 }
 
-// Upsert keeps the photo's id stable across re-analysis (later tables will point at it).
-const UPSERT = `
-  INSERT INTO photos (path, size, mtime_ms, width, height, orientation, status, error_code, error_message,
-                      pipeline_version, analysed_at)
-  VALUES (@path, @size, @mtime_ms, @width, @height, @orientation, @status, @error_code, @error_message,
-          @pipeline_version, @analysed_at)
-  ON CONFLICT (path) DO UPDATE SET
-    size = excluded.size, mtime_ms = excluded.mtime_ms, width = excluded.width, height = excluded.height,
-    orientation = excluded.orientation, status = excluded.status, error_code = excluded.error_code,
-    error_message = excluded.error_message, pipeline_version = excluded.pipeline_version,
-    analysed_at = excluded.analysed_at
-  RETURNING id`;
-
-interface PhotoValues {
-  path: string;
-  size: number;
-  mtime_ms: number;
-  width: number | null;
-  height: number | null;
-  orientation: number | null;
-  status: 'done' | 'failed';
-  error_code: string | null;
-  error_message: string | null;
-  pipeline_version: number;
-  analysed_at: string;
+export function photoById(db: Db, id: number): PhotoRow | undefined {
+  const row: unknown = prepared(db, `${PHOTO_SELECT} WHERE p.id = ?`).get(id);
+  return row === undefined ? undefined : photoView.parse(row);
 }
 
-function stampValues(
-  stamp: FileStamp,
-): Pick<PhotoValues, 'path' | 'size' | 'mtime_ms' | 'pipeline_version' | 'analysed_at'> {
-  return {
-    path: stamp.path,
-    size: stamp.size,
-    mtime_ms: Math.trunc(stamp.mtimeMs),
-    pipeline_version: stamp.pipelineVersion,
-    analysed_at: new Date().toISOString(),
-  };
+/** Every path row holding a content, removed ones included (identity tests, the HTTP API). */
+export function photosOfContent(db: Db, contentId: number): PhotoRow[] {
+  return z.array(photoView).parse(prepared(db, `${PHOTO_SELECT} WHERE p.content_id = ? ORDER BY p.id`).all(contentId));
 }
 
-/** Upsert the photo row and replace its faces, all in one transaction. Returns the photo id. */
-function writePhoto(db: Db, values: PhotoValues, faces: readonly FaceRecord[]): number {
-  const upsert = db.prepare(UPSERT);
-  const clear = db.prepare('DELETE FROM faces WHERE photo_id = ?');
-  const insert = db.prepare(
-    `INSERT INTO faces (photo_id, cx, cy, width, height, angle, strength, support)
-     VALUES (@photo_id, @cx, @cy, @width, @height, @angle, @strength, @support)`,
-  );
-  return db.transaction(() => {
-    const { id } = z.object({ id: z.int() }).parse(upsert.get(values));
-    clear.run(id);
-    for (const f of faces) {
-      // Spelled out: callers may pass richer objects, and only these columns exist.
-      const { cx, cy, width, height, angle, strength, support } = f;
-      insert.run({ photo_id: id, cx, cy, width, height, angle, strength, support });
+/** What reconcile keeps in memory per stored path: just enough to compare with stat. */
+export interface StampEntry {
+  readonly id: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly status: PhotoStatus;
+  readonly pipelineVersion: number | null;
+}
+
+const STATUS_CODES: ReadonlyMap<string, number> = new Map(PHOTO_STATUSES.map((s, i) => [s, i]));
+
+/**
+ * Every stored path's stamp, for reconcile's O(1) lookups while walking. Struct-of-arrays: one Map
+ * from path to slot, the numbers in typed arrays, so 100k photos cost one string and one Map slot
+ * each and no per-photo object (bench/reconcile.ts measures it).
+ */
+export class StampIndex {
+  readonly #slots = new Map<string, number>();
+  readonly #ids: Float64Array;
+  readonly #sizes: Float64Array;
+  readonly #mtimes: Float64Array;
+  /** NaN for NULL. */
+  readonly #pipelines: Float64Array;
+  readonly #statuses: Uint8Array;
+
+  constructor(capacity: number) {
+    this.#ids = new Float64Array(capacity);
+    this.#sizes = new Float64Array(capacity);
+    this.#mtimes = new Float64Array(capacity);
+    this.#pipelines = new Float64Array(capacity);
+    this.#statuses = new Uint8Array(capacity);
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  add(path: string, entry: StampEntry): void {
+    const slot = this.#slots.size;
+    if (slot >= this.#ids.length) throw new RangeError('StampIndex is full');
+    this.#slots.set(path, slot);
+    this.#ids[slot] = entry.id;
+    this.#sizes[slot] = entry.size;
+    this.#mtimes[slot] = entry.mtimeMs;
+    this.#pipelines[slot] = entry.pipelineVersion ?? Number.NaN;
+    this.#statuses[slot] = STATUS_CODES.get(entry.status) ?? 0;
+  }
+
+  #entry(slot: number): StampEntry {
+    const pipeline = this.#pipelines[slot];
+    return {
+      id: this.#ids[slot],
+      size: this.#sizes[slot],
+      mtimeMs: this.#mtimes[slot],
+      status: PHOTO_STATUSES[this.#statuses[slot]],
+      pipelineVersion: Number.isNaN(pipeline) ? null : pipeline,
+    };
+  }
+
+  get(path: string): StampEntry | undefined {
+    const slot = this.#slots.get(path);
+    return slot === undefined ? undefined : this.#entry(slot);
+  }
+
+  /** Look up and forget: what is left after a walk is what the walk did not see. */
+  take(path: string): StampEntry | undefined {
+    const slot = this.#slots.get(path);
+    if (slot === undefined) return undefined;
+    this.#slots.delete(path);
+    return this.#entry(slot);
+  }
+
+  *entries(): IterableIterator<[string, StampEntry]> {
+    for (const [path, slot] of this.#slots) yield [path, this.#entry(slot)];
+  }
+}
+
+/**
+ * Check one raw photos row by hand rather than with zod: this runs 100k times per reconcile, and
+ * zod's per-row copies were most of its memory churn. Same guarantee: wrong types throw.
+ */
+function stampRow(row: unknown): [string, StampEntry] {
+  if (Array.isArray(row) && row.length === 6) {
+    const [id, path, size, mtimeMs, status, pipelineVersion]: unknown[] = row;
+    if (
+      typeof id === 'number' &&
+      typeof path === 'string' &&
+      typeof size === 'number' &&
+      typeof mtimeMs === 'number' &&
+      typeof status === 'string' &&
+      STATUS_CODES.has(status) &&
+      (pipelineVersion === null || typeof pipelineVersion === 'number')
+    ) {
+      return [path, { id, size, mtimeMs, status: status as PhotoStatus, pipelineVersion }];
     }
-    return id;
+  }
+  throw new Error(`photos row with unexpected types: ${JSON.stringify(row)}`);
+}
+
+/** Every stored path with its stamp: one query (and a count to size the arrays), one snapshot. */
+export function loadStampIndex(db: Db): StampIndex {
+  return db.transaction(() => {
+    const count = z.int().parse(db.prepare('SELECT count(*) FROM photos').pluck().get());
+    const index = new StampIndex(count);
+    // Not the cached statement: raw mode is a property of the statement object.
+    const rows = db
+      .prepare('SELECT id, path, size, mtime_ms, status, pipeline_version FROM photos')
+      .raw(true)
+      .iterate();
+    for (const row of rows) {
+      const [path, entry] = stampRow(row);
+      index.add(path, entry);
+    }
+    return index;
   })();
 }
 
-/** Store a successful detection: the photo row and exactly these faces (old ones are replaced). */
-export function recordDetection(db: Db, record: DetectionRecord): number {
-  return writePhoto(
+/** Why a file needs (re)analysis, or undefined when stat says the stored result still holds. */
+export type WorkReason = 'new' | 'reappeared' | 'changed' | 'pending' | 'outdated';
+
+/**
+ * The stat fast path: a file whose size and mtime equal the stored ones is not read again, unless
+ * it was processed by an older pipeline; a file still waiting for work only has its job ensured. A permanent failure counts
+ * as processed: it is retried only when the file changes (or the pipeline does).
+ */
+export function workNeeded(
+  entry: StampEntry | undefined,
+  stamp: Omit<FileStamp, 'path'>,
+  pipelineVersion: number,
+): WorkReason | undefined {
+  if (!entry) return 'new';
+  if (entry.status === 'removed') return 'reappeared';
+  // Before the stamp test: a pending row keeps the stamp it was identified with, and its job
+  // re-stats the file anyway; re-queueing it as 'changed' would reset a backoff at every pass.
+  if (entry.status === 'pending') return 'pending';
+  if (entry.size !== stamp.size || entry.mtimeMs !== stamp.mtimeMs) return 'changed';
+  if (entry.pipelineVersion === null || entry.pipelineVersion < pipelineVersion) return 'outdated';
+  return undefined;
+}
+
+/** A file that needs work, and why (from `workNeeded`). */
+export interface QueuedFile extends FileStamp {
+  readonly reason: WorkReason;
+}
+
+/**
+ * Mark these files as waiting for analysis and queue an 'analyse' job for each (deduplicated), in
+ * one transaction. A new path gets a row with the stamp seen; a known path keeps the stamp it was
+ * identified with (so a v1 analysis is adopted only for the exact bytes it saw) and its content,
+ * whose faces stay visible until the new analysis replaces them. A file that is merely still
+ * 'pending' only has its job ensured, so a job backing off after an error keeps its backoff.
+ */
+export function queuePhotos(db: Db, files: readonly QueuedFile[], now: number): void {
+  if (files.length === 0) return;
+  const upsert = prepared(
     db,
-    {
-      ...stampValues(record),
-      width: record.width,
-      height: record.height,
-      orientation: record.orientation,
-      status: 'done',
-      error_code: null,
-      error_message: null,
-    },
-    record.faces,
+    `INSERT INTO photos (path, size, mtime_ms, status, created_at, updated_at)
+     VALUES (@path, @size, @mtimeMs, 'pending', @now, @now)
+     ON CONFLICT (path) DO UPDATE SET status = 'pending', error_code = NULL, error_message = NULL, removed_at = NULL,
+       updated_at = excluded.updated_at
+     WHERE status <> 'pending'`,
   );
+  db.transaction(() => {
+    for (const f of files) {
+      upsert.run({ path: f.path, size: f.size, mtimeMs: Math.trunc(f.mtimeMs), now });
+      enqueueJob(db, 'analyse', f.path, now, { mode: f.reason === 'pending' ? 'ensure' : 'changed' });
+    }
+  })();
 }
 
-/** Store a failed analysis. Faces from an earlier version of the file no longer apply, so they go. */
-export function recordFailure(db: Db, record: FailureRecord): number {
-  return writePhoto(
+/**
+ * One file seen by the watcher (or any single-file caller): queue it if stat says it needs work.
+ * The same rule as reconcile, one indexed lookup.
+ */
+export function notePhoto(db: Db, stamp: FileStamp, pipelineVersion: number, now: number): WorkReason | undefined {
+  const row: unknown = prepared(
     db,
-    {
-      ...stampValues(record),
-      width: null,
-      height: null,
-      orientation: null,
-      status: 'failed',
-      error_code: record.code,
-      error_message: record.message,
-    },
-    [],
+    'SELECT id, size, mtime_ms AS mtimeMs, status, pipeline_version AS pipelineVersion FROM photos WHERE path = ?',
+  ).get(stamp.path);
+  const entry =
+    row === undefined
+      ? undefined
+      : z
+          .object({
+            id: z.int(),
+            size: z.int(),
+            mtimeMs: z.int(),
+            status: z.enum(PHOTO_STATUSES),
+            pipelineVersion: z.int().nullable(),
+          })
+          .parse(row);
+  const reason = workNeeded(entry, { size: stamp.size, mtimeMs: Math.trunc(stamp.mtimeMs) }, pipelineVersion);
+  if (reason) queuePhotos(db, [{ ...stamp, reason }], now);
+  return reason;
+}
+
+const removedRow = z.object({ id: z.int(), path: z.string(), hash: z.string().nullable() });
+
+/**
+ * These photos' files are gone: status removed, waiting jobs dropped, photo.removed announced. The
+ * content and its faces and labels stay, so the labels come back if the bytes reappear anywhere.
+ * One transaction; returns how many rows changed.
+ */
+export function markRemoved(db: Db, ids: readonly number[], now: number): number {
+  const mark = prepared(
+    db,
+    `UPDATE photos SET status = 'removed', removed_at = @now, updated_at = @now, error_code = NULL, error_message = NULL
+     WHERE id = @id AND status <> 'removed'
+     RETURNING id, path, (SELECT hash FROM contents WHERE id = photos.content_id) AS hash`,
   );
+  return db.transaction(() => {
+    let n = 0;
+    for (const id of ids) {
+      const row: unknown = mark.get({ id, now });
+      if (row === undefined) continue;
+      const { path, hash } = removedRow.parse(row);
+      cancelJob(db, 'analyse', path);
+      addEvent(db, { kind: 'photo.removed', payload: { photoId: id, path, hash } }, now);
+      n++;
+    }
+    return n;
+  })();
 }
 
-export function photoByPath(db: Db, path: string): PhotoRow | undefined {
-  const row: unknown = db.prepare('SELECT * FROM photos WHERE path = ?').get(path);
-  return row === undefined ? undefined : photoRow.parse(row);
+/** The file at `path` is gone (watcher unlink). */
+export function markPathRemoved(db: Db, path: string, now: number): boolean {
+  const row: unknown = prepared(db, "SELECT id FROM photos WHERE path = ? AND status <> 'removed'").get(path);
+  return row !== undefined && markRemoved(db, [z.object({ id: z.int() }).parse(row).id], now) === 1;
 }
 
-export function facesOfPhoto(db: Db, photoId: number): FaceRow[] {
-  return z.array(faceRow).parse(db.prepare('SELECT * FROM faces WHERE photo_id = ? ORDER BY id').all(photoId));
+/**
+ * Every photo under folder `dir` is gone (a deleted or moved-away folder). A range scan of the
+ * path index: paths under `dir/` sort between `dir/` and `dir0` ('0' follows '/').
+ */
+export function markRemovedUnder(db: Db, dir: string, now: number): number {
+  const base = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+  const ids = z
+    .array(z.object({ id: z.int() }))
+    .parse(
+      prepared(db, "SELECT id FROM photos WHERE path > ? AND path < ? AND status <> 'removed'").all(
+        `${base}/`,
+        `${base}0`,
+      ),
+    )
+    .map((r) => r.id);
+  return markRemoved(db, ids, now);
 }
+
+/** The content hash a photo row holds, if it has been identified. */
+export function photoContentHash(db: Db, photoId: number): string | null {
+  const row: unknown = prepared(
+    db,
+    'SELECT c.hash FROM photos p JOIN contents c ON c.id = p.content_id WHERE p.id = ?',
+  ).get(photoId);
+  return row === undefined ? null : z.object({ hash: z.string().nullable() }).parse(row).hash;
+}
+
+/**
+ * A file moved (reconcile proved it by hash): the row follows it, keeping its id, content, status
+ * and therefore its faces and labels. A stale row already at the destination is dropped first.
+ */
+export function movePhoto(db: Db, photoId: number, to: FileStamp, now: number): void {
+  db.transaction(() => {
+    const row: unknown = prepared(db, 'SELECT path FROM photos WHERE id = ?').get(photoId);
+    if (row === undefined) throw new Error(`movePhoto: no photo ${photoId}`);
+    const from = z.object({ path: z.string() }).parse(row).path;
+    prepared(db, 'DELETE FROM photos WHERE path = ? AND id <> ?').run(to.path, photoId);
+    prepared(db, 'UPDATE photos SET path = ?, size = ?, mtime_ms = ?, updated_at = ? WHERE id = ?').run(
+      to.path,
+      to.size,
+      Math.trunc(to.mtimeMs),
+      now,
+      photoId,
+    );
+    // A job queued for the old path has nothing left to do.
+    cancelJob(db, 'analyse', from);
+    addEvent(
+      db,
+      { kind: 'photo.moved', payload: { photoId, path: to.path, from, hash: photoContentHash(db, photoId) } },
+      now,
+    );
+  })();
+}
+
+const countsRow = z.object({ photos: z.int(), done: z.int(), failed: z.int(), faces: z.int() });
+/** Present photos (not removed), by outcome, and the faces they show. */
+export type StoreCounts = z.infer<typeof countsRow>;
 
 export function counts(db: Db): StoreCounts {
   return countsRow.parse(
-    db
-      .prepare(
-        `SELECT (SELECT count(*) FROM photos) AS photos,
-                (SELECT count(*) FROM photos WHERE status = 'done') AS done,
-                (SELECT count(*) FROM photos WHERE status = 'failed') AS failed,
-                (SELECT count(*) FROM faces) AS faces`,
-      )
-      .get(),
+    prepared(
+      db,
+      `SELECT (SELECT count(*) FROM photos WHERE status <> 'removed') AS photos,
+              (SELECT count(*) FROM photos WHERE status = 'done') AS done,
+              (SELECT count(*) FROM photos WHERE status = 'failed') AS failed,
+              (SELECT count(*) FROM faces
+               WHERE content_id IN (SELECT content_id FROM photos WHERE status <> 'removed')) AS faces`,
+    ).get(),
   );
+}
+
+const statusRow = z.object({
+  pending: z.int(),
+  done: z.int(),
+  failed: z.int(),
+  removed: z.int(),
+  contents: z.int(),
+  labelled: z.int(),
+});
+/** Everything `facetag status` shows about the library besides the queue and persons. */
+export type StatusCounts = z.infer<typeof statusRow>;
+
+export function statusCounts(db: Db): StatusCounts {
+  return statusRow.parse(
+    prepared(
+      db,
+      `SELECT coalesce(sum(status = 'pending'), 0) AS pending, coalesce(sum(status = 'done'), 0) AS done,
+              coalesce(sum(status = 'failed'), 0) AS failed, coalesce(sum(status = 'removed'), 0) AS removed,
+              (SELECT count(*) FROM contents) AS contents,
+              (SELECT count(*) FROM faces WHERE label_state <> 'auto') AS labelled
+       FROM photos`,
+    ).get(),
+  );
+}
+
+const failureRow = z.object({
+  path: z.string(),
+  error_code: z.string(),
+  error_message: z.string().nullable(),
+  updated_at: z.int(),
+});
+export type PhotoFailure = z.infer<typeof failureRow>;
+
+/** The most recent permanent failures ("the last errors" of `facetag status`). */
+export function recentFailures(db: Db, limit: number): PhotoFailure[] {
+  return z
+    .array(failureRow)
+    .parse(
+      prepared(
+        db,
+        "SELECT path, error_code, error_message, updated_at FROM photos WHERE status = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?",
+      ).all(limit),
+    );
 }

@@ -9,7 +9,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { extname } from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { errnoCode } from '../files/errno.js';
 
@@ -66,12 +65,7 @@ export interface DecodedImage {
   readonly pixels: Uint8Array;
 }
 
-const SUPPORTED_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.heic', '.heif']);
-
-/** Whether a directory walker should hand this path to decodeImage (by extension, any case). */
-export function isSupportedImagePath(path: string): boolean {
-  return SUPPORTED_EXTENSIONS.has(extname(path).toLowerCase());
-}
+export { isSupportedImagePath } from '../files/image-types.js';
 
 /** Decode `file` to oriented 8-bit pixels. Every failure to do so is a DecodeError naming the file. */
 export async function decodeImage(file: string, options: DecodeOptions): Promise<DecodedImage> {

@@ -1,0 +1,41 @@
+/** The daemon's analyser: detect, keep a chip per face, and name it with the current models. */
+import type { DetectorOptions } from '../detect/detector.js';
+import { analysePhoto } from '../pipeline/analyse.js';
+import { UNKNOWN } from '../recognize/recognizer.js';
+import { STORED_PADDING } from '../recognize/stored-chip.js';
+import { DecodeError } from '../vision/decode.js';
+import type { Analyser } from './backfill.js';
+import type { ModelSet } from './model-set.js';
+
+/** `models()` is read per photo, so a retrain takes effect on the next photo. */
+export function recognisingAnalyser(detector: DetectorOptions, models: () => ModelSet): Analyser {
+  return async (path) => {
+    const set = models();
+    try {
+      const a = await analysePhoto(path, detector, set.recognizer);
+      return {
+        ok: true,
+        width: a.width,
+        height: a.height,
+        orientation: a.orientation,
+        takenAt: null,
+        modelVersion: set.version,
+        faces: a.faces.map((f) => ({
+          rect: f.rect,
+          strength: f.strength,
+          chip: f.chipPng,
+          chipPadding: STORED_PADDING,
+          // The recogniser's 'unknown' is the absence of a person, not a person of that name.
+          predictedPerson: f.recognition && f.recognition.name !== UNKNOWN ? f.recognition.name : null,
+          decisionValue: f.recognition?.value ?? null,
+        })),
+      };
+    } catch (err) {
+      if (err instanceof DecodeError) {
+        // A file still being written looks truncated: worth another look; the rest is permanent.
+        return { ok: false, code: err.reason, message: err.message, transient: err.reason === 'truncated' };
+      }
+      throw err;
+    }
+  };
+}

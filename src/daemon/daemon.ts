@@ -1,0 +1,169 @@
+/**
+ * The daemon's composition root (`facetag run`). Start order: DB → models → (plugins, HTTP: later
+ * issues) → reconcile → job runner → watcher → READY=1. Stop is the reverse, driven by the
+ * shutdown coordinator within the configured deadline.
+ */
+import { join, resolve } from 'node:path';
+import cron from 'node-cron';
+import type { Config } from '../config/schema.js';
+import type { DetectorOptions } from '../detect/detector.js';
+import type { Db } from '../store/db.js';
+import { queueStats, releaseLeases } from '../store/jobs.js';
+import { markPathRemoved, markRemovedUnder, notePhoto, statusCounts } from '../store/photos.js';
+import { recognisingAnalyser } from './analyser.js';
+import { type AnalyseJobContext, type JobResult, PIPELINE_VERSION } from './backfill.js';
+import { startJobRunner } from './job-runner.js';
+import type { Logger } from './logger.js';
+import { loadModelSet, type ModelSet } from './model-set.js';
+import { reconcile } from './reconcile.js';
+import type { Shutdown } from './shutdown.js';
+import type { Notifier } from './systemd-notify.js';
+import { createTrainingService } from './training.js';
+import { createWatcher } from './watch/create-watcher.js';
+import type { WatchEvent } from './watch/watch-event.js';
+
+export interface DaemonDeps {
+  readonly config: Config;
+  readonly photoDirs: readonly string[];
+  readonly db: Db;
+  readonly detector: DetectorOptions;
+  readonly log: Logger;
+  readonly notifier: Notifier;
+  readonly shutdown: Shutdown;
+  readonly now?: () => number;
+}
+
+/** How often STATUS= is refreshed. */
+const STATUS_MS = 10_000;
+
+/** Starts everything and returns once READY=1 is sent; the shutdown coordinator stops it. */
+export async function startDaemon(deps: DaemonDeps): Promise<void> {
+  const { config, db, log, notifier, shutdown } = deps;
+  const now = deps.now ?? Date.now;
+  const roots = deps.photoDirs.map((d) => resolve(d));
+  const modelsDir = join(config.dataDir, 'models');
+  const labelsDir = join(config.dataDir, 'labels');
+
+  let models: ModelSet = await loadModelSet(modelsDir, config.recognition.thresholds);
+  log.info('models loaded', { persons: models.models.length, version: models.version });
+
+  // Work a crashed run had claimed comes back first.
+  const released = releaseLeases(db, now());
+  if (released > 0) log.info('re-queued work of an interrupted run', { jobs: released });
+
+  const stats = { analysed: 0, reused: 0, failed: 0, faces: 0, since: now() };
+  const onResult = (r: JobResult) => {
+    if (r.kind === 'analysed') {
+      stats.analysed++;
+      stats.faces += r.faces;
+      log.debug('analysed', { path: r.path, faces: r.faces });
+    } else if (r.kind === 'reused') stats.reused++;
+    else if (r.kind === 'failed') {
+      stats.failed++;
+      log.warn('photo failed', { path: r.path, code: r.code, reason: r.message });
+    } else if (r.kind === 'retry') log.info('photo will be retried', { path: r.path, code: r.code, reason: r.message });
+  };
+  const ctx: AnalyseJobContext = {
+    db,
+    pipelineVersion: PIPELINE_VERSION,
+    analyse: recognisingAnalyser(deps.detector, () => models),
+    now,
+    backoff: { baseMs: config.daemon.retryBaseSeconds * 1000, maxMs: 6 * 3600_000 },
+  };
+
+  // Reconciles never overlap: a watcher rescan during the cron pass waits for it.
+  let reconciling: Promise<unknown> = Promise.resolve();
+  const reconcileRoots = (which: readonly string[], why: string) => {
+    reconciling = reconciling
+      .then(async () => {
+        const report = await reconcile({
+          db,
+          roots: which,
+          pipelineVersion: PIPELINE_VERSION,
+          now,
+          onProblem: (path, reason) => log.warn('cannot read', { path, reason }),
+        });
+        log.info('reconciled', {
+          why,
+          seen: report.seen,
+          unchanged: report.unchanged,
+          queued: report.queued,
+          moved: report.moved,
+          removed: report.removed,
+          skippedRoots: report.skippedRoots,
+          ms: Math.round(report.ms),
+        });
+        runner.wake();
+      })
+      .catch((err: unknown) => log.error('reconcile failed', { why, err }));
+    return reconciling;
+  };
+
+  const runner = startJobRunner({
+    ctx,
+    concurrency: config.daemon.concurrency,
+    log: log.child({ component: 'jobs' }),
+    onResult,
+  });
+  shutdown.register('job runner', () => runner.stop());
+  await reconcileRoots(roots, 'start-up');
+
+  const training = createTrainingService({
+    db,
+    config,
+    modelsDir,
+    labelsDir,
+    log: log.child({ component: 'training' }),
+    now,
+    onModels: (set) => {
+      models = set;
+    },
+  });
+  shutdown.register('training', () => training.stop());
+  void training.checkNow();
+
+  const onEvent = (event: WatchEvent) => {
+    if (event.kind === 'upsert') {
+      notePhoto(
+        db,
+        { path: event.path, size: event.size, mtimeMs: Math.trunc(event.mtimeMs) },
+        PIPELINE_VERSION,
+        now(),
+      );
+      runner.wake();
+    } else if (event.kind === 'remove') {
+      if (!markPathRemoved(db, event.path, now())) markRemovedUnder(db, event.path, now());
+    } else void reconcileRoots([event.root], `watcher: ${event.reason}`);
+  };
+  const watchLog = log.child({ component: 'watcher' });
+  const watcher = await createWatcher({
+    roots,
+    onEvent,
+    log: ({ level, msg, ...fields }) => watchLog[level](msg, fields),
+    include: config.daemon.include,
+    exclude: config.daemon.exclude,
+    settleMs: config.daemon.settleMs,
+  });
+  shutdown.register('watcher', () => watcher.close());
+
+  const task = cron.schedule(config.daemon.reconcileSchedule, () => {
+    void reconcileRoots(roots, 'schedule');
+    void training.checkNow();
+  });
+  shutdown.register('schedule', () => task.stop());
+
+  const status = (): string => {
+    const q = queueStats(db, now());
+    const hours = Math.max((now() - stats.since) / 3_600_000, 1 / 60);
+    return `queue ${q.total} (${q.running} running), ${Math.round(stats.analysed / hours)} photos/h, ${stats.analysed} analysed, ${stats.failed} failed since start`;
+  };
+  const statusTimer = setInterval(() => notifier.status(status()), STATUS_MS);
+  statusTimer.unref();
+  shutdown.register('status', () => clearInterval(statusTimer));
+
+  const counts = statusCounts(db);
+  notifier.ready(status());
+  const stopWatchdog = notifier.startWatchdog();
+  shutdown.register('watchdog', stopWatchdog);
+  log.info('ready', { roots, photos: counts, models: models.version, watcher: watcher.status() });
+}

@@ -1,0 +1,79 @@
+/**
+ * Works through the SQLite job queue with up to `concurrency` photos in flight. Claims only as
+ * many jobs as it has free slots (bounded memory whatever the queue's length), sleeps when nothing
+ * is due, and wakes early when the watcher queues something.
+ */
+import { claimJobs, releaseJob } from '../store/jobs.js';
+import { type AnalyseJobContext, type JobResult, LEASE_MS, processAnalyseJob } from './backfill.js';
+import type { Logger } from './logger.js';
+
+export interface JobRunnerOptions {
+  readonly ctx: AnalyseJobContext;
+  readonly concurrency: number;
+  readonly log: Logger;
+  readonly onResult?: (result: JobResult) => void;
+  /** Longest sleep when idle: jobs backing off become due without a wake-up (default 5 s). */
+  readonly idlePollMs?: number;
+}
+
+export interface JobRunner {
+  /** Look for work now (new jobs were queued). */
+  wake(): void;
+  /** Photos being analysed right now. */
+  inFlight(): number;
+  /** Stop claiming, let in-flight photos finish, then resolve. */
+  stop(): Promise<void>;
+}
+
+export function startJobRunner(options: JobRunnerOptions): JobRunner {
+  const { ctx, concurrency, log } = options;
+  const idlePollMs = options.idlePollMs ?? 5000;
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wakeUp: (() => void) | undefined;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wakeUp = resolve;
+      timer = setTimeout(resolve, ms);
+    }).finally(() => {
+      clearTimeout(timer);
+      wakeUp = undefined;
+    });
+
+  const loop = async (): Promise<void> => {
+    while (!stopping) {
+      const free = concurrency - running.size;
+      const jobs =
+        free > 0 ? claimJobs(ctx.db, { limit: free, leaseMs: LEASE_MS, now: ctx.now(), kinds: ['analyse'] }) : [];
+      for (const job of jobs) {
+        const p = processAnalyseJob(job, ctx)
+          .then((result) => options.onResult?.(result))
+          .catch((err: unknown) => {
+            // A bug or a store error: the job goes back to the queue with a delay, the daemon goes on.
+            log.error('analysis failed unexpectedly', { path: job.key, err });
+            releaseJob(ctx.db, job, ctx.now(), 60_000);
+          })
+          .finally(() => {
+            running.delete(p);
+            wakeUp?.();
+          });
+        running.add(p);
+      }
+      if (jobs.length === 0 || running.size >= concurrency) await sleep(idlePollMs);
+    }
+  };
+  const done = loop();
+
+  return {
+    wake: () => wakeUp?.(),
+    inFlight: () => running.size,
+    async stop() {
+      stopping = true;
+      wakeUp?.();
+      await done;
+      await Promise.all(running);
+    },
+  };
+}

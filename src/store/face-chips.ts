@@ -1,0 +1,58 @@
+/**
+ * The stored chips that training and re-classification read: labelled faces to learn from, and
+ * auto faces to name again after a retrain. Paged by id so memory stays bounded.
+ */
+import * as z from 'zod';
+import type { Db } from './db.js';
+import { prepared } from './statements.js';
+
+const chipRow = z.object({
+  id: z.int(),
+  chip: z.instanceof(Buffer),
+  chip_padding: z.number().nullable(),
+});
+
+const labelledChipRow = chipRow.extend({
+  label_state: z.enum(['confirmed', 'not_a_face']),
+  person: z.string().nullable(),
+});
+
+export type StoredFaceChip = z.infer<typeof chipRow>;
+export type LabelledFaceChip = z.infer<typeof labelledChipRow>;
+
+/** Confirmed faces (with their person) and not-a-face marks, oldest first: the daemon's training set. */
+export function labelledFaceChips(db: Db): LabelledFaceChip[] {
+  return z.array(labelledChipRow).parse(
+    prepared(
+      db,
+      `SELECT f.id, f.chip, f.chip_padding, f.label_state, p.name AS person
+       FROM faces f LEFT JOIN persons p ON p.id = f.person_id
+       WHERE f.label_state IN ('confirmed', 'not_a_face') AND f.chip IS NOT NULL
+       ORDER BY f.id`,
+    ).all(),
+  );
+}
+
+/** Up to `limit` auto faces with a chip and an id above `afterId`. */
+export function autoFaceChips(db: Db, afterId: number, limit: number): StoredFaceChip[] {
+  return z.array(chipRow).parse(
+    prepared(
+      db,
+      `SELECT id, chip, chip_padding FROM faces
+       WHERE label_state = 'auto' AND chip IS NOT NULL AND id > ? ORDER BY id LIMIT ?`,
+    ).all(afterId, limit),
+  );
+}
+
+/** Changes whenever a label is given or changed: the training service's cue. */
+export function labelsFingerprint(db: Db): string {
+  const row = z
+    .object({ n: z.int(), last: z.int().nullable() })
+    .parse(
+      prepared(
+        db,
+        `SELECT count(*) AS n, max(labelled_at) AS last FROM faces WHERE label_state IN ('confirmed', 'not_a_face', 'rejected')`,
+      ).get(),
+    );
+  return `${row.n}:${row.last ?? 0}`;
+}

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { mkdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { type Analyser, drainJobs } from '../../src/daemon/backfill.js';
+import { reconcile } from '../../src/daemon/reconcile.js';
+import { hashFile } from '../../src/files/content-hash.js';
+import { DB_FILE, integrityProblems, openDatabase } from '../../src/store/db.js';
+import { facesOfPhoto } from '../../src/store/faces.js';
+import { queueStats } from '../../src/store/jobs.js';
+import { MIGRATIONS, migrate, SchemaTooNewError } from '../../src/store/migrations.js';
+import { photoByPath } from '../../src/store/photos.js';
+import { tmpDir } from '../helpers/paths.js';
+
+let dir = '';
+before(async () => {
+  dir = await tmpDir('facetag-store-migration-');
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const T = Date.UTC(2026, 10, 28, 12);
+
+/** What a v1 facetag left behind: v1 schema only, rows written the way v1's photos.ts wrote them. */
+async function v1Database(dataDir: string, photos: string): Promise<Record<string, string>> {
+  await mkdir(photos, { recursive: true });
+  const files = {
+    kept: join(photos, 'kept.jpg'),
+    copyA: join(photos, 'copy-a.jpg'),
+    copyB: join(photos, 'copy-b.jpg'),
+    edited: join(photos, 'edited.jpg'),
+    broken: join(photos, 'broken.jpg'),
+  };
+  await writeFile(files.kept, 'kept bytes');
+  await writeFile(files.copyA, 'same bytes');
+  await writeFile(files.copyB, 'same bytes');
+  await writeFile(files.edited, 'edited bytes, before');
+  await writeFile(files.broken, 'broken');
+  await mkdir(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, DB_FILE));
+  migrate(db, MIGRATIONS.slice(0, 1));
+  const photo = db.prepare(
+    `INSERT INTO photos (path, size, mtime_ms, width, height, orientation, status, error_code, error_message,
+                         pipeline_version, analysed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, '2026-11-20T10:00:00.000Z') RETURNING id`,
+  );
+  const face = db.prepare(
+    'INSERT INTO faces (photo_id, cx, cy, width, height, angle, strength, support) VALUES (?, ?, ?, 40, 40, ?, 3, 5)',
+  );
+  for (const [name, path] of Object.entries(files)) {
+    const s = await stat(path);
+    const failed = name === 'broken';
+    const { id } = photo.get(
+      path,
+      s.size,
+      Math.trunc(s.mtimeMs),
+      failed ? null : 640,
+      failed ? null : 480,
+      failed ? null : 6,
+      failed ? 'failed' : 'done',
+      failed ? 'corrupt' : null,
+      failed ? `${path}: corrupt image data` : null,
+    ) as { id: number };
+    if (!failed) {
+      face.run(id, 100, 100, 0);
+      face.run(id, 300, 200, 15);
+    }
+  }
+  db.close();
+  return files;
+}
+
+test('a v1 database with data migrates to the current schema and keeps every photo, face and failure', async () => {
+  const dataDir = join(dir, 'v1');
+  const photos = join(dir, 'v1-photos');
+  const files = await v1Database(dataDir, photos);
+  // Edited after v1 analysed it: v1's faces belong to bytes nobody can hash any more.
+  await writeFile(files.edited, 'edited bytes, after the edit');
+  await utimes(files.edited, new Date(T), new Date(T));
+
+  const db = openDatabase(dataDir);
+  try {
+    assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    assert.deepEqual(integrityProblems(db), []);
+    const kept = photoByPath(db, files.kept);
+    assert.equal(kept?.status, 'done');
+    assert.deepEqual([kept?.width, kept?.height, kept?.orientation, kept?.hash], [640, 480, 6, null]);
+    assert.equal(kept?.created_at, Date.parse('2026-11-20T10:00:00.000Z'));
+    const keptFaces = facesOfPhoto(db, kept?.id ?? -1);
+    assert.deepEqual(
+      keptFaces.map((f) => [f.cx, f.cy, f.angle, f.strength, f.support, f.label_state]),
+      [
+        [100, 100, 0, 3, 5, 'auto'],
+        [300, 200, 15, 3, 5, 'auto'],
+      ],
+    );
+    const broken = photoByPath(db, files.broken);
+    assert.deepEqual([broken?.status, broken?.error_code, broken?.content_id], ['failed', 'corrupt', null]);
+    // One job per analysed v1 photo, so each gets its hash.
+    assert.equal(queueStats(db, Date.now()).total, 4);
+
+    const analysed: string[] = [];
+    const analyse: Analyser = async (path) => {
+      analysed.push(path);
+      return { ok: true, width: 640, height: 480, orientation: 1, takenAt: null, modelVersion: null, faces: [] };
+    };
+    const now = () => T;
+    await reconcile({ db, roots: [photos], pipelineVersion: 1, now });
+    await drainJobs({ db, pipelineVersion: 1, analyse, now });
+
+    assert.deepEqual(analysed, [files.edited], 'only the file edited since v1 is decoded again');
+    const adopted = photoByPath(db, files.kept);
+    assert.equal(adopted?.id, kept?.id);
+    assert.equal(adopted?.hash, await hashFile(files.kept));
+    assert.deepEqual(
+      facesOfPhoto(db, adopted?.id ?? -1).map((f) => f.id),
+      keptFaces.map((f) => f.id),
+      'v1 faces adopted, same rows',
+    );
+    // Two v1 rows of the same bytes become one content with one set of faces.
+    const a = photoByPath(db, files.copyA);
+    const b = photoByPath(db, files.copyB);
+    assert.equal(a?.content_id, b?.content_id);
+    assert.equal(facesOfPhoto(db, b?.id ?? -1).length, 2);
+    assert.equal(db.prepare('SELECT count(*) AS n FROM contents WHERE hash IS NULL').pluck().get(), 0);
+    assert.equal(db.prepare('SELECT count(*) AS n FROM faces').pluck().get(), 4, 'kept 2 + copies 2 + edited 0');
+    assert.equal(photoByPath(db, files.broken)?.status, 'failed', 'a v1 failure stays settled');
+    assert.equal(queueStats(db, T).total, 0);
+    assert.deepEqual(integrityProblems(db), []);
+  } finally {
+    db.close();
+  }
+});
+
+test('a fresh database gets WAL, foreign keys and a busy timeout; a failing migration leaves nothing behind', () => {
+  const db = openDatabase(join(dir, 'fresh'));
+  try {
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+    assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
+    assert.throws(() => migrate(db, [...MIGRATIONS, 'CREATE TABLE half (a); THIS IS NOT SQL']));
+    assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get(), 0);
+    assert.deepEqual(integrityProblems(db), []);
+  } finally {
+    db.close();
+  }
+});
+
+test('a database from a newer facetag is refused, and left untouched', () => {
+  const dataDir = join(dir, 'newer');
+  openDatabase(dataDir).close();
+  const raw = new Database(join(dataDir, DB_FILE));
+  raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+  raw.close();
+  assert.throws(
+    () => openDatabase(dataDir),
+    (err: unknown) =>
+      err instanceof SchemaTooNewError &&
+      err.found === MIGRATIONS.length + 1 &&
+      new RegExp(`newer than this facetag understands \\(up to ${MIGRATIONS.length}\\)`).test(err.message),
+  );
+  const after = new Database(join(dataDir, DB_FILE));
+  assert.equal(after.pragma('user_version', { simple: true }), MIGRATIONS.length + 1);
+  after.close();
+});

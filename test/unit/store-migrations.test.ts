@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import { backoffDelay } from '../../src/store/jobs.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { workNeeded } from '../../src/store/photos.js';
+
+// Released migrations are append-only: databases in the field were built from exactly this text.
+const RELEASED: readonly string[] = ['70cc36cc90c26624dc1a3fa10c33ff695d0535d65f41eb2de988a62b490c1ea0'];
+
+test('released migrations are unchanged', () => {
+  RELEASED.forEach((sha, i) => {
+    assert.equal(createHash('sha256').update(MIGRATIONS[i]).digest('hex'), sha, `migration v${i + 1} was edited`);
+  });
+});
+
+test('stat decides: same stamp and done means no work; new, changed, removed, pending and outdated do', () => {
+  const done = { id: 1, size: 10, mtimeMs: 1000, status: 'done' as const, pipelineVersion: 1 };
+  const stamp = { size: 10, mtimeMs: 1000 };
+  assert.equal(workNeeded(done, stamp, 1), undefined);
+  assert.equal(workNeeded(undefined, stamp, 1), 'new');
+  assert.equal(workNeeded(done, { size: 11, mtimeMs: 1000 }, 1), 'changed');
+  assert.equal(workNeeded(done, { size: 10, mtimeMs: 1001 }, 1), 'changed');
+  assert.equal(workNeeded({ ...done, status: 'removed' }, stamp, 1), 'reappeared');
+  assert.equal(workNeeded({ ...done, status: 'pending' }, stamp, 1), 'pending');
+  // Still pending after another change: its job re-stats the file; its backoff is not reset.
+  assert.equal(workNeeded({ ...done, status: 'pending' }, { size: 99, mtimeMs: 1000 }, 1), 'pending');
+  assert.equal(workNeeded(done, stamp, 2), 'outdated');
+  // A permanent failure is settled until the file (or the pipeline) changes.
+  assert.equal(workNeeded({ ...done, status: 'failed' }, stamp, 1), undefined);
+  assert.equal(workNeeded({ ...done, status: 'failed' }, { size: 12, mtimeMs: 1000 }, 1), 'changed');
+});
+
+test('backoff doubles from the base and stops at the cap', () => {
+  const policy = { baseMs: 1000, maxMs: 10_000 };
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 60].map((a) => backoffDelay(a, policy)),
+    [1000, 2000, 4000, 8000, 10_000, 10_000],
+  );
+});
