@@ -11,6 +11,7 @@ import { detectCommand, detectUsage } from './cli/detect-command.js';
 import { evalDetectCommand, evalDetectUsage } from './cli/eval-detect-command.js';
 import { evalIdentityCommand, evalIdentityUsage } from './cli/eval-identity-command.js';
 import { runCommand, runUsage } from './cli/run-command.js';
+import { statusCommand, statusUsage } from './cli/status-command.js';
 import { trainCommand, trainUsage } from './cli/train-command.js';
 import { ConfigError } from './config/load.js';
 import { WalkError } from './files/walk.js';
@@ -26,6 +27,7 @@ const commands: Record<string, Command> = {
   classify: { run: classifyCommand, usage: classifyUsage },
   dataset: { run: datasetCommand, usage: datasetUsage },
   run: { run: runCommand, usage: runUsage },
+  status: { run: statusCommand, usage: statusUsage },
 };
 
 function usage(): string {

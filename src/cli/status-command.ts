@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { DB_FILE, openDatabase } from '../store/db.js';
+import { personFaceCounts } from '../store/faces.js';
+import { failingJobs, queueStats } from '../store/jobs.js';
+import { latestModels } from '../store/models.js';
+import { counts, recentFailures, statusCounts } from '../store/photos.js';
+import { InputError, parse } from './args.js';
+import { formatTable } from './table.js';
+
+export const statusUsage = `facetag status [--data-dir DIR] [--config FILE] [--json]
+  Queue depth, processed and failed photos, faces per person, model versions and the last errors.
+  Reads the database only; safe while the daemon runs.`;
+
+const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+export async function statusCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    'data-dir': { type: 'string' },
+    config: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const config = loadConfig(values.config ? { file: values.config } : {});
+  const dataDir = values['data-dir'] ?? config.dataDir;
+  if (!existsSync(join(dataDir, DB_FILE)))
+    throw new InputError(`${join(dataDir, DB_FILE)}: no database yet (start facetag run first)`);
+  const db = openDatabase(dataDir);
+  try {
+    const now = Date.now();
+    const status = {
+      dataDir,
+      queue: queueStats(db, now),
+      photos: { ...statusCounts(db), ...counts(db) },
+      persons: personFaceCounts(db),
+      models: latestModels(db).map((m) => ({
+        person: m.person,
+        version: m.version,
+        createdAt: when(m.created_at),
+        cvScore: m.cv_score,
+        cvMetric: m.cv_metric,
+      })),
+      lastErrors: [
+        ...recentFailures(db, 10).map((f) => ({
+          at: when(f.updated_at),
+          path: f.path,
+          code: f.error_code,
+          message: f.error_message,
+        })),
+        ...failingJobs(db, 10).map((j) => ({
+          at: when(j.available_at),
+          path: j.key,
+          code: `retrying (attempt ${j.attempts})`,
+          message: j.last_error,
+        })),
+      ],
+    };
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      return 0;
+    }
+    const q = status.queue;
+    const p = status.photos;
+    const out = [
+      `data dir: ${dataDir}`,
+      `queue:    ${q.total} job(s): ${q.due} due, ${q.running} running, ${q.backingOff} backing off after an error`,
+      `photos:   ${p.done} done, ${p.failed} failed, ${p.pending} pending, ${p.removed} removed; ${p.contents} distinct contents`,
+      `faces:    ${p.faces} in present photos, ${p.labelled} labelled by you`,
+      '',
+      status.persons.length
+        ? formatTable(
+            ['person', 'confirmed', 'suggested'],
+            status.persons.map((r) => [r.name, r.confirmed, r.suggested]),
+          )
+        : 'persons:  none yet\n',
+      status.models.length
+        ? formatTable(
+            ['model', 'version', 'trained', 'cv score'],
+            status.models.map((m) => [
+              m.person,
+              m.version,
+              m.createdAt,
+              m.cvScore === null ? '-' : `${m.cvScore.toFixed(3)} ${m.cvMetric ?? ''}`,
+            ]),
+          )
+        : 'models:   none yet (label faces, then they are trained automatically)\n',
+      status.lastErrors.length
+        ? `last errors:\n${status.lastErrors.map((e) => `  ${e.at}  ${e.path}  [${e.code}] ${e.message ?? ''}`).join('\n')}\n`
+        : 'last errors: none\n',
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
