@@ -1,15 +1,11 @@
-import { mkdir } from 'node:fs/promises';
 import { listImages } from '../files/walk.js';
 import { type PhotoRecognition, recogniseFile } from '../pipeline/recognise.js';
 import { loadPersonModels, ModelFileError } from '../recognize/person-model.js';
 import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
-import { annotateImageFile } from '../vision/annotate-file.js';
-import { DecodeError } from '../vision/decode.js';
-import { annotatedName } from './annotated-name.js';
 import { InputError, parse, UsageError } from './args.js';
 import { detectionContext, detectionFlags } from './detection-context.js';
 import { faceJson } from './face-json.js';
-import { createProgress } from './progress.js';
+import { forEachPhoto } from './photo-loop.js';
 import { modelsDir } from './recognition-context.js';
 
 export const classifyUsage = `facetag classify <image|dir>... [--models DIR] [--annotate DIR] [--json] [detection flags as for detect]
@@ -56,50 +52,34 @@ export async function classifyCommand(argv: string[]): Promise<number> {
     if (err instanceof ModelFileError) throw new InputError(err.message);
     throw err;
   }
-  const progress = createProgress({ label: 'classify', total: files.length });
-  const results: unknown[] = [];
-  const usedNames = new Set<string>();
+  const dedupe = ctx.config.detection.parity ? 'response' : ctx.config.recognition.dedupe;
   try {
-    if (values.annotate) await mkdir(values.annotate, { recursive: true });
-    for (const file of files) {
-      try {
-        const r = await recogniseFile(
-          file,
-          ctx.options,
-          recognizer,
-          ctx.config.detection.parity ? 'response' : ctx.config.recognition.dedupe,
-        );
+    return await forEachPhoto(
+      files,
+      {
+        label: 'classify',
+        json: values.json ?? false,
+        failures,
+        ...(values.annotate ? { annotateDir: values.annotate } : {}),
+      },
+      async (file) => {
+        const r = await recogniseFile(file, ctx.options, recognizer, dedupe);
         const json = recognitionJson(r);
-        results.push(json);
-        if (!values.json) {
-          for (const f of json.faces) {
-            process.stdout.write(`${file}\t${f.label}\t${f.score ?? '-'}\t${f.box.join(',')}\tangle ${f.rect.angle}\n`);
-          }
-        }
-        if (values.annotate) {
-          const out = annotatedName(values.annotate, file, usedNames);
-          const boxes = r.faces.map((f) => ({
+        return {
+          json,
+          lines: json.faces.map(
+            (f) => `${file}\t${f.label}\t${f.score ?? '-'}\t${f.box.join(',')}\tangle ${f.rect.angle}`,
+          ),
+          annotations: r.faces.map((f) => ({
             rect: f.rect,
             label: f.recognition.name,
             ...(f.recognition.value === null ? {} : { score: f.recognition.value }),
             known: f.recognition.name !== UNKNOWN,
-          }));
-          await annotateImageFile(file, out, boxes).catch((err: unknown) => {
-            failures.push(`${file}: cannot write ${out}: ${err instanceof Error ? err.message : String(err)}`);
-          });
-        }
-      } catch (err) {
-        if (!(err instanceof DecodeError)) throw err;
-        failures.push(err.message);
-        results.push({ file, error: { reason: err.reason, message: err.message } });
-      }
-      progress.tick(1, file);
-    }
+          })),
+        };
+      },
+    );
   } finally {
     await ctx.close();
   }
-  progress.done(failures.length ? `${failures.length} file(s) failed` : undefined);
-  if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  for (const f of failures) process.stderr.write(`error: ${f}\n`);
-  return failures.length ? 1 : 0;
 }

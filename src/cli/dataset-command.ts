@@ -2,11 +2,10 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { writeSeedDataset } from '../dataset/hdf5.js';
 import { scaleChip } from '../recognize/features.js';
-import { readLabelledChips } from '../recognize/labelled-chips.js';
 import { medianSize } from '../recognize/median.js';
 import { toUbyte } from '../recognize/resize.js';
 import { InputError, parse, UsageError } from './args.js';
-import { createProgress } from './progress.js';
+import { readChipsForCommand } from './read-chips.js';
 
 export const datasetUsage = `facetag dataset export OUT.h5 [--labels DIR] [--config FILE]
   Writes the labelled chips in the seed's HDF5 layout: every chip scaled to the median size,
@@ -18,18 +17,7 @@ export async function datasetCommand(argv: string[]): Promise<number> {
   if (action !== 'export' || !out || extra.length) throw new UsageError('usage: facetag dataset export OUT.h5');
   const config = loadConfig(values.config ? { file: values.config } : {});
   const labelsDir = values.labels ?? join(config.dataDir, 'labels');
-  const problems: string[] = [];
-  const progress = createProgress({ label: 'read chips', total: 0 });
-  const chips = await readLabelledChips(labelsDir, {
-    onChip: () => progress.tick(),
-    onProblem: (p) => problems.push(`${p.path}: ${p.reason}`),
-  }).catch((err: unknown) => {
-    throw new InputError(err instanceof Error ? err.message : String(err));
-  });
-  progress.done();
-  for (const p of problems) process.stderr.write(`facetag: skipped chip ${p}\n`);
-  if (chips.length === 0)
-    throw new InputError(`${labelsDir}: no labelled chips (expected ${labelsDir}/<person>/*.png)`);
+  const chips = await readChipsForCommand(labelsDir);
   const size = medianSize(chips);
   const nonAscii = chips.find((c) => !/^[\x20-\x7e]+$/.test(c.label));
   if (nonAscii)

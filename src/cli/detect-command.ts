@@ -1,13 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { detectFile } from '../detect/detector.js';
 import { listImages } from '../files/walk.js';
-import { annotateImageFile } from '../vision/annotate-file.js';
-import { DecodeError } from '../vision/decode.js';
-import { annotatedName } from './annotated-name.js';
 import { parse, UsageError } from './args.js';
 import { detectionContext, detectionFlags } from './detection-context.js';
 import { detectionJson } from './face-json.js';
-import { createProgress } from './progress.js';
+import { forEachPhoto } from './photo-loop.js';
 
 export const detectUsage = `facetag detect <image|dir>... [--json] [--annotate DIR] [--config FILE]
     [--rotation-step N] [--max-side PX] [--step-ratio R] [--min-neighbours N] [--min-size PX] [--max-size PX]
@@ -25,41 +21,26 @@ export async function detectCommand(argv: string[]): Promise<number> {
   const failures: string[] = [];
   const files = await listImages(positionals, (path, reason) => failures.push(`cannot read folder ${path}: ${reason}`));
   const ctx = detectionContext(values);
-  const progress = createProgress({ label: 'detect', total: files.length });
-  const results: unknown[] = [];
-  const usedNames = new Set<string>();
   try {
-    if (values.annotate) await mkdir(values.annotate, { recursive: true });
-    for (const file of files) {
-      try {
+    return await forEachPhoto(
+      files,
+      {
+        label: 'detect',
+        json: values.json ?? false,
+        failures,
+        ...(values.annotate ? { annotateDir: values.annotate } : {}),
+      },
+      async (file) => {
         const d = await detectFile(file, ctx.options);
-        results.push(detectionJson(d));
-        if (!values.json) {
-          for (const f of detectionJson(d).faces) {
-            process.stdout.write(`${file}\t${f.box.join(',')}\tangle ${f.rect.angle}\tstrength ${f.strength}\n`);
-          }
-        }
-        if (values.annotate) {
-          const out = annotatedName(values.annotate, file, usedNames);
-          const boxes = d.faces.map((f) => ({ rect: f.rect, label: 'face', score: f.strength, known: false }));
-          // A photo we could analyse but not draw on (e.g. HEIC, which sharp cannot re-read) is
-          // reported; it does not stop the run.
-          await annotateImageFile(file, out, boxes).catch((err: unknown) => {
-            failures.push(`${file}: cannot write ${out}: ${err instanceof Error ? err.message : String(err)}`);
-          });
-        }
-      } catch (err) {
-        if (!(err instanceof DecodeError)) throw err;
-        failures.push(err.message);
-        results.push({ file, error: { reason: err.reason, message: err.message } });
-      }
-      progress.tick(1, file);
-    }
+        const json = detectionJson(d);
+        return {
+          json,
+          lines: json.faces.map((f) => `${file}\t${f.box.join(',')}\tangle ${f.rect.angle}\tstrength ${f.strength}`),
+          annotations: d.faces.map((f) => ({ rect: f.rect, label: 'face', score: f.strength, known: false })),
+        };
+      },
+    );
   } finally {
     await ctx.close();
   }
-  progress.done(failures.length ? `${failures.length} file(s) failed` : undefined);
-  if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  for (const f of failures) process.stderr.write(`error: ${f}\n`);
-  return failures.length ? 1 : 0;
 }

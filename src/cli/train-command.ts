@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { readLabelledChips } from '../recognize/labelled-chips.js';
 import { savePersonModel } from '../recognize/person-model.js';
 import { personsOf, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
 import { InputError, parse } from './args.js';
 import { createProgress } from './progress.js';
+import { readChipsForCommand } from './read-chips.js';
 import { modelsDir, recognitionFlags, trainerOptions } from './recognition-context.js';
 import { formatTable } from './table.js';
 
@@ -48,19 +48,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const out = values.out ?? modelsDir(config, values);
   const options = trainerOptions(config, values);
 
-  const problems: string[] = [];
-  const reading = createProgress({ label: 'read chips', total: 0 });
-  const chips = await readLabelledChips(labelsDir, {
-    jobs: Math.max(4, options.jobs * 2),
-    onChip: () => reading.tick(),
-    onProblem: (p) => problems.push(`${p.path}: ${p.reason}`),
-  }).catch((err: unknown) => {
-    throw new InputError(err instanceof Error ? err.message : String(err));
-  });
-  reading.done();
-  for (const p of problems) process.stderr.write(`facetag: skipped chip ${p}\n`);
-  if (chips.length === 0)
-    throw new InputError(`${labelsDir}: no labelled chips (expected ${labelsDir}/<person>/*.png)`);
+  const chips = await readChipsForCommand(labelsDir, Math.max(4, options.jobs * 2));
 
   const only = values.only
     ?.split(',')
