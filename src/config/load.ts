@@ -32,7 +32,7 @@ export interface LoadConfigOptions {
 
 /**
  * Reads, validates and completes the configuration. Precedence, lowest first: schema defaults, the
- * file, the environment (FACETAG_PHOTOS), `overrides`. An empty `dataDir` is resolved to a real
+ * file, the environment (FACETAG_PHOTOS, FACETAG_PORT, FACETAG_TOKEN), `overrides`. An empty `dataDir` is resolved to a real
  * directory (see `resolveDataDir`). Throws ConfigError naming every failing field.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
@@ -41,15 +41,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const raw: unknown = options.file === undefined ? {} : readJsonFile(options.file);
 
   const merged = applyOverrides(raw, env, options.overrides);
-  // FACETAG_PORT is reserved for the HTTP port. The schema has no `http` section yet, so it is
-  // ignored for now; once `http.port` exists, map it here like FACETAG_PHOTOS so that the schema
-  // validates it as a port and errors name FACETAG_PORT.
+  const port = env.FACETAG_PORT;
+  if (port !== undefined && port !== '' && !/^\d{1,5}$/.test(port.trim())) {
+    throw new ConfigError([`FACETAG_PORT: must be a port number 0-65535 (got "${port}")`]);
+  }
 
   // FACETAG_PHOTOS entries are non-empty strings and cannot fail validation, so problems are
-  // reported against the file ('config' when there is none).
+  // reported against the file ('config' when there is none); http.port problems from
+  // FACETAG_PORT name the variable.
   const result = configSchema.safeParse(merged, { reportInput: true });
   if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, source)));
+    throw new ConfigError(
+      result.error.issues.flatMap((issue) =>
+        describeIssue(issue, port && issue.path.join('.') === 'http.port' ? 'FACETAG_PORT' : source),
+      ),
+    );
   }
   const config = result.data;
   return { ...config, dataDir: config.dataDir === '' ? resolveDataDir(env) : config.dataDir };
@@ -120,6 +126,14 @@ function applyOverrides(raw: unknown, env: NodeJS.ProcessEnv, overrides: LoadCon
     merged.photos = envPhotos.split(':').filter((dir) => dir !== '');
   }
   if (overrides?.photos !== undefined) merged.photos = [...overrides.photos];
+  const port = env.FACETAG_PORT?.trim();
+  const token = env.FACETAG_TOKEN;
+  if ((port !== undefined && port !== '') || (token !== undefined && token !== '')) {
+    const http = isPlainObject(merged.http) ? { ...merged.http } : {};
+    if (port) http.port = Number(port);
+    if (token) http.token = token;
+    merged.http = http;
+  }
   return merged;
 }
 

@@ -229,6 +229,22 @@ const daemonSchema = z
   })
   .describe('The watching daemon (facetag run).');
 
+const httpSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Serve the HTTP API (and, later, the labelling page).'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('Address to listen on. Anything but loopback requires a token for every request.'),
+    port: z.int().min(0).max(65535).default(8427).describe('TCP port (FACETAG_PORT overrides it). 0 picks a free one.'),
+    token: z
+      .string()
+      .default('')
+      .describe('Bearer token for write requests (and for all requests beyond loopback). FACETAG_TOKEN overrides it.'),
+  })
+  .describe('The HTTP API.');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema of this file, for editor completion; ignored by facetag.'),
@@ -245,6 +261,7 @@ export const configSchema = z
     chips: chipsSchema.prefault({}),
     recognition: recognitionSchema.prefault({}),
     daemon: daemonSchema.prefault({}),
+    http: httpSchema.prefault({}),
   })
   .describe('facetag configuration');
 

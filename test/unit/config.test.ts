@@ -146,3 +146,15 @@ test('an explicit dataDir is kept', async () => {
   const config = loadConfig({ file: await writeConfig('{"dataDir": "/data"}'), env: { STATE_DIRECTORY: '/state' } });
   assert.equal(config.dataDir, '/data');
 });
+
+test('FACETAG_PORT and FACETAG_TOKEN override the HTTP settings; a bad port names the variable', () => {
+  const config = loadConfig({ env: { ...cleanEnv, FACETAG_PORT: '9000', FACETAG_TOKEN: 's3cret' } });
+  assert.equal(config.http.port, 9000);
+  assert.equal(config.http.token, 's3cret');
+  assert.equal(config.http.host, '127.0.0.1');
+  assert.throws(
+    () => loadConfig({ env: { ...cleanEnv, FACETAG_PORT: 'http' } }),
+    /FACETAG_PORT: must be a port number/,
+  );
+  assert.throws(() => loadConfig({ env: { ...cleanEnv, FACETAG_PORT: '70000' } }), /FACETAG_PORT: http\.port/);
+});
