@@ -56,9 +56,11 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     if (r.kind === 'analysed') {
       stats.analysed++;
       stats.faces += r.faces;
-      log.debug('analysed', { path: r.path, faces: r.faces });
-    } else if (r.kind === 'reused') stats.reused++;
-    else if (r.kind === 'failed') {
+      log.info('analysed', { path: r.path, faces: r.faces });
+    } else if (r.kind === 'reused') {
+      stats.reused++;
+      log.debug('reused', { path: r.path });
+    } else if (r.kind === 'failed') {
       stats.failed++;
       log.warn('photo failed', { path: r.path, code: r.code, reason: r.message });
     } else if (r.kind === 'retry') log.info('photo will be retried', { path: r.path, code: r.code, reason: r.message });

@@ -5,7 +5,7 @@
  * the stored auto faces again from their chips: no photo is decoded and nothing is re-detected.
  * Labels are never touched: recordPredictions only changes predictions.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainerOptions } from '../cli/recognition-context.js';
 import type { Config } from '../config/schema.js';
@@ -13,7 +13,7 @@ import { hashFile } from '../files/content-hash.js';
 import { errnoCode } from '../files/errno.js';
 import { recogniseStored } from '../pipeline/analyse.js';
 import { type LabelledChip, NOT_A_FACE, readLabelledChips } from '../recognize/labelled-chips.js';
-import { modelPath, savePersonModel } from '../recognize/person-model.js';
+import { MODEL_SUFFIX, modelPath, savePersonModel } from '../recognize/person-model.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
 import { chipWithPadding, greyOf } from '../recognize/stored-chip.js';
 import { trainFromChips } from '../recognize/trainer.js';
@@ -104,6 +104,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   async function train(): Promise<void> {
     const fingerprint = labelsFingerprint(db);
     const t = performance.now();
+    // The fingerprint is written here even when no model is (too few labels yet): without the
+    // folder that write failed, so every check retrained and logged 'training failed'.
+    await mkdir(modelsDir, { recursive: true });
     const trainer = trainerOptions(config, {});
     const chips = await trainingChips(trainer.padding);
     const people = new Set(chips.filter((c) => c.label !== NOT_A_FACE).map((c) => c.label));
@@ -131,6 +134,16 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         },
         now(),
       );
+    }
+    // A person renamed, merged away or no longer trainable keeps no model: a stale file would
+    // bring the old name back at the next re-classification.
+    const trained = new Set(report.persons.flatMap((p) => (p.model ? [modelPath(modelsDir, p.name)] : [])));
+    for (const name of await readdir(modelsDir)) {
+      const file = join(modelsDir, name);
+      if (name.endsWith(MODEL_SUFFIX) && !trained.has(file)) {
+        await rm(file, { force: true });
+        log.info('model retired', { file });
+      }
     }
     const set = await loadModelSet(modelsDir, config.recognition.thresholds);
     options.onModels(set);

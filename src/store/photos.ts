@@ -235,8 +235,9 @@ export function queuePhotos(db: Db, files: readonly QueuedFile[], now: number): 
 }
 
 /**
- * One file seen by the watcher (or any single-file caller): queue it if stat says it needs work.
- * The same rule as reconcile, one indexed lookup.
+ * One file the watcher saw change and settle: queue it if stat says it needs work (the same rule
+ * as reconcile, one indexed lookup). A photo still pending here was caught mid-copy: the watcher
+ * only announces settled files, so its job becomes due now instead of waiting out its backoff.
  */
 export function notePhoto(db: Db, stamp: FileStamp, pipelineVersion: number, now: number): WorkReason | undefined {
   const row: unknown = prepared(
@@ -256,7 +257,7 @@ export function notePhoto(db: Db, stamp: FileStamp, pipelineVersion: number, now
           })
           .parse(row);
   const reason = workNeeded(entry, { size: stamp.size, mtimeMs: Math.trunc(stamp.mtimeMs) }, pipelineVersion);
-  if (reason) queuePhotos(db, [{ ...stamp, reason }], now);
+  if (reason) queuePhotos(db, [{ ...stamp, reason: reason === 'pending' ? 'changed' : reason }], now);
   return reason;
 }
 

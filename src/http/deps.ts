@@ -1,0 +1,36 @@
+/** What the HTTP API needs from the daemon: narrow ports, given once to createHttpApi. */
+import type { Logger } from '../daemon/logger.js';
+import type { Db } from '../store/db.js';
+import type { MetricsSnapshot } from './metrics.js';
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why not ready, e.g. "starting: reconciling" or "stopping". */
+  readonly reason?: string;
+}
+
+export interface HttpApiDeps {
+  readonly db: Db;
+  /**
+   * The daemon's data folder. Nothing is served from it yet (chips come from the database); it
+   * is here for the labelling page's files.
+   */
+  readonly dataDir: string;
+  /** The photo folders; a photo file is served only when it resolves inside one of them. */
+  readonly photoRoots: readonly string[];
+  /**
+   * Bearer token for writes, and for every request beyond loopback. Unset or '': writes are
+   * refused and the server will not listen beyond loopback. At least 16 visible ASCII characters.
+   */
+  readonly token?: string;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** A label, name or person changed: the training service retrains after its debounce. */
+  readonly onLabelsChanged: () => void;
+  readonly readiness: () => Readiness;
+  readonly metrics: () => MetricsSnapshot;
+  /** Largest JSON body accepted; default 64 KiB. */
+  readonly maxBodyBytes?: number;
+  /** Decode limit for the annotated photo (config decode.maxPixels); default 100 megapixels. */
+  readonly maxPixels?: number;
+}

@@ -1,0 +1,89 @@
+/**
+ * Request input, checked at the boundary: ids in the path, query parameters, JSON bodies. A
+ * failure is a 400 naming the field, never a 500 from deeper down.
+ */
+import * as z from 'zod';
+import { normalisePersonName } from '../store/persons.js';
+import { HttpError } from './errors.js';
+
+/** Digits only, no sign, no leading zero, within SQLite's and JS's exact integer range. */
+const ID_TEXT = /^[1-9][0-9]{0,14}$/;
+
+/** A positive integer id from a path segment; anything else (`..%2f`, `1/..`, `-1`, `1e3`) is a 400. */
+export function parseId(value: unknown, what: string): number {
+  if (typeof value !== 'string' || !ID_TEXT.test(value)) {
+    throw new HttpError(400, `${what} must be a positive integer`);
+  }
+  return Number(value);
+}
+
+function issuesText(error: z.ZodError, where: string): string {
+  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : where}: ${i.message}`).join('; ');
+}
+
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new HttpError(400, `invalid request body: ${issuesText(r.error, 'body')}`);
+  return r.data;
+}
+
+export function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
+  const r = schema.safeParse(query);
+  if (!r.success) throw new HttpError(400, `invalid query: ${issuesText(r.error, 'query')}`);
+  return r.data;
+}
+
+/** A query integer in [min, max], given once (a repeated parameter arrives as an array: refused). */
+const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,15}$/, 'expected a non-negative integer')
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
+
+export const MAX_PAGE = 500;
+export const DEFAULT_PAGE = 100;
+
+export const personPhotosQuery = z.object({
+  limit: queryInt(1, MAX_PAGE).default(DEFAULT_PAGE),
+  after: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+  which: z.enum(['confirmed', 'suggested', 'all']).default('all'),
+});
+
+export const changesQuery = z.object({
+  since: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+  limit: queryInt(1, MAX_PAGE).default(DEFAULT_PAGE),
+});
+
+/** A person's name as stored: trimmed, 1..200 characters, no control characters. */
+export const personName = z
+  .string()
+  .max(200)
+  .transform((s, ctx) => {
+    const name = normalisePersonName(s);
+    if (name === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a name must not be empty or contain control characters' });
+      return z.NEVER;
+    }
+    return name;
+  });
+
+/**
+ * Label actions. `confirm` names an existing person (a typo cannot create one); `name` may
+ * create the person; `reject` turns down a suggestion (the current one unless `person` says
+ * which); `clear` takes a label back so the model's suggestion applies again.
+ */
+export const labelBody = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('confirm'), person: personName }),
+  z.strictObject({ action: z.literal('name'), person: personName }),
+  z.strictObject({ action: z.literal('reject'), person: personName.optional() }),
+  z.strictObject({ action: z.literal('not_a_face') }),
+  z.strictObject({ action: z.literal('clear') }),
+]);
+export type LabelBody = z.infer<typeof labelBody>;
+
+export const renameBody = z.strictObject({ name: personName });
+
+export const mergeBody = z.strictObject({
+  into: z.int().positive().max(Number.MAX_SAFE_INTEGER),
+});
