@@ -7,18 +7,22 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { DetectorOptions } from '../detect/detector.js';
+import { createHttpApi, startHttpServer } from '../http/app.js';
+import { createLatencyRecorder } from '../http/latency-histogram.js';
+import type { MetricsSnapshot } from '../http/metrics.js';
 import type { Db } from '../store/db.js';
 import { queueStats, releaseLeases } from '../store/jobs.js';
 import { markPathRemoved, markRemovedUnder, notePhoto, statusCounts } from '../store/photos.js';
 import { recognisingAnalyser } from './analyser.js';
-import { type AnalyseJobContext, type JobResult, PIPELINE_VERSION } from './backfill.js';
+import { type AnalyseJobContext, type Analyser, type JobResult, PIPELINE_VERSION } from './backfill.js';
+import { resolveHttpToken } from './http-token.js';
 import { startJobRunner } from './job-runner.js';
 import type { Logger } from './logger.js';
 import { loadModelSet, type ModelSet } from './model-set.js';
 import { reconcile } from './reconcile.js';
 import type { Shutdown } from './shutdown.js';
 import type { Notifier } from './systemd-notify.js';
-import { createTrainingService } from './training.js';
+import { createTrainingService, type TrainingService } from './training.js';
 import { createWatcher } from './watch/create-watcher.js';
 import type { WatchEvent } from './watch/watch-event.js';
 
@@ -33,6 +37,20 @@ export interface DaemonDeps {
   readonly now?: () => number;
 }
 
+type WatcherStatus = MetricsSnapshot['watcher'];
+
+/** The analyser, timing each photo for /metrics. */
+function timed(analyse: Analyser, observe: (seconds: number) => void): Analyser {
+  return async (path) => {
+    const t = performance.now();
+    try {
+      return await analyse(path);
+    } finally {
+      observe((performance.now() - t) / 1000);
+    }
+  };
+}
+
 /** How often STATUS= is refreshed. */
 const STATUS_MS = 10_000;
 
@@ -45,13 +63,45 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   const labelsDir = join(config.dataDir, 'labels');
 
   let models: ModelSet = await loadModelSet(modelsDir, config.recognition.thresholds);
+  let training: TrainingService | undefined;
   log.info('models loaded', { persons: models.models.length, version: models.version });
+
+  // The HTTP API starts before the first reconcile; /readyz says 503 until READY=1.
+  let readiness: { ready: boolean; reason?: string } = { ready: false, reason: 'starting' };
+  const analyseSeconds = createLatencyRecorder();
+  let watcherStatus: WatcherStatus = { roots: [], pending: 0 };
+  if (config.http.enabled) {
+    const { token, file } = await resolveHttpToken(config.http.token, config.dataDir);
+    const app = createHttpApi({
+      db,
+      dataDir: config.dataDir,
+      photoRoots: roots,
+      token,
+      now,
+      log: log.child({ component: 'http' }),
+      onLabelsChanged: () => training?.labelsChanged(),
+      readiness: () => readiness,
+      metrics: () => ({
+        photos: { analysed: stats.analysed, reused: stats.reused, failed: stats.failed, retried: stats.retried },
+        stageSeconds: { analyse: analyseSeconds.snapshot() },
+        sidecarWriteErrors: 0,
+        watcher: watcherStatus,
+      }),
+      maxPixels: config.decode.maxPixels,
+    });
+    const server = await startHttpServer(app, { host: config.http.host, port: config.http.port });
+    log.info('http listening', { url: server.url, ...(file ? { tokenFile: file } : {}) });
+    shutdown.register('http', () => {
+      readiness = { ready: false, reason: 'stopping' };
+      return server.close();
+    });
+  }
 
   // Work a crashed run had claimed comes back first.
   const released = releaseLeases(db, now());
   if (released > 0) log.info('re-queued work of an interrupted run', { jobs: released });
 
-  const stats = { analysed: 0, reused: 0, failed: 0, faces: 0, since: now() };
+  const stats = { analysed: 0, reused: 0, failed: 0, retried: 0, faces: 0, since: now() };
   const onResult = (r: JobResult) => {
     if (r.kind === 'analysed') {
       stats.analysed++;
@@ -63,12 +113,18 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     } else if (r.kind === 'failed') {
       stats.failed++;
       log.warn('photo failed', { path: r.path, code: r.code, reason: r.message });
-    } else if (r.kind === 'retry') log.info('photo will be retried', { path: r.path, code: r.code, reason: r.message });
+    } else if (r.kind === 'retry') {
+      stats.retried++;
+      log.info('photo will be retried', { path: r.path, code: r.code, reason: r.message });
+    }
   };
   const ctx: AnalyseJobContext = {
     db,
     pipelineVersion: PIPELINE_VERSION,
-    analyse: recognisingAnalyser(deps.detector, () => models),
+    analyse: timed(
+      recognisingAnalyser(deps.detector, () => models),
+      (s) => analyseSeconds.observe(s),
+    ),
     now,
     backoff: { baseMs: config.daemon.retryBaseSeconds * 1000, maxMs: 6 * 3600_000 },
   };
@@ -110,7 +166,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   shutdown.register('job runner', () => runner.stop());
   await reconcileRoots(roots, 'start-up');
 
-  const training = createTrainingService({
+  training = createTrainingService({
     db,
     config,
     modelsDir,
@@ -147,6 +203,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     settleMs: config.daemon.settleMs,
   });
   shutdown.register('watcher', () => watcher.close());
+  const refreshWatcherStatus = () => {
+    const st = watcher.status();
+    watcherStatus = { roots: st.roots.map((r) => ({ mode: r.mode })), pending: st.pending };
+  };
 
   const task = cron.schedule(config.daemon.reconcileSchedule, () => {
     void reconcileRoots(roots, 'schedule');
@@ -159,11 +219,16 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     const hours = Math.max((now() - stats.since) / 3_600_000, 1 / 60);
     return `queue ${q.total} (${q.running} running), ${Math.round(stats.analysed / hours)} photos/h, ${stats.analysed} analysed, ${stats.failed} failed since start`;
   };
-  const statusTimer = setInterval(() => notifier.status(status()), STATUS_MS);
+  const statusTimer = setInterval(() => {
+    notifier.status(status());
+    refreshWatcherStatus();
+  }, STATUS_MS);
   statusTimer.unref();
   shutdown.register('status', () => clearInterval(statusTimer));
 
   const counts = statusCounts(db);
+  refreshWatcherStatus();
+  readiness = { ready: true };
   notifier.ready(status());
   const stopWatchdog = notifier.startWatchdog();
   shutdown.register('watchdog', stopWatchdog);

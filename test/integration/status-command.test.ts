@@ -13,7 +13,7 @@ let dir = '';
 before(async () => {
   dir = await tmpDir('facetag-status-');
   await mkdir(join(dir, 'photos'));
-  await copyFile(join(detectionImages, 'pic00072.jpg'), join(dir, 'photos/a.jpg'));
+  await copyFile(join(detectionImages, '2007_007763.jpg'), join(dir, 'photos/a.jpg'));
   await writeFile(join(dir, 'photos/empty.jpg'), '');
   const config = join(dir, 'config.json');
   await writeFile(config, JSON.stringify({ detection: { rotationStep: 360 } }));
