@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { backfill } from '../daemon/backfill.js';
 import { startDaemon } from '../daemon/daemon.js';
@@ -54,7 +55,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       }
       throw err;
     }
-    if (!values.once) return await daemon({ ...ctx.config, dataDir }, photoDirs, db, ctx);
+    if (!values.once) {
+      const configDir = values.config ? dirname(resolve(values.config)) : undefined;
+      return await daemon({ ...ctx.config, dataDir }, photoDirs, db, ctx, configDir);
+    }
     try {
       process.stdout.write('facetag run --once: one backfill pass\n');
       let progress: Progress | undefined;
@@ -93,7 +97,13 @@ export async function runCommand(argv: string[]): Promise<number> {
 }
 
 /** Runs until a signal; the shutdown coordinator exits the process. */
-async function daemon(config: Config, photoDirs: readonly string[], db: Db, ctx: DetectionContext): Promise<number> {
+async function daemon(
+  config: Config,
+  photoDirs: readonly string[],
+  db: Db,
+  ctx: DetectionContext,
+  configDir: string | undefined,
+): Promise<number> {
   const log = createLogger({ level: parseLevel(process.env.FACETAG_LOG_LEVEL, config.daemon.logLevel) });
   const notifier = createNotifier(process.env, log);
   const shutdown = createShutdown({ log, notifier, deadlineMs: config.daemon.stopDeadlineSeconds * 1000 });
@@ -102,7 +112,16 @@ async function daemon(config: Config, photoDirs: readonly string[], db: Db, ctx:
   shutdown.register('detector', () => ctx.close());
   log.info('starting', { version: VERSION, photos: photoDirs, dataDir: config.dataDir, pid: process.pid });
   try {
-    await startDaemon({ config, photoDirs, db, detector: ctx.options, log, notifier, shutdown });
+    await startDaemon({
+      config,
+      photoDirs,
+      db,
+      detector: ctx.options,
+      log,
+      notifier,
+      shutdown,
+      ...(configDir ? { configDir } : {}),
+    });
   } catch (err) {
     log.error('start-up failed', { err });
     return shutdown.run('start-up failed', 1);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { pluginsSchema } from '../plugins/config.js';
 
 /**
  * The one definition of facetag's configuration: types (inferred), defaults and descriptions.
@@ -262,6 +263,22 @@ export const configSchema = z
     recognition: recognitionSchema.prefault({}),
     daemon: daemonSchema.prefault({}),
     http: httpSchema.prefault({}),
+    plugins: pluginsSchema
+      .default([
+        {
+          name: 'xmp',
+          enabled: true,
+          options: {},
+          deadlineSeconds: 30,
+          concurrency: 2,
+          disableAfterFailures: 10,
+          disableAfterMinutes: 60,
+          giveUpAfterAttempts: 50,
+        },
+      ])
+      .describe(
+        "Where tags go: built-ins 'xmp' (sidecars beside the photos), 'immich', 'photoprism', 'webhook', or a path or package name of a third-party plugin. Default: XMP sidecars only.",
+      ),
   })
   .describe('facetag configuration');
 

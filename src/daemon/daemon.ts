@@ -10,6 +10,7 @@ import type { DetectorOptions } from '../detect/detector.js';
 import { createHttpApi, startHttpServer } from '../http/app.js';
 import { createLatencyRecorder } from '../http/latency-histogram.js';
 import type { MetricsSnapshot } from '../http/metrics.js';
+import { startPluginHost } from '../plugins/host.js';
 import type { Db } from '../store/db.js';
 import { queueStats, releaseLeases } from '../store/jobs.js';
 import { markPathRemoved, markRemovedUnder, notePhoto, statusCounts } from '../store/photos.js';
@@ -35,6 +36,8 @@ export interface DaemonDeps {
   readonly notifier: Notifier;
   readonly shutdown: Shutdown;
   readonly now?: () => number;
+  /** Where relative plugin paths resolve: the config file's folder (default: the working directory). */
+  readonly configDir?: string;
 }
 
 type WatcherStatus = MetricsSnapshot['watcher'];
@@ -66,6 +69,17 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   let training: TrainingService | undefined;
   log.info('models loaded', { persons: models.models.length, version: models.version });
 
+  // Plugins deliver the outbox on their own loops: a slow gallery never holds up tagging.
+  const plugins = await startPluginHost({
+    db,
+    dataDir: config.dataDir,
+    entries: config.plugins,
+    log: log.child({ component: 'plugins' }),
+    baseDir: deps.configDir ?? process.cwd(),
+    stopTimeoutMs: Math.max(500, (config.daemon.stopDeadlineSeconds * 1000) / 4),
+  });
+  shutdown.register('plugins', () => plugins.stop());
+
   // The HTTP API starts before the first reconcile; /readyz says 503 until READY=1.
   let readiness: { ready: boolean; reason?: string } = { ready: false, reason: 'starting' };
   const analyseSeconds = createLatencyRecorder();
@@ -79,12 +93,16 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       token,
       now,
       log: log.child({ component: 'http' }),
-      onLabelsChanged: () => training?.labelsChanged(),
+      onLabelsChanged: () => {
+        plugins.wake();
+        training?.labelsChanged();
+      },
       readiness: () => readiness,
       metrics: () => ({
         photos: { analysed: stats.analysed, reused: stats.reused, failed: stats.failed, retried: stats.retried },
         stageSeconds: { analyse: analyseSeconds.snapshot() },
-        sidecarWriteErrors: 0,
+        // Consecutive failed deliveries of the sidecar plugin (0 while sidecars are being written).
+        sidecarWriteErrors: plugins.status().find((p) => p.name === 'xmp')?.failures ?? 0,
         watcher: watcherStatus,
       }),
       maxPixels: config.decode.maxPixels,
@@ -103,6 +121,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
 
   const stats = { analysed: 0, reused: 0, failed: 0, retried: 0, faces: 0, since: now() };
   const onResult = (r: JobResult) => {
+    if (r.kind !== 'lease-lost') plugins.wake();
     if (r.kind === 'analysed') {
       stats.analysed++;
       stats.faces += r.faces;

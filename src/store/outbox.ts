@@ -100,11 +100,6 @@ export function outboxDepth(db: Db): number {
     .parse(prepared(db, 'SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL').get()).n;
 }
 
-/** Drop delivered events older than `before` (they are not history; the store is). */
-export function pruneDelivered(db: Db, before: number): number {
-  return prepared(db, 'DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?').run(before).changes;
-}
-
 /** Announce that a content's faces or labels changed: one photo.analysed per file that holds it. */
 export function announceContent(db: Db, contentId: number, now: number): void {
   const photos = z.array(z.object({ photoId: z.int(), path: z.string(), hash: z.string().nullable() })).parse(

@@ -169,10 +169,13 @@ export function logsOf(lines: readonly LogLine[], msg: string, path?: string): L
   return lines.filter((l) => l.msg === msg && (path === undefined || l.path === path));
 }
 
-/** Writes `config` as `<dir>/config.json` and returns its path. */
-export async function writeConfig(dir: string, config: object): Promise<string> {
+/**
+ * Writes `config` as `<dir>/config.json` and returns its path. The HTTP API listens on a free
+ * port unless the test says otherwise: test files run in parallel.
+ */
+export async function writeConfig(dir: string, config: Record<string, unknown>): Promise<string> {
   const file = join(dir, 'config.json');
-  await writeFile(file, JSON.stringify(config));
+  await writeFile(file, JSON.stringify({ http: { port: 0 }, ...config }));
   return file;
 }
 

@@ -136,7 +136,8 @@ test('confirmed labels survive a rename, a move and a folder move, with the daem
     assert.deepEqual(logsOf(daemon.lines, 'analysed', renamed), [], 'the renamed photo was not decoded again');
     assert.deepEqual(logsOf(daemon.lines, 'analysed', moved), [], 'the moved photo was not decoded again');
     // Every photo of the moved folder is live at its new path, none decoded again.
-    for (const name of await readdir(album)) assert.equal(liveRow(db, join(album, name))?.status, 'done', name);
+    for (const name of (await readdir(album)).filter((n) => n.endsWith('.jpg')))
+      assert.equal(liveRow(db, join(album, name))?.status, 'done', name);
     assert.equal(count(db, "SELECT count(*) FROM photos WHERE status <> 'removed'"), PHOTOS);
     assert.equal(logsOf(daemon.lines, 'analysed').length, PHOTOS, 'nothing was analysed again');
 

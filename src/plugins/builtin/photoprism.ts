@@ -1,0 +1,101 @@
+/**
+ * `photoprism`: puts facetag's named faces on the photo in PhotoPrism as face markers (spec §4.2).
+ * Like the immich plugin it stores no PhotoPrism ids: a face whose area overlaps an existing face
+ * marker (IoU ≥ 0.5) is not created again. An unnamed marker there gets our name; a marker
+ * PhotoPrism named by itself gets the name a person confirmed in facetag; a name someone set in
+ * PhotoPrism is left alone. Photos outside `originalsPath` are not PhotoPrism's and are skipped.
+ */
+import * as z from 'zod';
+import type { Logger } from '../../daemon/logger.js';
+import { definePlugin, type PhotoTaggedEvent, PLUGIN_API_VERSION } from '../api.js';
+import { facesToWrite, overlap, pathUnder, policyOptions, SAME_FACE_IOU, sameName } from './common.js';
+import { PhotoPrismApi, type PhotoPrismFile } from './photoprism-api.js';
+
+const optionsSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/ }).describe('PhotoPrism server, e.g. http://photoprism:2342 (without /api).'),
+  token: z.string().min(1).describe('An app password or access token with rights to edit files and people.'),
+  authHeader: z
+    .enum(['authorization', 'x-auth-token'])
+    .default('authorization')
+    .describe('Send the token as "Authorization: Bearer <token>" or as "X-Auth-Token: <token>".'),
+  originalsPath: z.string().min(1).describe("PhotoPrism's originals folder as facetag sees it."),
+  ...policyOptions,
+});
+
+export const photoprismPlugin = definePlugin({
+  name: 'photoprism',
+  apiVersion: PLUGIN_API_VERSION,
+  optionsSchema,
+  create(options, ctx) {
+    const auth: Record<string, string> =
+      options.authHeader === 'x-auth-token'
+        ? { 'x-auth-token': options.token }
+        : { authorization: `Bearer ${options.token}` };
+    const api = new PhotoPrismApi(options.baseUrl, auth);
+    return {
+      async photoTagged(event, signal) {
+        const faces = facesToWrite(event.faces, options);
+        if (faces.length === 0) return; // markers are never removed here, so nothing to do
+        const name = pathUnder(options.originalsPath, event.path);
+        if (name === undefined || name === '') {
+          ctx.log.debug('not under PhotoPrism originals; skipped', { path: event.path });
+          return;
+        }
+        const uid = await api.photoByFileName(name, signal);
+        if (uid === undefined) throw ctx.retryLater(`${name} is not indexed by PhotoPrism (yet)`);
+        const photo = await api.photo(uid, signal);
+        const file = photo.Files.find((f) => f.Name === name) ?? photo.Files.find((f) => f.Primary);
+        if (!file) throw new Error(`PhotoPrism photo ${uid} has no file ${name}`);
+        await putMarkers(api, file, event, faces, signal, ctx.log);
+      },
+      async photoRemoved() {
+        // PhotoPrism's index notices a missing file itself.
+      },
+    };
+  },
+});
+
+async function putMarkers(
+  api: PhotoPrismApi,
+  file: PhotoPrismFile,
+  event: PhotoTaggedEvent,
+  faces: ReturnType<typeof facesToWrite>,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
+  const markers = (file.Markers ?? []).filter((m) => m.Type === 'face' && !m.Invalid);
+  const { width, height } = event.displayed;
+  for (const face of faces) {
+    const area = {
+      x: face.box.x / width,
+      y: face.box.y / height,
+      w: face.box.width / width,
+      h: face.box.height / height,
+    };
+    const match = markers.find((m) => overlap({ x: m.X, y: m.Y, w: m.W, h: m.H }, area) >= SAME_FACE_IOU);
+    if (!match) {
+      await api.createMarker(
+        {
+          FileUID: file.UID,
+          Type: 'face',
+          Src: 'manual',
+          X: area.x,
+          Y: area.y,
+          W: area.w,
+          H: area.h,
+          Name: face.name,
+          SubjSrc: 'manual',
+          MarkerReview: false,
+          Invalid: false,
+        },
+        signal,
+      );
+    } else if (sameName(match.Name, face.name)) {
+      // already says this
+    } else if (match.Name === '' || (match.SubjSrc !== 'manual' && face.source === 'confirmed')) {
+      await api.nameMarker(match.UID, face.name, signal);
+    } else {
+      log.debug('PhotoPrism names this face otherwise; left as it is', { marker: match.UID, photoprism: match.Name });
+    }
+  }
+}
