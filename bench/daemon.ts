@@ -22,20 +22,17 @@
  * cache, as it is for a daemon that reconciles on a schedule; a cold NAS is slower on stat.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countInotifyWatches } from '../src/daemon/watch/inotify-watches.js';
-import { hashBytes } from '../src/files/content-hash.js';
-import { recordAnalysis } from '../src/store/analysis.js';
 import { type Db, openDatabase } from '../src/store/db.js';
 import { queueStats } from '../src/store/jobs.js';
 import { type Daemon, type LogLine, logsOf, sleep, startDaemon } from '../test/helpers/daemon.js';
 import { startNotifySocket } from '../test/helpers/notify-socket.js';
 import { fmt, median, repoRoot, say, table } from './common.js';
-
-const PIPELINE_VERSION = 1;
+import { buildTree, seed } from './library-tree.js';
 
 /** Clock ticks per second for /proc/<pid>/stat (sysconf(_SC_CLK_TCK), 100 on Linux). */
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -178,53 +175,6 @@ async function backfillBench(base: string, images: string, idleS: number, steady
     await daemon.kill();
     await notify.close();
   }
-}
-
-/** Tiny files with distinct contents, two folder levels (year/event), like bench/reconcile.ts. */
-function buildTree(root: string, files: number, dirs: number): string[] {
-  const paths: string[] = [];
-  const perDir = Math.ceil(files / dirs);
-  for (let d = 0; paths.length < files; d++) {
-    const folder = join(root, `${2000 + (d % 25)}`, `event-${String(d).padStart(4, '0')}`);
-    mkdirSync(folder, { recursive: true });
-    for (let i = 0; i < perDir && paths.length < files; i++) {
-      const path = join(folder, `IMG_${String(i).padStart(4, '0')}.jpg`);
-      writeFileSync(path, `photo ${d}/${i}`);
-      paths.push(path);
-    }
-  }
-  return paths;
-}
-
-/** Every file recorded as analysed, one face each: what the daemon finds after its first backfill. */
-function seed(dataDir: string, paths: readonly string[]): void {
-  const db = openDatabase(dataDir);
-  const face = { rect: { cx: 50, cy: 50, width: 30, height: 30, angle: 0 }, strength: 3, support: 3 };
-  // One outer transaction: each recordAnalysis becomes a savepoint.
-  db.transaction(() => {
-    for (const path of paths) {
-      const s = statSync(path);
-      recordAnalysis(
-        db,
-        null,
-        {
-          path,
-          size: s.size,
-          mtimeMs: Math.trunc(s.mtimeMs),
-          hash: hashBytes(readFileSync(path)),
-          pipelineVersion: PIPELINE_VERSION,
-          modelVersion: null,
-          width: 100,
-          height: 100,
-          orientation: 1,
-          takenAt: null,
-          faces: [face],
-        },
-        Date.now(),
-      );
-    }
-  })();
-  db.close();
 }
 
 /** The daemon's idle RSS on an empty folder: the floor that watching a library adds to. */

@@ -11,17 +11,16 @@
  * reconciles on a schedule; a cold NAS is slower on stat and that is the network, not this code.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PIPELINE_VERSION } from '../src/daemon/backfill.js';
 import { reconcile } from '../src/daemon/reconcile.js';
-import { hashBytes, hashFile } from '../src/files/content-hash.js';
-import { recordAnalysis } from '../src/store/analysis.js';
+import { hashFile } from '../src/files/content-hash.js';
 import { openDatabase } from '../src/store/db.js';
-
-const PIPELINE_VERSION = 1;
+import { buildTree, seed } from './library-tree.js';
 
 interface ChildResult {
   seconds: number;
@@ -65,53 +64,6 @@ function runChild(root: string, dataDir: string): ChildResult {
   });
   if (out.status !== 0) throw new Error(`reconcile child failed: ${out.stderr}`);
   return JSON.parse(out.stdout) as ChildResult;
-}
-
-function buildTree(root: string, files: number, dirs: number): string[] {
-  const paths: string[] = [];
-  const perDir = Math.ceil(files / dirs);
-  for (let d = 0; d < dirs && paths.length < files; d++) {
-    // Two levels, like year/event folders.
-    const folder = join(root, `${2000 + (d % 25)}`, `event-${String(d).padStart(4, '0')}`);
-    mkdirSync(folder, { recursive: true });
-    for (let i = 0; i < perDir && paths.length < files; i++) {
-      const path = join(folder, `IMG_${String(i).padStart(4, '0')}.jpg`);
-      writeFileSync(path, `photo ${d}/${i}`);
-      paths.push(path);
-    }
-  }
-  return paths;
-}
-
-function seed(dataDir: string, paths: readonly string[]): void {
-  const db = openDatabase(dataDir);
-  const face = { rect: { cx: 50, cy: 50, width: 30, height: 30, angle: 0 }, strength: 3, support: 3 };
-  // One outer transaction: each recordAnalysis becomes a savepoint, so seeding takes seconds.
-  db.transaction(() => {
-    for (const path of paths) {
-      const s = statSync(path);
-      const bytes = readFileSync(path);
-      recordAnalysis(
-        db,
-        null,
-        {
-          path,
-          size: s.size,
-          mtimeMs: Math.trunc(s.mtimeMs),
-          hash: hashBytes(bytes),
-          pipelineVersion: PIPELINE_VERSION,
-          modelVersion: null,
-          width: 100,
-          height: 100,
-          orientation: 1,
-          takenAt: null,
-          faces: [face],
-        },
-        Date.now(),
-      );
-    }
-  })();
-  db.close();
 }
 
 async function hashSpeed(dir: string): Promise<number[]> {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { seededRandom } from '../../src/eval/match.js';
 import { type Db, integrityProblems, openDatabase } from '../../src/store/db.js';
 import { queueStats } from '../../src/store/jobs.js';
 import { type Daemon, type LogLine, logsOf, sleep, startDaemon, until, writeConfig } from '../helpers/daemon.js';
@@ -37,18 +38,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** mulberry32: a small seeded generator, so a failing schedule can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const count = (db: Db, sql: string): number => Number(db.prepare(sql).pluck().get());
 
@@ -105,7 +94,7 @@ test('kill -9 at random points of the backfill: every photo processed exactly on
   assert.ok([...expected.values()].flat().length >= PHOTOS, 'the clean run found faces');
 
   const dataDir = join(dir, 'data');
-  const rand = random(SEED);
+  const rand = seededRandom(SEED);
   const all: LogLine[] = [];
   let kills = 0;
   let interrupted = 0;
