@@ -10,6 +10,8 @@ import { datasetCommand, datasetUsage } from './cli/dataset-command.js';
 import { detectCommand, detectUsage } from './cli/detect-command.js';
 import { evalDetectCommand, evalDetectUsage } from './cli/eval-detect-command.js';
 import { evalIdentityCommand, evalIdentityUsage } from './cli/eval-identity-command.js';
+import { labelCommand, labelUsage } from './cli/label-command.js';
+import { personsCommand, personsUsage } from './cli/persons-command.js';
 import { runCommand, runUsage } from './cli/run-command.js';
 import { statusCommand, statusUsage } from './cli/status-command.js';
 import { trainCommand, trainUsage } from './cli/train-command.js';
@@ -28,6 +30,8 @@ const commands: Record<string, Command> = {
   dataset: { run: datasetCommand, usage: datasetUsage },
   run: { run: runCommand, usage: runUsage },
   status: { run: statusCommand, usage: statusUsage },
+  label: { run: labelCommand, usage: labelUsage },
+  persons: { run: personsCommand, usage: personsUsage },
 };
 
 function usage(): string {

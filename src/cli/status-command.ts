@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig } from '../config/load.js';
-import { DB_FILE, openDatabase } from '../store/db.js';
 import { personFaceCounts } from '../store/faces.js';
 import { failingJobs, queueStats } from '../store/jobs.js';
 import { latestModels } from '../store/models.js';
 import { counts, recentFailures, statusCounts } from '../store/photos.js';
-import { InputError, parse } from './args.js';
+import { parse } from './args.js';
+import { openStoreForCommand } from './open-store.js';
 import { formatTable } from './table.js';
 
 export const statusUsage = `facetag status [--data-dir DIR] [--config FILE] [--json]
@@ -21,11 +18,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const config = loadConfig(values.config ? { file: values.config } : {});
-  const dataDir = values['data-dir'] ?? config.dataDir;
-  if (!existsSync(join(dataDir, DB_FILE)))
-    throw new InputError(`${join(dataDir, DB_FILE)}: no database yet (start facetag run first)`);
-  const db = openDatabase(dataDir);
+  const { db, dataDir } = openStoreForCommand(values);
   try {
     const now = Date.now();
     const status = {

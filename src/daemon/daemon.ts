@@ -197,6 +197,9 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     },
   });
   shutdown.register('training', () => training.stop());
+  const labelPoll = setInterval(() => training?.noticeLabelChanges(), config.daemon.trainDebounceSeconds * 1000);
+  labelPoll.unref();
+  shutdown.register('label poll', () => clearInterval(labelPoll));
   void training.checkNow();
 
   const onEvent = (event: WatchEvent) => {

@@ -41,6 +41,11 @@ export interface TrainingService {
   labelsChanged(): void;
   /** Retrain now if the labels differ from what the models were trained on. */
   checkNow(): Promise<void>;
+  /**
+   * Cheap poll (one SQL aggregate): labels written by another process (`facetag label`) since the
+   * last look count as a change, debounced like the API's.
+   */
+  noticeLabelChanges(): void;
   /** Wait for a running training; cancel a pending one. */
   stop(): Promise<void>;
 }
@@ -53,6 +58,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
+  let lastSeen = labelsFingerprint(db);
 
   const fingerprintFile = join(modelsDir, FINGERPRINT_FILE);
   const readFingerprint = () =>
@@ -173,6 +179,12 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       clearTimeout(timer);
       timer = setTimeout(() => void run(), config.daemon.trainDebounceSeconds * 1000);
       timer.unref();
+    },
+    noticeLabelChanges() {
+      const now = labelsFingerprint(db);
+      if (now === lastSeen) return;
+      lastSeen = now;
+      this.labelsChanged();
     },
     async checkNow() {
       if (stopped || labelsFingerprint(db) === (await readFingerprint())) return;

@@ -1,0 +1,61 @@
+import { personFaceCounts } from '../store/faces.js';
+import { mergePersons, renamePerson } from '../store/person-admin.js';
+import { personByName } from '../store/persons.js';
+import { InputError, parse, UsageError } from './args.js';
+import { openStoreForCommand } from './open-store.js';
+import { formatTable } from './table.js';
+
+export const personsUsage = `facetag persons [list | rename OLD NEW | merge FROM INTO] [--json] [--data-dir DIR] [--config FILE]
+  Lists persons with their confirmed and suggested faces, renames one, or merges one into another
+  (labels and suggestions move; the daemon retrains after a pause).`;
+
+export async function personsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    json: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    config: { type: 'string' },
+  });
+  const [action = 'list', a, b, ...extra] = positionals;
+  if (extra.length || (action === 'list' && a) || ((action === 'rename' || action === 'merge') && (!a || !b))) {
+    throw new UsageError(personsUsage.split('\n')[0]);
+  }
+  if (!['list', 'rename', 'merge'].includes(action)) throw new UsageError(`unknown action "${action}"`);
+  const { db } = openStoreForCommand(values);
+  try {
+    if (action === 'list') {
+      const rows = personFaceCounts(db);
+      if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (rows.length === 0) process.stdout.write('no persons yet\n');
+      else
+        process.stdout.write(
+          formatTable(
+            ['id', 'person', 'confirmed', 'suggested'],
+            rows.map((r) => [r.id, r.name, r.confirmed, r.suggested]),
+          ),
+        );
+      return 0;
+    }
+    const from = personByName(db, a);
+    if (!from) throw new InputError(`no person named ${JSON.stringify(a)}`);
+    if (action === 'rename') {
+      const r = renamePerson(db, from.id, b, Date.now());
+      if (!r.ok) {
+        throw new InputError(
+          r.code === 'name-taken'
+            ? `${JSON.stringify(b)} exists already: use facetag persons merge ${JSON.stringify(a)} ${JSON.stringify(b)}`
+            : r.code.replaceAll('-', ' '),
+        );
+      }
+      process.stdout.write(`renamed ${a} to ${b}\n`);
+      return 0;
+    }
+    const into = personByName(db, b);
+    if (!into) throw new InputError(`no person named ${JSON.stringify(b)}`);
+    const r = mergePersons(db, from.id, into.id, Date.now());
+    if (!r.ok) throw new InputError(r.code.replaceAll('-', ' '));
+    process.stdout.write(`merged ${a} into ${b}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
