@@ -14,6 +14,7 @@ import { faceRoutes } from './routes/faces.js';
 import { opsRoutes } from './routes/ops.js';
 import { personRoutes } from './routes/persons.js';
 import { photoRoutes } from './routes/photos.js';
+import { webDataRoutes, webPageRoutes } from './routes/web.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -60,6 +61,7 @@ export function createHttpApi(deps: HttpApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  app.use(webPageRoutes());
   app.use(authMiddleware(policy, token));
   app.use(jsonWrites);
   app.use(express.json({ limit: maxBodyBytes, strict: true, type: 'application/json' }));
@@ -68,6 +70,7 @@ export function createHttpApi(deps: HttpApiDeps): express.Express {
   app.use(photoRoutes(deps));
   app.use(faceRoutes(deps));
   app.use(changeRoutes(deps));
+  app.use(webDataRoutes(deps));
   app.use(noRoute);
   app.use(errorHandler(log, maxBodyBytes));
   states.set(app, { policy, hasToken: token !== undefined });

@@ -1,0 +1,60 @@
+/**
+ * The labelling page's two lists: unknown faces grouped by likeness, and suggestions per person.
+ * Reads only; labels change through POST /api/faces/:id/label.
+ */
+import { Router } from 'express';
+import * as z from 'zod';
+import { suggestedFaces, unknownFaceChips } from '../../store/unknown-faces.js';
+import { decodeChipPng } from '../../vision/chip-png.js';
+import { groupByLikeness, likenessVector } from '../../web/likeness.js';
+import type { HttpApiDeps } from '../deps.js';
+import { parseQuery } from '../validate.js';
+
+/** Faces grouped per request: HOG of a chip is ~0.1 ms, decoding it a little more. */
+const MAX_UNKNOWN = 2000;
+
+const queryInt = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,6}$/, 'expected a non-negative integer')
+    .transform(Number)
+    .pipe(z.int().min(1).max(max))
+    .default(fallback);
+
+const unknownQuery = z.object({ limit: queryInt(MAX_UNKNOWN, 500) });
+const suggestionsQuery = z.object({ perPerson: queryInt(500, 48) });
+
+export function unknownFaceRoutes(deps: HttpApiDeps): Router {
+  const { db } = deps;
+  const router = Router();
+
+  router.get('/api/unknown-faces', async (req, res) => {
+    const { limit } = parseQuery(unknownQuery, req.query);
+    const rows = unknownFaceChips(db, limit);
+    const vectors: Float64Array[] = [];
+    for (const row of rows) vectors.push(likenessVector(await decodeChipPng(row.chip)));
+    const groups = groupByLikeness(vectors).map((members) => ({
+      faces: members.map((i) => ({ id: rows[i].id, photoId: rows[i].photo_id })),
+    }));
+    res.json({ groups, truncated: rows.length === limit });
+  });
+
+  router.get('/api/suggestions', (req, res) => {
+    const { perPerson } = parseQuery(suggestionsQuery, req.query);
+    const persons = new Map<
+      number,
+      { id: number; name: string; faces: { id: number; photoId: number; decisionValue: number | null }[] }
+    >();
+    for (const r of suggestedFaces(db, perPerson)) {
+      let p = persons.get(r.person_id);
+      if (!p) {
+        p = { id: r.person_id, name: r.person, faces: [] };
+        persons.set(r.person_id, p);
+      }
+      p.faces.push({ id: r.id, photoId: r.photo_id, decisionValue: r.decision_value });
+    }
+    res.json({ persons: [...persons.values()] });
+  });
+
+  return router;
+}

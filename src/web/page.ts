@@ -1,0 +1,101 @@
+/**
+ * The labelling page's HTML and CSS, kept as strings so the main `tsc` build carries them into
+ * dist/ (tsc copies no other files) and the daemon serves them from memory. No inline script or
+ * style: the page's CSP allows only its own files. The script is src/web/client/app.mts.
+ */
+
+export const PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>facetag · name faces</title>
+<link rel="stylesheet" href="/web/style.css">
+<script type="module" src="/web/app.mjs"></script>
+</head>
+<body>
+<header>
+  <h1>facetag</h1>
+  <nav><a href="#unknown">Unknown faces</a><a href="#suggestions">Suggestions</a></nav>
+  <form id="token-form">
+    <label for="token">API token</label>
+    <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="contents of http-token">
+    <button type="submit">Save</button>
+  </form>
+</header>
+<p id="status" role="status" aria-live="polite"></p>
+<main>
+  <section id="unknown" aria-labelledby="unknown-title">
+    <h2 id="unknown-title">Unknown faces</h2>
+    <p class="hint">Faces no one has named yet, grouped by likeness. Tap faces to select them, then name them below.</p>
+    <div id="groups"></div>
+  </section>
+  <section id="suggestions" aria-labelledby="suggestions-title">
+    <h2 id="suggestions-title">Suggestions</h2>
+    <p class="hint">Who facetag thinks these are. Confirm or reject; a rejected suggestion does not come back.</p>
+    <div id="persons"></div>
+  </section>
+</main>
+<form id="actions" class="action-bar" aria-label="Selected faces">
+  <span id="selected-count">0 selected</span>
+  <input id="name" list="person-names" autocomplete="off" placeholder="Name" aria-label="Name for the selected faces">
+  <datalist id="person-names"></datalist>
+  <button type="submit" id="name-button">Name</button>
+  <button type="button" id="not-face-button">Not a face</button>
+  <button type="button" id="deselect-button">Deselect</button>
+</form>
+</body>
+</html>
+`;
+
+export const PAGE_CSS = `
+*, *::before, *::after { box-sizing: border-box; }
+html { font-family: system-ui, sans-serif; color: #1d232a; background: #f5f6f8; }
+body { margin: 0; padding-bottom: 7rem; }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.5rem; padding: 0.75rem 1rem;
+  background: #fff; border-bottom: 1px solid #d9dde3; }
+h1 { font-size: 1.25rem; margin: 0; }
+nav { display: flex; gap: 1rem; }
+nav a { color: #1f5fbf; padding: 0.5rem 0; }
+#token-form { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; margin-left: auto; min-width: 0; }
+#token-form input { width: 14rem; max-width: 100%; }
+input, button { font: inherit; min-height: 44px; border-radius: 6px; }
+input { border: 1px solid #aab2bd; padding: 0 0.6rem; min-width: 0; }
+button { border: 1px solid #8a95a3; background: #fff; padding: 0 0.9rem; cursor: pointer; }
+button:hover { background: #eef2f7; }
+button:disabled { opacity: 0.5; cursor: default; }
+#status { margin: 0.5rem 1rem; min-height: 1.5em; }
+#status.error { color: #b3261e; }
+main { padding: 0 1rem; max-width: 90rem; margin: 0 auto; }
+h2 { margin: 1.25rem 0 0.25rem; }
+.hint { margin: 0 0 0.75rem; color: #55606e; }
+.group, .person { background: #fff; border: 1px solid #d9dde3; border-radius: 8px; padding: 0.75rem;
+  margin-bottom: 0.75rem; }
+.group-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem;
+  margin-bottom: 0.5rem; }
+h3 { margin: 0; font-size: 1rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(96px, 1fr)); gap: 0.5rem; }
+.face { padding: 0; border: 3px solid transparent; background: #e6e9ee; aspect-ratio: 1; overflow: hidden;
+  min-height: 0; width: 100%; }
+.face img, .suggestion img { display: block; width: 100%; height: 100%; object-fit: cover; }
+.face[aria-pressed="true"] { border-color: #1f5fbf; outline: 3px solid #9cc0f5; }
+.suggestion { display: flex; flex-direction: column; gap: 0.25rem; }
+.suggestion .chip { aspect-ratio: 1; overflow: hidden; border-radius: 6px; background: #e6e9ee; }
+.suggestion .buttons { display: grid; grid-template-columns: 1fr 1fr; gap: 0.25rem; }
+.suggestion button { padding: 0; }
+.confirm { color: #17692c; }
+.reject { color: #b3261e; }
+.value { font-size: 0.8rem; color: #55606e; text-align: center; }
+.empty { color: #55606e; font-style: italic; }
+.action-bar { position: fixed; left: 0; right: 0; bottom: 0; display: flex; flex-wrap: wrap; align-items: center;
+  gap: 0.5rem; padding: 0.6rem 1rem; background: #fff; border-top: 1px solid #aab2bd;
+  box-shadow: 0 -2px 8px rgb(0 0 0 / 0.08); }
+.action-bar input { flex: 1 1 10rem; }
+#selected-count { min-width: 6.5rem; }
+@media (max-width: 480px) {
+  .grid { grid-template-columns: repeat(auto-fill, minmax(80px, 1fr)); }
+  #token-form { margin-left: 0; width: 100%; }
+  #token-form input { flex: 1 1 8rem; }
+  .action-bar button { flex: 1 1 auto; }
+}
+`;
