@@ -12,7 +12,13 @@ import type { Config } from '../config/schema.js';
 import { hashFile } from '../files/content-hash.js';
 import { errnoCode } from '../files/errno.js';
 import { recogniseStored } from '../pipeline/analyse.js';
-import { type LabelledChip, NOT_A_FACE, readLabelledChips } from '../recognize/labelled-chips.js';
+import {
+  isNegativeOnly,
+  type LabelledChip,
+  NOT_A_FACE,
+  REJECTED_FACE,
+  readLabelledChips,
+} from '../recognize/labelled-chips.js';
 import { MODEL_SUFFIX, modelPath, savePersonModel } from '../recognize/person-model.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
 import { chipWithPadding, greyOf } from '../recognize/stored-chip.js';
@@ -70,7 +76,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   async function trainingChips(padding: number): Promise<LabelledChip[]> {
     const chips: LabelledChip[] = [];
     for (const row of labelledFaceChips(db)) {
-      const label = row.label_state === 'not_a_face' ? NOT_A_FACE : row.person;
+      // A rejected suggestion is a negative: for the person rejected, and, like every face not
+      // labelled as them, for the others too (the seed's one-against-the-rest training).
+      const label =
+        row.label_state === 'not_a_face' ? NOT_A_FACE : row.label_state === 'rejected' ? REJECTED_FACE : row.person;
       if (!label) continue;
       const grey = greyOf(await decodeChipPng(row.chip));
       chips.push({ label, file: `face:${row.id}`, ...chipWithPadding(grey, padding) });
@@ -115,7 +124,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     await mkdir(modelsDir, { recursive: true });
     const trainer = trainerOptions(config, {});
     const chips = await trainingChips(trainer.padding);
-    const people = new Set(chips.filter((c) => c.label !== NOT_A_FACE).map((c) => c.label));
+    const people = new Set(chips.filter((c) => !isNegativeOnly(c.label)).map((c) => c.label));
     if (people.size === 0) {
       log.info('no labelled faces yet: nothing to train');
       await writeFile(fingerprintFile, fingerprint).catch(() => undefined);

@@ -15,6 +15,17 @@ import type { GreyChip } from './features.js';
 /** The seed's label for detections that are not faces: a negative for every person. */
 export const NOT_A_FACE = 'not_a_face';
 
+/**
+ * Faces someone said are not the person suggested (daemon only). Like not_a_face they are only
+ * negatives; the leading dot keeps the label from ever being a person's or a folder's name.
+ */
+export const REJECTED_FACE = '.rejected';
+
+/** Labels that train no model of their own, only count against every person's. */
+export function isNegativeOnly(label: string): boolean {
+  return label === NOT_A_FACE || label === REJECTED_FACE;
+}
+
 export interface LabelledChip extends GreyChip {
   readonly label: string;
   readonly file: string;

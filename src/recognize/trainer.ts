@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { chipFeatures, FEATURE_CODE_VERSION, type FeatureSpec, featureLength } from './features.js';
 import type { HogParams } from './hog.js';
-import { type LabelledChip, NOT_A_FACE } from './labelled-chips.js';
+import { isNegativeOnly, type LabelledChip } from './labelled-chips.js';
 import { medianSize } from './median.js';
 import { datasetHash, MODEL_FORMAT, MODEL_FORMAT_VERSION, type PersonModel } from './person-model.js';
 import type { ClassWeight, Kernel, Scoring } from './svm/grid-search.js';
@@ -52,9 +52,9 @@ export interface TrainingReport {
   readonly seconds: { readonly features: number; readonly train: number };
 }
 
-/** The persons to train: every label except not_a_face, or the ones asked for. */
+/** The persons to train: every label except the negative-only ones, or the ones asked for. */
 export function personsOf(chips: readonly LabelledChip[], names?: readonly string[]): string[] {
-  const labels = [...new Set(chips.map((c) => c.label))].filter((l) => l !== NOT_A_FACE).sort();
+  const labels = [...new Set(chips.map((c) => c.label))].filter((l) => !isNegativeOnly(l)).sort();
   if (!names || names.length === 0) return labels;
   const missing = names.filter((n) => !labels.includes(n));
   if (missing.length > 0) throw new RangeError(`no chips labelled ${missing.map((n) => JSON.stringify(n)).join(', ')}`);

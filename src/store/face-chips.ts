@@ -13,21 +13,21 @@ const chipRow = z.object({
 });
 
 const labelledChipRow = chipRow.extend({
-  label_state: z.enum(['confirmed', 'not_a_face']),
+  label_state: z.enum(['confirmed', 'not_a_face', 'rejected']),
   person: z.string().nullable(),
 });
 
 export type StoredFaceChip = z.infer<typeof chipRow>;
 export type LabelledFaceChip = z.infer<typeof labelledChipRow>;
 
-/** Confirmed faces (with their person) and not-a-face marks, oldest first: the daemon's training set. */
+/** Confirmed faces (with their person), rejected suggestions and not-a-face marks, oldest first: the daemon's training set. */
 export function labelledFaceChips(db: Db): LabelledFaceChip[] {
   return z.array(labelledChipRow).parse(
     prepared(
       db,
       `SELECT f.id, f.chip, f.chip_padding, f.label_state, p.name AS person
        FROM faces f LEFT JOIN persons p ON p.id = f.person_id
-       WHERE f.label_state IN ('confirmed', 'not_a_face') AND f.chip IS NOT NULL
+       WHERE f.label_state IN ('confirmed', 'not_a_face', 'rejected') AND f.chip IS NOT NULL
        ORDER BY f.id`,
     ).all(),
   );

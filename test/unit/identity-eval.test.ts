@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { scoreIdentity } from '../../src/eval/identity-metrics.js';
 import { parseLabelsCsv, splitCsvLine, splitEvery } from '../../src/eval/identity-rows.js';
+import { labelProblem, NOT_A_FACE, REJECTED_FACE } from '../../src/recognize/labelled-chips.js';
 import { medianSize } from '../../src/recognize/median.js';
+import { personsOf } from '../../src/recognize/trainer.js';
 
 test('labels.csv rows carry the nominal box; bad rows name the line', () => {
   const csv =
@@ -61,4 +63,12 @@ test('median chip size is numpy median, truncated like int()', () => {
   assert.deepEqual(medianSize([c(60, 61), c(67, 70), c(68, 71), c(90, 99)]), { width: 67, height: 70 });
   assert.deepEqual(medianSize([c(10, 10), c(11, 13), c(12, 12)]), { width: 11, height: 12 });
   assert.throws(() => medianSize([]), /no chips/);
+});
+
+test('persons to train leave out the negative-only labels: not_a_face and rejected suggestions', () => {
+  const chip = (label: string) => ({ label, file: label, width: 1, height: 1, data: new Float64Array(1) });
+  const chips = [chip('Ann'), chip(NOT_A_FACE), chip(REJECTED_FACE), chip('Bo'), chip('Ann')];
+  assert.deepEqual(personsOf(chips), ['Ann', 'Bo']);
+  assert.throws(() => personsOf(chips, [REJECTED_FACE]), /no chips labelled/);
+  assert.ok(labelProblem(REJECTED_FACE), 'the rejected label can never be a person folder');
 });
