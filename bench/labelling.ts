@@ -51,10 +51,7 @@ async function main(): Promise<void> {
       let best: FaceRow | undefined;
       let bestIou = 0.3;
       for (const f of facesOfPhoto(db, photo.id)) {
-        const v = iou(
-          boundingBox({ cx: f.cx, cy: f.cy, width: f.width, height: f.height, angle: f.angle }),
-          row.nominal,
-        );
+        const v = iou(boundingBox(f), row.nominal);
         if (v >= bestIou) [best, bestIou] = [f, v];
       }
       return best;

@@ -9,7 +9,6 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainerOptions } from '../cli/recognition-context.js';
 import type { Config } from '../config/schema.js';
-import { hashFile } from '../files/content-hash.js';
 import { errnoCode } from '../files/errno.js';
 import { recogniseStored } from '../pipeline/analyse.js';
 import {
@@ -19,7 +18,7 @@ import {
   REJECTED_FACE,
   readLabelledChips,
 } from '../recognize/labelled-chips.js';
-import { MODEL_SUFFIX, modelPath, savePersonModel } from '../recognize/person-model.js';
+import { MODEL_SUFFIX, modelPath, type PersonModel, savePersonModel } from '../recognize/person-model.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
 import { chipWithPadding, greyOf } from '../recognize/stored-chip.js';
 import { trainFromChips } from '../recognize/trainer.js';
@@ -29,7 +28,7 @@ import { recordPredictions } from '../store/faces.js';
 import { recordModel } from '../store/models.js';
 import { decodeChipPng } from '../vision/chip-png.js';
 import type { Logger } from './logger.js';
-import { loadModelSet, type ModelSet } from './model-set.js';
+import { type ModelSet, modelSetOf } from './model-set.js';
 
 export interface TrainingServiceOptions {
   readonly db: Db;
@@ -132,6 +131,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     }
     log.info('training', { chips: chips.length, persons: people.size });
     const report = await trainFromChips(chips, trainer);
+    const models: PersonModel[] = [];
     for (const p of report.persons) {
       if (!p.model) {
         log.warn('person not trained', { person: p.name, reason: p.skipped });
@@ -144,15 +144,16 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           person: p.name,
           cvScore: p.model.cv.score,
           cvMetric: p.model.cv.scoring,
-          filePath: file,
-          fileHash: await hashFile(modelPath(modelsDir, p.name)),
+          filePath: file.path,
+          fileHash: file.hash,
         },
         now(),
       );
+      models.push(p.model);
     }
     // A person renamed, merged away or no longer trainable keeps no model: a stale file would
     // bring the old name back at the next re-classification.
-    const trained = new Set(report.persons.flatMap((p) => (p.model ? [modelPath(modelsDir, p.name)] : [])));
+    const trained = new Set(models.map((m) => modelPath(modelsDir, m.name)));
     for (const name of await readdir(modelsDir)) {
       const file = join(modelsDir, name);
       if (name.endsWith(MODEL_SUFFIX) && !trained.has(file)) {
@@ -160,7 +161,8 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         log.info('model retired', { file });
       }
     }
-    const set = await loadModelSet(modelsDir, config.recognition.thresholds);
+    // The folder now holds exactly these models: no need to read them back.
+    const set = modelSetOf(models, config.recognition.thresholds);
     options.onModels(set);
     const named = await reclassify(set);
     await writeFile(fingerprintFile, fingerprint);

@@ -32,6 +32,8 @@ export interface SweptFace {
   readonly angles: readonly number[];
   /** The best verification hit density among those angles (0 when not verified). */
   readonly density: number;
+  /** The detection kept for this face, in detection pixels: what its chip is cut from. */
+  readonly hit: AngleHit;
 }
 
 export interface FoldOptions {
@@ -54,6 +56,7 @@ export function foldSweep(hits: readonly AngleHit[], scale: number, options: Fol
   })
     .map(({ kept, members }: Deduplicated<AngleHit>) => ({
       rect: scaleRect(kept.rect, scale),
+      hit: kept,
       strength: kept.strength,
       support: members.reduce((s, m) => s + m.strength, 0),
       angles: members.map((m) => m.rect.angle),

@@ -84,12 +84,11 @@ export async function evaluateIdentity(
   const chips: LabelledChip[] = [];
   for (const row of trainRows) {
     const image = await decode(row, options.detector);
-    const toDet = image.width / image.fullWidth;
     const nominal = row.nominal ?? wholeImage(image);
     const { faces } = await detectDecoded(image, options.detector);
     const face = bestOverlap(faces, nominal, minOverlap);
     if (!face) trainMiss++;
-    const det = scaleRect(face?.rect ?? boxRect(nominal), toDet);
+    const det = face?.hit.rect ?? scaleRect(boxRect(nominal), image.width / image.fullWidth);
     chips.push({ label: row.person, file: row.path, ...greyChip(image, det, options.trainer.padding) });
     options.onStep?.('chip', row.file);
   }

@@ -10,19 +10,15 @@ import sharp from 'sharp';
 import type { FaceRow } from '../store/faces.js';
 import { type Annotation, annotationSvg } from '../vision/annotate.js';
 import { decodeImage } from '../vision/decode.js';
+import { scaleRect } from '../vision/geometry.js';
 
 /** Longest side served: plenty for a screen, and bounds the work per request. */
 export const ANNOTATED_MAX_SIDE = 2048;
 
 /** What is drawn for a face, by its label; not_a_face marks are not drawn. */
 export function faceAnnotation(face: FaceRow, scale: number): Annotation | undefined {
-  const rect = {
-    cx: face.cx * scale,
-    cy: face.cy * scale,
-    width: face.width * scale,
-    height: face.height * scale,
-    angle: face.angle,
-  };
+  // A face row carries its rotated box's fields, so it is a RotatedRect as it stands.
+  const rect = scaleRect(face, scale);
   switch (face.label_state) {
     case 'confirmed':
       return { rect, label: face.person ?? '', known: true };

@@ -10,7 +10,7 @@ import { chipWithPadding, greyOf, storedChip } from '../recognize/stored-chip.js
 import type { RasterImage } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
 import { decodeImage } from '../vision/decode.js';
-import { type RotatedRect, scaleRect } from '../vision/geometry.js';
+import type { RotatedRect } from '../vision/geometry.js';
 
 export interface AnalysedFace {
   /** In the oriented full-resolution frame. */
@@ -48,10 +48,9 @@ export async function analysePhoto(
   const maxSide = detectionMaxSide(detector.detection);
   const image = await decodeImage(file, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
   const detection = await detectDecoded(image, detector);
-  const toDetection = image.width / image.fullWidth;
   const faces: AnalysedFace[] = [];
   for (const f of detection.faces) {
-    const chip = storedChip(image, scaleRect(f.rect, toDetection));
+    const chip = storedChip(image, f.hit.rect);
     faces.push({
       rect: f.rect,
       strength: f.strength,

@@ -11,7 +11,6 @@ import { preferRecognised, type Recognition, type Recognizer } from '../recogniz
 import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import { strongestDetection } from '../vision/dedup.js';
 import type { AngleHit } from '../vision/detect-angle.js';
-import { type RotatedRect, scaleRect } from '../vision/geometry.js';
 
 export interface RecognisedFace extends SweptFace {
   readonly recognition: Recognition;
@@ -34,18 +33,15 @@ export async function recogniseDecoded(
   decodeMs = 0,
 ): Promise<PhotoRecognition> {
   let recogniseMs = 0;
+  // Each detection is named once: during de-duplication (the seed's rule) or for the kept faces.
   // Chips come from the detection-scale image: at ≤1600 px a face is still far larger than a chip.
-  const recogniseAt = (rect: RotatedRect): Recognition => {
-    const t = performance.now();
-    const r = recognizer.recognize((padding) => greyChip(image, rect, padding));
-    recogniseMs += performance.now() - t;
-    return r;
-  };
   const memo = new WeakMap<AngleHit, Recognition>();
   const recognitionOf = (hit: AngleHit): Recognition => {
     let r = memo.get(hit);
     if (!r) {
-      r = recogniseAt(hit.rect);
+      const t = performance.now();
+      r = recognizer.recognize((padding) => greyChip(image, hit.rect, padding));
+      recogniseMs += performance.now() - t;
       memo.set(hit, r);
     }
     return r;
@@ -53,8 +49,7 @@ export async function recogniseDecoded(
   const prefer =
     recognizer.size > 0 && dedupe === 'response' ? preferRecognised(recognitionOf, strongestDetection) : undefined;
   const detection = await detectDecoded(image, { ...detector, ...(prefer ? { prefer } : {}) }, decodeMs);
-  const toDetection = image.width / image.fullWidth;
-  const faces = detection.faces.map((f) => ({ ...f, recognition: recogniseAt(scaleRect(f.rect, toDetection)) }));
+  const faces = detection.faces.map((f) => ({ ...f, recognition: recognitionOf(f.hit) }));
   return { ...detection, faces, recogniseMs };
 }
 

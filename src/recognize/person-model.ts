@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../files/atomic.js';
+import { hashBytes } from '../files/content-hash.js';
 import { checkFeatureSpec, featureSpecSchema } from './features.js';
 import { type SvmModel, validateSvmModel } from './svm/model.js';
 import { type TreeModel, validateTreeModel } from './tree/model.js';
@@ -107,10 +108,12 @@ export function modelPath(dir: string, name: string): string {
   return join(dir, `${name}${MODEL_SUFFIX}`);
 }
 
-export async function savePersonModel(dir: string, model: PersonModel): Promise<string> {
+/** Writes the model file atomically; returns its path and the sha256 of what was written. */
+export async function savePersonModel(dir: string, model: PersonModel): Promise<{ path: string; hash: string }> {
   const path = modelPath(dir, model.name);
-  await writeFileAtomic(path, `${JSON.stringify(model)}\n`);
-  return path;
+  const bytes = Buffer.from(`${JSON.stringify(model)}\n`);
+  await writeFileAtomic(path, bytes);
+  return { path, hash: hashBytes(bytes) };
 }
 
 /** Every `*.model.json` in `dir`, sorted by name. A bad file is an error naming it. */

@@ -92,16 +92,38 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
 
   t = performance.now();
   const createdAt = new Date().toISOString();
-  const base = (name: string, positives: number, negatives: number) => ({
-    format: MODEL_FORMAT as typeof MODEL_FORMAT,
-    formatVersion: MODEL_FORMAT_VERSION,
-    name,
-    createdAt,
-    features: spec,
-    labels: [`not ${name}`, name] as [string, string],
-    training: { positives, negatives, datasetHash: hash, classWeight: 'none', seconds: 0 },
-  });
+  /** What differs between the classifier kinds; the rest of a model file is the same. */
+  interface Fit {
+    readonly classifier: PersonModel['classifier'];
+    readonly threshold: number;
+    readonly scoring: string;
+    readonly cvScore: number;
+    readonly best: PersonModel['cv']['best'];
+    readonly positives: number;
+    readonly negatives: number;
+    readonly classWeight: string;
+    readonly seconds: number;
+  }
   const models = new Map<string, PersonModel>();
+  const keep = (name: string, fit: Fit) =>
+    models.set(name, {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      name,
+      createdAt,
+      features: spec,
+      classifier: fit.classifier,
+      labels: [`not ${name}`, name],
+      threshold: fit.threshold,
+      cv: { folds: options.folds, scoring: fit.scoring, score: fit.cvScore, best: fit.best },
+      training: {
+        positives: fit.positives,
+        negatives: fit.negatives,
+        datasetHash: hash,
+        classWeight: fit.classWeight,
+        seconds: fit.seconds,
+      },
+    });
   if (options.model === 'svm') {
     const results = await trainSvms(
       { data: X, rows: chips.length, cols: d },
@@ -115,22 +137,19 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
       },
       { jobs: options.jobs, onProgress: options.onProgress },
     );
-    results.forEach((r, i) => {
-      const name = trainable[i].name;
-      const b = base(name, r.positives, r.negatives);
-      models.set(name, {
-        ...b,
+    for (const [i, r] of results.entries()) {
+      keep(trainable[i].name, {
         classifier: { type: 'svm', svm: r.model },
         threshold: 0,
-        cv: {
-          folds: options.folds,
-          scoring: options.svm.scoring,
-          score: r.cvScore,
-          best: { kernel: r.best.kernel, C: r.best.C, ...(r.best.gamma === null ? {} : { gamma: r.best.gamma }) },
-        },
-        training: { ...b.training, classWeight: options.svm.classWeight, seconds: r.seconds },
+        scoring: options.svm.scoring,
+        cvScore: r.cvScore,
+        best: { kernel: r.best.kernel, C: r.best.C, ...(r.best.gamma === null ? {} : { gamma: r.best.gamma }) },
+        positives: r.positives,
+        negatives: r.negatives,
+        classWeight: options.svm.classWeight,
+        seconds: r.seconds,
       });
-    });
+    }
   } else {
     const rows = chips.map((_, i) => X.subarray(i * d, (i + 1) * d));
     for (const [i, { name, y }] of trainable.entries()) {
@@ -139,18 +158,16 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
         criteria: [...options.tree.criteria],
         folds: options.folds,
       });
-      const b = base(name, r.positives, r.negatives);
-      models.set(name, {
-        ...b,
+      keep(name, {
         classifier: { type: 'tree', tree: r.model },
         threshold: 0.5,
-        cv: {
-          folds: options.folds,
-          scoring: 'accuracy',
-          score: r.cvScore,
-          best: { maxDepth: r.best.maxDepth, criterion: r.best.criterion },
-        },
-        training: { ...b.training, seconds: r.seconds },
+        scoring: 'accuracy',
+        cvScore: r.cvScore,
+        best: { maxDepth: r.best.maxDepth, criterion: r.best.criterion },
+        positives: r.positives,
+        negatives: r.negatives,
+        classWeight: 'none',
+        seconds: r.seconds,
       });
       options.onProgress?.(i + 1, trainable.length, name);
     }

@@ -10,7 +10,7 @@
  */
 import * as z from 'zod';
 import type { Db } from './db.js';
-import { outboxEvent } from './outbox.js';
+import { eventsAfter } from './plugin-outbox.js';
 import { prepared } from './statements.js';
 
 export interface Change {
@@ -34,9 +34,9 @@ export interface ChangesPage {
   readonly resync: boolean;
 }
 
-const row = z.object({ id: z.int(), kind: z.string(), payload: z.string(), created_at: z.int() });
 const bounds = z.object({ lo: z.int().nullable(), hi: z.int().nullable() });
 
+/** One page of the outbox as changes; read through eventsAfter, the plugins' own page reader. */
 export function changesSince(db: Db, since: number, limit: number): ChangesPage {
   return db.transaction((): ChangesPage => {
     const { lo, hi } = bounds.parse(prepared(db, 'SELECT min(id) AS lo, max(id) AS hi FROM outbox').get());
@@ -44,30 +44,19 @@ export function changesSince(db: Db, since: number, limit: number): ChangesPage 
       // Nothing stored after the cursor; a cursor beyond the last id means ids restarted.
       return { changes: [], next: hi ?? 0, resync: since > (hi ?? 0) };
     }
-    const rows = z
-      .array(row)
-      .parse(
-        prepared(db, 'SELECT id, kind, payload, created_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?').all(
-          since,
-          limit,
-        ),
-      );
-    const changes = rows.map((r): Change => {
-      const event = outboxEvent.parse({ kind: r.kind, payload: JSON.parse(r.payload) });
+    const page = eventsAfter(db, since, limit);
+    const changes = page.events.map((event): Change => {
       const base = {
-        cursor: r.id,
+        cursor: event.id,
         kind: event.kind,
         photoId: event.payload.photoId,
         path: event.payload.path,
         hash: event.payload.hash,
-        at: r.created_at,
+        at: event.createdAt,
       };
       return event.kind === 'photo.moved' ? { ...base, from: event.payload.from } : base;
     });
-    return {
-      changes,
-      next: changes.length > 0 ? changes[changes.length - 1].cursor : since,
-      resync: lo !== null && lo > since + 1,
-    };
+    // An unreadable row is skipped here as it is for the plugins; the cursor moves past it.
+    return { changes, next: page.lastId ?? since, resync: lo !== null && lo > since + 1 };
   })();
 }

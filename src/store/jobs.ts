@@ -134,16 +134,6 @@ export function assertLease(db: Db, job: ClaimedJob): void {
   if (row === undefined) throw new LeaseLostError(job);
 }
 
-/** Extend the lease of a long job; false when the lease was already lost. */
-export function renewLease(db: Db, job: ClaimedJob, leaseMs: number, now: number): boolean {
-  const r = prepared(db, 'UPDATE jobs SET available_at = ? WHERE id = ? AND claims = ? AND claimed_at IS NOT NULL').run(
-    now + leaseMs,
-    job.id,
-    job.claims,
-  );
-  return r.changes === 1;
-}
-
 /**
  * The job is done: its row goes, unless it was enqueued again while running, in which case it
  * waits again, due now. Call inside the transaction that records the job's result.

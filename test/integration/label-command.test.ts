@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { openDatabase } from '../../src/store/db.js';
-import { cliPath, detectionImages } from '../helpers/detector.js';
-import { tmpDir } from '../helpers/paths.js';
+import { analysedLibrary } from '../helpers/analysed-library.js';
+import { cliPath } from '../helpers/detector.js';
 
 const execFileP = promisify(execFile);
 let dir = '';
@@ -21,24 +20,10 @@ const fails = (...args: string[]) =>
   );
 
 before(async () => {
-  dir = await tmpDir('facetag-label-');
-  dataDir = join(dir, 'data');
-  await mkdir(join(dir, 'photos'));
-  await copyFile(join(detectionImages, '2007_007763.jpg'), join(dir, 'photos/a.jpg'));
-  await copyFile(join(detectionImages, '2008_001322.jpg'), join(dir, 'photos/b.jpg'));
-  const config = join(dir, 'config.json');
-  await writeFile(config, JSON.stringify({ detection: { rotationStep: 360 } }));
-  await execFileP(process.execPath, [
-    cliPath,
-    'run',
-    '--once',
-    '--photos',
-    join(dir, 'photos'),
-    '--data-dir',
-    dataDir,
-    '--config',
-    config,
-  ]);
+  ({ dir, dataDir } = await analysedLibrary('facetag-label-', {
+    'a.jpg': '2007_007763.jpg',
+    'b.jpg': '2008_001322.jpg',
+  }));
   const db = openDatabase(dataDir);
   faceIds = db.prepare('SELECT id FROM faces ORDER BY id').pluck().all() as number[];
   db.close();

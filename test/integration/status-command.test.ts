@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { cliPath, detectionImages } from '../helpers/detector.js';
-import { tmpDir } from '../helpers/paths.js';
+import { analysedLibrary } from '../helpers/analysed-library.js';
+import { cliPath } from '../helpers/detector.js';
 
 const execFileP = promisify(execFile);
 let dir = '';
 
 before(async () => {
-  dir = await tmpDir('facetag-status-');
-  await mkdir(join(dir, 'photos'));
-  await copyFile(join(detectionImages, '2007_007763.jpg'), join(dir, 'photos/a.jpg'));
-  await writeFile(join(dir, 'photos/empty.jpg'), '');
-  const config = join(dir, 'config.json');
-  await writeFile(config, JSON.stringify({ detection: { rotationStep: 360 } }));
-  await execFileP(process.execPath, [
-    cliPath,
-    'run',
-    '--once',
-    '--photos',
-    join(dir, 'photos'),
-    '--data-dir',
-    join(dir, 'data'),
-    '--config',
-    config,
-  ]);
+  ({ dir } = await analysedLibrary('facetag-status-', { 'a.jpg': '2007_007763.jpg', 'empty.jpg': '' }));
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
