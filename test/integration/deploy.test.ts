@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -170,12 +171,20 @@ describe('install.sh', () => {
   });
 
   test('refuses to install without root', async () => {
-    const args = [installSh, '--root', join(dir, 'nonroot')];
+    // nobody must be able to read the script whatever the checkout's permissions (a clone in a
+    // mktemp -d folder is 0700), so it runs from a world-readable copy.
+    const box = await mkdtemp(join(tmpdir(), 'facetag-nonroot-'));
+    await chmod(box, 0o755);
+    const script = join(box, 'install.sh');
+    await copyFile(installSh, script);
+    await chmod(script, 0o755);
+    const args = [script, '--root', join(box, 'root')];
     // As root, drop to nobody for this one run (setpriv is in util-linux).
     const result =
       process.getuid?.() === 0
         ? await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', ...args])
         : await run('bash', args);
+    await rm(box, { recursive: true, force: true });
     assert.equal(result.code, 77);
     assert.match(result.stderr, /must run as root/);
   });
