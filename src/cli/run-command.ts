@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { recognisingAnalyser } from '../daemon/analyser.js';
 import { backfill } from '../daemon/backfill.js';
 import { startDaemon } from '../daemon/daemon.js';
 import { createLogger, parseLevel } from '../daemon/logger.js';
+import { loadModelSet } from '../daemon/model-set.js';
 import { createShutdown } from '../daemon/shutdown.js';
 import { createNotifier } from '../daemon/systemd-notify.js';
 import { errnoCode } from '../files/errno.js';
@@ -62,10 +64,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     try {
       process.stdout.write('facetag run --once: one backfill pass\n');
       let progress: Progress | undefined;
+      // As the daemon does: a stored chip per face (so it can be labelled and trained on) and a
+      // name from the current models.
+      const models = await loadModelSet(join(dataDir, 'models'), ctx.config.recognition.thresholds);
       const report = await backfill({
         db,
         photoDirs,
         detector: ctx.options,
+        analyse: recognisingAnalyser(ctx.options, () => models, { retryTruncated: false }),
         onStart: (total) => {
           // Nothing to do: no progress line, the summary says it all.
           if (total > 0) progress = createProgress({ label: 'run', total });

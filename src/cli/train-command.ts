@@ -2,15 +2,19 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { savePersonModel } from '../recognize/person-model.js';
 import { personsOf, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
-import { InputError, parse } from './args.js';
+import { InputError, parse, UsageError } from './args.js';
 import { createProgress } from './progress.js';
 import { readChipsForCommand } from './read-chips.js';
 import { modelsDir, recognitionFlags, trainerOptions } from './recognition-context.js';
 import { formatTable } from './table.js';
+import { trainLibraryCommand } from './train-library.js';
 
 export const trainUsage = `facetag train [--labels DIR] [--model svm|tree] [--jobs N] [--out DIR] [--only NAME,...] [--parity] [--config FILE]
+facetag train --library [--data-dir DIR] [--config FILE]
   Trains one model per person from labelled chips in DIR/<person>/*.png (not_a_face: negatives only).
-  Default DIR: <dataDir>/labels; default --out: <dataDir>/models. --parity uses the seed's settings.`;
+  Default DIR: <dataDir>/labels; default --out: <dataDir>/models. --parity uses the seed's settings.
+  --library trains from the faces named in the daemon's database (web page, API, facetag label)
+  plus <dataDir>/labels, as the daemon does; a running daemon is asked to do it (and reloads).`;
 
 function reportTable(report: TrainingReport): string {
   return formatTable(
@@ -42,8 +46,22 @@ export async function trainCommand(argv: string[]): Promise<number> {
     only: { type: 'string' },
     parity: { type: 'boolean' },
     config: { type: 'string' },
+    library: { type: 'boolean' },
+    'data-dir': { type: 'string' },
   });
   const config = loadConfig(values.config ? { file: values.config } : {});
+  if (values.library) {
+    for (const flag of ['labels', 'out', 'only', 'parity', 'model'] as const) {
+      if (values[flag] !== undefined)
+        throw new UsageError(`--library trains what the daemon trains; --${flag} does not apply`);
+    }
+    const outcome = await trainLibraryCommand(config, values);
+    if (outcome.via === 'daemon') return outcome.code;
+    if (!outcome.report) return 1;
+    process.stdout.write(reportTable(outcome.report));
+    process.stdout.write(`models in ${join(values['data-dir'] ?? config.dataDir, 'models')}\n`);
+    return outcome.report.persons.some((p) => p.model) ? 0 : 1;
+  }
   const labelsDir = values.labels ?? join(config.dataDir, 'labels');
   const out = values.out ?? modelsDir(config, values);
   const options = trainerOptions(config, values);

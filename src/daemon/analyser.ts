@@ -7,8 +7,16 @@ import { DecodeError } from '../vision/decode.js';
 import type { Analyser } from './backfill.js';
 import type { ModelSet } from './model-set.js';
 
-/** `models()` is read per photo, so a retrain takes effect on the next photo. */
-export function recognisingAnalyser(detector: DetectorOptions, models: () => ModelSet): Analyser {
+/**
+ * `models()` is read per photo, so a retrain takes effect on the next photo. `retryTruncated`:
+ * the daemon looks at a truncated file again later (it may still be being copied); a one-off pass
+ * (`run --once`) reports it as failed instead, and it is retried when the file changes.
+ */
+export function recognisingAnalyser(
+  detector: DetectorOptions,
+  models: () => ModelSet,
+  options: { readonly retryTruncated: boolean } = { retryTruncated: true },
+): Analyser {
   return async (path) => {
     const set = models();
     try {
@@ -33,7 +41,8 @@ export function recognisingAnalyser(detector: DetectorOptions, models: () => Mod
     } catch (err) {
       if (err instanceof DecodeError) {
         // A file still being written looks truncated: worth another look; the rest is permanent.
-        return { ok: false, code: err.reason, message: err.message, transient: err.reason === 'truncated' };
+        const transient = options.retryTruncated && err.reason === 'truncated';
+        return { ok: false, code: err.reason, message: err.message, transient };
       }
       throw err;
     }

@@ -7,9 +7,11 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { DetectorOptions } from '../detect/detector.js';
+import { detectionMaxSide } from '../detect/settings.js';
 import { createHttpApi, startHttpServer } from '../http/app.js';
 import { createLatencyRecorder } from '../http/latency-histogram.js';
 import type { MetricsSnapshot } from '../http/metrics.js';
+import { drawnFaceChip } from '../pipeline/drawn-face.js';
 import { startPluginHost } from '../plugins/host.js';
 import type { Db } from '../store/db.js';
 import { queueStats, releaseLeases } from '../store/jobs.js';
@@ -98,6 +100,18 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         training?.labelsChanged();
       },
       readiness: () => readiness,
+      training: {
+        status: () => training?.status() ?? null,
+        trainNow: () => {
+          training?.trainNow();
+          return training !== undefined;
+        },
+      },
+      drawnFaceChip: (file, box) =>
+        drawnFaceChip(file, box, {
+          maxPixels: config.decode.maxPixels,
+          maxSide: detectionMaxSide(config.detection),
+        }),
       metrics: () => ({
         photos: { analysed: stats.analysed, reused: stats.reused, failed: stats.failed, retried: stats.retried },
         stageSeconds: { analyse: analyseSeconds.snapshot() },

@@ -1,5 +1,7 @@
 /** What the HTTP API needs from the daemon: narrow ports, given once to createHttpApi. */
 import type { Logger } from '../daemon/logger.js';
+import type { TrainingStatus } from '../daemon/training.js';
+import type { DrawnFaceChip } from '../pipeline/drawn-face.js';
 import type { Db } from '../store/db.js';
 import type { MetricsSnapshot } from './metrics.js';
 
@@ -28,6 +30,20 @@ export interface HttpApiDeps {
   /** A label, name or person changed: the training service retrains after its debounce. */
   readonly onLabelsChanged: () => void;
   readonly readiness: () => Readiness;
+  /** The training service: its live status, and "train now". Null status: not started yet. */
+  readonly training: {
+    readonly status: () => TrainingStatus | null;
+    /** False when there is no training service yet (start-up). */
+    readonly trainNow: () => boolean;
+  };
+  /**
+   * The stored chip of a face drawn on a photo (`box` in the oriented full-resolution frame).
+   * Throws DecodeError when the photo cannot be decoded.
+   */
+  readonly drawnFaceChip: (
+    file: string,
+    box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
+  ) => Promise<DrawnFaceChip>;
   readonly metrics: () => MetricsSnapshot;
   /** Largest JSON body accepted; default 64 KiB. */
   readonly maxBodyBytes?: number;

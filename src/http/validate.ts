@@ -50,6 +50,12 @@ export const personPhotosQuery = z.object({
   which: z.enum(['confirmed', 'suggested', 'all']).default('all'),
 });
 
+export const photoListQuery = z.object({
+  limit: queryInt(1, MAX_PAGE).default(DEFAULT_PAGE),
+  before: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+  faces: z.enum(['any', 'none']).default('any'),
+});
+
 export const changesQuery = z.object({
   since: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
   limit: queryInt(1, MAX_PAGE).default(DEFAULT_PAGE),
@@ -86,4 +92,20 @@ export const renameBody = z.strictObject({ name: personName });
 
 export const mergeBody = z.strictObject({
   into: z.int().positive().max(Number.MAX_SAFE_INTEGER),
+});
+
+/** Smallest drawn face side, in photo pixels: smaller chips carry no usable features. */
+export const MIN_DRAWN_SIDE = 16;
+
+const coordinate = z.number().finite().min(0).max(1_000_000);
+
+/** A face drawn on the photo view: an upright box in the photo's oriented pixels, and who it is. */
+export const drawnFaceBody = z.strictObject({
+  box: z.strictObject({
+    x: coordinate,
+    y: coordinate,
+    width: coordinate.min(MIN_DRAWN_SIDE),
+    height: coordinate.min(MIN_DRAWN_SIDE),
+  }),
+  person: personName,
 });

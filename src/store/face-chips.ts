@@ -44,6 +44,13 @@ export function autoFaceChips(db: Db, afterId: number, limit: number): StoredFac
   );
 }
 
+/** How many auto faces have a chip: the re-classification's total, for progress. */
+export function countAutoFaceChips(db: Db): number {
+  return z
+    .object({ n: z.int() })
+    .parse(prepared(db, `SELECT count(*) AS n FROM faces WHERE label_state = 'auto' AND chip IS NOT NULL`).get()).n;
+}
+
 /** Changes whenever a label is given or changed: the training service's cue. */
 export function labelsFingerprint(db: Db): string {
   const row = z

@@ -16,7 +16,7 @@ export const PAGE_HTML = `<!doctype html>
 <body>
 <header>
   <h1>facetag</h1>
-  <nav><a href="#unknown">Unknown faces</a><a href="#suggestions">Suggestions</a></nav>
+  <nav><a href="#unknown" data-view="label">Unknown faces</a><a href="#suggestions" data-view="label">Suggestions</a><a href="#/people" data-view="people">People</a><a href="#/photos" data-view="photos">Photos</a><a href="#/training" data-view="training">Training</a></nav>
   <form id="token-form">
     <label for="token">API token</label>
     <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="contents of http-token">
@@ -25,6 +25,7 @@ export const PAGE_HTML = `<!doctype html>
 </header>
 <p id="status" role="status" aria-live="polite"></p>
 <main>
+<div id="view-label">
   <section id="unknown" aria-labelledby="unknown-title">
     <h2 id="unknown-title">Unknown faces</h2>
     <p class="hint">Faces no one has named yet, grouped by likeness. Tap faces to select them, then name them below.</p>
@@ -35,28 +36,33 @@ export const PAGE_HTML = `<!doctype html>
     <p class="hint">Who facetag thinks these are. Confirm or reject; a rejected suggestion does not come back.</p>
     <div id="persons"></div>
   </section>
+  <form id="actions" class="action-bar" aria-label="Selected faces">
+    <span id="selected-count">0 selected</span>
+    <input id="name" list="person-names" autocomplete="off" placeholder="Name" aria-label="Name for the selected faces">
+    <button type="submit" id="name-button">Name</button>
+    <button type="button" id="not-face-button">Not a face</button>
+    <button type="button" id="deselect-button">Deselect</button>
+  </form>
+</div>
+<div id="view-other" hidden></div>
 </main>
-<form id="actions" class="action-bar" aria-label="Selected faces">
-  <span id="selected-count">0 selected</span>
-  <input id="name" list="person-names" autocomplete="off" placeholder="Name" aria-label="Name for the selected faces">
-  <datalist id="person-names"></datalist>
-  <button type="submit" id="name-button">Name</button>
-  <button type="button" id="not-face-button">Not a face</button>
-  <button type="button" id="deselect-button">Deselect</button>
-</form>
+<datalist id="person-names"></datalist>
 </body>
 </html>
 `;
 
 export const PAGE_CSS = `
 *, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { font-family: system-ui, sans-serif; color: #1d232a; background: #f5f6f8; }
 body { margin: 0; padding-bottom: 7rem; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.5rem; padding: 0.75rem 1rem;
   background: #fff; border-bottom: 1px solid #d9dde3; }
 h1 { font-size: 1.25rem; margin: 0; }
-nav { display: flex; gap: 1rem; }
+nav { display: flex; flex-wrap: wrap; gap: 0 1rem; }
 nav a { color: #1f5fbf; padding: 0.5rem 0; }
+nav a[aria-current] { font-weight: 600; color: #1d232a; }
+a { color: #1f5fbf; }
 #token-form { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; margin-left: auto; min-width: 0; }
 #token-form input { width: 14rem; max-width: 100%; }
 input, button { font: inherit; min-height: 44px; border-radius: 6px; }
@@ -92,6 +98,33 @@ h3 { margin: 0; font-size: 1rem; }
   box-shadow: 0 -2px 8px rgb(0 0 0 / 0.08); }
 .action-bar input { flex: 1 1 10rem; }
 #selected-count { min-width: 6.5rem; }
+.face-card { display: flex; flex-direction: column; gap: 0.15rem; min-width: 0; }
+.in-photo { font-size: 0.8rem; text-align: center; }
+.person-tools { display: flex; flex-wrap: wrap; align-items: center; gap: 0.75rem 1.5rem; margin-bottom: 0.75rem; }
+.inline-form { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+.inline-form label { display: flex; align-items: center; gap: 0.5rem; }
+select { font: inherit; min-height: 44px; border-radius: 6px; border: 1px solid #aab2bd; background: #fff; max-width: 100%; }
+.split-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; margin-bottom: 0.75rem; }
+.split-bar input { flex: 0 1 12rem; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+table.people { border-collapse: collapse; background: #fff; width: 100%; max-width: 50rem; }
+table.people th, table.people td { text-align: left; padding: 0.6rem 0.75rem; border-bottom: 1px solid #d9dde3; }
+.photo-list { list-style: none; padding: 0; margin: 0 0 1rem; background: #fff; border: 1px solid #d9dde3;
+  border-radius: 8px; }
+.photo-list li { display: flex; justify-content: space-between; gap: 1rem; padding: 0.6rem 0.75rem;
+  border-bottom: 1px solid #eceef1; overflow-wrap: anywhere; }
+.photo-list .count { color: #55606e; white-space: nowrap; }
+.stage { position: relative; width: 100%; max-width: 60rem; background: #e6e9ee; touch-action: none;
+  user-select: none; overflow: hidden; }
+.stage img { display: block; width: 100%; height: 100%; pointer-events: none; }
+.stage.drawing { cursor: crosshair; outline: 3px dashed #1f5fbf; }
+.box { position: absolute; border: 2px solid #e0463c; transform-origin: center; pointer-events: none; }
+.box.confirmed { border-color: #2e9e4f; }
+.box.auto { border-color: #f0b400; }
+.box.draft { border: 2px dashed #1f5fbf; background: rgb(31 95 191 / 0.12); }
+.box span { position: absolute; left: -2px; top: 100%; background: rgb(0 0 0 / 0.7); color: #fff;
+  font-size: 0.75rem; padding: 0 0.3rem; white-space: nowrap; }
+progress { width: 12rem; max-width: 100%; height: 1rem; }
 @media (max-width: 480px) {
   .grid { grid-template-columns: repeat(auto-fill, minmax(80px, 1fr)); }
   #token-form { margin-left: 0; width: 100%; }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../src/config/schema.js';
 import type { DetectorOptions } from '../../src/detect/detector.js';
 import { localRunner } from '../../src/detect/local-runner.js';
@@ -7,7 +8,8 @@ import { loadCascade } from '../../src/vision/cascade/default-model.js';
 import { repoRoot, sharedDir } from './paths.js';
 
 export const detectionImages = join(sharedDir, 'data/detection/images');
-export const cliPath = join(repoRoot, 'dist/src/cli.js');
+/** The CLI of the build these tests were compiled into (dist/, or a private --outDir). */
+export const cliPath = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 /**
  * Upright only, on the calling thread: fast and deterministic for tests of file handling

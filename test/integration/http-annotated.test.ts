@@ -7,7 +7,7 @@ import { createLogger } from '../../src/daemon/logger.js';
 import { createHttpApi, startHttpServer } from '../../src/http/app.js';
 import { recordAnalysis } from '../../src/store/analysis.js';
 import { markRemoved } from '../../src/store/photos.js';
-import { analysis, call, chipPng, type Fixture, face, SNAPSHOT, startFixture } from './http-fixture.js';
+import { analysis, call, chipPng, type Fixture, face, SNAPSHOT, startFixture, TEST_PORTS } from './http-fixture.js';
 
 let fx: Fixture;
 before(async () => {
@@ -61,6 +61,7 @@ test('a photo folder configured through a symlink serves its photos', async () =
     now: () => 1,
     log: createLogger({ write: () => undefined }),
     onLabelsChanged: () => undefined,
+    ...TEST_PORTS,
     readiness: () => ({ ready: true }),
     metrics: () => SNAPSHOT,
   });

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/daemon/logger.js';
 import { createHttpApi, type HttpServer, startHttpServer } from '../../src/http/app.js';
 import type { HttpApiDeps, Readiness } from '../../src/http/deps.js';
 import type { MetricsSnapshot } from '../../src/http/metrics.js';
+import { drawnFaceChip } from '../../src/pipeline/drawn-face.js';
 import { type AnalysisRecord, recordAnalysis } from '../../src/store/analysis.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import type { FaceInput } from '../../src/store/faces.js';
@@ -34,6 +35,12 @@ export interface Fixture {
   readonly photos: Record<'family' | 'solo' | 'outsideRow' | 'symlinked', number>;
   close(): Promise<void>;
 }
+
+/** The daemon's training and decoding ports as a bare API sees them: no training service; chips cut for real. */
+export const TEST_PORTS: Pick<HttpApiDeps, 'training' | 'drawnFaceChip'> = {
+  training: { status: () => null, trainNow: () => false },
+  drawnFaceChip: (file, box) => drawnFaceChip(file, box, { maxPixels: 100_000_000, maxSide: 1600 }),
+};
 
 export const SNAPSHOT: MetricsSnapshot = {
   photos: { analysed: 12, reused: 3, failed: 1, retried: 2 },
@@ -143,6 +150,7 @@ export async function startFixture(overrides: Partial<HttpApiDeps> = {}): Promis
     onLabelsChanged: () => {
       labelsChanged.count++;
     },
+    ...TEST_PORTS,
     readiness: () => readiness.value,
     metrics: () => SNAPSHOT,
     ...overrides,

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { createLogger } from '../../src/daemon/logger.js';
 import { createHttpApi, startHttpServer } from '../../src/http/app.js';
 import { facesOfPhoto } from '../../src/store/faces.js';
-import { call, type Fixture, rawGet, SNAPSHOT, startFixture, TOKEN } from './http-fixture.js';
+import { call, type Fixture, rawGet, SNAPSHOT, startFixture, TEST_PORTS, TOKEN } from './http-fixture.js';
 
 const errorBody = z.object({ error: z.string() });
 
@@ -161,6 +161,7 @@ test('without a token, writes are refused and the server will not listen beyond 
       now: () => 0,
       log: createLogger({ write: () => undefined }),
       onLabelsChanged: () => undefined,
+      ...TEST_PORTS,
       readiness: () => ({ ready: true }),
       metrics: () => SNAPSHOT,
     };

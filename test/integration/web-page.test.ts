@@ -66,7 +66,24 @@ describe('labelling page over HTTP', () => {
     const js = await call(fx, 'GET', '/web/app.mjs');
     assert.equal(js.status, 200, 'the page script is built (npm run build compiles src/web/tsconfig.json)');
     assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
-    assert.match(js.bytes.toString(), /\/api\/faces\/\$\{id\}\/label/);
+    // Every module the script imports is served too, and one of them writes labels.
+    const imports = [...js.bytes.toString().matchAll(/from '\.\/([a-z-]+\.mjs)'/g)].map((m) => m[1]);
+    assert.ok(imports.length >= 5, `app.mjs imports its views: ${imports}`);
+    const sources = [];
+    for (const name of imports) {
+      const mod = await call(fx, 'GET', `/web/${name}`);
+      assert.equal(mod.status, 200, name);
+      assert.match(mod.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+      sources.push(mod.bytes.toString());
+    }
+    assert.ok(sources.some((src) => src.includes('/api/faces/${id}/label')));
+  });
+
+  test('only the page modules are served from its folder', async () => {
+    assert.equal((await call(fx, 'GET', '/web/no-such-view.mjs')).status, 404);
+    assert.equal((await rawGet(fx, '/web/..%2f..%2fcli.js')).status, 404);
+    assert.equal((await rawGet(fx, '/web/app.mjs.map')).status, 404);
+    assert.equal((await rawGet(fx, '/web/App.mjs')).status, 404);
   });
 
   test('the page files hold no data and load from any Host; its data is refused to a non-localhost Host (DNS rebinding)', async () => {

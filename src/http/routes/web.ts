@@ -10,12 +10,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type RequestHandler, Router } from 'express';
+import { errnoCode } from '../../files/errno.js';
 import { PAGE_CSS, PAGE_HTML } from '../../web/page.js';
 import type { HttpApiDeps } from '../deps.js';
+import { notFound } from '../errors.js';
 import { unknownFaceRoutes } from './unknown-faces.js';
 
-/** Compiled by src/web/tsconfig.json next to this build's src/web/. */
-const SCRIPT_URL = new URL('../../web/client/app.mjs', import.meta.url);
+/** The page's modules, compiled by src/web/tsconfig.json next to this build's src/web/. */
+const SCRIPT_DIR = new URL('../../web/client/', import.meta.url);
+/** A module name as tsc emits them; nothing else (no dots, no slashes) is ever read. */
+const MODULE_NAME = /^[a-z][a-z-]{0,40}\.mjs$/;
 
 /**
  * The API's CSP allows nothing; the page needs its own script, style, chips (fetched with the
@@ -39,7 +43,7 @@ const PAGE_CSP = [
  */
 export function webPageRoutes(): Router {
   const router = Router();
-  let script: Promise<string> | undefined;
+  const scripts = new Map<string, Promise<string>>();
 
   const page =
     (type: string, body: () => Promise<string> | string): RequestHandler =>
@@ -56,17 +60,27 @@ export function webPageRoutes(): Router {
     '/web/style.css',
     page('text/css; charset=utf-8', () => PAGE_CSS),
   );
-  router.get(
-    '/web/app.mjs',
-    page('text/javascript; charset=utf-8', () => {
+  router.get('/web/:module', (req, res, next) => {
+    const name = req.params.module;
+    if (!MODULE_NAME.test(name)) {
+      next();
+      return;
+    }
+    const load = (): Promise<string> => {
       // Read once; a failed read (a build without the page script) is retried next time.
-      script ??= readFile(SCRIPT_URL, 'utf8').catch((err: unknown) => {
-        script = undefined;
-        throw err;
-      });
-      return script;
-    }),
-  );
+      let text = scripts.get(name);
+      if (!text) {
+        text = readFile(new URL(name, SCRIPT_DIR), 'utf8').catch((err: unknown) => {
+          scripts.delete(name);
+          if (errnoCode(err) === 'ENOENT') throw notFound(`page module ${name}`);
+          throw err;
+        });
+        scripts.set(name, text);
+      }
+      return text;
+    };
+    return page('text/javascript; charset=utf-8', load)(req, res, next);
+  });
   return router;
 }
 

@@ -1,0 +1,113 @@
+/**
+ * Train the library's person models from what the family labelled: the stored chips of labelled
+ * faces (the web page, the API, `facetag label`) plus the seed's labels folder, if any. Shared by
+ * the daemon's training service and `facetag train`. Labels are only read, never changed.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { trainerOptions } from '../cli/recognition-context.js';
+import type { Config } from '../config/schema.js';
+import { errnoCode } from '../files/errno.js';
+import {
+  isNegativeOnly,
+  type LabelledChip,
+  NOT_A_FACE,
+  REJECTED_FACE,
+  readLabelledChips,
+} from '../recognize/labelled-chips.js';
+import { MODEL_SUFFIX, modelPath, type PersonModel, savePersonModel } from '../recognize/person-model.js';
+import { chipWithPadding, greyOf } from '../recognize/stored-chip.js';
+import { type TrainingReport, trainFromChips } from '../recognize/trainer.js';
+import type { Db } from '../store/db.js';
+import { labelledFaceChips } from '../store/face-chips.js';
+import { recordModel } from '../store/models.js';
+import { decodeChipPng } from '../vision/chip-png.js';
+import type { Logger } from './logger.js';
+
+export interface LibraryTrainingOptions {
+  readonly db: Db;
+  readonly config: Config;
+  readonly modelsDir: string;
+  readonly labelsDir: string;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Persons trained so far, of how many; `person` is the one just finished. */
+  readonly onProgress?: (done: number, total: number, person: string) => void;
+}
+
+export interface LibraryTraining {
+  /** Null when nobody is labelled yet: nothing was trained. */
+  readonly report: TrainingReport | null;
+  /** Exactly the models now in the folder. */
+  readonly models: readonly PersonModel[];
+  readonly chips: number;
+}
+
+/** The labelled chips, as the seed's training wants them: one label per chip. */
+export async function libraryChips(db: Db, labelsDir: string, padding: number, log: Logger): Promise<LabelledChip[]> {
+  const chips: LabelledChip[] = [];
+  for (const row of labelledFaceChips(db)) {
+    // A rejected suggestion is a negative: for the person rejected, and, like every face not
+    // labelled as them, for the others too (the seed's one-against-the-rest training).
+    const label =
+      row.label_state === 'not_a_face' ? NOT_A_FACE : row.label_state === 'rejected' ? REJECTED_FACE : row.person;
+    if (!label) continue;
+    const grey = greyOf(await decodeChipPng(row.chip));
+    chips.push({ label, file: `face:${row.id}`, ...chipWithPadding(grey, padding) });
+  }
+  const folder = await readLabelledChips(labelsDir).catch((err: unknown) => {
+    // No labels folder is the usual case for a daemon user; other errors are worth a line.
+    if (errnoCode(err) !== 'ENOENT' && !(err instanceof Error && /ENOENT/.test(err.message))) {
+      log.warn('cannot read the labels folder', { labelsDir, err });
+    }
+    return [];
+  });
+  return [...chips, ...folder];
+}
+
+/** Train every labelled person, save and record their models, and retire models nobody backs. */
+export async function trainLibrary(options: LibraryTrainingOptions): Promise<LibraryTraining> {
+  const { db, config, modelsDir, labelsDir, log, now } = options;
+  await mkdir(modelsDir, { recursive: true });
+  const trainer = trainerOptions(config, {});
+  const chips = await libraryChips(db, labelsDir, trainer.padding, log);
+  const people = new Set(chips.filter((c) => !isNegativeOnly(c.label)).map((c) => c.label));
+  if (people.size === 0) return { report: null, models: [], chips: chips.length };
+
+  log.info('training', { chips: chips.length, persons: people.size });
+  const report = await trainFromChips(chips, {
+    ...trainer,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const models: PersonModel[] = [];
+  for (const p of report.persons) {
+    if (!p.model) {
+      log.warn('person not trained', { person: p.name, reason: p.skipped });
+      continue;
+    }
+    const file = await savePersonModel(modelsDir, p.model);
+    recordModel(
+      db,
+      {
+        person: p.name,
+        cvScore: p.model.cv.score,
+        cvMetric: p.model.cv.scoring,
+        filePath: file.path,
+        fileHash: file.hash,
+      },
+      now(),
+    );
+    models.push(p.model);
+  }
+  // A person renamed, merged away or no longer trainable keeps no model: a stale file would
+  // bring the old name back at the next re-classification.
+  const trained = new Set(models.map((m) => modelPath(modelsDir, m.name)));
+  for (const name of await readdir(modelsDir)) {
+    const file = join(modelsDir, name);
+    if (name.endsWith(MODEL_SUFFIX) && !trained.has(file)) {
+      await rm(file, { force: true });
+      log.info('model retired', { file });
+    }
+  }
+  return { report, models, chips: chips.length };
+}
