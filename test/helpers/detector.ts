@@ -5,7 +5,7 @@ import type { DetectorOptions } from '../../src/detect/detector.js';
 import { localRunner } from '../../src/detect/local-runner.js';
 import type { DetectionConfig } from '../../src/detect/settings.js';
 import { loadCascade } from '../../src/vision/cascade/default-model.js';
-import { repoRoot, sharedDir } from './paths.js';
+import { sharedDir } from './paths.js';
 
 export const detectionImages = join(sharedDir, 'data/detection/images');
 /** The CLI of the build these tests were compiled into (dist/, or a private --outDir). */

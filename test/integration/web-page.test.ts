@@ -76,7 +76,9 @@ describe('labelling page over HTTP', () => {
       assert.match(mod.headers.get('content-security-policy') ?? '', /script-src 'self'/);
       sources.push(mod.bytes.toString());
     }
-    assert.ok(sources.some((src) => src.includes('/api/faces/${id}/label')));
+    // The label route, as a template literal in the compiled module.
+    const labelRoute = ['/api/faces/$', '{id}/label'].join('');
+    assert.ok(sources.some((src) => src.includes(labelRoute)));
   });
 
   test('only the page modules are served from its folder', async () => {
