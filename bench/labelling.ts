@@ -80,16 +80,28 @@ async function main(): Promise<void> {
     await daemon.waitForLog((l) => l.msg === 'trained' && Number(l.persons) > 0, 300_000, 'trained');
     const trainS = (performance.now() - t1) / 1000;
 
+    // What the page offers for the faces left unknown: a "Maybe <person>?" group, or none.
+    const answer = (await (await fetch(`${String(http.url)}/api/unknown-faces?limit=2000`)).json()) as {
+      groups: { guess: string | null; faces: { id: number }[] }[];
+    };
+    const guessOf = new Map(answer.groups.flatMap((g) => g.faces.map((f) => [f.id, g.guess] as const)));
+
     let right = 0;
     let wrong = 0;
     let unknown = 0;
     let undetected = 0;
+    const guesses = { right: 0, wrong: 0, none: 0 };
     for (const row of rows) {
       if (labelled.has(row.file)) continue;
       const face = faceOf(row.file);
       if (!face) undetected++;
-      else if (face.predicted_person === null) unknown++;
-      else if (face.predicted_person === row.person) right++;
+      else if (face.predicted_person === null) {
+        unknown++;
+        const guess = guessOf.get(face.id) ?? null;
+        if (guess === null) guesses.none++;
+        else if (guess === row.person) guesses.right++;
+        else guesses.wrong++;
+      } else if (face.predicted_person === row.person) right++;
       else wrong++;
     }
     db.close();
@@ -108,6 +120,17 @@ async function main(): Promise<void> {
           ['left unknown', pct(unknown)],
           ['face not detected', pct(undetected)],
           ['total', String(rest)],
+        ],
+      ),
+    );
+    const ofUnknown = (n: number) => `${n} (${((100 * n) / Math.max(1, unknown)).toFixed(1)} %)`;
+    say(
+      table(
+        ["faces left unknown: the page's best guess", 'count'],
+        [
+          ['"Maybe <right person>?"', ofUnknown(guesses.right)],
+          ['"Maybe <wrong person>?"', ofUnknown(guesses.wrong)],
+          ['no guess (grouped by likeness)', ofUnknown(guesses.none)],
         ],
       ),
     );

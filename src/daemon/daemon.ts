@@ -100,6 +100,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         training?.labelsChanged();
       },
       readiness: () => readiness,
+      recognizer: () => models.recognizer,
       training: {
         status: () => training?.status() ?? null,
         trainNow: () => {

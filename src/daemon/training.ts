@@ -7,25 +7,16 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
 import { errnoCode } from '../files/errno.js';
 import { recogniseStored } from '../pipeline/analyse.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
-import type { Db } from '../store/db.js';
 import { autoFaceChips, countAutoFaceChips, labelsFingerprint } from '../store/face-chips.js';
 import { recordPredictions } from '../store/faces.js';
 import { decodeChipPng } from '../vision/chip-png.js';
-import type { Logger } from './logger.js';
 import { type ModelSet, modelSetOf } from './model-set.js';
-import { trainLibrary } from './train-library.js';
+import { type LibraryTrainingOptions, trainLibrary } from './train-library.js';
 
-export interface TrainingServiceOptions {
-  readonly db: Db;
-  readonly config: Config;
-  readonly modelsDir: string;
-  readonly labelsDir: string;
-  readonly log: Logger;
-  readonly now: () => number;
+export interface TrainingServiceOptions extends Omit<LibraryTrainingOptions, 'onProgress'> {
   /** Called with the new models once they are trained (before re-classification). */
   readonly onModels: (set: ModelSet) => void;
 }

@@ -2,6 +2,7 @@
 import type { Logger } from '../daemon/logger.js';
 import type { TrainingStatus } from '../daemon/training.js';
 import type { DrawnFaceChip } from '../pipeline/drawn-face.js';
+import type { Recognizer } from '../recognize/recognizer.js';
 import type { Db } from '../store/db.js';
 import type { MetricsSnapshot } from './metrics.js';
 
@@ -30,6 +31,8 @@ export interface HttpApiDeps {
   /** A label, name or person changed: the training service retrains after its debounce. */
   readonly onLabelsChanged: () => void;
   readonly readiness: () => Readiness;
+  /** The models in use, for best guesses on unknown faces; undefined before the first training. */
+  readonly recognizer: () => Recognizer | undefined;
   /** The training service: its live status, and "train now". Null status: not started yet. */
   readonly training: {
     readonly status: () => TrainingStatus | null;

@@ -36,8 +36,9 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** The daemon's training and decoding ports as a bare API sees them: no training service; chips cut for real. */
-export const TEST_PORTS: Pick<HttpApiDeps, 'training' | 'drawnFaceChip'> = {
+/** The daemon's ports as a bare API sees them: no models, no training service; chips cut for real. */
+export const TEST_PORTS: Pick<HttpApiDeps, 'training' | 'drawnFaceChip' | 'recognizer'> = {
+  recognizer: () => undefined,
   training: { status: () => null, trainNow: () => false },
   drawnFaceChip: (file, box) => drawnFaceChip(file, box, { maxPixels: 100_000_000, maxSide: 1600 }),
 };

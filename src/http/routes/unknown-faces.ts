@@ -1,11 +1,14 @@
 /**
- * The labelling page's two lists: unknown faces grouped by likeness, and suggestions per person.
+ * The labelling page's two lists: unknown faces grouped by their best guess (with models) or by
+ * likeness, and suggestions per person.
  * Reads only; labels change through POST /api/faces/:id/label.
  */
 import { Router } from 'express';
 import * as z from 'zod';
+import { recogniseStored } from '../../pipeline/analyse.js';
 import { suggestedFaces, unknownFaceChips } from '../../store/unknown-faces.js';
 import { decodeChipPng } from '../../vision/chip-png.js';
+import { bestGuess, groupByGuess } from '../../web/best-guess.js';
 import { groupByLikeness, likenessVector } from '../../web/likeness.js';
 import type { HttpApiDeps } from '../deps.js';
 import { parseQuery } from '../validate.js';
@@ -31,11 +34,20 @@ export function unknownFaceRoutes(deps: HttpApiDeps): Router {
   router.get('/api/unknown-faces', async (req, res) => {
     const { limit } = parseQuery(unknownQuery, req.query);
     const rows = unknownFaceChips(db, limit);
-    const vectors: Float64Array[] = [];
-    for (const row of rows) vectors.push(likenessVector(await decodeChipPng(row.chip)));
-    const groups = groupByLikeness(vectors).map((members) => ({
-      faces: members.map((i) => ({ id: rows[i].id, photoId: rows[i].photo_id })),
+    const recognizer = deps.recognizer();
+    const chips = await Promise.all(rows.map((row) => decodeChipPng(row.chip)));
+    // With models: group by each face's best guess; faces without one (or no models yet) by likeness.
+    const guesses = chips.map((chip) =>
+      recognizer && recognizer.size > 0 ? bestGuess(recogniseStored(recognizer, chip).decisions) : undefined,
+    );
+    const face = (i: number) => ({ id: rows[i].id, photoId: rows[i].photo_id, guessValue: guesses[i]?.value ?? null });
+    const guessed = groupByGuess(guesses).map((g) => ({ guess: g.person, faces: g.members.map(face) }));
+    const rest = rows.map((_, i) => i).filter((i) => !guesses[i]);
+    const alike = groupByLikeness(rest.map((i) => likenessVector(chips[i]))).map((members) => ({
+      guess: null,
+      faces: members.map((m) => face(rest[m])),
     }));
+    const groups = [...guessed, ...alike].sort((a, b) => b.faces.length - a.faces.length);
     res.json({ groups, truncated: rows.length === limit });
   });
 

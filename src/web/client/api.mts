@@ -125,8 +125,17 @@ export interface PersonTraining {
 
 export const faceRef = (v: unknown): FaceRef => ({ id: field(v, 'id', isId), photoId: field(v, 'photoId', isId) });
 
-export const groupsOf = (v: unknown): FaceRef[][] =>
-  arrayOf(isRecord(v) ? v.groups : null, (g) => arrayOf(isRecord(g) ? g.faces : null, faceRef));
+export interface FaceGroup {
+  /** The person the models think most likely (below their threshold), or null: grouped by likeness. */
+  readonly guess: string | null;
+  readonly faces: readonly FaceRef[];
+}
+
+export const groupsOf = (v: unknown): FaceGroup[] =>
+  arrayOf(isRecord(v) ? v.groups : null, (g) => ({
+    guess: isRecord(g) ? str(g.guess) : null,
+    faces: arrayOf(isRecord(g) ? g.faces : null, faceRef),
+  }));
 
 export const suggestionsOf = (v: unknown): PersonSuggestions[] =>
   arrayOf(isRecord(v) ? v.persons : null, (p) => ({

@@ -1,8 +1,8 @@
 /**
- * Unknown faces, grouped by likeness, biggest group first: select many (a whole group at once),
- * then name them or mark them not a face from the action bar.
+ * Unknown faces, grouped by the models' best guess ("Maybe Ann?") or by likeness, biggest group
+ * first: select many (a whole group at once), then name them or mark them not a face.
  */
-import type { FaceRef } from './api.mjs';
+import type { FaceGroup, FaceRef } from './api.mjs';
 import { byId, chipImage, make, plural } from './dom.mjs';
 
 export const selected = new Set<number>();
@@ -18,19 +18,30 @@ export function updateSelection(): void {
   for (const b of byId('actions', HTMLFormElement).querySelectorAll('button')) b.disabled = none;
 }
 
-/** Groups of two or more, then every face alike to no other in one last section: a card per lone face wastes the screen. */
-function sections(
-  groups: readonly (readonly FaceRef[])[],
-): { title: string; faces: readonly FaceRef[]; lone: boolean }[] {
-  const many = groups.filter((g) => g.length > 1);
-  const lone = groups.filter((g) => g.length === 1).flat();
-  const out = many.map((faces, i) => ({
-    title: `Group ${i + 1} · ${plural(faces.length, 'face')}`,
-    faces,
+interface Section {
+  readonly title: string;
+  readonly faces: readonly FaceRef[];
+  readonly lone: boolean;
+  readonly guess: string | null;
+}
+
+/**
+ * Guess groups and likeness groups of two or more, then every face alike to no other in one last
+ * section: a card per lone face wastes the screen.
+ */
+function sections(groups: readonly FaceGroup[]): Section[] {
+  const many = groups.filter((g) => g.guess !== null || g.faces.length > 1);
+  const lone = groups.filter((g) => g.guess === null && g.faces.length === 1).flatMap((g) => g.faces);
+  let n = 0;
+  const out: Section[] = many.map((g) => ({
+    title: `${g.guess === null ? `Group ${++n}` : `Maybe ${g.guess}?`} · ${plural(g.faces.length, 'face')}`,
+    faces: g.faces,
     lone: false,
+    guess: g.guess,
   }));
-  if (lone.length > 0)
-    out.push({ title: `Not like the others · ${plural(lone.length, 'face')}`, faces: lone, lone: true });
+  if (lone.length > 0) {
+    out.push({ title: `Not like the others · ${plural(lone.length, 'face')}`, faces: lone, lone: true, guess: null });
+  }
   return out;
 }
 
@@ -40,7 +51,7 @@ function toggle(ids: readonly number[]): void {
   updateSelection();
 }
 
-export function renderGroups(groups: readonly (readonly FaceRef[])[]): void {
+export function renderGroups(groups: readonly FaceGroup[]): void {
   const root = groupsEl();
   root.replaceChildren();
   if (groups.length === 0) root.append(make('p', { className: 'empty', textContent: 'No unknown faces.' }));
@@ -61,13 +72,26 @@ export function renderGroups(groups: readonly (readonly FaceRef[])[]): void {
       grid.append(make('div', { className: 'face-card' }, b, photo));
     }
     const head = make('div', { className: 'group-head' }, make('h3', { textContent: group.title }), all);
+    const guess = group.guess;
+    if (guess !== null) {
+      // One tap to select the group and put the guessed name in the bar; deselect any mistake, then Name.
+      const as = make('button', { textContent: `Select all as ${guess}`, className: 'select-as' });
+      as.type = 'button';
+      as.addEventListener('click', () => {
+        for (const id of ids) selected.add(id);
+        byId('name', HTMLInputElement).value = guess;
+        updateSelection();
+      });
+      head.append(as);
+    }
     const section = make('section', { className: 'group' }, head, grid);
     section.dataset.group = String(i);
     if (group.lone) section.dataset.lone = 'true';
+    if (group.guess !== null) section.dataset.guess = group.guess;
     root.append(section);
   });
   // Faces named elsewhere are no longer on the page: forget them.
-  const shown = new Set(groups.flat().map((f) => f.id));
+  const shown = new Set(groups.flatMap((g) => g.faces.map((f) => f.id)));
   for (const id of selected) if (!shown.has(id)) selected.delete(id);
   updateSelection();
 }
