@@ -44,7 +44,8 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   const dir = modelsDir(ctx.config, values);
   let recognizer: Recognizer;
   try {
-    const models = await loadPersonModels(dir);
+    // Models trained with the other engine's features are refused here, naming the file.
+    const models = await loadPersonModels(dir, ctx.features);
     if (models.length === 0) throw new InputError(`${dir}: no models (*.model.json); run facetag train first`);
     recognizer = new Recognizer(models, ctx.config.recognition.thresholds);
   } catch (err) {

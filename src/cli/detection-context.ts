@@ -3,9 +3,20 @@ import type { Config } from '../config/schema.js';
 import type { DetectorOptions } from '../detect/detector.js';
 import { localRunner } from '../detect/local-runner.js';
 import type { SizeOverrides } from '../detect/settings.js';
+import type { AngleRunner } from '../detect/sweep.js';
 import { workerRunner } from '../detect/worker-runner.js';
+import { checkNeuralPackages, NeuralUnavailableError } from '../neural/face-api.js';
+import { neuralPool } from '../neural/neural-pool.js';
+import type { FeatureKind } from '../recognize/features.js';
 import { defaultCascadePath, loadCascade } from '../vision/cascade/default-model.js';
-import { intFlag, numberFlag, UsageError } from './args.js';
+import { InputError, intFlag, numberFlag, UsageError } from './args.js';
+
+export type Engine = Config['engine'];
+
+const unusedRunner: AngleRunner = {
+  run: () => Promise.reject(new Error('the cascade is not used with --engine neural')),
+  close: async () => {},
+};
 
 /** Flags every detecting command accepts; they override the config file. */
 export const detectionFlags = {
@@ -19,6 +30,8 @@ export const detectionFlags = {
   'min-size': { type: 'string' },
   'max-size': { type: 'string' },
   workers: { type: 'string' },
+  engine: { type: 'string' },
+  'min-confidence': { type: 'string' },
 } as const;
 
 export interface DetectionFlagValues {
@@ -32,12 +45,25 @@ export interface DetectionFlagValues {
   'min-size'?: string;
   'max-size'?: string;
   workers?: string;
+  engine?: string;
+  'min-confidence'?: string;
 }
 
 export interface DetectionContext {
   readonly config: Config;
   readonly options: DetectorOptions;
+  /** The kind of features faces get under the selected engine (what models must be trained on). */
+  readonly features: FeatureKind;
   close(): Promise<void>;
+}
+
+/** The engine from --engine, else the config. */
+export function engineOf(config: Config, flag: string | undefined): Engine {
+  const engine = flag ?? config.engine;
+  if (engine !== 'cascade' && engine !== 'neural') {
+    throw new UsageError(`--engine must be cascade or neural, got "${engine}"`);
+  }
+  return engine;
 }
 
 /** Config file + flags → a ready detector (worker threads unless one thread is asked for). */
@@ -57,7 +83,13 @@ export function detectionContext(flags: DetectionFlagValues): DetectionContext {
   if (360 % detection.rotationStep !== 0) {
     throw new UsageError(`--rotation-step must divide 360 (15, 30, 90, 360...), got ${detection.rotationStep}`);
   }
-  const config: Config = { ...base, detection };
+  const engine = engineOf(base, flags.engine);
+  const neural = {
+    ...base.neural,
+    ...(engine === 'neural' && flags['rotation-step'] ? { rotationStep: detection.rotationStep } : {}),
+    minConfidence: numberFlag('min-confidence', flags['min-confidence'], 0.01, 0.99) ?? base.neural.minConfidence,
+  };
+  const config: Config = { ...base, engine, detection, neural };
   const sizes: SizeOverrides = {
     ...(flags['min-size'] ? { minSize: intFlag('min-size', flags['min-size'], 1) } : {}),
     ...(flags['max-size'] ? { maxSize: intFlag('max-size', flags['max-size'], 1) } : {}),
@@ -65,11 +97,38 @@ export function detectionContext(flags: DetectionFlagValues): DetectionContext {
   if (sizes.minSize !== undefined && sizes.maxSize !== undefined && sizes.minSize >= sizes.maxSize) {
     throw new UsageError(`--min-size (${sizes.minSize}) must be smaller than --max-size (${sizes.maxSize})`);
   }
+  if (engine === 'neural') {
+    if (detection.parity)
+      throw new UsageError("--parity reproduces the seed's cascade; it cannot be used with --engine neural");
+    try {
+      checkNeuralPackages();
+    } catch (err) {
+      // Printed plainly, without a stack: it is an install problem, not a bug.
+      if (err instanceof NeuralUnavailableError) throw new InputError(err.message);
+      throw err;
+    }
+    // The cascade is not used: a runner that refuses, so nothing spawns cascade workers.
+    // --workers overrides neural.workers here; detection.workers sizes the cascade's pool.
+    const pool = neuralPool(flags.workers !== undefined ? detection.workers : neural.workers);
+    return {
+      config,
+      options: {
+        detection,
+        maxPixels: config.decode.maxPixels,
+        runner: unusedRunner,
+        sizes,
+        neural: { pool, settings: neural },
+      },
+      features: 'embedding',
+      close: () => pool.close(),
+    };
+  }
   const runner =
     detection.workers === 1 ? localRunner(loadCascade()) : workerRunner(defaultCascadePath(), detection.workers);
   return {
     config,
     options: { detection, maxPixels: config.decode.maxPixels, runner, sizes },
+    features: 'hog',
     close: () => runner.close(),
   };
 }

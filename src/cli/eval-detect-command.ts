@@ -13,7 +13,7 @@ import { detectionContext, detectionFlags } from './detection-context.js';
 import { createProgress } from './progress.js';
 
 export const evalDetectUsage = `facetag eval detect --images DIR --boxes FILE [--iou 0.4] [--rotate 0|90|180|270|random]
-    [--seed N] [--limit N] [--json] [detection flags as for detect]
+    [--seed N] [--limit N] [--json] [--engine cascade|neural] [detection flags as for detect]
   Scores detection against ground-truth boxes: precision, recall, F1 and seconds per image.`;
 
 function rotationFor(rotate: string, random: () => number): number {
@@ -98,7 +98,11 @@ export async function evalDetectCommand(argv: string[]): Promise<number> {
     ...totals,
     rotate,
     failed,
-    settings: ctx.config.detection,
+    engine: ctx.config.engine,
+    settings:
+      ctx.config.engine === 'neural'
+        ? { ...ctx.config.neural, maxSide: ctx.config.detection.maxSide }
+        : ctx.config.detection,
   };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

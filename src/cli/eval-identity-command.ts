@@ -1,5 +1,6 @@
 import { evaluateIdentity, type IdentityReport } from '../eval/identity.js';
 import { readIdentityRows, splitEvery } from '../eval/identity-rows.js';
+import { evaluateNeuralIdentity } from '../neural/identity-eval.js';
 import { intFlag, numberFlag, parse, UsageError } from './args.js';
 import { type DetectionFlagValues, detectionContext, detectionFlags } from './detection-context.js';
 import { createProgress } from './progress.js';
@@ -7,10 +8,12 @@ import { recognitionFlags, trainerOptions } from './recognition-context.js';
 import { formatTable } from './table.js';
 
 export const evalIdentityUsage = `facetag eval identity --train DIR (--test DIR | --split-every K) [--hold-out NAME,...]
-    [--min-overlap 0.3] [--model svm|tree] [--jobs N] [--json] [--parity] [detection flags as for detect]
+    [--min-overlap 0.3] [--model svm|tree] [--jobs N] [--json] [--parity] [--engine cascade|neural]
+    [detection flags as for detect]
   Trains on DIR's <Person>/<image> faces and names the test faces. --split-every 3 tests on every
   3rd image per person (the reference's split). --hold-out leaves persons out of training: their
-  faces must come out unknown. --parity uses the seed's detection and recognition settings.`;
+  faces must come out unknown. --parity uses the seed's detection and recognition settings.
+  --engine neural: SSD detection and face embeddings, SVMs trained on the embeddings (svm only).`;
 
 /** The reference's identity runs: scale 1.1, step ratio 1, min 40 px, max 2000 px, 4 neighbours, no sweep. */
 const SEED_IDENTITY_DETECTION = {
@@ -81,15 +84,32 @@ export async function evalIdentityCommand(argv: string[]): Promise<number> {
   const progress = createProgress({ label: 'eval identity', total: split.train.length + split.test.length });
   let report: IdentityReport;
   try {
-    report = await evaluateIdentity(split.train, split.test, {
-      detector: ctx.options,
-      trainer: trainerOptions(ctx.config, values),
-      holdOut,
-      minOverlap,
-      thresholds: ctx.config.recognition.thresholds,
-      dedupe: values.parity ? 'response' : ctx.config.recognition.dedupe,
-      onStep: (stage, file) => progress.tick(1, `${stage} ${file}`),
-    });
+    const neural = ctx.options.neural;
+    if (neural) {
+      const trainer = trainerOptions(ctx.config, values);
+      if (trainer.model !== 'svm') throw new UsageError('--engine neural trains SVMs only; drop --model tree');
+      report = await evaluateNeuralIdentity(
+        split.train,
+        split.test,
+        { ...ctx.options, neural },
+        {
+          trainer,
+          holdOut,
+          minOverlap,
+          thresholds: ctx.config.recognition.thresholds,
+          onStep: (stage, file) => progress.tick(1, `${stage} ${file}`),
+        },
+      );
+    } else
+      report = await evaluateIdentity(split.train, split.test, {
+        detector: ctx.options,
+        trainer: trainerOptions(ctx.config, values),
+        holdOut,
+        minOverlap,
+        thresholds: ctx.config.recognition.thresholds,
+        dedupe: values.parity ? 'response' : ctx.config.recognition.dedupe,
+        onStep: (stage, file) => progress.tick(1, `${stage} ${file}`),
+      });
   } finally {
     await ctx.close();
   }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { recognisingAnalyser } from '../daemon/analyser.js';
-import { backfill } from '../daemon/backfill.js';
+import { backfill, PIPELINE_VERSION } from '../daemon/backfill.js';
 import { startDaemon } from '../daemon/daemon.js';
 import { createLogger, parseLevel } from '../daemon/logger.js';
 import { loadModelSet } from '../daemon/model-set.js';
@@ -11,6 +11,7 @@ import { createNotifier } from '../daemon/systemd-notify.js';
 import { errnoCode } from '../files/errno.js';
 import { type Db, openDatabase } from '../store/db.js';
 import { SchemaTooNewError } from '../store/migrations.js';
+import { currentPipeline } from '../store/pipeline.js';
 import { VERSION } from '../version.js';
 import { parse, UsageError } from './args.js';
 import { type DetectionContext, detectionContext } from './detection-context.js';
@@ -67,9 +68,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       // As the daemon does: a stored chip per face (so it can be labelled and trained on) and a
       // name from the current models.
       const models = await loadModelSet(join(dataDir, 'models'), ctx.config.recognition.thresholds);
+      const pipeline = currentPipeline(db, PIPELINE_VERSION, ctx.config.engine);
+      if (pipeline.switchedFrom) {
+        process.stdout.write(
+          `engine changed from ${pipeline.switchedFrom} to ${ctx.config.engine}: every photo is analysed again; labels are kept\n`,
+        );
+      }
       const report = await backfill({
         db,
         photoDirs,
+        pipelineVersion: pipeline.version,
         detector: ctx.options,
         analyse: recognisingAnalyser(ctx.options, () => models, { retryTruncated: false }),
         onStart: (total) => {

@@ -96,6 +96,64 @@ const detectionSchema = z
   })
   .describe('Face detection (LBP cascade with rotation sweep).');
 
+const neuralSchema = z
+  .strictObject({
+    rotationStep: z
+      .int()
+      .min(1)
+      .max(360)
+      .refine((v) => v < 1 || v > 360 || 360 % v === 0, { message: 'must divide 360' })
+      .default(45)
+      .describe(
+        'Degrees between the angles of the neural sweep; must divide 360. The SSD tolerates some tilt: quarter turns (90) find sideways and upside-down photos, 45 also faces tilted by 20–45°; 360 turns the sweep off.',
+      ),
+    minConfidence: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.5)
+      .describe('Smallest SSD score a face needs (face-api ssd_mobilenetv1).'),
+    offAxisMinConfidence: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.6)
+      .describe(
+        'Smallest SSD score for a face found at a sweep angle that is not a quarter turn (e.g. 45°): turned photos show the SSD textures it mistakes for faces more often.',
+      ),
+    offAxisPenalty: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.1)
+      .describe(
+        'When one face is found at several angles, each score is lowered by this times its distance from the nearest quarter turn (1 at 45°) before the strongest is kept, so an upright box wins unless the turned one is clearly stronger.',
+      ),
+    chipPadding: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe(
+        'Margin of the upright chip the embedding is computed from (landmarks inside the box, aligned crop from the whole chip).',
+      ),
+    maxDistance: z
+      .number()
+      .min(0)
+      .default(0.6)
+      .describe(
+        "A face is named only if it is also within this euclidean distance of one of the person's training embeddings (face-api's usual same-person threshold, 0.6); 0 turns the check off and leaves it to the SVMs alone.",
+      ),
+    workers: z
+      .int()
+      .min(0)
+      .default(1)
+      .describe(
+        'Neural worker threads; 0 means one per CPU core. Each holds its own tfjs-wasm heap (~300 MB at its peak, measured), so the default is one: it keeps the daemon near 500 MB.',
+      ),
+  })
+  .describe("The neural engine (engine: 'neural'): face-api's SSD MobileNet, 68 landmarks and 128-d descriptors.");
+
 const chipsSchema = z
   .strictObject({
     padding: z
@@ -256,9 +314,16 @@ export const configSchema = z
       .describe(
         'Where facetag keeps its database, chips and models. Empty means $STATE_DIRECTORY (systemd), else $XDG_DATA_HOME/facetag, else ~/.local/share/facetag.',
       ),
+    engine: z
+      .enum(['cascade', 'neural'])
+      .default('cascade')
+      .describe(
+        "How faces are found and described: 'cascade' (LBP cascade + HOG, built in) or 'neural' (SSD + face embeddings; needs the optional @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm packages). Models are tied to the engine they were trained with.",
+      ),
     // prefault({}) runs the nested defaults when the whole section is missing.
     decode: decodeSchema.prefault({}),
     detection: detectionSchema.prefault({}),
+    neural: neuralSchema.prefault({}),
     chips: chipsSchema.prefault({}),
     recognition: recognitionSchema.prefault({}),
     daemon: daemonSchema.prefault({}),

@@ -178,6 +178,8 @@ export interface BackfillOptions {
   readonly analyse?: Analyser;
   readonly hasher?: Hasher;
   readonly now?: () => number;
+  /** What analyses now record (store/pipeline.ts); default PIPELINE_VERSION. */
+  readonly pipelineVersion?: number;
   /** Called once the work is known (jobs due), before the first one. */
   readonly onStart?: (total: number) => void;
   /** Called after each processed job, whatever its outcome. */
@@ -246,11 +248,12 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
   releaseLeases(db, now());
 
   const failed: BackfillFailure[] = [];
+  const pipelineVersion = options.pipelineVersion ?? PIPELINE_VERSION;
   // Absolute paths: the store must not depend on the directory facetag was started from.
   const r = await reconcile({
     db,
     roots: options.photoDirs.map((d) => resolve(d)),
-    pipelineVersion: PIPELINE_VERSION,
+    pipelineVersion,
     now,
     ...(options.hasher ? { hasher: options.hasher } : {}),
     onProblem: (path, reason) =>
@@ -260,7 +263,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
 
   const ctx: AnalyseJobContext = {
     db,
-    pipelineVersion: PIPELINE_VERSION,
+    pipelineVersion,
     analyse: options.analyse ?? detectorAnalyser(options.detector),
     now,
     ...(options.hasher ? { hasher: options.hasher } : {}),

@@ -16,6 +16,7 @@ import { startPluginHost } from '../plugins/host.js';
 import type { Db } from '../store/db.js';
 import { queueStats, releaseLeases } from '../store/jobs.js';
 import { markPathRemoved, markRemovedUnder, notePhoto, statusCounts } from '../store/photos.js';
+import { currentPipeline } from '../store/pipeline.js';
 import { recognisingAnalyser } from './analyser.js';
 import { type AnalyseJobContext, type Analyser, type JobResult, PIPELINE_VERSION } from './backfill.js';
 import { resolveHttpToken } from './http-token.js';
@@ -67,6 +68,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   const modelsDir = join(config.dataDir, 'models');
   const labelsDir = join(config.dataDir, 'labels');
 
+  // A switch of engine makes every photo due again; labels are matched to the new faces by overlap.
+  const pipeline = currentPipeline(db, PIPELINE_VERSION, config.engine);
+  if (pipeline.switchedFrom) {
+    log.info('engine changed: every photo will be analysed again, labels kept', {
+      from: pipeline.switchedFrom,
+      to: config.engine,
+    });
+  }
   let models: ModelSet = await loadModelSet(modelsDir, config.recognition.thresholds);
   let training: TrainingService | undefined;
   log.info('models loaded', { persons: models.models.length, version: models.version });
@@ -154,7 +163,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   };
   const ctx: AnalyseJobContext = {
     db,
-    pipelineVersion: PIPELINE_VERSION,
+    pipelineVersion: pipeline.version,
     analyse: timed(
       recognisingAnalyser(deps.detector, () => models),
       (s) => analyseSeconds.observe(s),
@@ -171,7 +180,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         const report = await reconcile({
           db,
           roots: which,
-          pipelineVersion: PIPELINE_VERSION,
+          pipelineVersion: pipeline.version,
           now,
           onProblem: (path, reason) => log.warn('cannot read', { path, reason }),
         });
@@ -222,7 +231,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       notePhoto(
         db,
         { path: event.path, size: event.size, mtimeMs: Math.trunc(event.mtimeMs) },
-        PIPELINE_VERSION,
+        pipeline.version,
         now(),
       );
       runner.wake();

@@ -1,3 +1,5 @@
+import type { NeuralEngine } from '../neural/neural-engine.js';
+import { passes, preferOnAxis } from '../neural/on-axis.js';
 import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import type { Preference } from '../vision/dedup.js';
 import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
@@ -8,7 +10,13 @@ import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from './swee
 export interface DetectorOptions {
   readonly detection: DetectionConfig;
   readonly maxPixels: number;
+  /** The cascade's angle runner (engine `cascade`). */
   readonly runner: AngleRunner;
+  /**
+   * Engine `neural`: when set, faces are found by the SSD on the neural workers at the
+   * neural sweep's angles instead of the cascade (which then is not used at all).
+   */
+  readonly neural?: NeuralEngine;
   readonly sizes?: SizeOverrides;
   readonly prefer?: Preference<AngleHit>;
 }
@@ -49,6 +57,7 @@ export async function detectDecoded(
   options: DetectorOptions,
   decode = 0,
 ): Promise<ImageDetection> {
+  if (options.neural) return neuralDetectDecoded(image, options, options.neural, decode);
   const start = performance.now();
   let t = start;
   const levels = rgbToGrey(image.pixels, image.channels);
@@ -79,6 +88,40 @@ export async function detectDecoded(
     detectionHeight: image.height,
     faces,
     times: { ...emptyStageTimes(), ...times, decode, grey: greyMs, dedup },
+    wallMs: decode + (performance.now() - start),
+  };
+}
+
+/** The neural engine's sweep: SSD at each angle on the workers, then the same de-duplication. */
+async function neuralDetectDecoded(
+  image: DecodedImage,
+  options: DetectorOptions,
+  engine: NeuralEngine,
+  decode: number,
+): Promise<ImageDetection> {
+  const start = performance.now();
+  const { rotationStep, minConfidence, offAxisMinConfidence, offAxisPenalty } = engine.settings;
+  const angles = sweepAngles(rotationStep);
+  const all = await engine.pool.detect(image, angles, Math.min(minConfidence, offAxisMinConfidence));
+  const hits = all.filter((h) => passes(h.strength, h.rect.angle, minConfidence, offAxisMinConfidence));
+  const scan = performance.now() - start;
+  const t = performance.now();
+  // No verification scan: the SSD's score is its own confidence (density stays 0).
+  const faces = foldSweep(hits, image.fullWidth / image.width, {
+    minHitDensity: 0,
+    mergeSameAngle: true,
+    prefer: options.prefer ?? preferOnAxis(offAxisPenalty),
+  });
+  const dedup = performance.now() - t;
+  return {
+    file: image.file,
+    width: image.fullWidth,
+    height: image.fullHeight,
+    orientation: image.orientation,
+    detectionWidth: image.width,
+    detectionHeight: image.height,
+    faces,
+    times: { ...emptyStageTimes(), scan, decode, grey: 0, dedup },
     wallMs: decode + (performance.now() - start),
   };
 }

@@ -6,8 +6,9 @@
 import { type DetectorOptions, detectDecoded, type ImageDetection } from '../detect/detector.js';
 import { detectionMaxSide } from '../detect/settings.js';
 import type { SweptFace } from '../detect/sweep.js';
+import { embedFaces, type NeuralEngine } from '../neural/neural-engine.js';
 import { greyChip } from '../recognize/face-chip.js';
-import { preferRecognised, type Recognition, type Recognizer } from '../recognize/recognizer.js';
+import { preferRecognised, type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import { strongestDetection } from '../vision/dedup.js';
 import type { AngleHit } from '../vision/detect-angle.js';
@@ -32,6 +33,7 @@ export async function recogniseDecoded(
   dedupe: DedupeRule = 'response',
   decodeMs = 0,
 ): Promise<PhotoRecognition> {
+  if (detector.neural) return recogniseNeural(image, detector, detector.neural, recognizer, decodeMs);
   let recogniseMs = 0;
   // Each detection is named once: during de-duplication (the seed's rule) or for the kept faces.
   // Chips come from the detection-scale image: at ≤1600 px a face is still far larger than a chip.
@@ -64,4 +66,39 @@ export async function recogniseFile(
   const maxSide = detectionMaxSide(detector.detection);
   const image = await decodeImage(file, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
   return recogniseDecoded(image, detector, recognizer, dedupe, performance.now() - t);
+}
+
+/**
+ * The neural engine: detect, then embed and name only the kept faces. Embeddings cost a
+ * landmark and a descriptor pass per face, so the seed's "name every angle's detection, keep
+ * the best-liked" rule is not offered here; the SSD's strongest detection is kept.
+ */
+async function recogniseNeural(
+  image: DecodedImage,
+  detector: DetectorOptions,
+  engine: NeuralEngine,
+  recognizer: Recognizer,
+  decodeMs: number,
+): Promise<PhotoRecognition> {
+  const detection = await detectDecoded(image, detector, decodeMs);
+  const t = performance.now();
+  const embeddings =
+    recognizer.size > 0
+      ? await embedFaces(
+          engine,
+          image,
+          detection.faces.map((f) => f.hit),
+        )
+      : [];
+  const faces = detection.faces.map((f, i) => {
+    const embedding = embeddings[i];
+    // A face the landmark net could not place has no embedding: unknown, not an error.
+    const recognition: Recognition =
+      recognizer.size > 0 && !embedding
+        ? { name: UNKNOWN, value: null, decisions: {} }
+        : recognizer.recognize((padding) => greyChip(image, f.hit.rect, padding), embedding ?? undefined);
+    return { ...f, recognition };
+  });
+  const recogniseMs = performance.now() - t;
+  return { ...detection, faces, recogniseMs, wallMs: detection.wallMs + recogniseMs };
 }

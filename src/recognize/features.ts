@@ -1,7 +1,8 @@
 /**
- * What a model was trained on: the chip geometry and HOG parameters. A face's features are
- * grey [0, 1] chip → skimage resize to the model's chip size → HOG, as the seed's
- * `chip_features` computes them. Pure; no I/O.
+ * What a model was trained on. `hog`: grey [0, 1] chip → skimage resize to the model's chip
+ * size → HOG, as the seed's `chip_features` computes them (pure, here). `embedding`: face-api's
+ * 128-d descriptor of the aligned face (68 landmarks), computed by the neural engine's workers
+ * (src/neural/); here only its spec. Models refuse faces described by the other kind.
  */
 import { z } from 'zod';
 import { type HogParams, hog, hogLength } from './hog.js';
@@ -13,7 +14,12 @@ import { resizeGrey } from './resize.js';
  */
 export const FEATURE_CODE_VERSION = 1;
 
-export const featureSpecSchema = z
+/** Bump when the embedding computation (nets, alignment, chip padding rule) changes. */
+export const EMBEDDING_CODE_VERSION = 1;
+export const EMBEDDING_MODEL = 'face-api/face_recognition';
+export const EMBEDDING_DIMENSIONS = 128;
+
+const hogSpecSchema = z
   .object({
     kind: z.literal('hog'),
     version: z.number().int(),
@@ -32,7 +38,59 @@ export const featureSpecSchema = z
   })
   .strict();
 
-export type FeatureSpec = z.infer<typeof featureSpecSchema>;
+const embeddingSpecSchema = z
+  .object({
+    kind: z.literal('embedding'),
+    version: z.number().int(),
+    model: z.literal(EMBEDDING_MODEL),
+    dimensions: z.literal(EMBEDDING_DIMENSIONS),
+    /** Margin of the upright chip the landmarks and the aligned crop are taken from. */
+    padding: z.number().min(0).max(1),
+  })
+  .strict();
+
+/** Model files written before the embedding engine may lack `kind`: they are HOG. */
+export const featureSpecSchema = z.preprocess(
+  (v) => (typeof v === 'object' && v !== null && !('kind' in v) ? { ...v, kind: 'hog' } : v),
+  z.discriminatedUnion('kind', [hogSpecSchema, embeddingSpecSchema]),
+);
+
+export type HogFeatureSpec = z.infer<typeof hogSpecSchema>;
+/** What the HOG trainer produces (the name predates the embedding features). */
+export type FeatureSpec = HogFeatureSpec;
+export type EmbeddingFeatureSpec = z.infer<typeof embeddingSpecSchema>;
+/** Either kind: what a model file may record. */
+export type AnyFeatureSpec = HogFeatureSpec | EmbeddingFeatureSpec;
+export type FeatureKind = AnyFeatureSpec['kind'];
+
+/** The spec of the neural engine's features, chips cut with `padding`. */
+export function embeddingSpec(padding: number): EmbeddingFeatureSpec {
+  return {
+    kind: 'embedding',
+    version: EMBEDDING_CODE_VERSION,
+    model: EMBEDDING_MODEL,
+    dimensions: EMBEDDING_DIMENSIONS,
+    padding,
+  };
+}
+
+/** Which engine computes each kind of features, for messages. */
+export const ENGINE_OF_FEATURES: Readonly<Record<FeatureKind, string>> = { hog: 'cascade', embedding: 'neural' };
+
+/** A model and a face (or an engine) disagree on the kind of features. */
+export class FeatureMismatchError extends Error {
+  constructor(
+    readonly expected: FeatureKind,
+    readonly got: FeatureKind,
+    source: string,
+  ) {
+    super(
+      `${source} was trained on ${expected} features (engine ${ENGINE_OF_FEATURES[expected]}), but the ${ENGINE_OF_FEATURES[got]} engine ` +
+        `describes faces with ${got} features; use --engine ${ENGINE_OF_FEATURES[expected]}, or retrain with --engine ${ENGINE_OF_FEATURES[got]}`,
+    );
+    this.name = 'FeatureMismatchError';
+  }
+}
 
 /** A grey face chip, upright, values in [0, 1], row-major. */
 export interface GreyChip {
@@ -50,17 +108,19 @@ export const SEED_HOG: HogParams = {
 };
 
 /** A stable key: chips with equal keys have equal features, so they are computed once per face. */
-export function featureKey(spec: FeatureSpec): string {
+export function featureKey(spec: AnyFeatureSpec): string {
+  if (spec.kind === 'embedding') return `embedding${spec.version}:${spec.dimensions}:p${spec.padding}`;
   const h = spec.hog;
   return `hog${spec.version}:${spec.chipWidth}x${spec.chipHeight}:p${spec.padding}:${h.orientations}/${h.pixelsPerCell.join('x')}/${h.cellsPerBlock.join('x')}/${h.blockNorm}`;
 }
 
-export function featureLength(spec: FeatureSpec): number {
+export function featureLength(spec: AnyFeatureSpec): number {
+  if (spec.kind === 'embedding') return spec.dimensions;
   return hogLength(spec.chipHeight, spec.chipWidth, spec.hog);
 }
 
 /** Scale a chip to the spec's size (skimage resize, anti-aliased when shrinking). */
-export function scaleChip(chip: GreyChip, spec: Pick<FeatureSpec, 'chipWidth' | 'chipHeight'>): GreyChip {
+export function scaleChip(chip: GreyChip, spec: Pick<HogFeatureSpec, 'chipWidth' | 'chipHeight'>): GreyChip {
   if (chip.width === spec.chipWidth && chip.height === spec.chipHeight) return chip;
   return {
     width: spec.chipWidth,
@@ -69,14 +129,23 @@ export function scaleChip(chip: GreyChip, spec: Pick<FeatureSpec, 'chipWidth' | 
   };
 }
 
-/** The feature vector of one chip under `spec`. */
-export function chipFeatures(chip: GreyChip, spec: FeatureSpec): Float64Array {
+/** The feature vector of one chip under `spec`. Embeddings need the neural engine: refused here. */
+export function chipFeatures(chip: GreyChip, spec: AnyFeatureSpec): Float64Array {
+  if (spec.kind !== 'hog') throw new FeatureMismatchError(spec.kind, 'hog', 'this model');
   const scaled = scaleChip(chip, spec);
   return hog(scaled.data, scaled.width, scaled.height, spec.hog);
 }
 
 /** Refuse a spec this code cannot reproduce, with the reason. */
-export function checkFeatureSpec(spec: FeatureSpec, source: string): void {
+export function checkFeatureSpec(spec: AnyFeatureSpec, source: string): void {
+  if (spec.kind === 'embedding') {
+    if (spec.version !== EMBEDDING_CODE_VERSION) {
+      throw new Error(
+        `${source}: its embedding features are version ${spec.version}, this facetag computes version ${EMBEDDING_CODE_VERSION}; retrain with \`facetag train --engine neural\``,
+      );
+    }
+    return;
+  }
   if (spec.version !== FEATURE_CODE_VERSION) {
     throw new Error(
       `${source}: its features are version ${spec.version}, this facetag computes version ${FEATURE_CODE_VERSION}; retrain with \`facetag train\``,

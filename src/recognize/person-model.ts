@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../files/atomic.js';
 import { hashBytes } from '../files/content-hash.js';
-import { checkFeatureSpec, featureSpecSchema } from './features.js';
+import { checkFeatureSpec, type FeatureKind, FeatureMismatchError, featureSpecSchema } from './features.js';
 import { type SvmModel, validateSvmModel } from './svm/model.js';
 import { type TreeModel, validateTreeModel } from './tree/model.js';
 
@@ -32,6 +32,15 @@ const fileSchema = z
     labels: z.tuple([z.string(), z.string()]),
     /** Accept the face when the decision value exceeds this (svm: 0, tree: 0.5 by default). */
     threshold: z.number(),
+    /**
+     * Embedding models: the person's training embeddings. A face is accepted only when it is
+     * also within `maxDistance` (euclidean) of one of them, so a stranger the SVM happens to
+     * place on the person's side of its boundary stays unknown. Absent: no such check.
+     */
+    gallery: z
+      .object({ maxDistance: z.number().positive(), embeddings: z.array(z.array(z.number())).min(1) })
+      .strict()
+      .optional(),
     cv: z
       .object({
         folds: z.number().int().min(2),
@@ -93,6 +102,11 @@ export function parsePersonModel(text: string, file: string): PersonModel {
   }
   try {
     checkFeatureSpec(m.features, file);
+    if (m.gallery) {
+      if (m.features.kind !== 'embedding') throw new Error('a gallery needs embedding features');
+      const d = m.features.dimensions;
+      if (m.gallery.embeddings.some((e) => e.length !== d)) throw new Error(`gallery embeddings must have ${d} values`);
+    }
     const classifier: Classifier =
       m.classifier.type === 'svm'
         ? { type: 'svm', svm: validateSvmModel(m.classifier.svm) }
@@ -116,8 +130,11 @@ export async function savePersonModel(dir: string, model: PersonModel): Promise<
   return { path, hash: hashBytes(bytes) };
 }
 
-/** Every `*.model.json` in `dir`, sorted by name. A bad file is an error naming it. */
-export async function loadPersonModels(dir: string): Promise<PersonModel[]> {
+/**
+ * Every `*.model.json` in `dir`, sorted by name. A bad file is an error naming it; so is a
+ * model trained on other features than `features` (the engine in use computes), when given.
+ */
+export async function loadPersonModels(dir: string, features?: FeatureKind): Promise<PersonModel[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith(MODEL_SUFFIX)).sort();
@@ -130,7 +147,11 @@ export async function loadPersonModels(dir: string): Promise<PersonModel[]> {
   const models: PersonModel[] = [];
   for (const n of names) {
     const file = join(dir, n);
-    models.push(parsePersonModel(await readFile(file, 'utf8'), file));
+    const model = parsePersonModel(await readFile(file, 'utf8'), file);
+    if (features && model.features.kind !== features) {
+      throw new ModelFileError(file, new FeatureMismatchError(model.features.kind, features, 'this model').message);
+    }
+    models.push(model);
   }
   return models;
 }

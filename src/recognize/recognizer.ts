@@ -2,7 +2,14 @@
  * The seed's `predict()`: every person's model scores the face; the accepting model with the
  * largest decision value names it, otherwise it is `unknown`. Pure: chips in, names out.
  */
-import { chipFeatures, type FeatureSpec, featureKey, type GreyChip } from './features.js';
+import {
+  type AnyFeatureSpec,
+  chipFeatures,
+  type FeatureKind,
+  FeatureMismatchError,
+  featureKey,
+  type GreyChip,
+} from './features.js';
 import type { PersonModel } from './person-model.js';
 import { compileSvm } from './svm/model.js';
 import { treeScore } from './tree/model.js';
@@ -20,14 +27,27 @@ export interface Recognition {
 
 interface Scorer {
   readonly name: string;
-  readonly spec: FeatureSpec;
+  readonly spec: AnyFeatureSpec;
   readonly key: string;
   readonly threshold: number;
   readonly score: (x: Float64Array) => number;
+  /** Whether the face is close enough to the person's own examples (always, without a gallery). */
+  readonly near: (x: Float64Array) => boolean;
+}
+
+/** Within `maxDistance` of any gallery embedding. Pure. */
+export function nearGallery(x: Float64Array, gallery: NonNullable<PersonModel['gallery']>): boolean {
+  const limit = gallery.maxDistance * gallery.maxDistance;
+  for (const e of gallery.embeddings) {
+    let d = 0;
+    for (let i = 0; i < e.length && d <= limit; i++) d += ((x[i] ?? 0) - (e[i] ?? 0)) ** 2;
+    if (d <= limit) return true;
+  }
+  return false;
 }
 
 function scorerOf(model: PersonModel, thresholds: Readonly<Record<string, number>>): Scorer {
-  const { classifier } = model;
+  const { classifier, gallery } = model;
   let score: (x: Float64Array) => number;
   if (classifier.type === 'svm') score = compileSvm(classifier.svm);
   else {
@@ -40,6 +60,7 @@ function scorerOf(model: PersonModel, thresholds: Readonly<Record<string, number
     key: featureKey(model.features),
     threshold: thresholds[model.name] ?? model.threshold,
     score,
+    near: gallery ? (x) => nearGallery(x, gallery) : () => true,
   };
 }
 
@@ -57,27 +78,49 @@ export class Recognizer {
     }
     this.scorers = models.map((m) => scorerOf(m, thresholds));
     this.paddings = [...new Set(models.map((m) => m.features.padding))];
+    this.featureKinds = [...new Set(models.map((m) => m.features.kind))];
+  }
+
+  /** The kinds of features the models were trained on (one, in practice). */
+  readonly featureKinds: readonly FeatureKind[];
+
+  /** Refuse models that need features the engine in use does not compute, naming the first. */
+  assertFeatures(kind: FeatureKind): void {
+    const other = this.scorers.find((s) => s.spec.kind !== kind);
+    if (other) throw new FeatureMismatchError(other.spec.kind, kind, `the model of ${JSON.stringify(other.name)}`);
   }
 
   get size(): number {
     return this.scorers.length;
   }
 
-  /** Name one face. `chipFor(padding)` gives its upright grey chip cut with that margin. */
-  recognize(chipFor: (padding: number) => GreyChip): Recognition {
+  /**
+   * Name one face. `chipFor(padding)` gives its upright grey chip cut with that margin (HOG
+   * models); `embedding` is its descriptor from the neural engine (embedding models). A model
+   * whose kind of features the face does not come with is refused, not guessed at.
+   */
+  recognize(chipFor: (padding: number) => GreyChip, embedding?: Float64Array): Recognition {
     const features = new Map<string, Float64Array>();
     const decisions: Record<string, number> = {};
     let best: { name: string; value: number } | undefined;
     for (const s of this.scorers) {
       let x = features.get(s.key);
       if (!x) {
-        x = chipFeatures(chipFor(s.spec.padding), s.spec);
+        if (s.spec.kind === 'embedding') {
+          if (!embedding) throw new FeatureMismatchError('embedding', 'hog', `the model of ${JSON.stringify(s.name)}`);
+          if (embedding.length !== s.spec.dimensions) {
+            throw new RangeError(
+              `embedding has ${embedding.length} values, the model of ${s.name} expects ${s.spec.dimensions}`,
+            );
+          }
+          x = embedding;
+        } else x = chipFeatures(chipFor(s.spec.padding), s.spec);
         features.set(s.key, x);
       }
       const value = s.score(x);
       decisions[s.name] = value;
       // Ties keep the first model (sorted by name), as the seed's max() does.
-      if (value > s.threshold && (!best || value > best.value)) best = { name: s.name, value };
+      if (value > s.threshold && (!best || value > best.value) && s.near(x)) best = { name: s.name, value };
     }
     return best ? { ...best, decisions } : { name: UNKNOWN, value: null, decisions };
   }

@@ -214,6 +214,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE delivered_at IS NULL;
   `,
+  // v3: small settings of the library itself, e.g. which engine analysed it (store/pipeline.ts).
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** The database was written by a newer facetag: opening it could corrupt data this code does not know. */

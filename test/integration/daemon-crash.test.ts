@@ -33,7 +33,8 @@ before(async () => {
   for (const [i, name] of chosen.entries()) {
     await copyFile(join(detectionImages, name), join(photos, i % 3 ? name : join('sub', name)));
   }
-  config = await writeConfig(dir, { detection: { rotationStep: 90 }, daemon: { settleMs: 300 } });
+  // The full sweep: with the WebAssembly kernel a quarter-turn sweep finished before enough kills landed.
+  config = await writeConfig(dir, { detection: { rotationStep: 15 }, daemon: { settleMs: 300 } });
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,119 @@
+/**
+ * The neural engine on the 12 MP test photo (bench/detect.ts's: a Lanczos upscale of
+ * pic03263.jpg to 4000×3000): seconds per photo for detection (the default quarter-turn sweep)
+ * (decode included) and for detection + embeddings of the faces found, and the process's peak
+ * RSS (worker threads included).
+ *
+ *   node build-neural/bench/neural.js [--runs N] [--workers N] [--rotation-step S]
+ *
+ * A benchmark, not a test. The machine is shared: the load average is printed with the figures.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { defaultConfig } from '../src/config/schema.js';
+import { type DetectorOptions, detectDecoded } from '../src/detect/detector.js';
+import type { AngleRunner } from '../src/detect/sweep.js';
+import { embedFaces, type NeuralEngine } from '../src/neural/neural-engine.js';
+import { neuralPool } from '../src/neural/neural-pool.js';
+import { decodeImage } from '../src/vision/decode.js';
+import { fmtLoad, mb, median, repoRoot, round } from './common.js';
+
+const PHOTO_SOURCE = 'data/detection/images/pic03263.jpg';
+
+const noCascade: AngleRunner = {
+  run: () => Promise.reject(new Error('not used')),
+  close: async () => {},
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string' }, workers: { type: 'string' }, 'rotation-step': { type: 'string' } },
+  });
+  const runs = Number(values.runs ?? 5);
+  const config = defaultConfig();
+  const workers = Number(values.workers ?? config.neural.workers);
+  const settings = { ...config.neural, rotationStep: Number(values['rotation-step'] ?? config.neural.rotationStep) };
+  const shared = join(repoRoot(), '..', 'shared');
+  const tmp = mkdtempSync(join(tmpdir(), 'facetag-bench-neural-'));
+  const photo = join(tmp, 'photo12mp.jpg');
+  const made = await promisify(execFile)(process.execPath, [
+    join(dirname(fileURLToPath(import.meta.url)), 'make-photo.js'),
+    join(shared, PHOTO_SOURCE),
+    photo,
+    '4000',
+    '3000',
+  ]);
+  const info = JSON.parse(made.stdout.trim()) as { width: number; height: number; bytes: number };
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  say('facetag neural engine benchmark');
+  say(`  ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
+  say(`  test photo ${info.width}x${info.height} JPEG (${(info.bytes / 1e6).toFixed(2)} MB) from ${PHOTO_SOURCE}`);
+  say(`  load average at start: ${fmtLoad(loadavg())}`);
+
+  const pool = neuralPool(workers);
+  const engine: NeuralEngine = { pool, settings };
+  const options: DetectorOptions = {
+    detection: config.detection,
+    maxPixels: config.decode.maxPixels,
+    runner: noCascade,
+    neural: engine,
+  };
+  const detectTimes: number[] = [];
+  const fullTimes: number[] = [];
+  let faces = 0;
+  try {
+    for (let i = 0; i <= runs; i++) {
+      // As the pipeline does it: one decode at detection size, detect, then embed the kept faces.
+      let t = performance.now();
+      const image = await decodeImage(photo, { maxPixels: config.decode.maxPixels, maxSide: config.detection.maxSide });
+      const d = await detectDecoded(image, options);
+      const detectS = (performance.now() - t) / 1000;
+      t = performance.now();
+      const embeddings = await embedFaces(
+        engine,
+        image,
+        d.faces.map((f) => f.hit),
+      );
+      const embedS = (performance.now() - t) / 1000;
+      faces = d.faces.length;
+      if (i === 0) {
+        say(`  warm-up (loads the nets): detect ${detectS.toFixed(2)} s, embed ${embedS.toFixed(2)} s`);
+        continue;
+      }
+      detectTimes.push(detectS);
+      fullTimes.push(detectS + embedS);
+      if (embeddings.some((e) => e === null)) say('  note: a face got no embedding');
+    }
+  } finally {
+    await pool.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const peak = process.resourceUsage().maxRSS;
+  const result = {
+    workers: pool.threads,
+    rotationStep: settings.rotationStep,
+    faces,
+    runs,
+    detectSecondsPerPhoto: round(median(detectTimes)),
+    detectAndEmbedSecondsPerPhoto: round(median(fullTimes)),
+    detectSeconds: detectTimes.map((v) => round(v)),
+    peakRssMb: mb(peak),
+    loadAverageAtEnd: loadavg().map((v) => round(v, 2)),
+  };
+  say(
+    `  ${result.workers} worker(s), ${360 / settings.rotationStep} angle(s), ${faces} face(s): ` +
+      `detect ${result.detectSecondsPerPhoto} s/photo, detect + embeddings ${result.detectAndEmbedSecondsPerPhoto} s/photo ` +
+      `(median of ${runs}); peak RSS ${result.peakRssMb} MB`,
+  );
+  say(`  load average at end: ${fmtLoad(loadavg())}`);
+  say(JSON.stringify(result));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench neural: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+/**
+ * The two neural operations, on a loaded face-api: SSD on one rotated canvas, and the
+ * embedding of one upright face chip (68 landmarks → dlib-style aligned crop → 128-d
+ * descriptor, as face-api's own withFaceLandmarks().withFaceDescriptors() computes it).
+ * Every tensor is disposed before returning.
+ */
+import type { RasterImage } from '../vision/chip.js';
+import type { FaceApi, Tensor } from './face-api.js';
+import { type RgbImage, toRgb } from './rotate-rgb.js';
+import type { ScoredBox } from './ssd-hits.js';
+
+/** SSD keeps at most this many boxes per canvas (face-api's default is 100). */
+const MAX_RESULTS = 200;
+
+function tensorOf(api: FaceApi, image: RgbImage): Tensor {
+  return api.tf.tensor3d(image.pixels, [image.height, image.width, 3], 'int32');
+}
+
+export async function ssdBoxes(api: FaceApi, image: RgbImage, minConfidence: number): Promise<ScoredBox[]> {
+  const input = tensorOf(api, image);
+  try {
+    const found = await api.nets.ssdMobilenetv1.locateFaces(
+      input,
+      new api.SsdMobilenetv1Options({ minConfidence, maxResults: MAX_RESULTS }),
+    );
+    return found.map((d) => ({ score: d.score, x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }));
+  } finally {
+    input.dispose();
+  }
+}
+
+/** The face box inside a chip cut with `padding` (a fraction of the box per side). */
+export function innerBox(width: number, height: number, padding: number) {
+  const w = width / (1 + 2 * padding);
+  const h = height / (1 + 2 * padding);
+  return { x: padding * w, y: padding * h, width: w, height: h };
+}
+
+export async function chipEmbedding(api: FaceApi, chip: RasterImage, padding: number): Promise<Float32Array | null> {
+  const input = tensorOf(api, toRgb(chip));
+  const owned: Tensor[] = [input];
+  try {
+    const inner = innerBox(chip.width, chip.height, padding);
+    if (inner.width < 8 || inner.height < 8) return null;
+    const box = new api.Rect(inner.x, inner.y, inner.width, inner.height);
+    const [face] = await api.extractFaceTensors(input, [box]);
+    if (!face) return null;
+    owned.push(face);
+    const landmarks = (await api.nets.faceLandmark68Net.detectLandmarks(face)).shiftBy(box.x, box.y);
+    const aligned = landmarks.align(null, { useDlibAlignment: true });
+    if (aligned.width < 8 || aligned.height < 8) return null;
+    const [alignedFace] = await api.extractFaceTensors(input, [aligned]);
+    if (!alignedFace) return null;
+    owned.push(alignedFace);
+    return await api.nets.faceRecognitionNet.computeFaceDescriptor(alignedFace);
+  } finally {
+    for (const t of owned) t.dispose();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * `facetag eval identity --engine neural`: the same evaluation as eval/identity.ts (same split,
+ * same face choice: the detection overlapping the nominal box best, else the nominal box as a
+ * "detection miss"; same scores), with the neural engine's detector and embeddings, and SVMs
+ * trained on the embeddings. Mirrors evaluateIdentity because that file (and the HOG trainer
+ * it calls) were out of this change's scope; phase B should merge the two.
+ */
+import { performance } from 'node:perf_hooks';
+import type { DetectorOptions } from '../detect/detector.js';
+import { detectDecoded } from '../detect/detector.js';
+import { detectionMaxSide } from '../detect/settings.js';
+import type { IdentityEvalOptions, IdentityReport } from '../eval/identity.js';
+import { type IdentityPrediction, scoreIdentity } from '../eval/identity-metrics.js';
+import type { IdentityRow } from '../eval/identity-rows.js';
+import { recogniseDecoded } from '../pipeline/recognise.js';
+import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
+import { type DecodedImage, decodeImage } from '../vision/decode.js';
+import { type AxisBox, boundingBox, boxRect, iou, type RotatedRect, scaleRect } from '../vision/geometry.js';
+import { type EmbeddingTrainerOptions, type LabelledEmbedding, trainFromEmbeddings } from './embedding-trainer.js';
+import { embedFaces, type NeuralEngine, neuralFeatureSpec } from './neural-engine.js';
+
+/** face-api's face_recognition net looks at 150×150 aligned crops. */
+const DESCRIPTOR_INPUT = 150;
+
+export interface NeuralIdentityOptions extends Omit<IdentityEvalOptions, 'trainer' | 'dedupe' | 'detector'> {
+  readonly trainer: Omit<EmbeddingTrainerOptions, 'maxDistance'>;
+}
+
+const wholeImage = (image: DecodedImage): AxisBox => ({ x: 0, y: 0, width: image.fullWidth, height: image.fullHeight });
+
+function bestOverlap<T extends { rect: RotatedRect }>(faces: readonly T[], nominal: AxisBox, minOverlap: number) {
+  let best: T | undefined;
+  let bestIou = 0;
+  for (const f of faces) {
+    const v = iou(boundingBox(f.rect), nominal);
+    if (v > bestIou) {
+      best = f;
+      bestIou = v;
+    }
+  }
+  return bestIou >= minOverlap ? best : undefined;
+}
+
+async function decode(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
+  const maxSide = detectionMaxSide(detector.detection);
+  return decodeImage(row.path, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
+}
+
+/** The nominal box in detection pixels, as the face when nothing was detected there. */
+const nominalRect = (image: DecodedImage, nominal: AxisBox): RotatedRect =>
+  scaleRect(boxRect(nominal), image.width / image.fullWidth);
+
+export async function evaluateNeuralIdentity(
+  train: readonly IdentityRow[],
+  test: readonly IdentityRow[],
+  detector: DetectorOptions & { readonly neural: NeuralEngine },
+  options: NeuralIdentityOptions,
+): Promise<IdentityReport> {
+  const engine = detector.neural;
+  const minOverlap = options.minOverlap ?? 0.3;
+  const holdOut = new Set(options.holdOut ?? []);
+  const trainRows = train.filter((r) => !holdOut.has(r.person));
+
+  // 1. embed the training faces
+  let trainMiss = 0;
+  let t = performance.now();
+  const rows: LabelledEmbedding[] = [];
+  for (const row of trainRows) {
+    const image = await decode(row, detector);
+    const nominal = row.nominal ?? wholeImage(image);
+    const { faces } = await detectDecoded(image, detector);
+    const face = bestOverlap(faces, nominal, minOverlap);
+    if (!face) trainMiss++;
+    const [embedding] = await embedFaces(engine, image, [{ rect: face?.hit.rect ?? nominalRect(image, nominal) }]);
+    // No landmarks, no features: the image cannot teach anything (counted as a miss too).
+    if (embedding) rows.push({ label: row.person, embedding });
+    else if (face) trainMiss++;
+    options.onStep?.('chip', row.file);
+  }
+  const featureSeconds = (performance.now() - t) / 1000;
+
+  // 2. one model per person
+  const report = await trainFromEmbeddings(rows, neuralFeatureSpec(engine), {
+    ...options.trainer,
+    maxDistance: engine.settings.maxDistance,
+  });
+  const models = report.persons.flatMap((p) => (p.model ? [p.model] : []));
+  const recognizer = new Recognizer(models, options.thresholds);
+  const trained = models.map((m) => m.name);
+
+  // 3. name the test faces with the full pipeline
+  let testMiss = 0;
+  let classifyMs = 0;
+  const predictions: (IdentityPrediction & { score: number | null; detected: boolean })[] = [];
+  for (const row of test) {
+    const image = await decode(row, detector);
+    t = performance.now();
+    const result = await recogniseDecoded(image, detector, recognizer);
+    const nominal = row.nominal ?? wholeImage(image);
+    const face = bestOverlap(result.faces, nominal, minOverlap);
+    let recognition = face?.recognition;
+    if (!recognition) {
+      testMiss++;
+      const [embedding] = await embedFaces(engine, image, [{ rect: nominalRect(image, nominal) }]);
+      recognition = embedding
+        ? recognizer.recognize(() => {
+            throw new Error('embedding models need no chip');
+          }, embedding)
+        : { name: UNKNOWN, value: null, decisions: {} };
+    }
+    classifyMs += performance.now() - t;
+    predictions.push({
+      file: row.file,
+      person: row.person,
+      expected: trained.includes(row.person) ? row.person : UNKNOWN,
+      predicted: recognition.name,
+      score: recognition.value,
+      detected: face !== undefined,
+    });
+    options.onStep?.('classify', row.file);
+  }
+
+  return {
+    ...scoreIdentity(predictions, trained, UNKNOWN),
+    trainImages: trainRows.length,
+    testImages: test.length,
+    trained,
+    heldOut: [...holdOut],
+    chipSize: [DESCRIPTOR_INPUT, DESCRIPTOR_INPUT],
+    detectionMiss: {
+      train: trainRows.length ? trainMiss / trainRows.length : 0,
+      test: test.length ? testMiss / test.length : 0,
+    },
+    trainSeconds: featureSeconds + report.seconds.train,
+    featureSeconds,
+    classifySecondsPerImage: test.length ? classifyMs / 1000 / test.length : 0,
+    training: report.persons,
+    predictions,
+  };
+}

@@ -1,0 +1,38 @@
+import type { AngleHit } from '../vision/detect-angle.js';
+
+/** Main thread to a neural worker. Pixels travel in shared memory, once per photo. */
+export type NeuralTask =
+  | {
+      readonly id: number;
+      readonly kind: 'detect';
+      readonly pixels: SharedArrayBuffer;
+      readonly width: number;
+      readonly height: number;
+      readonly channels: 1 | 3;
+      readonly angles: readonly number[];
+      readonly minConfidence: number;
+    }
+  | {
+      readonly id: number;
+      readonly kind: 'embed';
+      /** Upright face chips, each cut with `padding` around the face box. */
+      readonly chips: readonly {
+        readonly width: number;
+        readonly height: number;
+        readonly channels: 1 | 3;
+        readonly pixels: Uint8Array;
+      }[];
+      readonly padding: number;
+    };
+
+export type NeuralReply =
+  | { readonly id: number; readonly ok: true; readonly kind: 'detect'; readonly hits: AngleHit[]; readonly ms: number }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly kind: 'embed';
+      /** One 128-d descriptor per chip; null when the chip gave no usable landmarks. */
+      readonly embeddings: (Float32Array | null)[];
+      readonly ms: number;
+    }
+  | { readonly id: number; readonly ok: false; readonly error: string; readonly unavailable: boolean };

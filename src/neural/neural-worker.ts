@@ -1,0 +1,64 @@
+/**
+ * Neural worker thread: loads face-api and its nets on first use (the embedding nets only
+ * when a chip is first embedded), then runs SSD over the angles it is given, or embeds chips.
+ * One task at a time per worker: tfjs-wasm is single-threaded, so a second task would only
+ * queue inside it and hold a second input tensor in memory.
+ */
+import { parentPort } from 'node:worker_threads';
+import { type FaceApi, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
+import { chipEmbedding, ssdBoxes } from './face-ops.js';
+import type { NeuralReply, NeuralTask } from './neural-messages.js';
+import { rotateRgb } from './rotate-rgb.js';
+import { hitsFromBoxes } from './ssd-hits.js';
+
+let api: Promise<FaceApi> | undefined;
+
+async function run(task: NeuralTask): Promise<NeuralReply> {
+  const t = performance.now();
+  api ??= loadFaceApi();
+  const faceApi = await api;
+  if (task.kind === 'detect') {
+    await loadNets(faceApi, ['detector']);
+    const image = {
+      width: task.width,
+      height: task.height,
+      channels: task.channels,
+      pixels: new Uint8Array(task.pixels),
+    };
+    const hits = [];
+    for (const angle of task.angles) {
+      const { image: canvas, frame } = rotateRgb(image, angle);
+      hits.push(...hitsFromBoxes(await ssdBoxes(faceApi, canvas, task.minConfidence), frame));
+    }
+    return { id: task.id, ok: true, kind: 'detect', hits, ms: performance.now() - t };
+  }
+  await loadNets(faceApi, ['landmarks', 'descriptor']);
+  const embeddings: (Float32Array | null)[] = [];
+  for (const chip of task.chips) embeddings.push(await chipEmbedding(faceApi, chip, task.padding));
+  return { id: task.id, ok: true, kind: 'embed', embeddings, ms: performance.now() - t };
+}
+
+let queue = Promise.resolve();
+parentPort?.on('message', (task: NeuralTask) => {
+  queue = queue.then(async () => {
+    let reply: NeuralReply;
+    try {
+      reply = await run(task);
+    } catch (err) {
+      if (err instanceof NeuralUnavailableError) api = undefined;
+      reply = {
+        id: task.id,
+        ok: false,
+        // The unavailable message is for users (what to install); other errors keep their stack.
+        error:
+          err instanceof NeuralUnavailableError
+            ? err.message
+            : err instanceof Error
+              ? (err.stack ?? err.message)
+              : String(err),
+        unavailable: err instanceof NeuralUnavailableError,
+      };
+    }
+    parentPort?.postMessage(reply);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The neural detector's view of a photo at one sweep angle: the image turned counter-clockwise
+ * onto an expanded canvas, as 3-channel RGB (the SSD's input). Same frame and pixel convention
+ * as the cascade's grey rotation (`vision/rotate.ts`), so hits map back with `canvasToSource`.
+ * Quarter turns are exact index transforms. Pure.
+ */
+import type { RasterImage } from '../vision/chip.js';
+import { type RotationFrame, rotationFrame } from '../vision/rotate.js';
+
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  /** Interleaved RGB, 8-bit. */
+  readonly pixels: Uint8Array;
+}
+
+/** Turn `src` (1 or 3 channels) counter-clockwise by `angle` degrees; outside the photo is black. */
+export function rotateRgb(src: RasterImage, angle: number): { image: RgbImage; frame: RotationFrame } {
+  const frame = rotationFrame(src.width, src.height, angle);
+  const { width, height, cos, sin } = frame;
+  const out = new Uint8Array(width * height * 3);
+  const sw = src.width;
+  const sh = src.height;
+  const ch = src.channels;
+  const s = src.pixels;
+  const quarter = cos * sin === 0;
+  const sample = (x: number, y: number, c: number) =>
+    x >= 0 && y >= 0 && x < sw && y < sh ? (s[(y * sw + x) * ch + (ch === 3 ? c : 0)] ?? 0) : 0;
+  for (let y = 0; y < height; y++) {
+    const dy = y + 0.5 - height / 2;
+    let sx = (0.5 - width / 2) * cos - dy * sin + sw / 2 - 0.5;
+    let sy = (0.5 - width / 2) * sin + dy * cos + sh / 2 - 0.5;
+    for (let x = 0; x < width; x++, sx += cos, sy += sin) {
+      const o = (y * width + x) * 3;
+      if (quarter) {
+        const i = (Math.round(sy) * sw + Math.round(sx)) * ch;
+        for (let c = 0; c < 3; c++) out[o + c] = s[i + (ch === 3 ? c : 0)] ?? 0;
+        continue;
+      }
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 < -1 || y0 < -1 || x0 >= sw || y0 >= sh) continue;
+      const fx = sx - x0;
+      const fy = sy - y0;
+      for (let c = 0; c < 3; c++) {
+        const a = sample(x0, y0, c);
+        const b = sample(x0 + 1, y0, c);
+        const d = sample(x0, y0 + 1, c);
+        const e = sample(x0 + 1, y0 + 1, c);
+        out[o + c] = Math.round((a + (b - a) * fx) * (1 - fy) + (d + (e - d) * fx) * fy);
+      }
+    }
+  }
+  return { image: { width, height, pixels: out }, frame };
+}
+
+/** A 1- or 3-channel raster as RGB (grey replicated); the same array when already RGB. */
+export function toRgb(src: RasterImage): RgbImage {
+  if (src.channels === 3) return { width: src.width, height: src.height, pixels: src.pixels };
+  const out = new Uint8Array(src.width * src.height * 3);
+  for (let i = 0; i < src.width * src.height; i++) {
+    const v = src.pixels[i] ?? 0;
+    out[3 * i] = v;
+    out[3 * i + 1] = v;
+    out[3 * i + 2] = v;
+  }
+  return { width: src.width, height: src.height, pixels: out };
+}

@@ -1,0 +1,134 @@
+/**
+ * The neural engine end to end on real photos: SSD detection (with the quarter-turn sweep)
+ * against the detection set's boxes, upright and turned, and embeddings of LFW faces.
+ * Skipped, with the reason, when the optional neural packages are not installed.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { defaultConfig } from '../../src/config/schema.js';
+import { type DetectorOptions, detectDecoded } from '../../src/detect/detector.js';
+import { matchBoxes } from '../../src/eval/match.js';
+import { checkNeuralPackages } from '../../src/neural/face-api.js';
+import { embedFaces, type NeuralEngine } from '../../src/neural/neural-engine.js';
+import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
+import { rotateRgb } from '../../src/neural/rotate-rgb.js';
+import { type DecodedImage, decodeImage } from '../../src/vision/decode.js';
+import { type AxisBox, boundingBox, boxRect } from '../../src/vision/geometry.js';
+import { type RotationFrame, rotationFrame } from '../../src/vision/rotate.js';
+import { sharedDir } from '../helpers/paths.js';
+
+let missing: string | false = false;
+try {
+  checkNeuralPackages();
+} catch (err) {
+  missing = (err as Error).message;
+}
+
+const config = defaultConfig();
+let pool: NeuralPool | undefined;
+let engine: NeuralEngine;
+let options: DetectorOptions;
+
+before(() => {
+  if (missing) return;
+  pool = neuralPool(1);
+  engine = { pool, settings: config.neural };
+  options = {
+    detection: config.detection,
+    maxPixels: config.decode.maxPixels,
+    runner: { run: () => Promise.reject(new Error('the cascade must not run')), close: async () => {} },
+    neural: engine,
+  };
+});
+after(async () => {
+  await pool?.close();
+});
+
+const detectionDir = join(sharedDir, 'data/detection');
+/** Group photos with 2, 4 and 5 annotated faces (Caltech part and the dlib/PASCAL part). */
+const PHOTOS = ['pic00072.jpg', 'pic00076.jpg', '2008_002079.jpg'];
+
+/** Photo point → point of the canvas turned counter-clockwise (inverse of canvasToSource). */
+function toCanvas(f: RotationFrame, x: number, y: number): [number, number] {
+  const dx = x - f.srcWidth / 2;
+  const dy = y - f.srcHeight / 2;
+  return [dx * f.cos + dy * f.sin + f.width / 2, -dx * f.sin + dy * f.cos + f.height / 2];
+}
+
+function turnBox(b: AxisBox, f: RotationFrame): AxisBox {
+  const [x0, y0] = toCanvas(f, b.x, b.y);
+  const [x1, y1] = toCanvas(f, b.x + b.width, b.y + b.height);
+  return { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) };
+}
+
+/** The decoded photo turned by a quarter turn, as if the file had been stored turned. */
+function turned(image: DecodedImage, angle: number): DecodedImage {
+  const { image: rgb } = rotateRgb(image, angle);
+  return {
+    ...image,
+    width: rgb.width,
+    height: rgb.height,
+    fullWidth: rgb.width,
+    fullHeight: rgb.height,
+    channels: 3,
+    pixels: rgb.pixels,
+  };
+}
+
+test('neural detection finds the annotated faces, upright and turned by 90, 180 and 270 degrees', {
+  skip: missing,
+}, async () => {
+  const boxes = JSON.parse(await readFile(join(detectionDir, 'boxes.json'), 'utf8')) as Record<string, number[][]>;
+  for (const name of PHOTOS) {
+    const image = await decodeImage(join(detectionDir, 'images', name), { maxPixels: 1e8, maxSide: 1600 });
+    assert.equal(image.width, image.fullWidth, 'these photos are smaller than the detection size');
+    const truth = (boxes[name] ?? []).map(([x, y, width, height]) => ({ x, y, width, height }) as AxisBox);
+    for (const angle of [0, 90, 180, 270]) {
+      const input = angle === 0 ? image : turned(image, angle);
+      const frame = rotationFrame(image.width, image.height, angle);
+      const gt = truth.map((b) => turnBox(b, frame));
+      const { faces } = await detectDecoded(input, options);
+      const m = matchBoxes(
+        gt,
+        faces.map((f) => boundingBox(f.rect)),
+        0.4,
+      );
+      assert.equal(m.falseNegatives, 0, `${name} turned ${angle}°: ${m.falseNegatives} of ${gt.length} faces missed`);
+      assert.ok(m.falsePositives <= 1, `${name} turned ${angle}°: ${m.falsePositives} false detections`);
+      // The face is found upright on the canvas turned back by the photo's turn.
+      for (const f of faces) assert.equal(f.rect.angle, (360 - angle) % 360, `${name} turned ${angle}°`);
+    }
+  }
+});
+
+test('embeddings of one person are closer to each other than to other people', { skip: missing }, async () => {
+  const people = ['George_W_Bush', 'Tony_Blair', 'Serena_Williams'];
+  const vectors: { person: string; v: Float64Array }[] = [];
+  for (const person of people) {
+    const dir = join(sharedDir, 'data/identity', person);
+    for (const file of (await readdir(dir)).sort().slice(0, 3)) {
+      const image = await decodeImage(join(dir, file), { maxPixels: 1e8 });
+      // LFW's nominal box: [41, 41, 68, 68] in every 150 x 150 frame.
+      const [v] = await embedFaces(engine, image, [{ rect: boxRect({ x: 41, y: 41, width: 68, height: 68 }) }]);
+      assert.ok(v, `${person}/${file}: no embedding`);
+      assert.equal(v.length, 128);
+      vectors.push({ person, v });
+    }
+  }
+  const dist = (a: Float64Array, b: Float64Array) => Math.hypot(...a.map((x, i) => x - (b[i] ?? 0)));
+  let worstSame = 0;
+  let bestOther = Infinity;
+  for (const [i, a] of vectors.entries()) {
+    for (const b of vectors.slice(i + 1)) {
+      const d = dist(a.v, b.v);
+      if (a.person === b.person) worstSame = Math.max(worstSame, d);
+      else bestOther = Math.min(bestOther, d);
+    }
+  }
+  assert.ok(
+    worstSame < bestOther,
+    `farthest same-person pair ${worstSame.toFixed(3)}, closest different pair ${bestOther.toFixed(3)}`,
+  );
+});
