@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { savePersonModel } from '../recognize/person-model.js';
 import { personsOf, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
 import { InputError, parse, UsageError } from './args.js';
+import { engineOf } from './detection-context.js';
 import { createProgress } from './progress.js';
 import { readChipsForCommand } from './read-chips.js';
 import { modelsDir, recognitionFlags, trainerOptions } from './recognition-context.js';
@@ -10,13 +11,14 @@ import { formatTable } from './table.js';
 import { trainLibraryCommand } from './train-library.js';
 
 export const trainUsage = `facetag train [--labels DIR] [--model svm|tree] [--jobs N] [--out DIR] [--only NAME,...] [--parity] [--config FILE]
-facetag train --library [--data-dir DIR] [--config FILE]
+facetag train --library [--engine cascade|neural] [--data-dir DIR] [--config FILE]
   Trains one model per person from labelled chips in DIR/<person>/*.png (not_a_face: negatives only).
   Default DIR: <dataDir>/labels; default --out: <dataDir>/models. --parity uses the seed's settings.
   --library trains from the faces named in the daemon's database (web page, API, facetag label)
-  plus <dataDir>/labels, as the daemon does; a running daemon is asked to do it (and reloads).`;
+  plus <dataDir>/labels, as the daemon does; a running daemon is asked to do it (and reloads).
+  --engine neural trains on the faces' stored embeddings (the library analysed with that engine).`;
 
-function reportTable(report: TrainingReport): string {
+function reportTable(report: { readonly persons: TrainingReport['persons'] }): string {
   return formatTable(
     ['person', 'positives', 'negatives', 'best', 'cv score', 'seconds'],
     report.persons.map((p) => {
@@ -48,8 +50,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     library: { type: 'boolean' },
     'data-dir': { type: 'string' },
+    engine: { type: 'string' },
   });
-  const config = loadConfig(values.config ? { file: values.config } : {});
+  const loaded = loadConfig(values.config ? { file: values.config } : {});
+  const config = { ...loaded, engine: engineOf(loaded, values.engine) };
+  if (!values.library && config.engine === 'neural') {
+    throw new UsageError(
+      "the neural engine learns from the library's faces (their stored embeddings), not from chip folders: use facetag train --library --engine neural",
+    );
+  }
   if (values.library) {
     for (const flag of ['labels', 'out', 'only', 'parity', 'model'] as const) {
       if (values[flag] !== undefined)

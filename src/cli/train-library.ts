@@ -11,7 +11,7 @@ import type { Config } from '../config/schema.js';
 import { TOKEN_FILE } from '../daemon/http-token.js';
 import { createLogger } from '../daemon/logger.js';
 import { trainLibrary } from '../daemon/train-library.js';
-import type { TrainingReport } from '../recognize/trainer.js';
+import type { PersonTraining } from '../recognize/trainer.js';
 import { openStoreForCommand } from './open-store.js';
 import { createProgress } from './progress.js';
 
@@ -87,7 +87,7 @@ async function trainThroughDaemon(url: string, token: string): Promise<number> {
 async function trainHere(
   config: Config,
   values: { 'data-dir'?: string; config?: string },
-): Promise<TrainingReport | null> {
+): Promise<{ readonly persons: readonly PersonTraining[] } | null> {
   const { db, dataDir } = openStoreForCommand(values);
   try {
     let progress: ReturnType<typeof createProgress> | undefined;
@@ -113,7 +113,7 @@ async function trainHere(
 
 export type LibraryTrainingOutcome =
   | { readonly via: 'daemon'; readonly code: number }
-  | { readonly via: 'here'; readonly report: TrainingReport | null };
+  | { readonly via: 'here'; readonly report: { readonly persons: readonly PersonTraining[] } | null };
 
 export async function trainLibraryCommand(
   config: Config,

@@ -33,6 +33,8 @@ export function recognisingAnalyser(
           strength: f.strength,
           chip: f.chipPng,
           chipPadding: STORED_PADDING,
+          features: f.features?.values ?? null,
+          featureKey: f.features?.key ?? null,
           // The recogniser's 'unknown' is the absence of a person, not a person of that name.
           predictedPerson: f.recognition && f.recognition.name !== UNKNOWN ? f.recognition.name : null,
           decisionValue: f.recognition?.value ?? null,

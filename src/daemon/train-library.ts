@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { trainerOptions } from '../cli/recognition-context.js';
 import type { Config } from '../config/schema.js';
 import { errnoCode } from '../files/errno.js';
+import { type LabelledEmbedding, trainFromEmbeddings } from '../neural/embedding-trainer.js';
+import { embeddingSpec, featureKey } from '../recognize/features.js';
 import {
   isNegativeOnly,
   type LabelledChip,
@@ -17,9 +19,9 @@ import {
 } from '../recognize/labelled-chips.js';
 import { MODEL_SUFFIX, modelPath, type PersonModel, savePersonModel } from '../recognize/person-model.js';
 import { chipWithPadding, greyOf } from '../recognize/stored-chip.js';
-import { type TrainingReport, trainFromChips } from '../recognize/trainer.js';
+import { type PersonTraining, trainFromChips } from '../recognize/trainer.js';
 import type { Db } from '../store/db.js';
-import { labelledFaceChips } from '../store/face-chips.js';
+import { type LabelledFaceChip, labelledFaceChips } from '../store/face-chips.js';
 import { recordModel } from '../store/models.js';
 import { decodeChipPng } from '../vision/chip-png.js';
 import type { Logger } from './logger.js';
@@ -37,7 +39,7 @@ export interface LibraryTrainingOptions {
 
 export interface LibraryTraining {
   /** Null when nobody is labelled yet: nothing was trained. */
-  readonly report: TrainingReport | null;
+  readonly report: { readonly persons: readonly PersonTraining[] } | null;
   /** Exactly the models now in the folder. */
   readonly models: readonly PersonModel[];
   readonly chips: number;
@@ -49,8 +51,7 @@ export async function libraryChips(db: Db, labelsDir: string, padding: number, l
   for (const row of labelledFaceChips(db)) {
     // A rejected suggestion is a negative: for the person rejected, and, like every face not
     // labelled as them, for the others too (the seed's one-against-the-rest training).
-    const label =
-      row.label_state === 'not_a_face' ? NOT_A_FACE : row.label_state === 'rejected' ? REJECTED_FACE : row.person;
+    const label = trainingLabel(row);
     if (!label) continue;
     const grey = greyOf(await decodeChipPng(row.chip));
     chips.push({ label, file: `face:${row.id}`, ...chipWithPadding(grey, padding) });
@@ -65,20 +66,54 @@ export async function libraryChips(db: Db, labelsDir: string, padding: number, l
   return [...chips, ...folder];
 }
 
+/** The label a labelled face trains as: its person, or a negative-only label. */
+const trainingLabel = (row: LabelledFaceChip): string | null =>
+  row.label_state === 'not_a_face' ? NOT_A_FACE : row.label_state === 'rejected' ? REJECTED_FACE : row.person;
+
+/**
+ * The neural engine's training set: the stored embeddings of labelled faces (the chips are too
+ * small and grey to describe again). Faces without one, e.g. labelled under the cascade and not
+ * yet analysed again, wait for their re-analysis; the labels folder's grey chips cannot be used.
+ */
+function libraryEmbeddings(db: Db, key: string): LabelledEmbedding[] {
+  const rows: LabelledEmbedding[] = [];
+  for (const row of labelledFaceChips(db)) {
+    const label = trainingLabel(row);
+    if (label && row.features?.key === key) rows.push({ label, embedding: row.features.values });
+  }
+  return rows;
+}
+
 /** Train every labelled person, save and record their models, and retire models nobody backs. */
 export async function trainLibrary(options: LibraryTrainingOptions): Promise<LibraryTraining> {
   const { db, config, modelsDir, labelsDir, log, now } = options;
   await mkdir(modelsDir, { recursive: true });
   const trainer = trainerOptions(config, {});
-  const chips = await libraryChips(db, labelsDir, trainer.padding, log);
-  const people = new Set(chips.filter((c) => !isNegativeOnly(c.label)).map((c) => c.label));
-  if (people.size === 0) return { report: null, models: [], chips: chips.length };
-
-  log.info('training', { chips: chips.length, persons: people.size });
-  const report = await trainFromChips(chips, {
-    ...trainer,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const progress = options.onProgress ? { onProgress: options.onProgress } : {};
+  let report: { readonly persons: readonly PersonTraining[] };
+  let examples: number;
+  if (config.engine === 'neural') {
+    const spec = embeddingSpec(config.neural.chipPadding);
+    const rows = libraryEmbeddings(db, featureKey(spec));
+    const people = new Set(rows.filter((r) => !isNegativeOnly(r.label)).map((r) => r.label));
+    if (people.size === 0) return { report: null, models: [], chips: rows.length };
+    log.info('training', { engine: 'neural', embeddings: rows.length, persons: people.size });
+    report = await trainFromEmbeddings(rows, spec, {
+      folds: trainer.folds,
+      svm: trainer.svm,
+      jobs: trainer.jobs,
+      maxDistance: config.neural.maxDistance,
+      ...progress,
+    });
+    examples = rows.length;
+  } else {
+    const chips = await libraryChips(db, labelsDir, trainer.padding, log);
+    const people = new Set(chips.filter((c) => !isNegativeOnly(c.label)).map((c) => c.label));
+    if (people.size === 0) return { report: null, models: [], chips: chips.length };
+    log.info('training', { engine: 'cascade', chips: chips.length, persons: people.size });
+    report = await trainFromChips(chips, { ...trainer, ...progress });
+    examples = chips.length;
+  }
   const models: PersonModel[] = [];
   for (const p of report.persons) {
     if (!p.model) {
@@ -109,5 +144,5 @@ export async function trainLibrary(options: LibraryTrainingOptions): Promise<Lib
       log.info('model retired', { file });
     }
   }
-  return { report, models, chips: chips.length };
+  return { report, models, chips: examples };
 }

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { errnoCode } from '../files/errno.js';
 import { recogniseStored } from '../pipeline/analyse.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
-import { autoFaceChips, countAutoFaceChips, labelsFingerprint } from '../store/face-chips.js';
+import type { Db } from '../store/db.js';
+import { autoFaceChips, countAutoFaceChips, labelledWithFeatures, labelsFingerprint } from '../store/face-chips.js';
 import { recordPredictions } from '../store/faces.js';
 import { decodeChipPng } from '../vision/chip-png.js';
 import { type ModelSet, modelSetOf } from './model-set.js';
@@ -56,6 +57,16 @@ export interface TrainingService {
 }
 
 const FINGERPRINT_FILE = '.labels-fingerprint';
+
+/**
+ * What the models were trained from: the labels, the engine (its features), and for the neural
+ * engine how many labelled faces have embeddings yet, so the re-analysis after an engine switch,
+ * which gives labelled faces their embeddings one photo at a time, leads to retraining too.
+ */
+function trainingFingerprint(db: Db, engine: string): string {
+  const labels = labelsFingerprint(db);
+  return engine === 'neural' ? `neural:${labels}:${labelledWithFeatures(db, 'embedding')}` : `${engine}:${labels}`;
+}
 const RECLASSIFY_PAGE = 500;
 
 export function createTrainingService(options: TrainingServiceOptions): TrainingService {
@@ -64,7 +75,8 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
-  let lastSeen = labelsFingerprint(db);
+  const fingerprintNow = () => trainingFingerprint(db, config.engine);
+  let lastSeen = fingerprintNow();
   let phase: TrainingPhase = 'idle';
   let startsAt: number | null = null;
   let progress: TrainingStatus['progress'] = null;
@@ -88,7 +100,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       if (page.length === 0) return named;
       const predictions = [];
       for (const row of page) {
-        const r = recogniseStored(set.recognizer, await decodeChipPng(row.chip));
+        const r = recogniseStored(set.recognizer, { chip: await decodeChipPng(row.chip), features: row.features });
         predictions.push({
           faceId: row.id,
           predictedPerson: r.name === UNKNOWN ? null : r.name,
@@ -105,7 +117,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   }
 
   async function train(): Promise<void> {
-    const fingerprint = labelsFingerprint(db);
+    const fingerprint = fingerprintNow();
     const t = performance.now();
     phase = 'training';
     startsAt = null;
@@ -196,13 +208,13 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       void run();
     },
     noticeLabelChanges() {
-      const current = labelsFingerprint(db);
+      const current = fingerprintNow();
       if (current === lastSeen) return;
       lastSeen = current;
       this.labelsChanged();
     },
     async checkNow() {
-      if (stopped || labelsFingerprint(db) === (await readFingerprint())) return;
+      if (stopped || fingerprintNow() === (await readFingerprint())) return;
       await run();
     },
     status: () => ({ phase, startsAt: phase === 'waiting' ? startsAt : null, progress, last }),

@@ -5,7 +5,9 @@
  */
 import { type DetectorOptions, detectDecoded } from '../detect/detector.js';
 import { detectionMaxSide } from '../detect/settings.js';
-import type { Recognition, Recognizer } from '../recognize/recognizer.js';
+import { embedFaces, neuralFeatureSpec } from '../neural/neural-engine.js';
+import { featureKey } from '../recognize/features.js';
+import { type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { chipWithPadding, greyOf, storedChip } from '../recognize/stored-chip.js';
 import type { RasterImage } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
@@ -15,11 +17,17 @@ import type { RotatedRect } from '../vision/geometry.js';
 export interface AnalysedFace {
   /** In the oriented full-resolution frame. */
   readonly rect: RotatedRect;
+  /** Cascade: the neighbour count; neural: the SSD score in thousandths (the store keeps integers). */
   readonly strength: number;
   /** The stored chip (grey PNG, margin STORED_PADDING). */
   readonly chipPng: Buffer;
   /** Null when there are no models yet. */
   readonly recognition: Recognition | null;
+  /**
+   * The neural engine's embedding, kept with the face: stored chips are small and grey, so
+   * embedding models are trained and re-applied from these, never from the chip.
+   */
+  readonly features?: { readonly values: Float64Array; readonly key: string };
 }
 
 export interface PhotoAnalysis {
@@ -32,10 +40,22 @@ export interface PhotoAnalysis {
   readonly ms: number;
 }
 
-/** Name a face from its stored chip. */
-export function recogniseStored(recognizer: Recognizer, chip: RasterImage): Recognition {
-  const grey = greyOf(chip);
-  return recognizer.recognize((padding) => chipWithPadding(grey, padding));
+/** A face as stored: its chip, and the embedding it was analysed with (neural engine), if any. */
+export interface StoredFace {
+  readonly chip: RasterImage;
+  readonly features?: { readonly values: Float64Array; readonly key: string } | null;
+}
+
+/**
+ * Name a face from what is stored of it: HOG models from its chip, embedding models from its
+ * stored embedding. A face without an embedding (found by the cascade) is unknown to embedding
+ * models rather than an error: a library being re-analysed after an engine switch has both.
+ */
+export function recogniseStored(recognizer: Recognizer, face: StoredFace): Recognition {
+  const grey = greyOf(face.chip);
+  const embedding = face.features?.key.startsWith('embedding') ? face.features.values : undefined;
+  if (!embedding && recognizer.featureKinds.includes('embedding')) return { name: UNKNOWN, value: null, decisions: {} };
+  return recognizer.recognize((padding) => chipWithPadding(grey, padding), embedding);
 }
 
 /** Throws DecodeError for a bad file. */
@@ -48,14 +68,27 @@ export async function analysePhoto(
   const maxSide = detectionMaxSide(detector.detection);
   const image = await decodeImage(file, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
   const detection = await detectDecoded(image, detector);
+  // The neural engine describes every face now, models or not: training needs the embeddings later.
+  const engine = detector.neural;
+  const embeddings = engine
+    ? await embedFaces(
+        engine,
+        image,
+        detection.faces.map((f) => f.hit),
+      )
+    : [];
+  const key = engine ? featureKey(neuralFeatureSpec(engine)) : '';
   const faces: AnalysedFace[] = [];
-  for (const f of detection.faces) {
+  for (const [i, f] of detection.faces.entries()) {
     const chip = storedChip(image, f.hit.rect);
+    const embedding = embeddings[i];
+    const features = embedding ? { values: embedding, key } : undefined;
     faces.push({
       rect: f.rect,
-      strength: f.strength,
+      strength: engine ? Math.round(f.strength * 1000) : f.strength,
       chipPng: await encodeChipPng(chip),
-      recognition: recognizer && recognizer.size > 0 ? recogniseStored(recognizer, chip) : null,
+      recognition: recognizer && recognizer.size > 0 ? recogniseStored(recognizer, { chip, features }) : null,
+      ...(features ? { features } : {}),
     });
   }
   return {

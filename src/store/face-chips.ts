@@ -6,16 +6,34 @@ import * as z from 'zod';
 import type { Db } from './db.js';
 import { prepared } from './statements.js';
 
-const chipRow = z.object({
-  id: z.int(),
-  chip: z.instanceof(Buffer),
-  chip_padding: z.number().nullable(),
-});
+const chipRow = z
+  .object({
+    id: z.int(),
+    chip: z.instanceof(Buffer),
+    chip_padding: z.number().nullable(),
+    features: z.instanceof(Buffer).nullable(),
+    feature_key: z.string().nullable(),
+  })
+  .transform(withStoredFeatures);
 
-const labelledChipRow = chipRow.extend({
-  label_state: z.enum(['confirmed', 'not_a_face', 'rejected']),
-  person: z.string().nullable(),
-});
+/** A stored feature vector (float32, little-endian) as float64; copied, as SQLite's buffer need not be aligned. */
+function storedVector(bytes: Buffer): Float64Array {
+  const copy = new Uint8Array(bytes);
+  return Float64Array.from(new Float32Array(copy.buffer, 0, copy.byteLength >> 2));
+}
+
+/** A row's `features`/`feature_key` columns as one value: the vector with its spec key, or null. */
+export function withStoredFeatures<R extends { features: Buffer | null; feature_key: string | null }>({
+  features,
+  feature_key,
+  ...row
+}: R): Omit<R, 'features' | 'feature_key'> & { features: { values: Float64Array; key: string } | null } {
+  return { ...row, features: features && feature_key ? { values: storedVector(features), key: feature_key } : null };
+}
+
+const labelledChipRow = z
+  .object({ label_state: z.enum(['confirmed', 'not_a_face', 'rejected']), person: z.string().nullable() })
+  .and(chipRow);
 
 export type StoredFaceChip = z.infer<typeof chipRow>;
 export type LabelledFaceChip = z.infer<typeof labelledChipRow>;
@@ -25,7 +43,7 @@ export function labelledFaceChips(db: Db): LabelledFaceChip[] {
   return z.array(labelledChipRow).parse(
     prepared(
       db,
-      `SELECT f.id, f.chip, f.chip_padding, f.label_state, p.name AS person
+      `SELECT f.id, f.chip, f.chip_padding, f.features, f.feature_key, f.label_state, p.name AS person
        FROM faces f LEFT JOIN persons p ON p.id = f.person_id
        WHERE f.label_state IN ('confirmed', 'not_a_face', 'rejected') AND f.chip IS NOT NULL
        ORDER BY f.id`,
@@ -38,7 +56,7 @@ export function autoFaceChips(db: Db, afterId: number, limit: number): StoredFac
   return z.array(chipRow).parse(
     prepared(
       db,
-      `SELECT id, chip, chip_padding FROM faces
+      `SELECT id, chip, chip_padding, features, feature_key FROM faces
        WHERE label_state = 'auto' AND chip IS NOT NULL AND id > ? ORDER BY id LIMIT ?`,
     ).all(afterId, limit),
   );
@@ -49,6 +67,17 @@ export function countAutoFaceChips(db: Db): number {
   return z
     .object({ n: z.int() })
     .parse(prepared(db, `SELECT count(*) AS n FROM faces WHERE label_state = 'auto' AND chip IS NOT NULL`).get()).n;
+}
+
+/** Labelled faces that carry features of `keyPrefix` (e.g. 'embedding'): grows as a re-analysis adds them. */
+export function labelledWithFeatures(db: Db, keyPrefix: string): number {
+  return z.object({ n: z.int() }).parse(
+    prepared(
+      db,
+      `SELECT count(*) AS n FROM faces
+       WHERE label_state IN ('confirmed', 'not_a_face', 'rejected') AND feature_key GLOB ?`,
+    ).get(`${keyPrefix}*`),
+  ).n;
 }
 
 /** Changes whenever a label is given or changed: the training service's cue. */

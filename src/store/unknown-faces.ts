@@ -5,16 +5,21 @@
  */
 import * as z from 'zod';
 import type { Db } from './db.js';
+import { withStoredFeatures } from './face-chips.js';
 import { prepared } from './statements.js';
 
 const LIVE_PHOTO = `(SELECT min(id) FROM photos WHERE content_id = f.content_id AND status <> 'removed')`;
 
-const unknownRow = z.object({
-  id: z.int(),
-  photo_id: z.int(),
-  chip: z.instanceof(Buffer),
-  decision_value: z.number().nullable(),
-});
+const unknownRow = z
+  .object({
+    id: z.int(),
+    photo_id: z.int(),
+    chip: z.instanceof(Buffer),
+    decision_value: z.number().nullable(),
+    features: z.instanceof(Buffer).nullable(),
+    feature_key: z.string().nullable(),
+  })
+  .transform(withStoredFeatures);
 export type UnknownFaceChip = z.infer<typeof unknownRow>;
 
 /** Up to `limit` unnamed auto faces with a chip, newest first (what a user just added matters most). */
@@ -22,7 +27,7 @@ export function unknownFaceChips(db: Db, limit: number): UnknownFaceChip[] {
   return z.array(unknownRow).parse(
     prepared(
       db,
-      `SELECT f.id, ${LIVE_PHOTO} AS photo_id, f.chip, f.decision_value FROM faces f
+      `SELECT f.id, ${LIVE_PHOTO} AS photo_id, f.chip, f.decision_value, f.features, f.feature_key FROM faces f
        WHERE f.label_state = 'auto' AND f.predicted_person_id IS NULL AND f.chip IS NOT NULL
          AND ${LIVE_PHOTO} IS NOT NULL
        ORDER BY f.id DESC LIMIT ?`,

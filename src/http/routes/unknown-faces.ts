@@ -37,8 +37,10 @@ export function unknownFaceRoutes(deps: HttpApiDeps): Router {
     const recognizer = deps.recognizer();
     const chips = await Promise.all(rows.map((row) => decodeChipPng(row.chip)));
     // With models: group by each face's best guess; faces without one (or no models yet) by likeness.
-    const guesses = chips.map((chip) =>
-      recognizer && recognizer.size > 0 ? bestGuess(recogniseStored(recognizer, chip).decisions) : undefined,
+    const guesses = chips.map((chip, i) =>
+      recognizer && recognizer.size > 0
+        ? bestGuess(recogniseStored(recognizer, { chip, features: rows[i].features }).decisions)
+        : undefined,
     );
     const face = (i: number) => ({ id: rows[i].id, photoId: rows[i].photo_id, guessValue: guesses[i]?.value ?? null });
     const guessed = groupByGuess(guesses).map((g) => ({ guess: g.person, faces: g.members.map(face) }));
