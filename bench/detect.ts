@@ -469,6 +469,7 @@ async function main(): Promise<void> {
   );
   say(`  wall ms: median of ${args.runs} per photo, decode included. CPU ms: whole process (all threads) per photo.`);
   say('  * thread-ms summed over the worker threads (not wall; includes time a thread waited for a core).');
+  say('  rotate* is 0 in production mode: the kernel turns and integrates the grey image in one pass (integral*).');
   say(`  2 in flight/s: ${IN_FLIGHT_PHOTOS} photos, two detectFile calls at a time on the same pool.`);
   say(
     `  blog-equivalent: scale ${BLOG.scaleFactor}, step ${BLOG.stepRatio}, min ${BLOG.minSize} -> ${blogSizes.minSize} px, ` +

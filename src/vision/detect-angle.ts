@@ -1,10 +1,10 @@
 import { type GroupParams, groupDetections } from './cascade/group.js';
 import type { CascadeModel } from './cascade/model.js';
-import { HitBuffer, type ScanParams, scanCascade } from './cascade/scan.js';
+import { HitBuffer, rotatedExactIntegral, type ScanParams, scanCascade } from './cascade/scan.js';
 import { hitDensity } from './cascade/verify.js';
 import type { RotatedRect } from './geometry.js';
-import { exactIntegral, float32Integral, type Integral } from './integral.js';
-import { canvasToSource, type GreyImage, rotateGrey, rotationFrame } from './rotate.js';
+import { float32Integral, type Integral } from './integral.js';
+import { canvasToSource, type GreyImage, type RotationFrame, rotateGrey, rotationFrame } from './rotate.js';
 
 export interface ScanSettings {
   readonly scan: ScanParams;
@@ -30,9 +30,9 @@ export interface AngleHit {
 
 /** Buffers one thread reuses from angle to angle, so a sweep allocates them once. */
 export class ScanScratch {
+  /** Parity mode's canvas and float32 table; the exact path keeps both in the kernel's memory. */
   rotated = new Float64Array(0);
   integral = new Float64Array(0);
-  exactIntegral = new Int32Array(0);
   readonly hits = new HitBuffer();
 }
 
@@ -62,21 +62,23 @@ export function detectAtAngle(
   times: StageTimes = emptyStageTimes(),
 ): AngleHit[] {
   let t = performance.now();
-  const frame = angle % 360 === 0 ? undefined : rotationFrame(grey.width, grey.height, angle);
-  if (frame && scratch.rotated.length < frame.width * frame.height) {
-    scratch.rotated = new Float64Array(frame.width * frame.height);
-  }
-  const image = frame ? rotateGrey(grey, angle, scratch.rotated, !settings.float32).image : grey;
-  t = lap(times, 'rotate', t);
-
-  const needed = (image.width + 1) * (image.height + 1);
+  let frame: RotationFrame | undefined;
   let ii: Integral;
   if (settings.float32) {
+    frame = angle % 360 === 0 ? undefined : rotationFrame(grey.width, grey.height, angle);
+    if (frame && scratch.rotated.length < frame.width * frame.height) {
+      scratch.rotated = new Float64Array(frame.width * frame.height);
+    }
+    const image = frame ? rotateGrey(grey, angle, scratch.rotated, false).image : grey;
+    t = lap(times, 'rotate', t);
+    const needed = (image.width + 1) * (image.height + 1);
     if (scratch.integral.length < needed) scratch.integral = new Float64Array(needed);
     ii = float32Integral(image.data, image.width, image.height, scratch.integral);
   } else {
-    if (scratch.exactIntegral.length < needed) scratch.exactIntegral = new Int32Array(needed);
-    ii = exactIntegral(image.data, image.width, image.height, scratch.exactIntegral);
+    // Rotation and integral in one pass, straight into the scan kernel's memory (the same
+    // table as rotateGrey with rounding then exactIntegral; no canvas or table buffers here).
+    // Timed as 'integral'; 'rotate' stays 0 on this path.
+    ({ integral: ii, frame } = rotatedExactIntegral(model, grey, angle));
   }
   t = lap(times, 'integral', t);
 

@@ -106,11 +106,12 @@ function topLeftBright(): CascadeModel {
 }
 
 test('kernel and TypeScript agree where cell sums exceed 16 bits', () => {
-  // Cells of 18 pixels: with values up to 4095 a cell sums past 32767, so the kernel must
-  // not use its 16-bit path; with whole grey levels (< 256) it may. Both must match.
+  // Cells of 18 pixels: with values up to 4095 a cell sums past 65535, so the kernel must
+  // not use its 16-bit path; up to 3640 cells sum past 32767 but not 65535 (the 16-bit path
+  // with unsigned compares); with whole grey levels (< 256) it may. All must match.
   const m = topLeftBright();
   const params = { scaleFactor: 1.1, stepRatio: 2, minSize: 24, maxSize: 40 };
-  for (const top of [4096, 256]) {
+  for (const top of [4096, 3641, 256]) {
     const w = 500;
     const h = 400;
     let seed = 12345;
@@ -161,6 +162,33 @@ test('more hits than one kernel call holds come back complete and in scan order'
       hitsOf((hb) => scanScale(m, ii, at, hb, undefined, undefined, 'wasm')),
       js,
     );
+  }
+});
+
+test('on a rotated canvas the kernel scans exactly the windows whose centre is in the source', () => {
+  // acceptAll passes every window it is given, so the hits are the windows each engine visits:
+  // scan.ts rowRange's runs against centreInSource window by window.
+  const m = acceptAll();
+  for (const [w, h] of [
+    [97, 61],
+    [64, 90],
+  ] as const) {
+    const grey = { width: w, height: h, data: Float64Array.from({ length: w * h }, (_, i) => (i * 31) % 256) };
+    for (let angle = 15; angle < 360; angle += 15) {
+      const frame = rotationFrame(w, h, angle);
+      const image = rotateGrey(grey, angle, undefined, true).image;
+      const ii = exactIntegral(image.data, image.width, image.height);
+      for (const step of [1, 2, 3]) {
+        const at = { scale: 1, step, r0: 0, c0: 0, r1: ii.height, c1: ii.width };
+        const js = hitsOf((hb) => scanScale(m, ii, at, hb, frame, undefined, 'js'));
+        assert.deepEqual(
+          hitsOf((hb) => scanScale(m, ii, at, hb, frame, undefined, 'wasm')),
+          js,
+          `${w}x${h} at ${angle}°, step ${step}`,
+        );
+        assert.ok(js.length > 0);
+      }
+    }
   }
 });
 

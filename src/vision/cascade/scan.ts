@@ -1,6 +1,13 @@
 import type { Integral } from '../integral.js';
 import type { GreyImage, RotationFrame } from '../rotate.js';
-import { HIT_CAPACITY, KERNEL_PRE_STAGES, MAX_DECIMATION, type RotatedIntegral, scanKernel } from './kernel/kernel.js';
+import {
+  HIT_CAPACITY,
+  KERNEL_PRE_STAGES,
+  MAX_DECIMATION,
+  RANGE_ROWS,
+  type RotatedIntegral,
+  scanKernel,
+} from './kernel/kernel.js';
 import type { CascadeModel } from './model.js';
 import { type ScaleRange, scaleProgression } from './scales.js';
 
@@ -70,6 +77,99 @@ function centreInSource(f: RotationFrame, x: number, y: number): boolean {
   const sx = dx * f.cos - dy * f.sin + f.srcWidth / 2;
   const sy = dx * f.sin + dy * f.cos + f.srcHeight / 2;
   return sx >= 0 && sy >= 0 && sx < f.srcWidth && sy < f.srcHeight;
+}
+
+/**
+ * The windows of row `r` whose centre maps inside the source, as grid indices [first, end)
+ * of the columns cStart + k * step, k < count; written to out[at], out[at + 1] as columns.
+ * They are one run: each of centreInSource's four comparisons is on an f64 expression
+ * monotone in the column (IEEE rounding keeps order), so holds on a prefix or a suffix of
+ * the row. The run's ends are guessed from the rotated rectangle and then settled by
+ * calling centreInSource itself near them, so the run is exactly the windows it accepts.
+ */
+function rowRange(
+  f: RotationFrame,
+  half: number,
+  r: number,
+  cStart: number,
+  step: number,
+  count: number,
+  out: Int32Array,
+  at: number,
+): void {
+  const y = r + half;
+  const inside = (k: number): boolean => centreInSource(f, cStart + k * step + half, y);
+  // Where dx = x - width / 2 puts the centre inside, in real arithmetic.
+  const dy = y - f.height / 2;
+  let lo = Number.NEGATIVE_INFINITY;
+  let hi = Number.POSITIVE_INFINITY;
+  if (f.cos !== 0) {
+    const a = (dy * f.sin - f.srcWidth / 2) / f.cos;
+    const b = (dy * f.sin + f.srcWidth / 2) / f.cos;
+    lo = Math.max(lo, Math.min(a, b));
+    hi = Math.min(hi, Math.max(a, b));
+  }
+  if (f.sin !== 0) {
+    const a = (-dy * f.cos - f.srcHeight / 2) / f.sin;
+    const b = (-dy * f.cos + f.srcHeight / 2) / f.sin;
+    lo = Math.max(lo, Math.min(a, b));
+    hi = Math.min(hi, Math.max(a, b));
+  }
+  const toK = (dx: number): number => (dx - half + f.width / 2 - cStart) / step;
+  const clampK = (k: number): number => Math.min(count - 1, Math.max(0, Math.round(k)));
+  let first = 0;
+  let end = 0;
+  const mid = lo <= hi ? clampK(toK(Number.isFinite(lo + hi) ? (lo + hi) / 2 : Number.isFinite(lo) ? lo : hi)) : 0;
+  if (count > 0 && inside(mid)) {
+    first = firstTrue(inside, 0, mid, clampK(toK(lo)));
+    end = firstTrue((k) => k >= count || !inside(k), mid + 1, count, clampK(toK(hi)) + 1);
+  } else {
+    // The guess missed (a row that barely touches the source): test every window.
+    let k = 0;
+    while (k < count && !inside(k)) k++;
+    first = k;
+    while (k < count && inside(k)) k++;
+    end = k;
+  }
+  out[at] = cStart + first * step;
+  out[at + 1] = cStart + end * step;
+}
+
+/**
+ * The first k in [lo, hi] where `pred` holds, for a `pred` false then true on that range and
+ * true at hi; searched outward from `guess` (exact for any guess, fast for a good one).
+ */
+function firstTrue(pred: (k: number) => boolean, lo: number, hi: number, guess: number): number {
+  const g = Math.min(hi, Math.max(lo, guess));
+  let no: number; // pred false here (or lo - 1)
+  let yes: number; // pred true here
+  if (pred(g)) {
+    yes = g;
+    let d = 1;
+    no = g - d;
+    while (no >= lo && pred(no)) {
+      yes = no;
+      d *= 2;
+      no = yes - d;
+    }
+    if (no < lo) no = lo - 1;
+  } else {
+    no = g;
+    let d = 1;
+    yes = g + d;
+    while (yes < hi && !pred(yes)) {
+      no = yes;
+      d *= 2;
+      yes = no + d;
+    }
+    if (yes > hi) yes = hi;
+  }
+  while (yes - no > 1) {
+    const m = (no + yes) >> 1;
+    if (pred(m)) yes = m;
+    else no = m;
+  }
+  return yes;
 }
 
 /**
@@ -214,7 +314,7 @@ function scanExactWasm(
   // The first stages run on neighbouring windows together; their corners are adjacent in
   // memory at step 1, and in a column-decimated copy of the integral at larger steps. A copy
   // costs one pass over the integral, so it is made only for steps with many windows. Where
-  // no cell of those stages can sum past 32767, the copy keeps only the low 16 bits of each
+  // no cell of those stages can sum past 65535, the copy keeps only the low 16 bits of each
   // value, and eight windows go together (exact: see scan.wat $group8).
   const cols = Math.ceil((cEnd - cStart) / step);
   const windows = cols * Math.ceil((rEnd - rStart) / step);
@@ -225,7 +325,7 @@ function scanExactWasm(
   else if (cStart === 0 && step <= MAX_DECIMATION && windows * DECIMATE_RATIO >= stride * (H + 1)) {
     const low16 =
       model.stageCount.length > KERNEL_PRE_STAGES &&
-      maxCellArea(model, scale, model.stageStart[KERNEL_PRE_STAGES]) * kernel.maxPixel(stride, H + 1) <= 32767;
+      maxCellArea(model, scale, model.stageStart[KERNEL_PRE_STAGES]) * kernel.maxPixel(stride, H + 1) <= 65535;
     const copy = kernel.decimated(step, stride, H + 1, low16);
     pstride = copy.pstride;
     if (low16) dec16 = copy.address;
@@ -234,12 +334,17 @@ function scanExactWasm(
   kernel.setOffsets(offsets, stride, dec === kernel.integralAddress ? 1 : step, pstride, H + 1);
   // Calls are sized so their hits fit the kernel's buffer even if every window passes.
   const colsPerCall = Math.min(cols, HIT_CAPACITY);
-  const rowsPerCall = Math.max(1, Math.floor(HIT_CAPACITY / colsPerCall));
-  if (frame) kernel.setFrame(frame, winW);
+  const rowsPerCall = Math.min(RANGE_ROWS, Math.max(1, Math.floor(HIT_CAPACITY / colsPerCall)));
   const scan = kernel.scan;
-  const framed = frame ? 1 : 0;
+  // On a rotated canvas each row is scanned only over its windows whose centre is inside the
+  // source (rowRange), rather than testing every window's centre in the kernel.
+  const ranges = frame ? new Int32Array(kernel.memory, layout.ranges, rowsPerCall * 2) : undefined;
+  const half = winW / 2;
   for (let r = rStart; r < rEnd; r += rowsPerCall * step) {
     const r1 = Math.min(rEnd, r + rowsPerCall * step);
+    if (frame && ranges) {
+      for (let rr = r, i = 0; rr < r1; rr += step, i += 2) rowRange(frame, half, rr, cStart, step, cols, ranges, i);
+    }
     for (let c = cStart; c < cEnd; c += colsPerCall * step) {
       const c1 = Math.min(cEnd, c + colsPerCall * step);
       const n = scan(
@@ -253,11 +358,12 @@ function scanExactWasm(
         kernel.integralAddress,
         stride,
         layout.hits,
-        framed,
+        0,
         dec,
         pstride,
         dec16,
         pstride,
+        ranges ? layout.ranges : 0,
       );
       if (n === 0) continue;
       const out = new Int32Array(kernel.memory, layout.hits, n * 4);

@@ -67,6 +67,7 @@ interface KernelExports {
     pstride: number,
     dec16: number,
     pstride16: number,
+    ranges: number,
   ): number;
 }
 interface WasmApi {
@@ -77,6 +78,8 @@ interface WasmApi {
 const PAGE = 65536;
 /** Hits one `scan` call may write; callers split the rows so a call never exceeds it. */
 export const HIT_CAPACITY = 16384;
+/** Rows one `scan` call may be given column ranges for. */
+export const RANGE_ROWS = 4096;
 
 /** Byte addresses of the kernel's tables for one model (all 8-byte aligned). */
 export interface KernelLayout {
@@ -89,6 +92,8 @@ export interface KernelLayout {
   readonly hits: number;
   /** One row's surviving window columns (i32), plus padding to a multiple of four. */
   readonly survivors: number;
+  /** Per row of one `scan` call, the window columns [first, end) to scan (i32 pairs). */
+  readonly ranges: number;
   readonly integral: number;
 }
 
@@ -125,8 +130,9 @@ export function kernelLayout(stumps: number, stages: number): KernelLayout {
   const leaves = align8(offs16 + stumps * 64);
   const hits = align8(leaves + stumps * 1024);
   const survivors = align8(hits + HIT_CAPACITY * 16);
-  const integral = align8(survivors + (HIT_CAPACITY + 4) * 4);
-  return { stages: stagesAt, bounds, offs, offsD, offs16, leaves, hits, survivors, integral };
+  const ranges = align8(survivors + (HIT_CAPACITY + 4) * 4);
+  const integral = align8(ranges + RANGE_ROWS * 8);
+  return { stages: stagesAt, bounds, offs, offsD, offs16, leaves, hits, survivors, ranges, integral };
 }
 
 /**
@@ -163,10 +169,12 @@ export class ScanKernel {
   private integralAt = 0;
   /** The grey image whose levels (u8) are at `layout.integral`, for `rotatedIntegral`. */
   private greyKey: object | undefined;
+  /** Its largest level. */
+  private greyMax = 255;
   /** The steps of the decimated copies of the uploaded integral (i32 and i16), 0 for none. */
   private decimatedStep = 0;
   private decimated16Step = 0;
-  /** The uploaded image's largest pixel, once asked for; -1 before. */
+  /** The uploaded image's largest pixel (or a bound on it), once known; -1 before. */
   private maxPixelValue = -1;
 
   constructor() {
@@ -262,12 +270,15 @@ export class ScanKernel {
     if (this.greyKey !== grey.data) {
       const levels = new Uint8Array(this.memory, layout.integral, greyBytes);
       const src = grey.data;
+      let max = 0;
       for (let i = 0; i < greyBytes; i++) {
         const v = src[i];
         if (!(v >= 0 && v <= 255 && v === Math.floor(v))) throw new RangeError(`grey level ${v} is not a whole 0..255`);
         levels[i] = v;
+        if (v > max) max = v;
       }
       this.greyKey = grey.data;
+      this.greyMax = max;
     }
     const quarter = frame ? frame.cos * frame.sin === 0 : false;
     this.exports.rotateIntegral(
@@ -293,11 +304,13 @@ export class ScanKernel {
     this.integralBytes = bytes;
     this.decimatedStep = 0;
     this.decimated16Step = 0;
-    this.maxPixelValue = -1;
+    // No canvas pixel exceeds the source's largest level (rounded bilinear weights of levels
+    // <= max stay <= max), so that bound spares the kernel's pass over the integral.
+    this.maxPixelValue = this.greyMax;
     return { integral, frame };
   }
 
-  /** The largest pixel of the uploaded integral's image (a pass over it, once per integral). */
+  /** The largest pixel of the uploaded integral's image (one pass, once per integral), or rotatedIntegral's bound. */
   maxPixel(stride: number, rows: number): number {
     if (this.maxPixelValue < 0) this.maxPixelValue = this.exports.maxPixel(this.integralAt, stride, rows) >>> 0;
     return this.maxPixelValue;

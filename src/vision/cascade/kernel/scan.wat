@@ -421,9 +421,10 @@
     (local.get $pass))
 
   ;; $group4c for eight windows, on a decimated copy holding the integral's low 16 bits
-  ;; (`decimate16`). Wrapping i16 arithmetic gives every cell sum exactly when no cell can
-  ;; sum to more than 32767 (the caller checks cell areas and the largest pixel), so the
-  ;; codes are those of the i32 arithmetic. Offsets from the $offs16 table.
+  ;; (`decimate16`). Wrapping i16 arithmetic gives every cell sum modulo 2^16; when no cell
+  ;; can sum to more than 65535 (the caller checks cell areas and the largest pixel) that is
+  ;; the sum itself read unsigned, so unsigned compares give the codes of the i32 arithmetic
+  ;; (whose sums are never negative).
   (func $group8 (param $base i32) (result i32)
     (local $sp i32) (local $s i32) (local $pass i32)
     (local $t i32) (local $end i32) (local $o i32) (local $a i32) (local $lb i32)
@@ -490,18 +491,18 @@
             (v128.or
               (v128.or
                 (v128.or
-                  (v128.and (i16x8.ge_s (i16x8.sub (local.get $v01) (local.get $v00)) (local.get $ctr)) (v128.const i16x8 128 128 128 128 128 128 128 128))
-                  (v128.and (i16x8.ge_s (i16x8.sub (local.get $v02) (local.get $v01)) (local.get $ctr)) (v128.const i16x8 64 64 64 64 64 64 64 64)))
+                  (v128.and (i16x8.ge_u (i16x8.sub (local.get $v01) (local.get $v00)) (local.get $ctr)) (v128.const i16x8 128 128 128 128 128 128 128 128))
+                  (v128.and (i16x8.ge_u (i16x8.sub (local.get $v02) (local.get $v01)) (local.get $ctr)) (v128.const i16x8 64 64 64 64 64 64 64 64)))
                 (v128.or
-                  (v128.and (i16x8.ge_s (i16x8.sub (local.get $v03) (local.get $v02)) (local.get $ctr)) (v128.const i16x8 32 32 32 32 32 32 32 32))
-                  (v128.and (i16x8.ge_s (i16x8.sub (local.get $v13) (local.get $v12)) (local.get $ctr)) (v128.const i16x8 16 16 16 16 16 16 16 16))))
+                  (v128.and (i16x8.ge_u (i16x8.sub (local.get $v03) (local.get $v02)) (local.get $ctr)) (v128.const i16x8 32 32 32 32 32 32 32 32))
+                  (v128.and (i16x8.ge_u (i16x8.sub (local.get $v13) (local.get $v12)) (local.get $ctr)) (v128.const i16x8 16 16 16 16 16 16 16 16))))
               (v128.or
                 (v128.or
-                  (v128.and (i16x8.ge_s (i16x8.sub (local.get $v23) (local.get $v22)) (local.get $ctr)) (v128.const i16x8 8 8 8 8 8 8 8 8))
-                  (v128.and (i16x8.ge_s (i16x8.sub (local.get $v22) (local.get $v21)) (local.get $ctr)) (v128.const i16x8 4 4 4 4 4 4 4 4)))
+                  (v128.and (i16x8.ge_u (i16x8.sub (local.get $v23) (local.get $v22)) (local.get $ctr)) (v128.const i16x8 8 8 8 8 8 8 8 8))
+                  (v128.and (i16x8.ge_u (i16x8.sub (local.get $v22) (local.get $v21)) (local.get $ctr)) (v128.const i16x8 4 4 4 4 4 4 4 4)))
                 (v128.or
-                  (v128.and (i16x8.ge_s (i16x8.sub (local.get $v21) (local.get $v20)) (local.get $ctr)) (v128.const i16x8 2 2 2 2 2 2 2 2))
-                  (v128.and (i16x8.ge_s (i16x8.sub (local.get $v11) (local.get $v10)) (local.get $ctr)) (v128.const i16x8 1 1 1 1 1 1 1 1))))))
+                  (v128.and (i16x8.ge_u (i16x8.sub (local.get $v21) (local.get $v20)) (local.get $ctr)) (v128.const i16x8 2 2 2 2 2 2 2 2))
+                  (v128.and (i16x8.ge_u (i16x8.sub (local.get $v11) (local.get $v10)) (local.get $ctr)) (v128.const i16x8 1 1 1 1 1 1 1 1))))))
           ;; Byte offsets of the four codes' leaves in this stump's table.
           (local.set $code (i16x8.shl (local.get $code) (i32.const 2)))
           (local.set $lb (i32.add (global.get $leaves) (i32.shl (local.get $t) (i32.const 10))))
@@ -821,6 +822,8 @@
                     (local.set $fx (f64.sub (local.get $sx) (f64.convert_i32_s (local.get $x0))))
                     (local.set $fy (f64.sub (local.get $sy) (f64.convert_i32_s (local.get $y0))))
                     (local.set $i (i32.add (local.get $src) (i32.add (i32.mul (local.get $y0) (local.get $sw)) (local.get $x0))))
+                    (local.set $v (i32.const 0))
+                    (block $zero
                     (if (i32.and
                           (i32.lt_u (local.get $x0) (i32.sub (local.get $sw) (i32.const 1)))
                           (i32.lt_u (local.get $y0) (i32.sub (local.get $sh) (i32.const 1))))
@@ -837,10 +840,11 @@
                         (local.set $b (f64.const 0))
                         (local.set $c (f64.const 0))
                         (local.set $d (f64.const 0))
-                        (if (i32.and
+                        ;; A footprint that misses the source gives 0 (as rotate.ts writes) without
+                        ;; the arithmetic (about half the pixels of a 45° canvas).
+                        (br_if $zero (i32.eqz (i32.and
                               (i32.and (i32.ge_s (local.get $x0) (i32.const -1)) (i32.ge_s (local.get $y0) (i32.const -1)))
-                              (i32.and (i32.lt_s (local.get $x0) (local.get $sw)) (i32.lt_s (local.get $y0) (local.get $sh))))
-                          (then
+                              (i32.and (i32.lt_s (local.get $x0) (local.get $sw)) (i32.lt_s (local.get $y0) (local.get $sh))))))
                             (if (i32.ge_s (local.get $y0) (i32.const 0))
                               (then
                                 (if (i32.ge_s (local.get $x0) (i32.const 0))
@@ -853,9 +857,8 @@
                                   (then (local.set $c (f64.convert_i32_u (i32.load8_u (i32.add (local.get $i) (local.get $sw)))))))
                                 (if (i32.lt_s (i32.add (local.get $x0) (i32.const 1)) (local.get $sw))
                                   (then (local.set $d (f64.convert_i32_u
-                                    (i32.load8_u offset=1 (i32.add (local.get $i) (local.get $sw)))))))))))))
+                                    (i32.load8_u offset=1 (i32.add (local.get $i) (local.get $sw)))))))))))
                     ;; (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy, rounded as Math.round.
-                    ;; Outside the footprint all four are 0, so the value is 0 as rotate.ts writes.
                     (local.set $fx
                       (f64.add
                         (f64.mul
@@ -866,7 +869,7 @@
                           (local.get $fy))))
                     (local.set $fy (f64.floor (local.get $fx)))
                     (local.set $v (i32.add (i32.trunc_f64_s (local.get $fy))
-                      (f64.ge (f64.sub (local.get $fx) (local.get $fy)) (f64.const 0.5))))))))
+                      (f64.ge (f64.sub (local.get $fx) (local.get $fy)) (f64.const 0.5)))))))))
             (local.set $acc (i32.add (local.get $acc) (local.get $v)))
             (i32.store offset=4 (local.get $out)
               (i32.add (i32.load offset=4 (i32.sub (local.get $out) (i32.shl (local.get $stride) (i32.const 2))))
@@ -885,7 +888,9 @@
   ;; is skipped unless its centre maps inside the source image (see `setFrame`). $dec is the
   ;; integral decimated by `step` (`decimate`, $pstride i32 per plane row; with $c0 = 0), or
   ;; the integral itself at step 1, or 0 for neither. $dec16, if not 0, is the 16-bit copy
-  ;; (`decimate16`, $pstride16 per plane row), used instead of $dec.
+  ;; (`decimate16`, $pstride16 per plane row), used instead of $dec. $ranges, if not 0, holds
+  ;; per row of the call (i32 pairs) the columns [first, end) to scan, both on the step grid,
+  ;; instead of [c0, c1) (intersected with it); then $frame is 0.
   ;;
   ;; Per row: the first `pre` stages run on four neighbouring windows at a time ($group4c,
   ;; $group4); the survivors' columns are listed, and the list goes through each later stage
@@ -894,8 +899,9 @@
   (func (export "scan")
     (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32) (param $step i32)
     (param $winW i32) (param $winH i32) (param $ii i32) (param $stride i32) (param $hits i32) (param $frame i32)
-    (param $dec i32) (param $pstride i32) (param $dec16 i32) (param $pstride16 i32)
+    (param $dec i32) (param $pstride i32) (param $dec16 i32) (param $pstride16 i32) (param $ranges i32)
     (result i32)
+    (local $ce i32) (local $ci i32)
     (local $G i32) (local $drow16 i32) (local $lane i32)
     (local $r i32) (local $c i32) (local $n i32) (local $row i32) (local $h i32) (local $L i32)
     (local $mask i32) (local $cc i32) (local $drow i32)
@@ -916,13 +922,25 @@
         (local.set $dysin (f64.mul (local.get $dy) (global.get $sin)))
         (local.set $dycos (f64.mul (local.get $dy) (global.get $cos)))
         (local.set $c (local.get $c0))
+        (local.set $ce (local.get $c1))
+        ;; With $ranges, this row's windows whose centre is inside the source: columns
+        ;; [first, end) on the step grid, given by the caller (scan.ts rowRanges).
+        (if (local.get $ranges)
+          (then
+            (local.set $c (select (i32.load (local.get $ranges)) (local.get $c0)
+              (i32.gt_s (i32.load (local.get $ranges)) (local.get $c0))))
+            (local.set $ce (select (i32.load offset=4 (local.get $ranges)) (local.get $c1)
+              (i32.lt_s (i32.load offset=4 (local.get $ranges)) (local.get $c1))))
+            (local.set $ranges (i32.add (local.get $ranges) (i32.const 8)))))
         (local.set $m (i32.const 0))
+        ;; Column c's index in the decimated copies (c0 = 0 there), kept up by the group loop.
+        (local.set $ci (i32.div_u (local.get $c) (local.get $step)))
         ;; First stages, G (4 or 8) windows at a time while G fit; survivors listed in column order.
         (block $groupsDone
           (loop $groups
             (br_if $groupsDone
               (i32.ge_s (i32.add (local.get $c) (i32.mul (local.get $step) (i32.sub (local.get $G) (i32.const 1))))
-                (local.get $c1)))
+                (local.get $ce)))
             (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $G)) (i32.const 1)))
             ;; The centre test holds on one run of columns per row: each of its four conditions
             ;; compares a rounded f64 expression that is monotone in c (IEEE rounding keeps
@@ -950,23 +968,22 @@
                 (local.set $mask
                   (i32.and (local.get $mask)
                     (if (result i32) (local.get $dec16)
-                      (then (call $group8 (i32.add (local.get $drow16) (i32.shl (i32.div_u (local.get $c) (local.get $step)) (i32.const 1)))))
+                      (then (call $group8 (i32.add (local.get $drow16) (i32.shl (local.get $ci) (i32.const 1)))))
                       (else
                         (if (result i32) (local.get $dec)
-                          (then (call $group4c (i32.add (local.get $drow) (i32.shl (i32.div_u (local.get $c) (local.get $step)) (i32.const 2)))))
+                          (then (call $group4c (i32.add (local.get $drow) (i32.shl (local.get $ci) (i32.const 2)))))
                           (else (call $group4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))) (local.get $L))))))))
-                (local.set $cc (local.get $c))
+                ;; Set bits lowest first (column order), one iteration per survivor.
                 (block $lanesDone
                   (loop $lanes
                     (br_if $lanesDone (i32.eqz (local.get $mask)))
-                    (if (i32.and (local.get $mask) (i32.const 1))
-                      (then
-                        (i32.store (i32.add (global.get $surv) (i32.shl (local.get $m) (i32.const 2))) (local.get $cc))
-                        (local.set $m (i32.add (local.get $m) (i32.const 1)))))
-                    (local.set $mask (i32.shr_u (local.get $mask) (i32.const 1)))
-                    (local.set $cc (i32.add (local.get $cc) (local.get $step)))
+                    (i32.store (i32.add (global.get $surv) (i32.shl (local.get $m) (i32.const 2)))
+                      (i32.add (local.get $c) (i32.mul (i32.ctz (local.get $mask)) (local.get $step))))
+                    (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                    (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
                     (br $lanes)))))
             (local.set $c (i32.add (local.get $c) (i32.mul (local.get $step) (local.get $G))))
+            (local.set $ci (i32.add (local.get $ci) (local.get $G)))
             (br $groups)))
         ;; Later stages on the list, four at a time, compacting it in place (order kept).
         (local.set $sp (i32.add (global.get $stages) (i32.mul (global.get $pre) (i32.const 12))))
@@ -991,17 +1008,14 @@
                   (i32.sub (i32.shl (i32.const 1)
                     (select (i32.const 4) (i32.sub (local.get $m) (local.get $i)) (i32.gt_s (i32.sub (local.get $m) (local.get $i)) (i32.const 4))))
                     (i32.const 1))))
-              (local.set $cc (local.get $i))
               (block $keepDone
                 (loop $keep
                   (br_if $keepDone (i32.eqz (local.get $mask)))
-                  (if (i32.and (local.get $mask) (i32.const 1))
-                    (then
-                      (i32.store (i32.add (global.get $surv) (i32.shl (local.get $k) (i32.const 2)))
-                        (i32.load (i32.add (global.get $surv) (i32.shl (local.get $cc) (i32.const 2)))))
-                      (local.set $k (i32.add (local.get $k) (i32.const 1)))))
-                  (local.set $mask (i32.shr_u (local.get $mask) (i32.const 1)))
-                  (local.set $cc (i32.add (local.get $cc) (i32.const 1)))
+                  (i32.store (i32.add (global.get $surv) (i32.shl (local.get $k) (i32.const 2)))
+                    (i32.load (i32.add (global.get $surv)
+                      (i32.shl (i32.add (local.get $i) (i32.ctz (local.get $mask))) (i32.const 2)))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
                   (br $keep)))
               (local.set $i (i32.add (local.get $i) (i32.const 4)))
               (br_if $quads (i32.lt_s (local.get $i) (local.get $m))))
@@ -1025,7 +1039,7 @@
         ;; The last few windows of the row (fewer than G).
         (block $rowDone
           (loop $cols
-            (br_if $rowDone (i32.ge_s (local.get $c) (local.get $c1)))
+            (br_if $rowDone (i32.ge_s (local.get $c) (local.get $ce)))
             (if (i32.or (i32.eqz (local.get $frame)) (call $inside (local.get $c) (local.get $dysin) (local.get $dycos)))
               (then
                 (if (call $window (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))
