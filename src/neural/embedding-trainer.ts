@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { EmbeddingFeatureSpec } from '../recognize/features.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type PersonModel } from '../recognize/person-model.js';
 import { trainPersons } from '../recognize/svm/train-pool.js';
-import { type PersonTraining, personsOf, type TrainerOptions } from '../recognize/trainer.js';
+import { type PersonTraining, personsOf, personTrainings, type TrainerOptions } from '../recognize/trainer.js';
 
 export interface LabelledEmbedding {
   readonly label: string;
@@ -113,18 +113,6 @@ export async function trainFromEmbeddings(
       },
     });
   }
-  const persons = targets.map(({ name, y }): PersonTraining => {
-    const positives = y.reduce((s, v) => s + v, 0);
-    const negatives = y.length - positives;
-    const model = models.get(name);
-    return model
-      ? { name, positives, negatives, model }
-      : {
-          name,
-          positives,
-          negatives,
-          skipped: `${positives} positives / ${negatives} negatives; ${options.folds}-fold CV needs at least ${options.folds} of each`,
-        };
-  });
+  const persons = personTrainings(targets, models, options.folds);
   return { spec, persons, seconds: { train: (performance.now() - t) / 1000 } };
 }

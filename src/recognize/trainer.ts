@@ -174,7 +174,17 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
   }
   const trainSeconds = (performance.now() - t) / 1000;
 
-  const persons = targets.map(({ name, y }): PersonTraining => {
+  const persons = personTrainings(targets, models, options.folds);
+  return { spec, persons, seconds: { features: featureSeconds, train: trainSeconds } };
+}
+
+/** Each target person's outcome: its model, or why it was skipped (too few examples for the folds). */
+export function personTrainings(
+  targets: readonly { readonly name: string; readonly y: Uint8Array }[],
+  models: ReadonlyMap<string, PersonModel>,
+  folds: number,
+): PersonTraining[] {
+  return targets.map(({ name, y }): PersonTraining => {
     const positives = y.reduce((s, v) => s + v, 0);
     const negatives = y.length - positives;
     const model = models.get(name);
@@ -184,8 +194,7 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
           name,
           positives,
           negatives,
-          skipped: `${positives} positives / ${negatives} negatives; ${options.folds}-fold CV needs at least ${options.folds} of each`,
+          skipped: `${positives} positives / ${negatives} negatives; ${folds}-fold CV needs at least ${folds} of each`,
         };
   });
-  return { spec, persons, seconds: { features: featureSeconds, train: trainSeconds } };
 }
