@@ -79,6 +79,16 @@ export async function detectDecoded(
     ...(options.prefer ? { prefer: options.prefer } : {}),
   });
   const dedup = performance.now() - t;
+  return detectionOf(image, faces, { ...times, decode, grey: greyMs, dedup }, decode + (performance.now() - start));
+}
+
+/** The detection of one image, in its full-resolution frame; stages not run stay 0. */
+function detectionOf(
+  image: DecodedImage,
+  faces: readonly SweptFace[],
+  times: Partial<DetectionTimes> & Pick<DetectionTimes, 'decode' | 'dedup'>,
+  wallMs: number,
+): ImageDetection {
   return {
     file: image.file,
     width: image.fullWidth,
@@ -87,8 +97,8 @@ export async function detectDecoded(
     detectionWidth: image.width,
     detectionHeight: image.height,
     faces,
-    times: { ...emptyStageTimes(), ...times, decode, grey: greyMs, dedup },
-    wallMs: decode + (performance.now() - start),
+    times: { ...emptyStageTimes(), grey: 0, ...times },
+    wallMs,
   };
 }
 
@@ -113,15 +123,5 @@ async function neuralDetectDecoded(
     prefer: options.prefer ?? preferOnAxis(offAxisPenalty),
   });
   const dedup = performance.now() - t;
-  return {
-    file: image.file,
-    width: image.fullWidth,
-    height: image.fullHeight,
-    orientation: image.orientation,
-    detectionWidth: image.width,
-    detectionHeight: image.height,
-    faces,
-    times: { ...emptyStageTimes(), scan, decode, grey: 0, dedup },
-    wallMs: decode + (performance.now() - start),
-  };
+  return detectionOf(image, faces, { scan, decode, dedup }, decode + (performance.now() - start));
 }

@@ -44,11 +44,20 @@ export interface IdentityReport extends IdentityScores {
   readonly predictions: readonly (IdentityPrediction & { score: number | null; detected: boolean })[];
 }
 
-/** The whole image when a row has no nominal box. */
-const wholeImage = (image: DecodedImage): AxisBox => ({ x: 0, y: 0, width: image.fullWidth, height: image.fullHeight });
+/** The whole image when a row has no nominal box. Shared with the neural evaluation, as below. */
+export const wholeImage = (image: DecodedImage): AxisBox => ({
+  x: 0,
+  y: 0,
+  width: image.fullWidth,
+  height: image.fullHeight,
+});
+
+/** The nominal box in detection pixels, as the face when nothing was detected there. */
+export const nominalRect = (image: DecodedImage, nominal: AxisBox): RotatedRect =>
+  scaleRect(boxRect(nominal), image.width / image.fullWidth);
 
 /** The candidate overlapping `nominal` best, if any reaches `minOverlap`. */
-function bestOverlap<T extends { rect: RotatedRect }>(
+export function bestOverlap<T extends { rect: RotatedRect }>(
   faces: readonly T[],
   nominal: AxisBox,
   minOverlap: number,
@@ -65,7 +74,7 @@ function bestOverlap<T extends { rect: RotatedRect }>(
   return bestIou >= minOverlap ? best : undefined;
 }
 
-async function decode(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
+export async function decodeRow(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
   const maxSide = detectionMaxSide(detector.detection);
   return decodeImage(row.path, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
 }
@@ -83,12 +92,12 @@ export async function evaluateIdentity(
   let trainMiss = 0;
   const chips: LabelledChip[] = [];
   for (const row of trainRows) {
-    const image = await decode(row, options.detector);
+    const image = await decodeRow(row, options.detector);
     const nominal = row.nominal ?? wholeImage(image);
     const { faces } = await detectDecoded(image, options.detector);
     const face = bestOverlap(faces, nominal, minOverlap);
     if (!face) trainMiss++;
-    const det = face?.hit.rect ?? scaleRect(boxRect(nominal), image.width / image.fullWidth);
+    const det = face?.hit.rect ?? nominalRect(image, nominal);
     chips.push({ label: row.person, file: row.path, ...greyChip(image, det, options.trainer.padding) });
     options.onStep?.('chip', row.file);
   }
@@ -104,7 +113,7 @@ export async function evaluateIdentity(
   let classifyMs = 0;
   const predictions: IdentityReport['predictions'][number][] = [];
   for (const row of test) {
-    const image = await decode(row, options.detector);
+    const image = await decodeRow(row, options.detector);
     const t = performance.now();
     const result = await recogniseDecoded(image, options.detector, recognizer, options.dedupe);
     const nominal = row.nominal ?? wholeImage(image);
@@ -112,7 +121,7 @@ export async function evaluateIdentity(
     let recognition = face?.recognition;
     if (!recognition) {
       testMiss++;
-      const det = scaleRect(boxRect(nominal), image.width / image.fullWidth);
+      const det = nominalRect(image, nominal);
       recognition = recognizer.recognize((padding) => greyChip(image, det, padding));
     }
     classifyMs += performance.now() - t;
@@ -127,21 +136,53 @@ export async function evaluateIdentity(
     options.onStep?.('classify', row.file);
   }
 
-  return {
-    ...scoreIdentity(predictions, trained, UNKNOWN),
+  return identityReport({
+    predictions,
+    trained,
+    holdOut,
     trainImages: trainRows.length,
     testImages: test.length,
-    trained,
-    heldOut: [...holdOut],
+    trainMiss,
+    testMiss,
     chipSize: [report.spec.chipWidth, report.spec.chipHeight],
-    detectionMiss: {
-      train: trainRows.length ? trainMiss / trainRows.length : 0,
-      test: test.length ? testMiss / test.length : 0,
-    },
-    trainSeconds: report.seconds.features + report.seconds.train,
     featureSeconds: report.seconds.features,
-    classifySecondsPerImage: test.length ? classifyMs / 1000 / test.length : 0,
+    trainSeconds: report.seconds.train,
+    classifyMs,
     training: report.persons,
-    predictions,
+  });
+}
+
+/** What both evaluations (HOG here, embeddings in src/neural/identity-eval.ts) report. */
+export function identityReport(parts: {
+  readonly predictions: IdentityReport['predictions'];
+  readonly trained: readonly string[];
+  readonly holdOut: ReadonlySet<string>;
+  readonly trainImages: number;
+  readonly testImages: number;
+  readonly trainMiss: number;
+  readonly testMiss: number;
+  readonly chipSize: readonly [number, number];
+  readonly featureSeconds: number;
+  readonly trainSeconds: number;
+  readonly classifyMs: number;
+  readonly training: IdentityReport['training'];
+}): IdentityReport {
+  const { trainImages, testImages } = parts;
+  return {
+    ...scoreIdentity(parts.predictions, parts.trained, UNKNOWN),
+    trainImages,
+    testImages,
+    trained: [...parts.trained],
+    heldOut: [...parts.holdOut],
+    chipSize: [...parts.chipSize],
+    detectionMiss: {
+      train: trainImages ? parts.trainMiss / trainImages : 0,
+      test: testImages ? parts.testMiss / testImages : 0,
+    },
+    trainSeconds: parts.featureSeconds + parts.trainSeconds,
+    featureSeconds: parts.featureSeconds,
+    classifySecondsPerImage: testImages ? parts.classifyMs / 1000 / testImages : 0,
+    training: parts.training,
+    predictions: parts.predictions,
   };
 }

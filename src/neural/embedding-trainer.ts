@@ -2,16 +2,10 @@
  * Embeddings → one SVM per person: the HOG trainer's grid search, folds, class weights and
  * model file, on 128-d face descriptors instead of HOG vectors. The model records the
  * embedding feature spec, so it refuses HOG faces (and HOG models refuse embeddings).
- *
- * Phase B should fold this into recognize/trainer.ts behind a feature extractor; it is
- * separate here only because that file was out of this change's scope.
  */
 import { createHash } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import type { EmbeddingFeatureSpec } from '../recognize/features.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type PersonModel } from '../recognize/person-model.js';
-import { trainPersons } from '../recognize/svm/train-pool.js';
-import { type PersonTraining, personsOf, personTrainings, type TrainerOptions } from '../recognize/trainer.js';
+import { type PersonTraining, type TrainerOptions, trainOnFeatures } from '../recognize/trainer.js';
 
 export interface LabelledEmbedding {
   readonly label: string;
@@ -53,66 +47,16 @@ export async function trainFromEmbeddings(
       throw new RangeError(`row ${i} (${r.label}) has ${r.embedding.length} values, not ${d}`);
     X.set(r.embedding, i * d);
   }
-  // personsOf only reads labels; empty chips stand in for the rows.
-  const names = personsOf(
-    rows.map((r) => ({ label: r.label, file: '', width: 0, height: 0, data: new Float64Array(0) })),
-    options.names,
-  );
-  const targets = names.map((name) => ({ name, y: Uint8Array.from(rows, (r) => (r.label === name ? 1 : 0)) }));
-  const trainable = targets.filter(({ y }) => {
-    const pos = y.reduce((s, v) => s + v, 0);
-    return pos >= options.folds && y.length - pos >= options.folds;
+  const { maxDistance, ...trainer } = options;
+  const trained = await trainOnFeatures({ X, d, labels: rows.map((r) => r.label) }, spec, embeddingsHash(rows), {
+    ...trainer,
+    model: 'svm',
   });
-  const t = performance.now();
-  const results = await trainPersons(
-    { data: X, rows: rows.length, cols: d },
-    trainable,
-    {
-      kernels: [...options.svm.kernels],
-      C: [...options.svm.C],
-      folds: options.folds,
-      classWeight: options.svm.classWeight,
-      scoring: options.svm.scoring,
-    },
-    { jobs: options.jobs, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
-  );
-  const createdAt = new Date().toISOString();
-  const hash = embeddingsHash(rows);
-  const models = new Map<string, PersonModel>();
-  for (const [i, r] of results.entries()) {
-    const name = (trainable[i] as (typeof trainable)[number]).name;
-    models.set(name, {
-      format: MODEL_FORMAT,
-      formatVersion: MODEL_FORMAT_VERSION,
-      name,
-      createdAt,
-      features: spec,
-      classifier: { type: 'svm', svm: r.model },
-      labels: [`not ${name}`, name],
-      threshold: 0,
-      ...(options.maxDistance > 0
-        ? {
-            gallery: {
-              maxDistance: options.maxDistance,
-              embeddings: rows.filter((row) => row.label === name).map((row) => [...row.embedding]),
-            },
-          }
-        : {}),
-      cv: {
-        folds: options.folds,
-        scoring: options.svm.scoring,
-        score: r.cvScore,
-        best: { kernel: r.best.kernel, C: r.best.C, ...(r.best.gamma === null ? {} : { gamma: r.best.gamma }) },
-      },
-      training: {
-        positives: r.positives,
-        negatives: r.negatives,
-        datasetHash: hash,
-        classWeight: options.svm.classWeight,
-        seconds: r.seconds,
-      },
-    });
-  }
-  const persons = personTrainings(targets, models, options.folds);
-  return { spec, persons, seconds: { train: (performance.now() - t) / 1000 } };
+  // The same-person check: each model keeps its person's training embeddings.
+  const persons = trained.persons.map((p): PersonTraining => {
+    if (!p.model || maxDistance <= 0) return p;
+    const embeddings = rows.filter((row) => row.label === p.name).map((row) => [...row.embedding]);
+    return { ...p, model: { ...p.model, gallery: { maxDistance, embeddings } } };
+  });
+  return { spec, persons, seconds: { train: trained.seconds } };
 }

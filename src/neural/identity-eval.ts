@@ -1,21 +1,25 @@
 /**
  * `facetag eval identity --engine neural`: the same evaluation as eval/identity.ts (same split,
  * same face choice: the detection overlapping the nominal box best, else the nominal box as a
- * "detection miss"; same scores), with the neural engine's detector and embeddings, and SVMs
- * trained on the embeddings. Mirrors evaluateIdentity because that file (and the HOG trainer
- * it calls) were out of this change's scope; phase B should merge the two.
+ * "detection miss"; same scores and report), with the neural engine's detector and embeddings,
+ * and SVMs trained on the embeddings.
  */
 import { performance } from 'node:perf_hooks';
 import type { DetectorOptions } from '../detect/detector.js';
 import { detectDecoded } from '../detect/detector.js';
-import { detectionMaxSide } from '../detect/settings.js';
-import type { IdentityEvalOptions, IdentityReport } from '../eval/identity.js';
-import { type IdentityPrediction, scoreIdentity } from '../eval/identity-metrics.js';
+import {
+  bestOverlap,
+  decodeRow,
+  type IdentityEvalOptions,
+  type IdentityReport,
+  identityReport,
+  nominalRect,
+  wholeImage,
+} from '../eval/identity.js';
+import type { IdentityPrediction } from '../eval/identity-metrics.js';
 import type { IdentityRow } from '../eval/identity-rows.js';
 import { recogniseDecoded } from '../pipeline/recognise.js';
 import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
-import { type DecodedImage, decodeImage } from '../vision/decode.js';
-import { type AxisBox, boundingBox, boxRect, iou, type RotatedRect, scaleRect } from '../vision/geometry.js';
 import { type EmbeddingTrainerOptions, type LabelledEmbedding, trainFromEmbeddings } from './embedding-trainer.js';
 import { embedFaces, type NeuralEngine, neuralFeatureSpec } from './neural-engine.js';
 
@@ -25,30 +29,6 @@ const DESCRIPTOR_INPUT = 150;
 export interface NeuralIdentityOptions extends Omit<IdentityEvalOptions, 'trainer' | 'dedupe' | 'detector'> {
   readonly trainer: Omit<EmbeddingTrainerOptions, 'maxDistance'>;
 }
-
-const wholeImage = (image: DecodedImage): AxisBox => ({ x: 0, y: 0, width: image.fullWidth, height: image.fullHeight });
-
-function bestOverlap<T extends { rect: RotatedRect }>(faces: readonly T[], nominal: AxisBox, minOverlap: number) {
-  let best: T | undefined;
-  let bestIou = 0;
-  for (const f of faces) {
-    const v = iou(boundingBox(f.rect), nominal);
-    if (v > bestIou) {
-      best = f;
-      bestIou = v;
-    }
-  }
-  return bestIou >= minOverlap ? best : undefined;
-}
-
-async function decode(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
-  const maxSide = detectionMaxSide(detector.detection);
-  return decodeImage(row.path, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
-}
-
-/** The nominal box in detection pixels, as the face when nothing was detected there. */
-const nominalRect = (image: DecodedImage, nominal: AxisBox): RotatedRect =>
-  scaleRect(boxRect(nominal), image.width / image.fullWidth);
 
 export async function evaluateNeuralIdentity(
   train: readonly IdentityRow[],
@@ -66,7 +46,7 @@ export async function evaluateNeuralIdentity(
   let t = performance.now();
   const rows: LabelledEmbedding[] = [];
   for (const row of trainRows) {
-    const image = await decode(row, detector);
+    const image = await decodeRow(row, detector);
     const nominal = row.nominal ?? wholeImage(image);
     const { faces } = await detectDecoded(image, detector);
     const face = bestOverlap(faces, nominal, minOverlap);
@@ -93,7 +73,7 @@ export async function evaluateNeuralIdentity(
   let classifyMs = 0;
   const predictions: (IdentityPrediction & { score: number | null; detected: boolean })[] = [];
   for (const row of test) {
-    const image = await decode(row, detector);
+    const image = await decodeRow(row, detector);
     t = performance.now();
     const result = await recogniseDecoded(image, detector, recognizer);
     const nominal = row.nominal ?? wholeImage(image);
@@ -120,21 +100,18 @@ export async function evaluateNeuralIdentity(
     options.onStep?.('classify', row.file);
   }
 
-  return {
-    ...scoreIdentity(predictions, trained, UNKNOWN),
+  return identityReport({
+    predictions,
+    trained,
+    holdOut,
     trainImages: trainRows.length,
     testImages: test.length,
-    trained,
-    heldOut: [...holdOut],
+    trainMiss,
+    testMiss,
     chipSize: [DESCRIPTOR_INPUT, DESCRIPTOR_INPUT],
-    detectionMiss: {
-      train: trainRows.length ? trainMiss / trainRows.length : 0,
-      test: test.length ? testMiss / test.length : 0,
-    },
-    trainSeconds: featureSeconds + report.seconds.train,
     featureSeconds,
-    classifySecondsPerImage: test.length ? classifyMs / 1000 / test.length : 0,
+    trainSeconds: report.seconds.train,
+    classifyMs,
     training: report.persons,
-    predictions,
-  };
+  });
 }

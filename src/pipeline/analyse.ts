@@ -6,7 +6,7 @@
 import { type DetectorOptions, detectDecoded } from '../detect/detector.js';
 import { detectionMaxSide } from '../detect/settings.js';
 import { embedFaces, neuralFeatureSpec } from '../neural/neural-engine.js';
-import { featureKey } from '../recognize/features.js';
+import { featureKey, type GreyChip } from '../recognize/features.js';
 import { type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { chipWithPadding, greyOf, storedChip } from '../recognize/stored-chip.js';
 import type { RasterImage } from '../vision/chip.js';
@@ -52,10 +52,11 @@ export interface StoredFace {
  * models rather than an error: a library being re-analysed after an engine switch has both.
  */
 export function recogniseStored(recognizer: Recognizer, face: StoredFace): Recognition {
-  const grey = greyOf(face.chip);
   const embedding = face.features?.key.startsWith('embedding') ? face.features.values : undefined;
   if (!embedding && recognizer.featureKinds.includes('embedding')) return { name: UNKNOWN, value: null, decisions: {} };
-  return recognizer.recognize((padding) => chipWithPadding(grey, padding), embedding);
+  // Grey only when a HOG model asks for the chip: embedding models never do.
+  let grey: GreyChip | undefined;
+  return recognizer.recognize((padding) => chipWithPadding((grey ??= greyOf(face.chip)), padding), embedding);
 }
 
 /** Throws DecodeError for a bad file. */

@@ -4,7 +4,13 @@
  * SVMs). Persons with fewer examples than folds are skipped with the reason, as the seed does.
  */
 import { performance } from 'node:perf_hooks';
-import { chipFeatures, FEATURE_CODE_VERSION, type FeatureSpec, featureLength } from './features.js';
+import {
+  type AnyFeatureSpec,
+  chipFeatures,
+  FEATURE_CODE_VERSION,
+  type FeatureSpec,
+  featureLength,
+} from './features.js';
 import type { HogParams } from './hog.js';
 import { isNegativeOnly, type LabelledChip } from './labelled-chips.js';
 import { medianSize } from './median.js';
@@ -53,7 +59,7 @@ export interface TrainingReport {
 }
 
 /** The persons to train: every label except the negative-only ones, or the ones asked for. */
-export function personsOf(chips: readonly LabelledChip[], names?: readonly string[]): string[] {
+export function personsOf(chips: readonly { readonly label: string }[], names?: readonly string[]): string[] {
   const labels = [...new Set(chips.map((c) => c.label))].filter((l) => !isNegativeOnly(l)).sort();
   if (!names || names.length === 0) return labels;
   const missing = names.filter((n) => !labels.includes(n));
@@ -76,21 +82,50 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
       cellsPerBlock: [...options.hog.cellsPerBlock],
     },
   };
-  let t = performance.now();
+  const t = performance.now();
   const d = featureLength(spec);
   const X = new Float64Array(chips.length * d);
   for (const [i, chip] of chips.entries()) X.set(chipFeatures(chip, spec), i * d);
   const featureSeconds = (performance.now() - t) / 1000;
-  const hash = datasetHash(chips);
+  const trained = await trainOnFeatures({ X, d, labels: chips.map((c) => c.label) }, spec, datasetHash(chips), options);
+  return { spec, persons: trained.persons, seconds: { features: featureSeconds, train: trained.seconds } };
+}
 
-  const names = personsOf(chips, options.names);
-  const targets = names.map((name) => ({ name, y: Uint8Array.from(chips, (c) => (c.label === name ? 1 : 0)) }));
+/** Labelled feature vectors, one row of `d` values per label. */
+export interface FeatureMatrix {
+  readonly X: Float64Array;
+  readonly d: number;
+  readonly labels: readonly string[];
+}
+
+export type FeatureTrainerOptions = Pick<TrainerOptions, 'folds' | 'svm' | 'jobs' | 'names' | 'onProgress'> & {
+  /** Default svm; tree needs `tree`. */
+  readonly model?: ModelKind;
+  readonly tree?: TrainerOptions['tree'];
+};
+
+/**
+ * One model per person from feature vectors of any kind (HOG here, embeddings in
+ * src/neural/embedding-trainer.ts): the grid search, the skip rule and the model file.
+ */
+export async function trainOnFeatures(
+  matrix: FeatureMatrix,
+  spec: AnyFeatureSpec,
+  hash: string,
+  options: FeatureTrainerOptions,
+): Promise<{ readonly persons: PersonTraining[]; readonly seconds: number }> {
+  const { X, d, labels } = matrix;
+  const names = personsOf(
+    labels.map((label) => ({ label })),
+    options.names,
+  );
+  const targets = names.map((name) => ({ name, y: Uint8Array.from(labels, (l) => (l === name ? 1 : 0)) }));
   const trainable = targets.filter(({ y }) => {
     const pos = y.reduce((s, v) => s + v, 0);
     return pos >= options.folds && y.length - pos >= options.folds;
   });
 
-  t = performance.now();
+  const t = performance.now();
   const createdAt = new Date().toISOString();
   /** What differs between the classifier kinds; the rest of a model file is the same. */
   interface Fit {
@@ -124,9 +159,9 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
         seconds: fit.seconds,
       },
     });
-  if (options.model === 'svm') {
+  if ((options.model ?? 'svm') === 'svm') {
     const results = await trainSvms(
-      { data: X, rows: chips.length, cols: d },
+      { data: X, rows: labels.length, cols: d },
       trainable,
       {
         kernels: [...options.svm.kernels],
@@ -135,7 +170,7 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
         classWeight: options.svm.classWeight,
         scoring: options.svm.scoring,
       },
-      { jobs: options.jobs, onProgress: options.onProgress },
+      { jobs: options.jobs, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
     );
     for (const [i, r] of results.entries()) {
       keep(trainable[i].name, {
@@ -151,11 +186,13 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
       });
     }
   } else {
-    const rows = chips.map((_, i) => X.subarray(i * d, (i + 1) * d));
+    if (!options.tree) throw new RangeError('tree training needs its grid (options.tree)');
+    const tree = options.tree;
+    const rows = labels.map((_, i) => X.subarray(i * d, (i + 1) * d));
     for (const [i, { name, y }] of trainable.entries()) {
       const r = treeGridSearch(rows, y, {
-        maxDepths: [...options.tree.maxDepths],
-        criteria: [...options.tree.criteria],
+        maxDepths: [...tree.maxDepths],
+        criteria: [...tree.criteria],
         folds: options.folds,
       });
       keep(name, {
@@ -172,10 +209,7 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
       options.onProgress?.(i + 1, trainable.length, name);
     }
   }
-  const trainSeconds = (performance.now() - t) / 1000;
-
-  const persons = personTrainings(targets, models, options.folds);
-  return { spec, persons, seconds: { features: featureSeconds, train: trainSeconds } };
+  return { persons: personTrainings(targets, models, options.folds), seconds: (performance.now() - t) / 1000 };
 }
 
 /** Each target person's outcome: its model, or why it was skipped (too few examples for the folds). */

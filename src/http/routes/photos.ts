@@ -3,7 +3,7 @@ import { type Response, Router } from 'express';
 import { facesOfPhoto } from '../../store/faces.js';
 import { addManualFace } from '../../store/manual-faces.js';
 import { listPhotos } from '../../store/photo-list.js';
-import { photoById } from '../../store/photos.js';
+import { type PhotoRow, photoById } from '../../store/photos.js';
 import { DecodeError } from '../../vision/decode.js';
 import { renderAnnotated } from '../annotated-photo.js';
 import type { HttpApiDeps } from '../deps.js';
@@ -36,13 +36,13 @@ export function photoRoutes(deps: HttpApiDeps): Router {
   });
 
   /** The photo's file, if it is still in the library; 404 otherwise (the same answer either way). */
-  async function fileOf(id: number): Promise<string> {
+  async function fileOf(id: number): Promise<{ file: string; photo: PhotoRow }> {
     const photo = photoById(db, id);
     if (!photo || photo.status === 'removed') throw notFound(`photo ${id}`);
     // The same 404 for "outside the library" as for "missing": the answer says nothing about other files.
     const file = await libraryFile(photo.path, deps.photoRoots);
     if (file === undefined) throw notFound(`file of photo ${id}`);
-    return file;
+    return { file, photo };
   }
 
   /** At most MAX_RENDERS decodes at once; a decode failure is the photo's fault (422), named. */
@@ -67,7 +67,7 @@ export function photoRoutes(deps: HttpApiDeps): Router {
 
   router.get('/api/photos/:id/annotated', async (req, res) => {
     const id = parseId(req.params.id, 'photo id');
-    const file = await fileOf(id);
+    const { file } = await fileOf(id);
     const maxPixels = deps.maxPixels ?? DEFAULT_MAX_PIXELS;
     sendJpeg(res, await decoding(id, res, () => renderAnnotated(file, facesOfPhoto(db, id), maxPixels)));
   });
@@ -75,20 +75,19 @@ export function photoRoutes(deps: HttpApiDeps): Router {
   // The photo view draws boxes itself (so a new one can be drawn on top): the plain photo.
   router.get('/api/photos/:id/image', async (req, res) => {
     const id = parseId(req.params.id, 'photo id');
-    const file = await fileOf(id);
+    const { file } = await fileOf(id);
     sendJpeg(res, await decoding(id, res, () => renderAnnotated(file, [], deps.maxPixels ?? DEFAULT_MAX_PIXELS)));
   });
 
   router.post('/api/photos/:id/faces', async (req, res) => {
     const id = parseId(req.params.id, 'photo id');
     const { box, person } = parseBody(drawnFaceBody, req.body);
-    const photo = photoById(db, id);
-    if (photo?.width != null && photo.height != null) {
+    const { file, photo } = await fileOf(id);
+    if (photo.width !== null && photo.height !== null) {
       if (box.x + box.width > photo.width || box.y + box.height > photo.height) {
         throw new HttpError(400, `the box must lie inside the photo (${photo.width}x${photo.height})`);
       }
     }
-    const file = await fileOf(id);
     const chip = await decoding(id, res, () => deps.drawnFaceChip(file, box));
     const r = addManualFace(db, { photoId: id, box, person, chip: chip.chip, chipPadding: chip.padding }, deps.now());
     if (!r.ok) {
