@@ -56,7 +56,11 @@ export function recogniseStored(recognizer: Recognizer, face: StoredFace): Recog
   if (!embedding && recognizer.featureKinds.includes('embedding')) return { name: UNKNOWN, value: null, decisions: {} };
   // Grey only when a HOG model asks for the chip: embedding models never do.
   let grey: GreyChip | undefined;
-  return recognizer.recognize((padding) => chipWithPadding((grey ??= greyOf(face.chip)), padding), embedding);
+  const chipFor = (padding: number): GreyChip => {
+    grey ??= greyOf(face.chip);
+    return chipWithPadding(grey, padding);
+  };
+  return recognizer.recognize(chipFor, embedding);
 }
 
 /** Throws DecodeError for a bad file. */
