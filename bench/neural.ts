@@ -1,8 +1,9 @@
 /**
  * The neural engine on the 12 MP test photo (bench/detect.ts's: a Lanczos upscale of
- * pic03263.jpg to 4000×3000): seconds per photo for detection (the default quarter-turn sweep)
+ * pic03263.jpg to 4000×3000): seconds per photo for detection (the default 45° sweep)
  * (decode included) and for detection + embeddings of the faces found, and the process's peak
- * RSS (worker threads included).
+ * RSS (worker threads included). `npm run bench:neural` runs it with MALLOC_ARENA_MAX=2, as the
+ * systemd unit runs the daemon.
  *
  *   node build-neural/bench/neural.js [--runs N] [--workers N] [--rotation-step S]
  *
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   say(`  ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
   say(`  test photo ${info.width}x${info.height} JPEG (${(info.bytes / 1e6).toFixed(2)} MB) from ${PHOTO_SOURCE}`);
   say(`  load average at start: ${fmtLoad(loadavg())}`);
+  // npm run bench:neural sets it as deploy/facetag.service does; run directly to see without it.
+  say(`  MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '(unset: glibc default)'}`);
 
   const pool = neuralPool(workers);
   const engine: NeuralEngine = { pool, settings };

@@ -147,9 +147,9 @@ const neuralSchema = z
     workers: z
       .int()
       .min(0)
-      .default(1)
+      .default(2)
       .describe(
-        'Neural worker threads; 0 means one per CPU core. Each holds its own tfjs-wasm heap (~300 MB at its peak, measured), so the default is one: it keeps the daemon near 500 MB.',
+        "Neural worker threads; 0 means one per CPU core. A photo's sweep angles are split between them and its faces are embedded on the first. Each holds its own tfjs-wasm heap (about 230 MB, and 80 MB more on the first for the embedding nets), so two keep the daemon under 600 MB.",
       ),
   })
   .describe("The neural engine (engine: 'neural'): face-api's SSD MobileNet, 68 landmarks and 128-d descriptors.");

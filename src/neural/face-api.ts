@@ -10,6 +10,41 @@ import { dirname, join } from 'node:path';
 export interface Tensor {
   readonly shape: readonly number[];
   dispose(): void;
+  dataSync(): Float32Array | Int32Array | Uint8Array;
+}
+
+/** Arguments of tfjs's fused convolutions (bias and activation applied in the same kernel). */
+export interface FusedConvArgs {
+  readonly x: Tensor;
+  readonly filter: Tensor;
+  readonly strides: [number, number];
+  readonly pad: 'same';
+  readonly bias: Tensor;
+  readonly activation?: 'relu6';
+}
+
+/** The tfjs operations facetag calls (its own SSD forward pass, tensors in and out). */
+export interface TfOps {
+  tensor3d(values: Uint8Array, shape: [number, number, number], dtype: 'int32'): Tensor;
+  tensor4d(values: Float32Array, shape: [number, number, number, number]): Tensor;
+  tidy<T>(fn: () => T): T;
+  keep<T extends Tensor>(t: T): T;
+  reshape(x: Tensor, shape: number[]): Tensor;
+  add(a: Tensor, b: Tensor | number): Tensor;
+  sub(a: Tensor, b: Tensor | number): Tensor;
+  mul(a: Tensor, b: Tensor | number): Tensor;
+  div(a: Tensor, b: Tensor | number): Tensor;
+  sqrt(x: Tensor): Tensor;
+  concat(xs: Tensor[], axis: number): Tensor;
+  slice(x: Tensor, begin: number[], size: number[]): Tensor;
+  sigmoid(x: Tensor): Tensor;
+  readonly image: {
+    resizeBilinear(x: Tensor, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean): Tensor;
+  };
+  readonly fused: {
+    conv2d(args: FusedConvArgs): Tensor;
+    depthwiseConv2d(args: FusedConvArgs): Tensor;
+  };
 }
 
 export interface BoxLike {
@@ -37,8 +72,7 @@ interface Net {
 
 /** The subset of face-api's node-wasm build that facetag uses. */
 export interface FaceApi {
-  readonly tf: {
-    tensor3d(values: Uint8Array, shape: [number, number, number], dtype: 'int32'): Tensor;
+  readonly tf: TfOps & {
     setBackend(name: string): Promise<boolean>;
     ready(): Promise<void>;
     getBackend(): string;
@@ -47,6 +81,8 @@ export interface FaceApi {
   readonly nets: {
     readonly ssdMobilenetv1: Net & {
       locateFaces(input: Tensor, options: unknown): Promise<FaceDetectionResult[]>;
+      /** The loaded weights; facetag runs its own forward pass on them (see ssd-net.ts). */
+      readonly params: unknown;
     };
     readonly faceLandmark68Net: Net & { detectLandmarks(input: Tensor): Promise<Landmarks68> };
     readonly faceRecognitionNet: Net & { computeFaceDescriptor(input: Tensor): Promise<Float32Array> };
@@ -119,6 +155,8 @@ function isFaceApi(m: unknown): m is FaceApi {
   const api = m as Partial<FaceApi>;
   return (
     typeof api.tf?.tensor3d === 'function' &&
+    typeof api.tf?.fused?.conv2d === 'function' &&
+    typeof api.tf?.fused?.depthwiseConv2d === 'function' &&
     typeof api.nets?.ssdMobilenetv1?.locateFaces === 'function' &&
     typeof api.nets?.faceLandmark68Net?.detectLandmarks === 'function' &&
     typeof api.nets?.faceRecognitionNet?.computeFaceDescriptor === 'function' &&

@@ -1,32 +1,14 @@
 /**
- * The two neural operations, on a loaded face-api: SSD on one rotated canvas, and the
- * embedding of one upright face chip (68 landmarks → dlib-style aligned crop → 128-d
+ * The embedding of one upright face chip (68 landmarks → dlib-style aligned crop → 128-d
  * descriptor, as face-api's own withFaceLandmarks().withFaceDescriptors() computes it).
  * Every tensor is disposed before returning.
  */
 import type { RasterImage } from '../vision/chip.js';
 import type { FaceApi, Tensor } from './face-api.js';
 import { type RgbImage, toRgb } from './rotate-rgb.js';
-import type { ScoredBox } from './ssd-hits.js';
-
-/** SSD keeps at most this many boxes per canvas (face-api's default is 100). */
-const MAX_RESULTS = 200;
 
 function tensorOf(api: FaceApi, image: RgbImage): Tensor {
   return api.tf.tensor3d(image.pixels, [image.height, image.width, 3], 'int32');
-}
-
-export async function ssdBoxes(api: FaceApi, image: RgbImage, minConfidence: number): Promise<ScoredBox[]> {
-  const input = tensorOf(api, image);
-  try {
-    const found = await api.nets.ssdMobilenetv1.locateFaces(
-      input,
-      new api.SsdMobilenetv1Options({ minConfidence, maxResults: MAX_RESULTS }),
-    );
-    return found.map((d) => ({ score: d.score, x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }));
-  } finally {
-    input.dispose();
-  }
 }
 
 /** The face box inside a chip cut with `padding` (a fraction of the box per side). */

@@ -6,12 +6,16 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { type FaceApi, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
-import { chipEmbedding, ssdBoxes } from './face-ops.js';
+import { chipEmbedding } from './face-ops.js';
 import type { NeuralReply, NeuralTask } from './neural-messages.js';
 import { rotateRgb } from './rotate-rgb.js';
 import { hitsFromBoxes } from './ssd-hits.js';
+import { type SsdNet, ssdNet } from './ssd-net.js';
 
 let api: Promise<FaceApi> | undefined;
+let ssd: SsdNet | undefined;
+/** One canvas for every angle of every photo (see rotateRgb). */
+let canvasBuffer: Uint8Array = new Uint8Array(0);
 
 async function run(task: NeuralTask): Promise<NeuralReply> {
   const t = performance.now();
@@ -19,6 +23,7 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
   const faceApi = await api;
   if (task.kind === 'detect') {
     await loadNets(faceApi, ['detector']);
+    ssd ??= ssdNet(faceApi);
     const image = {
       width: task.width,
       height: task.height,
@@ -27,8 +32,9 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
     };
     const hits = [];
     for (const angle of task.angles) {
-      const { image: canvas, frame } = rotateRgb(image, angle);
-      hits.push(...hitsFromBoxes(await ssdBoxes(faceApi, canvas, task.minConfidence), frame));
+      const { image: canvas, frame } = rotateRgb(image, angle, canvasBuffer);
+      if (canvas.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = canvas.pixels;
+      hits.push(...hitsFromBoxes(ssd.locate(canvas, task.minConfidence), frame));
     }
     return { id: task.id, ok: true, kind: 'detect', hits, ms: performance.now() - t };
   }

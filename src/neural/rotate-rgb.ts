@@ -14,11 +14,20 @@ export interface RgbImage {
   readonly pixels: Uint8Array;
 }
 
-/** Turn `src` (1 or 3 channels) counter-clockwise by `angle` degrees; outside the photo is black. */
-export function rotateRgb(src: RasterImage, angle: number): { image: RgbImage; frame: RotationFrame } {
+/**
+ * Turn `src` (1 or 3 channels) counter-clockwise by `angle` degrees; outside the photo is black.
+ * `buffer`, when large enough, holds the result (a view of it is returned), so a sweep can reuse
+ * one canvas instead of allocating one per angle.
+ */
+export function rotateRgb(
+  src: RasterImage,
+  angle: number,
+  buffer?: Uint8Array,
+): { image: RgbImage; frame: RotationFrame } {
   const frame = rotationFrame(src.width, src.height, angle);
   const { width, height, cos, sin } = frame;
-  const out = new Uint8Array(width * height * 3);
+  const size = width * height * 3;
+  const out = buffer && buffer.length >= size ? buffer.subarray(0, size).fill(0) : new Uint8Array(size);
   const sw = src.width;
   const sh = src.height;
   const ch = src.channels;

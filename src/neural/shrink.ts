@@ -31,30 +31,41 @@ export function shrinkRaster(src: RasterImage, maxSide: number): { image: Raster
   const ch = src.channels;
   const xs = spans(src.width, width);
   const ys = spans(src.height, height);
-  // Rows first into a float buffer, then columns.
-  const tmp = new Float64Array(width * src.height * ch);
-  for (let y = 0; y < src.height; y++) {
+  // Each source row is shrunk across, then added into the output rows it covers. Rows are
+  // kept one at a time (a photo-sized float buffer here was ~15 MB per photo), and the sums run
+  // in the same order as a full two-pass shrink.
+  const rowLength = width * ch;
+  const across = (y: number, into: Float64Array) => {
     for (let x = 0; x < width; x++) {
       const { start, weights } = xs[x] as (typeof xs)[number];
       for (let c = 0; c < ch; c++) {
         let v = 0;
         for (let k = 0; k < weights.length; k++)
           v += (weights[k] ?? 0) * (src.pixels[(y * src.width + start + k) * ch + c] ?? 0);
-        tmp[(y * width + x) * ch + c] = v;
+        into[x * ch + c] = v;
       }
     }
-  }
+  };
+  // A source row on a boundary feeds two output rows; it is shrunk once.
+  let row = new Float64Array(rowLength);
+  let kept = new Float64Array(rowLength);
+  let keptRow = -1;
+  const acc = new Float64Array(rowLength);
   const pixels = new Uint8Array(width * height * ch);
   for (let y = 0; y < height; y++) {
     const { start, weights } = ys[y] as (typeof ys)[number];
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < ch; c++) {
-        let v = 0;
-        for (let k = 0; k < weights.length; k++)
-          v += (weights[k] ?? 0) * (tmp[((start + k) * width + x) * ch + c] ?? 0);
-        pixels[(y * width + x) * ch + c] = Math.min(255, Math.round(v));
+    acc.fill(0);
+    for (let k = 0; k < weights.length; k++) {
+      const sy = start + k;
+      if (sy !== keptRow) {
+        across(sy, row);
+        [row, kept] = [kept, row];
+        keptRow = sy;
       }
+      const w = weights[k] ?? 0;
+      for (let i = 0; i < rowLength; i++) acc[i] = (acc[i] ?? 0) + w * (kept[i] ?? 0);
     }
+    for (let i = 0; i < rowLength; i++) pixels[y * rowLength + i] = Math.min(255, Math.round(acc[i] ?? 0));
   }
   // The scale actually applied (rounding), as one factor so rotated rects stay rects.
   return { image: { width, height, channels: ch, pixels }, scale: width / src.width };

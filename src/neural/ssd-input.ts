@@ -1,0 +1,37 @@
+/**
+ * The SSD's input, as face-api builds it with tf ops: the RGB canvas padded with black on the
+ * right and bottom to a square, scaled bilinearly to `side` (tf.image.resizeBilinear without
+ * aligned corners or half-pixel centres), then mapped to -1..1. Built here in one pass so every
+ * canvas, whatever its size, reaches the wasm heap as the same single 512×512 tensor; with tf
+ * ops, each canvas size left a different pattern of temporaries and the heap kept growing. Pure.
+ */
+import type { RgbImage } from './rotate-rgb.js';
+
+/** Writes the input into `out` (length side × side × 3) and returns it. */
+export function ssdInput(image: RgbImage, side: number, out = new Float32Array(side * side * 3)): Float32Array {
+  const { width, height, pixels } = image;
+  const square = Math.max(width, height);
+  const scale = square / side;
+  // Black (0) outside the photo maps to -1.
+  const at = (x: number, y: number, c: number) =>
+    x < width && y < height ? (pixels[(y * width + x) * 3 + c] ?? 0) : 0;
+  for (let r = 0; r < side; r++) {
+    const fy = r * scale;
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(square - 1, Math.ceil(fy));
+    const dy = fy - y0;
+    for (let col = 0; col < side; col++) {
+      const fx = col * scale;
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(square - 1, Math.ceil(fx));
+      const dx = fx - x0;
+      const o = (r * side + col) * 3;
+      for (let c = 0; c < 3; c++) {
+        const top = at(x0, y0, c) + (at(x1, y0, c) - at(x0, y0, c)) * dx;
+        const bottom = at(x0, y1, c) + (at(x1, y1, c) - at(x0, y1, c)) * dx;
+        out[o + c] = (top + (bottom - top) * dy) / 127.5 - 1;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+/**
+ * facetag's layer-by-layer SSD pass against face-api's own locateFaces on the same weights:
+ * the same faces, scores and boxes (to float32 rounding), upright and on turned canvases.
+ * Skipped, with the reason, when the optional neural packages are not installed.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { checkNeuralPackages, loadFaceApi, loadNets } from '../../src/neural/face-api.js';
+import { rotateRgb } from '../../src/neural/rotate-rgb.js';
+import { shrinkRaster } from '../../src/neural/shrink.js';
+import { SSD_INPUT_SIDE, ssdNet } from '../../src/neural/ssd-net.js';
+import { decodeImage } from '../../src/vision/decode.js';
+import { sharedDir } from '../helpers/paths.js';
+
+let missing: string | false = false;
+try {
+  checkNeuralPackages();
+} catch (err) {
+  missing = (err as Error).message;
+}
+
+const PHOTOS = ['pic00072.jpg', 'pic03263.jpg', '2008_002079.jpg'];
+
+test('the SSD pass finds what face-api finds, with the same scores and boxes', { skip: missing }, async () => {
+  const api = await loadFaceApi();
+  await loadNets(api, ['detector']);
+  const net = ssdNet(api);
+  let compared = 0;
+  for (const name of PHOTOS) {
+    const decoded = await decodeImage(join(sharedDir, 'data/detection/images', name), { maxPixels: 1e8 });
+    const { image } = shrinkRaster(decoded, SSD_INPUT_SIDE);
+    for (const angle of [0, 45, 90, 315]) {
+      const { image: canvas } = rotateRgb(image, angle);
+      const input = api.tf.tensor3d(canvas.pixels, [canvas.height, canvas.width, 3], 'int32');
+      const theirs = await api.nets.ssdMobilenetv1.locateFaces(
+        input,
+        new api.SsdMobilenetv1Options({ minConfidence: 0.3, maxResults: 200 }),
+      );
+      input.dispose();
+      const ours = net.locate(canvas, 0.3);
+      const where = `${name} at ${angle}°`;
+      assert.equal(ours.length, theirs.length, `${where}: ${ours.length} faces, face-api ${theirs.length}`);
+      for (const [i, t] of theirs.entries()) {
+        const o = ours[i];
+        assert.ok(o, where);
+        assert.ok(Math.abs(o.score - t.score) < 1e-4, `${where} face ${i}: score ${o.score} vs ${t.score}`);
+        for (const k of ['x', 'y', 'width', 'height'] as const)
+          assert.ok(Math.abs(o[k] - t.box[k]) < 0.01, `${where} face ${i}: ${k} ${o[k]} vs ${t.box[k]}`);
+      }
+      compared += theirs.length;
+    }
+  }
+  assert.ok(compared >= 20, `only ${compared} faces compared`);
+});
