@@ -132,3 +132,19 @@ test('embeddings of one person are closer to each other than to other people', {
     `farthest same-person pair ${worstSame.toFixed(3)}, closest different pair ${bestOther.toFixed(3)}`,
   );
 });
+
+test('two workers find exactly what one finds, and embed in chip order', { skip: missing }, async () => {
+  const two = neuralPool(2);
+  try {
+    const image = await decodeImage(join(detectionDir, 'images', 'pic00072.jpg'), { maxPixels: 1e8, maxSide: 1600 });
+    const angles = [0, 45, 90, 135, 180, 225, 270, 315];
+    const one = await engine.pool.detect(image, angles, 0.5);
+    assert.ok(one.length > 0);
+    assert.deepEqual(await two.detect(image, angles, 0.5), one);
+    const hits = one.filter((h) => h.rect.angle === 0).slice(0, 3);
+    const engineTwo: NeuralEngine = { pool: two, settings: config.neural };
+    assert.deepEqual(await embedFaces(engineTwo, image, hits), await embedFaces(engine, image, hits));
+  } finally {
+    await two.close();
+  }
+});
