@@ -2,22 +2,26 @@ import { type LabelAction, setFaceLabel } from '../store/faces.js';
 import { InputError, intFlag, parse, UsageError } from './args.js';
 import { openStoreForCommand } from './open-store.js';
 
-export const labelUsage = `facetag label FACE-ID... (--name PERSON | --reject | --not-a-face | --clear) [--data-dir DIR] [--config FILE]
+export const labelUsage = `facetag label FACE-ID... (--name PERSON | --reject | --ignore | --not-a-face | --clear) [--data-dir DIR] [--config FILE]
   Labels faces in the daemon's database, as the web page does: --name confirms them as PERSON
-  (created if new), --reject says the suggestion is wrong, --not-a-face marks detector mistakes,
-  --clear takes a label back. Sidecars and plugins follow; the daemon retrains after a pause.`;
+  (created if new), --reject says the suggestion is wrong, --ignore marks a stranger's face (never
+  named or suggested again), --not-a-face marks detector mistakes, --clear takes a label back. Sidecars and plugins follow; the daemon retrains after a pause.`;
 
 export async function labelCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     name: { type: 'string' },
     reject: { type: 'boolean' },
+    ignore: { type: 'boolean' },
     'not-a-face': { type: 'boolean' },
     clear: { type: 'boolean' },
     'data-dir': { type: 'string' },
     config: { type: 'string' },
   });
-  const chosen = [values.name !== undefined, values.reject, values['not-a-face'], values.clear].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError('give exactly one of --name PERSON, --reject, --not-a-face, --clear');
+  const chosen = [values.name !== undefined, values.reject, values.ignore, values['not-a-face'], values.clear].filter(
+    Boolean,
+  ).length;
+  if (chosen !== 1)
+    throw new UsageError('give exactly one of --name PERSON, --reject, --ignore, --not-a-face, --clear');
   if (positionals.length === 0) throw new UsageError('give at least one face id (see facetag status or the API)');
   const ids = positionals.map((p) => intFlag('face id', p, 1) as number);
   const action: LabelAction =
@@ -25,9 +29,11 @@ export async function labelCommand(argv: string[]): Promise<number> {
       ? { state: 'confirmed', person: values.name }
       : values.reject
         ? { state: 'rejected' }
-        : values['not-a-face']
-          ? { state: 'not_a_face' }
-          : { state: 'auto' };
+        : values.ignore
+          ? { state: 'ignored' }
+          : values['not-a-face']
+            ? { state: 'not_a_face' }
+            : { state: 'auto' };
   const { db } = openStoreForCommand(values);
   const problems: string[] = [];
   try {

@@ -66,9 +66,13 @@ export async function libraryChips(db: Db, labelsDir: string, padding: number, l
   return [...chips, ...folder];
 }
 
-/** The label a labelled face trains as: its person, or a negative-only label. */
+/** The label a labelled face trains as: its person, or a negative-only label (strangers count as rejected). */
 const trainingLabel = (row: LabelledFaceChip): string | null =>
-  row.label_state === 'not_a_face' ? NOT_A_FACE : row.label_state === 'rejected' ? REJECTED_FACE : row.person;
+  row.label_state === 'not_a_face'
+    ? NOT_A_FACE
+    : row.label_state === 'rejected' || row.label_state === 'ignored'
+      ? REJECTED_FACE
+      : row.person;
 
 /**
  * The neural engine's training set: the stored embeddings of labelled faces (the chips are too

@@ -26,6 +26,8 @@ export function faceAnnotation(face: FaceRow, scale: number): Annotation | undef
       return { rect, label: `not ${face.person ?? ''}`, known: false };
     case 'not_a_face':
       return undefined;
+    case 'ignored':
+      return { rect, label: 'ignored', known: false };
     case 'auto':
       return face.predicted_person === null
         ? { rect, label: 'unknown', known: false }

@@ -77,13 +77,15 @@ export const personName = z
 /**
  * Label actions. `confirm` names an existing person (a typo cannot create one); `name` may
  * create the person; `reject` turns down a suggestion (the current one unless `person` says
- * which); `clear` takes a label back so the model's suggestion applies again.
+ * which); `ignore` marks a stranger's face (never named or suggested again); `clear` takes a
+ * label back so the model's suggestion applies again.
  */
 export const labelBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('confirm'), person: personName }),
   z.strictObject({ action: z.literal('name'), person: personName }),
   z.strictObject({ action: z.literal('reject'), person: personName.optional() }),
   z.strictObject({ action: z.literal('not_a_face') }),
+  z.strictObject({ action: z.literal('ignore') }),
   z.strictObject({ action: z.literal('clear') }),
 ]);
 export type LabelBody = z.infer<typeof labelBody>;

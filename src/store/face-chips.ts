@@ -32,20 +32,20 @@ export function withStoredFeatures<R extends { features: Buffer | null; feature_
 }
 
 const labelledChipRow = z
-  .object({ label_state: z.enum(['confirmed', 'not_a_face', 'rejected']), person: z.string().nullable() })
+  .object({ label_state: z.enum(['confirmed', 'not_a_face', 'rejected', 'ignored']), person: z.string().nullable() })
   .and(chipRow);
 
 export type StoredFaceChip = z.infer<typeof chipRow>;
 export type LabelledFaceChip = z.infer<typeof labelledChipRow>;
 
-/** Confirmed faces (with their person), rejected suggestions and not-a-face marks, oldest first: the daemon's training set. */
+/** Confirmed faces (with their person), rejected suggestions, ignored strangers and not-a-face marks, oldest first: the daemon's training set. */
 export function labelledFaceChips(db: Db): LabelledFaceChip[] {
   return z.array(labelledChipRow).parse(
     prepared(
       db,
       `SELECT f.id, f.chip, f.chip_padding, f.features, f.feature_key, f.label_state, p.name AS person
        FROM faces f LEFT JOIN persons p ON p.id = f.person_id
-       WHERE f.label_state IN ('confirmed', 'not_a_face', 'rejected') AND f.chip IS NOT NULL
+       WHERE f.label_state IN ('confirmed', 'not_a_face', 'rejected', 'ignored') AND f.chip IS NOT NULL
        ORDER BY f.id`,
     ).all(),
   );
@@ -75,7 +75,7 @@ export function labelledWithFeatures(db: Db, keyPrefix: string): number {
     prepared(
       db,
       `SELECT count(*) AS n FROM faces
-       WHERE label_state IN ('confirmed', 'not_a_face', 'rejected') AND feature_key GLOB ?`,
+       WHERE label_state IN ('confirmed', 'not_a_face', 'rejected', 'ignored') AND feature_key GLOB ?`,
     ).get(`${keyPrefix}*`),
   ).n;
 }
@@ -87,7 +87,7 @@ export function labelsFingerprint(db: Db): string {
     .parse(
       prepared(
         db,
-        `SELECT count(*) AS n, max(labelled_at) AS last FROM faces WHERE label_state IN ('confirmed', 'not_a_face', 'rejected')`,
+        `SELECT count(*) AS n, max(labelled_at) AS last FROM faces WHERE label_state IN ('confirmed', 'not_a_face', 'rejected', 'ignored')`,
       ).get(),
     );
   return `${row.n}:${row.last ?? 0}`;

@@ -14,7 +14,8 @@ import { announceContent } from './outbox.js';
 import { ensurePerson, normalisePersonName } from './persons.js';
 import { prepared } from './statements.js';
 
-export const LABEL_STATES = ['auto', 'confirmed', 'rejected', 'not_a_face'] as const;
+/** `ignored`: a real face of nobody to name (a stranger in the background), never asked about again. */
+export const LABEL_STATES = ['auto', 'confirmed', 'rejected', 'not_a_face', 'ignored'] as const;
 export type LabelState = (typeof LABEL_STATES)[number];
 
 /** A face as listed: everything but the BLOBs (chip, features), with person names resolved. */
@@ -295,6 +296,8 @@ export type LabelAction =
   /** Not this person: by default the face's current suggestion. */
   | { readonly state: 'rejected'; readonly person?: string }
   | { readonly state: 'not_a_face' }
+  /** A stranger: not named, not suggested, a negative for every person's model. */
+  | { readonly state: 'ignored' }
   /** Take the label back: the model's suggestion applies again. */
   | { readonly state: 'auto' };
 

@@ -221,6 +221,54 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+  // v4: the 'ignored' label (a stranger's face: not named, not asked about again). SQLite cannot
+  // change a CHECK, so faces is rebuilt with the same columns, rows and indexes.
+  `
+  CREATE TABLE faces_v4 (
+    id INTEGER PRIMARY KEY,
+    content_id INT NOT NULL REFERENCES contents(id) ON DELETE CASCADE,
+    -- Rotated box in the oriented full-resolution frame (src/vision/geometry.ts RotatedRect).
+    cx REAL NOT NULL,
+    cy REAL NOT NULL,
+    width REAL NOT NULL,
+    height REAL NOT NULL,
+    angle REAL NOT NULL,
+    strength INT NOT NULL,
+    -- Summed strength over the sweep's angles (NULL when the pipeline does not report it).
+    support INT,
+    density REAL,
+    -- The upright face as an encoded image (PNG), cut with chip_padding: in the row, so a face
+    -- and its chip are written and deleted in one transaction (no orphan files after a crash).
+    chip BLOB,
+    chip_padding REAL,
+    -- Feature vector (float32 little-endian) and the spec it was computed with, for re-classifying
+    -- without decoding the photo again.
+    features BLOB,
+    feature_key TEXT,
+    predicted_person_id INT REFERENCES persons(id) ON DELETE SET NULL,
+    decision_value REAL,
+    model_version TEXT,
+    label_state TEXT NOT NULL DEFAULT 'auto' CHECK (label_state IN ('auto', 'confirmed', 'rejected', 'not_a_face', 'ignored')),
+    -- confirmed: who it is; rejected: who it is not (the suggestion turned down); ignored: a real
+    -- face of nobody to name (a stranger), never suggested again. Deleting a person
+    -- with labelled faces fails (no ON DELETE action): labels are never dropped implicitly.
+    person_id INT REFERENCES persons(id),
+    labelled_at INT,
+    created_at INT NOT NULL,
+    updated_at INT NOT NULL,
+    CHECK ((label_state IN ('confirmed', 'rejected')) = (person_id IS NOT NULL)),
+    CHECK ((label_state = 'auto') = (labelled_at IS NULL))
+  ) STRICT;
+  INSERT INTO faces_v4 (id, content_id, cx, cy, width, height, angle, strength, support, density, chip, chip_padding, features, feature_key,
+    predicted_person_id, decision_value, model_version, label_state, person_id, labelled_at, created_at, updated_at)
+    SELECT id, content_id, cx, cy, width, height, angle, strength, support, density, chip, chip_padding, features, feature_key,
+    predicted_person_id, decision_value, model_version, label_state, person_id, labelled_at, created_at, updated_at FROM faces;
+  DROP TABLE faces;
+  ALTER TABLE faces_v4 RENAME TO faces;
+  CREATE INDEX faces_content_id ON faces(content_id);
+  CREATE INDEX faces_person_id ON faces(person_id) WHERE person_id IS NOT NULL;
+  CREATE INDEX faces_predicted_person_id ON faces(predicted_person_id) WHERE predicted_person_id IS NOT NULL;
+  `,
 ];
 
 /** The database was written by a newer facetag: opening it could corrupt data this code does not know. */

@@ -28,7 +28,7 @@ export const PAGE_HTML = `<!doctype html>
 <div id="view-label">
   <section id="unknown" aria-labelledby="unknown-title">
     <h2 id="unknown-title">Unknown faces</h2>
-    <p class="hint">Faces no one has named yet, grouped by likeness. Tap faces to select them, then name them below.</p>
+    <p class="hint">Faces no one has named yet, grouped by likeness. Tap faces to select them, then name them below, or ignore strangers.</p>
     <div id="groups"></div>
   </section>
   <section id="suggestions" aria-labelledby="suggestions-title">
@@ -40,6 +40,7 @@ export const PAGE_HTML = `<!doctype html>
     <span id="selected-count">0 selected</span>
     <input id="name" list="person-names" autocomplete="off" placeholder="Name" aria-label="Name for the selected faces">
     <button type="submit" id="name-button">Name</button>
+    <button type="button" id="ignore-button" title="A stranger's face: never named or asked about again">Ignore</button>
     <button type="button" id="not-face-button">Not a face</button>
     <button type="button" id="deselect-button">Deselect</button>
   </form>
@@ -121,6 +122,7 @@ table.people th, table.people td { text-align: left; padding: 0.6rem 0.75rem; bo
 .box { position: absolute; border: 2px solid #e0463c; transform-origin: center; pointer-events: none; }
 .box.confirmed { border-color: #2e9e4f; }
 .box.auto { border-color: #f0b400; }
+.box.ignored { border-color: #8a939e; }
 .box.draft { border: 2px dashed #1f5fbf; background: rgb(31 95 191 / 0.12); }
 .box span { position: absolute; left: -2px; top: 100%; background: rgb(0 0 0 / 0.7); color: #fff;
   font-size: 0.75rem; padding: 0 0.3rem; white-space: nowrap; }

@@ -16,7 +16,7 @@ const personsBody = z.object({
 const faceJson = z.object({
   id: z.int(),
   box: z.object({ cx: z.number(), cy: z.number(), width: z.number(), height: z.number(), angle: z.number() }),
-  labelState: z.enum(['auto', 'confirmed', 'rejected', 'not_a_face']),
+  labelState: z.enum(['auto', 'confirmed', 'rejected', 'not_a_face', 'ignored']),
   person: z.string().nullable(),
   predictedPerson: z.string().nullable(),
   decisionValue: z.number().nullable(),
@@ -212,7 +212,7 @@ describe('label actions', () => {
     call(fx, 'POST', `/api/faces/${id}/label`, { body, token });
   const faces = () => facesOfPhoto(fx.db, fx.photos.family);
 
-  test('name, confirm, reject, not_a_face and clear change the store and signal a retrain', async () => {
+  test('name, confirm, reject, not_a_face, ignore and clear change the store and signal a retrain', async () => {
     const [a, b, c] = faces();
     const before = fx.labelsChanged.count;
 
@@ -230,6 +230,11 @@ describe('label actions', () => {
         ['rejected', 'Bob'],
       ],
     );
+    const ignored = await label(c.id, { action: 'ignore' });
+    assert.equal(ignored.status, 200);
+    assert.equal(z.object({ face: faceJson }).parse(ignored.json).face.labelState, 'ignored');
+    const third = faces()[2];
+    assert.deepEqual([third?.label_state, third?.person], ['ignored', null]);
     assert.equal((await label(a.id, { action: 'not_a_face' })).status, 200);
     assert.equal((await label(c.id, { action: 'clear' })).status, 200);
     assert.deepEqual(
@@ -240,7 +245,7 @@ describe('label actions', () => {
         ['auto', null],
       ],
     );
-    assert.equal(fx.labelsChanged.count, before + 5);
+    assert.equal(fx.labelsChanged.count, before + 6);
   });
 
   test('refused label actions change nothing and do not signal', async () => {

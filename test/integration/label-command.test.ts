@@ -56,6 +56,7 @@ test('facetag label and facetag persons name, rename and merge, as the web page 
     list.map((p) => [p.name, p.confirmed]),
     [['Alicia', 2]],
   );
+  assert.match((await cli('label', String(b), '--ignore')).stdout, new RegExp(`face ${b}: ignored`));
   assert.match((await cli('label', String(b), '--not-a-face')).stdout, /not_a_face/);
   const db = openDatabase(dataDir);
   const states = db.prepare('SELECT label_state FROM faces WHERE id IN (?, ?) ORDER BY id').pluck().all(a, b);

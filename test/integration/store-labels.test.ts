@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type AnalysisRecord, recordAnalysis } from '../../src/store/analysis.js';
 import { type Db, integrityProblems, openDatabase } from '../../src/store/db.js';
+import { labelledFaceChips } from '../../src/store/face-chips.js';
 import {
   type FaceInput,
   faceChip,
@@ -18,6 +19,7 @@ import { latestModels, recordModel } from '../../src/store/models.js';
 import { dueEvents, markDelivered, markDeliveryFailed, outboxDepth } from '../../src/store/outbox.js';
 import { personByName } from '../../src/store/persons.js';
 import { markRemoved } from '../../src/store/photos.js';
+import { suggestedFaces, unknownFaceChips } from '../../src/store/unknown-faces.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let dir = '';
@@ -253,6 +255,52 @@ test('models get increasing versions per person', () => {
     [
       ['Alice', 2, '/m/a2'],
       ['Zoe', 1, '/m/z1'],
+    ],
+  );
+  assert.deepEqual(integrityProblems(db), []);
+});
+
+test('an ignored face leaves the unknown list and the suggestions for good, trains as a negative, and keeps re-detection', () => {
+  const r = recordAnalysis(
+    db,
+    null,
+    record('/lib/crowd.jpg', '7'.repeat(64), [face(100, 400, null, null), face(500, 400, 'Bob', 0.3)]),
+    1000,
+  );
+  const [stranger, passer] = facesOfPhoto(db, r.photoId);
+  const unknownIds = () => unknownFaceChips(db, 1000).map((c) => c.id);
+  assert.ok(unknownIds().includes(stranger.id));
+  const ignored = setFaceLabel(db, stranger.id, { state: 'ignored' }, 1100);
+  assert.ok(ignored.ok);
+  assert.deepEqual([ignored.face.label_state, ignored.face.person, ignored.face.labelled_at], ['ignored', null, 1100]);
+  assert.ok(setFaceLabel(db, passer.id, { state: 'ignored' }, 1100).ok);
+  assert.ok(!unknownIds().includes(stranger.id), 'not in the unknown list');
+  const bob = personByName(db, 'Bob');
+  assert.ok(bob);
+  assert.ok(!facesOfPerson(db, bob.id, { which: 'suggested', limit: 100 }).some((f) => f.id === passer.id));
+  assert.ok(!suggestedFaces(db, 100).some((f) => f.id === passer.id), 'not suggested as Bob');
+  // Both are in the training set (the trainer counts them against every person).
+  const labelled = labelledFaceChips(db).filter((c) => c.id === stranger.id || c.id === passer.id);
+  assert.deepEqual(
+    labelled.map((c) => [c.label_state, c.person]),
+    [
+      ['ignored', null],
+      ['ignored', null],
+    ],
+  );
+  // A later analysis of the same photo keeps the marks on the same faces.
+  recordAnalysis(
+    db,
+    null,
+    record('/lib/crowd.jpg', '7'.repeat(64), [face(102, 401, 'Bob', 0.4), face(499, 400, 'Bob', 0.5)], 'v2'),
+    1200,
+  );
+  const again = facesOfPhoto(db, r.photoId);
+  assert.deepEqual(
+    again.map((f) => [f.id, f.label_state]),
+    [
+      [stranger.id, 'ignored'],
+      [passer.id, 'ignored'],
     ],
   );
   assert.deepEqual(integrityProblems(db), []);

@@ -166,3 +166,75 @@ test('a database from a newer facetag is refused, and left untouched', () => {
   assert.equal(after.pragma('user_version', { simple: true }), MIGRATIONS.length + 1);
   after.close();
 });
+
+test("a v3 database's faces survive v4 (the 'ignored' label) unchanged, and its checks still hold", () => {
+  const dataDir = join(dir, 'v3');
+  return mkdir(dataDir, { recursive: true }).then(() => {
+    const raw = new Database(join(dataDir, DB_FILE));
+    raw.pragma('foreign_keys = ON');
+    migrate(raw, MIGRATIONS.slice(0, 3));
+    raw.prepare("INSERT INTO persons (id, name, created_at) VALUES (1, 'Ann', ?), (2, 'Bob', ?)").run(T, T);
+    raw
+      .prepare(
+        `INSERT INTO contents (id, hash, width, height, orientation, pipeline_version, model_version, analysed_at, created_at)
+         VALUES (1, ?, 4000, 3000, 1, 3, 'm1', ?, ?)`,
+      )
+      .run('9'.repeat(64), T, T);
+    const insert = raw.prepare(
+      `INSERT INTO faces (content_id, cx, cy, width, height, angle, strength, support, density, chip, chip_padding,
+         features, feature_key, predicted_person_id, decision_value, model_version, label_state, person_id, labelled_at,
+         created_at, updated_at)
+       VALUES (1, ?, 100, 80, 80, 15, 3, 7, 0.5, ?, 0.25, ?, 'hog:x', ?, ?, 'm1', ?, ?, ?, ?, ?)`,
+    );
+    const rows: [string, number | null, number | null][] = [
+      ['auto', 2, null],
+      ['confirmed', 1, 1],
+      ['rejected', 2, 2],
+      ['not_a_face', null, null],
+    ];
+    rows.forEach(([state, predicted, person], i) => {
+      insert.run(
+        100 + i,
+        Buffer.from([0x89, 0x50, i]),
+        Buffer.from(new Float32Array([i, 0.5]).buffer),
+        predicted,
+        predicted === null ? null : 0.25 * i,
+        state,
+        person,
+        state === 'auto' ? null : T + i,
+        T,
+        T + i,
+      );
+    });
+    const before = raw.prepare('SELECT * FROM faces ORDER BY id').all();
+    raw.close();
+
+    const db = openDatabase(dataDir);
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+      assert.deepEqual(db.prepare('SELECT * FROM faces ORDER BY id').all(), before, 'every column of every face kept');
+      assert.deepEqual(
+        db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'faces' ORDER BY name")
+          .pluck()
+          .all(),
+        ['faces_content_id', 'faces_person_id', 'faces_predicted_person_id'],
+      );
+      assert.deepEqual(integrityProblems(db), []);
+      db.prepare("UPDATE faces SET label_state = 'ignored', labelled_at = ? WHERE id = 1").run(T);
+      assert.throws(
+        () => db.prepare("UPDATE faces SET label_state = 'ignored', person_id = 1 WHERE id = 1").run(),
+        /CHECK constraint failed/,
+        'an ignored face names no one',
+      );
+      assert.throws(() => db.prepare("UPDATE faces SET label_state = 'stranger' WHERE id = 1").run(), /CHECK/);
+      assert.throws(
+        () => db.prepare('DELETE FROM persons WHERE id = 1').run(),
+        /FOREIGN KEY/,
+        'labels still hold persons',
+      );
+    } finally {
+      db.close();
+    }
+  });
+});

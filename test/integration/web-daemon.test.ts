@@ -176,6 +176,7 @@ describe('labelling page on a running daemon', { skip }, () => {
 
   let group: number[] = [];
   let notAFace = 0;
+  let stranger = 0;
   let rejected = { id: 0, person: '' };
   let drawn = 0;
 
@@ -195,6 +196,15 @@ describe('labelling page on a running daemon', { skip }, () => {
     await page.click(`button.face[data-face-id="${notAFace}"]`);
     await act(() => page.click('#not-face-button'));
     assert.equal(face(notAFace).label_state, 'not_a_face');
+  });
+
+  test("ignores a stranger's face: it leaves the unknown list", async () => {
+    [stranger] = await faceIds('section.group button.face');
+    assert.ok(stranger, 'another unknown face is left');
+    await page.click(`button.face[data-face-id="${stranger}"]`);
+    await act(() => page.click('#ignore-button'));
+    assert.deepEqual([face(stranger).label_state, face(stranger).person], ['ignored', null]);
+    assert.ok(!(await faceIds('section.group button.face')).includes(stranger), 'not shown as unknown any more');
   });
 
   test('the training panel trains now and shows each person', async () => {
@@ -314,6 +324,7 @@ describe('labelling page on a running daemon', { skip }, () => {
     // Database.
     for (const id of group) assert.equal(face(id).person, 'Ann');
     assert.equal(face(notAFace).label_state, 'not_a_face');
+    assert.equal(face(stranger).label_state, 'ignored');
     assert.deepEqual([face(rejected.id).label_state, face(rejected.id).person], ['rejected', rejected.person]);
     assert.deepEqual([face(drawn).label_state, face(drawn).person], ['confirmed', 'Colin_Powell']);
 
@@ -333,7 +344,7 @@ describe('labelling page on a running daemon', { skip }, () => {
       assert.deepEqual(
         [m.training.positives, m.training.negatives],
         [positives, labelled.length - positives],
-        `${m.name}: the drawn, merged, rejected and not-a-face chips are all in its training set`,
+        `${m.name}: the drawn, merged, rejected, ignored and not-a-face chips are all in its training set`,
       );
     }
 

@@ -6,7 +6,12 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import { workNeeded } from '../../src/store/photos.js';
 
 // Released migrations are append-only: databases in the field were built from exactly this text.
-const RELEASED: readonly string[] = ['70cc36cc90c26624dc1a3fa10c33ff695d0535d65f41eb2de988a62b490c1ea0'];
+const RELEASED: readonly string[] = [
+  '70cc36cc90c26624dc1a3fa10c33ff695d0535d65f41eb2de988a62b490c1ea0',
+  'dcef027c9f8bed645d4a9be02c22cf3b0e8ef3f5e48d2b94165c7646fa5f3d5e',
+  'e58cb95f9b2842f7f04c74994089ad544bf5dc4bd28e47202f2e0e9850ac46f5',
+  '27b1476ad3d25f56610d607aba4c287554a20197b7e2f7f8eed33d30c48ff488',
+];
 
 test('released migrations are unchanged', () => {
   RELEASED.forEach((sha, i) => {

@@ -30,6 +30,8 @@ function labelAction(db: Db, body: LabelBody): LabelAction {
         : { state: 'rejected', person: existingPerson(db, body.person) };
     case 'not_a_face':
       return { state: 'not_a_face' };
+    case 'ignore':
+      return { state: 'ignored' };
     case 'clear':
       return { state: 'auto' };
   }

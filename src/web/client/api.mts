@@ -86,7 +86,7 @@ export interface Face {
     readonly height: number;
     readonly angle: number;
   };
-  readonly labelState: 'auto' | 'confirmed' | 'rejected' | 'not_a_face';
+  readonly labelState: 'auto' | 'confirmed' | 'rejected' | 'not_a_face' | 'ignored';
   readonly person: string | null;
   readonly predictedPerson: string | null;
   readonly decisionValue: number | null;
@@ -180,7 +180,7 @@ export const photoListOf = (v: unknown): { photos: PhotoListing[]; next: number 
   next: isRecord(v) ? num(v.next) : null,
 });
 
-const LABEL_STATES = ['auto', 'confirmed', 'rejected', 'not_a_face'] as const;
+const LABEL_STATES = ['auto', 'confirmed', 'rejected', 'not_a_face', 'ignored'] as const;
 function faceOf(v: unknown): Face {
   const r = isRecord(v) ? v : {};
   const b = isRecord(r.box) ? r.box : {};

@@ -99,6 +99,10 @@ byId('actions', HTMLFormElement).addEventListener('submit', (e) => {
     return `Named ${person}: ${plural(n, 'face')}.`;
   });
 });
+byId('ignore-button', HTMLButtonElement).addEventListener('click', () => {
+  const ids = [...selected];
+  if (ids.length) run(async () => `Ignored: ${plural(await labelFaces(ids, { action: 'ignore' }), 'face')}.`);
+});
 byId('not-face-button', HTMLButtonElement).addEventListener('click', () => {
   const ids = [...selected];
   if (ids.length)

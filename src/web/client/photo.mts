@@ -15,6 +15,8 @@ function label(f: Face): string {
       return `not ${f.person ?? ''}`;
     case 'not_a_face':
       return 'not a face';
+    case 'ignored':
+      return 'ignored';
     case 'auto':
       return f.predictedPerson === null ? 'unknown' : `${f.predictedPerson}?`;
   }

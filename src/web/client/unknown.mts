@@ -1,6 +1,7 @@
 /**
  * Unknown faces, grouped by the models' best guess ("Maybe Ann?") or by likeness, biggest group
- * first: select many (a whole group at once), then name them or mark them not a face.
+ * first: select many (a whole group at once), then name them, ignore them (strangers) or mark
+ * them not a face.
  */
 import type { FaceGroup, FaceRef } from './api.mjs';
 import { byId, chipImage, make, plural } from './dom.mjs';
