@@ -53,7 +53,7 @@ export function buildEvent(db: Db, queued: QueuedEvent): PluginEvent | undefined
   };
 }
 
-/** A confirmed or auto-named face; rejected, not-a-face and unnamed faces have no name to send. */
+/** A confirmed or auto-named face; rejected, ignored, not-a-face and unnamed faces have no name to send. */
 function namedFace(row: FaceRow, displayed: { width: number; height: number }): PluginFace | undefined {
   let name: string | null;
   let source: PluginFace['source'];
