@@ -34,7 +34,7 @@ export async function labelCommand(argv: string[]): Promise<number> {
           : values['not-a-face']
             ? { state: 'not_a_face' }
             : { state: 'auto' };
-  const { db } = openStoreForCommand(values);
+  const { db } = openStoreForCommand('label', values);
   const problems: string[] = [];
   try {
     for (const id of ids) {

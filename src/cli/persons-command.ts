@@ -20,7 +20,7 @@ export async function personsCommand(argv: string[]): Promise<number> {
     throw new UsageError(personsUsage.split('\n')[0]);
   }
   if (!['list', 'rename', 'merge'].includes(action)) throw new UsageError(`unknown action "${action}"`);
-  const { db } = openStoreForCommand(values);
+  const { db } = openStoreForCommand('persons', values);
   try {
     if (action === 'list') {
       const rows = personFaceCounts(db);

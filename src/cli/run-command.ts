@@ -15,6 +15,7 @@ import { currentPipeline } from '../store/pipeline.js';
 import { VERSION } from '../version.js';
 import { parse, UsageError } from './args.js';
 import { type DetectionContext, detectionContext } from './detection-context.js';
+import { sayUpgrade } from './open-store.js';
 import { createProgress, type Progress } from './progress.js';
 
 export const runUsage = `facetag run [--photos DIR]... [--config FILE] [--data-dir DIR] [--once]
@@ -49,7 +50,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
     let db: ReturnType<typeof openDatabase>;
     try {
-      db = openDatabase(dataDir);
+      db = openDatabase(dataDir, sayUpgrade('run', dataDir));
     } catch (err) {
       if (err instanceof SchemaTooNewError) return fatal(err.message);
       if (err instanceof Error && errnoCode(err) !== undefined) {

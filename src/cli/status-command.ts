@@ -18,7 +18,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const { db, dataDir } = openStoreForCommand(values);
+  const { db, dataDir } = openStoreForCommand('status', values);
   try {
     const now = Date.now();
     const status = {

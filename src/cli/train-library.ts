@@ -88,7 +88,7 @@ async function trainHere(
   config: Config,
   values: { 'data-dir'?: string; config?: string },
 ): Promise<{ readonly persons: readonly PersonTraining[] } | null> {
-  const { db, dataDir } = openStoreForCommand(values);
+  const { db, dataDir } = openStoreForCommand('train', values);
   try {
     let progress: ReturnType<typeof createProgress> | undefined;
     const result = await trainLibrary({

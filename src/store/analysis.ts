@@ -12,7 +12,7 @@
  *      transient error, `retryJob` from jobs.ts.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { carryLabels, type FaceInput, type FaceWriteReport, writeFaces } from './faces.js';
 import { assertLease, type ClaimedJob, completeJob } from './jobs.js';
 import { announceContent, announcePhoto } from './outbox.js';
@@ -173,7 +173,7 @@ export function identifyPhoto(
   pipelineVersion: number,
   now: number,
 ): IdentifyOutcome {
-  return db.transaction((): IdentifyOutcome => {
+  return writeTransaction(db, (): IdentifyOutcome => {
     if (job) assertLease(db, job);
     const before = pathState(db, stamp.path);
     const contentId = resolveContent(db, stamp, false, now);
@@ -203,7 +203,7 @@ export function identifyPhoto(
       return { outcome: 'failed-before', photoId };
     }
     return { outcome: 'analyse' };
-  })();
+  });
 }
 
 /** A successful analysis of the bytes `hash` found at `path`. */
@@ -231,7 +231,7 @@ export interface AnalysisReport extends FaceWriteReport {
  * changes nothing but timestamps: faces are matched, never duplicated.
  */
 export function recordAnalysis(db: Db, job: ClaimedJob | null, record: AnalysisRecord, now: number): AnalysisReport {
-  return db.transaction((): AnalysisReport => {
+  return writeTransaction(db, (): AnalysisReport => {
     if (job) assertLease(db, job);
     const contentId = resolveContent(db, record, true, now);
     if (contentId === undefined) throw new Error('resolveContent(create) returned no content');
@@ -256,7 +256,7 @@ export function recordAnalysis(db: Db, job: ClaimedJob | null, record: AnalysisR
     announceContent(db, contentId, now);
     if (job) completeJob(db, job, now);
     return { ...faces, photoId, contentId };
-  })();
+  });
 }
 
 /** A permanent failure of the file at `path`: not retried until its size, mtime or hash change. */
@@ -271,7 +271,7 @@ export interface FailureRecord extends FileStamp {
 
 /** Record a permanent failure and complete the job, in one transaction. Returns the photo id. */
 export function recordFailure(db: Db, job: ClaimedJob | null, record: FailureRecord, now: number): number {
-  return db.transaction((): number => {
+  return writeTransaction(db, (): number => {
     if (job) assertLease(db, job);
     const contentId =
       record.hash === null ? null : (resolveContent(db, { ...record, hash: record.hash }, true, now) ?? null);
@@ -298,14 +298,14 @@ export function recordFailure(db: Db, job: ClaimedJob | null, record: FailureRec
     );
     if (job) completeJob(db, job, now);
     return photoId;
-  })();
+  });
 }
 
 /** The job's file is gone: mark it removed (its content and labels stay) and complete the job. */
 export function recordVanished(db: Db, job: ClaimedJob | null, path: string, now: number): void {
-  db.transaction(() => {
+  writeTransaction(db, () => {
     if (job) assertLease(db, job);
     markPathRemoved(db, path, now);
     if (job) completeJob(db, job, now);
-  })();
+  });
 }

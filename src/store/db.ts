@@ -5,17 +5,29 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate } from './migrations.js';
+import { migrate, type Upgrading } from './migrations.js';
 
 export type Db = Database.Database;
+
+/**
+ * Run `fn` in a transaction that takes the write lock at BEGIN (IMMEDIATE). A deferred one that
+ * reads first fails with SQLITE_BUSY_SNAPSHOT when another process (the daemon beside `facetag
+ * label`) commits in between, and busy_timeout does not retry that; an immediate one waits for
+ * the lock instead. Inside another transaction it is a savepoint. Read-only snapshots stay
+ * deferred (`db.transaction(fn)()`).
+ */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
 
 export const DB_FILE = 'facetag.db';
 
 /**
- * Open (creating if needed) `<dataDir>/facetag.db` and migrate it. Throws SchemaTooNewError for a
- * database from a newer facetag, having closed it first.
+ * Open (creating if needed) `<dataDir>/facetag.db` and migrate it (`onUpgrade` hears first when an
+ * existing database is upgraded). Throws SchemaTooNewError for a database from a newer facetag,
+ * having closed it first.
  */
-export function openDatabase(dataDir: string): Db {
+export function openDatabase(dataDir: string, onUpgrade?: Upgrading): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, DB_FILE));
   try {
@@ -27,7 +39,7 @@ export function openDatabase(dataDir: string): Db {
     // Wait for another process's write lock (a `facetag` CLI beside the daemon) instead of failing
     // at once with SQLITE_BUSY.
     db.pragma('busy_timeout = 5000');
-    migrate(db);
+    migrate(db, undefined, onUpgrade);
     return db;
   } catch (err) {
     db.close();

@@ -8,7 +8,7 @@
  * Only auto faces are ever deleted by a new analysis.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { matchFaces, type StoredBox } from './face-match.js';
 import { announceContent } from './outbox.js';
 import { ensurePerson, normalisePersonName } from './persons.js';
@@ -307,7 +307,7 @@ export type LabelResult =
 
 /** Label one face (web page, HTTP API, CLI). Announces the change for sidecars and plugins. */
 export function setFaceLabel(db: Db, faceId: number, action: LabelAction, now: number): LabelResult {
-  return db.transaction((): LabelResult => {
+  return writeTransaction(db, (): LabelResult => {
     const face = faceById(db, faceId);
     if (!face) return { ok: false, code: 'face-not-found' };
     let personId: number | null = null;
@@ -330,7 +330,7 @@ export function setFaceLabel(db: Db, faceId: number, action: LabelAction, now: n
     const updated = faceById(db, faceId);
     if (!updated) throw new Error(`face ${faceId} vanished inside its own transaction`);
     return { ok: true, face: updated };
-  })();
+  });
 }
 
 export interface Prediction {
@@ -349,7 +349,7 @@ export function recordPredictions(
   modelVersion: string,
   now: number,
 ): number {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const update = prepared(
       db,
       `UPDATE faces SET predicted_person_id = ?, decision_value = ?, model_version = ?, updated_at = ?
@@ -368,7 +368,7 @@ export function recordPredictions(
     }
     for (const c of contents) announceContent(db, c, now);
     return contents.size;
-  })();
+  });
 }
 
 /** A face with where to see it: the content's hash and one live path (the lowest photo id). */

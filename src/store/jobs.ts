@@ -17,7 +17,7 @@
  * Every function takes `now` (epoch ms) instead of reading a clock, so tests drive time.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { prepared } from './statements.js';
 
 export const JOB_KINDS = ['analyse', 'classify'] as const;
@@ -174,7 +174,7 @@ export function retryJob(
   now: number,
   policy: BackoffPolicy = DEFAULT_BACKOFF,
 ): { attempts: number; dueAt: number } {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     assertLease(db, job);
     const attempts = job.attempts + 1;
     const dueAt = now + backoffDelay(attempts, policy);
@@ -187,7 +187,7 @@ export function retryJob(
        WHERE id = @id`,
     ).run({ id: job.id, error, attempts, dueAt, now });
     return { attempts, dueAt };
-  })();
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
  * (box, stored chip) but born confirmed, with strength 0: a re-detection keeps them, because
  * writeFaces never deletes a labelled face, and matches them to a detection where one overlaps.
  */
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { type FaceRow, faceById } from './faces.js';
 import { announceContent } from './outbox.js';
 import { ensurePerson, normalisePersonName } from './persons.js';
@@ -26,7 +26,7 @@ export type ManualFaceResult =
 
 /** Add a drawn face, named, in one transaction with its announcement (sidecars and plugins follow). */
 export function addManualFace(db: Db, face: ManualFace, now: number): ManualFaceResult {
-  return db.transaction((): ManualFaceResult => {
+  return writeTransaction(db, (): ManualFaceResult => {
     const photo = photoById(db, face.photoId);
     if (!photo || photo.status === 'removed') return { ok: false, code: 'photo-not-found' };
     // Faces belong to a content: a photo not hashed and analysed yet has none to hold them.
@@ -55,5 +55,5 @@ export function addManualFace(db: Db, face: ManualFace, now: number): ManualFace
     const row = faceById(db, Number(info.lastInsertRowid));
     if (!row) throw new Error('a drawn face vanished inside its own transaction');
     return { ok: true, face: row };
-  })();
+  });
 }

@@ -292,15 +292,23 @@ function userVersion(db: Database.Database): number {
   return v;
 }
 
+/** Told before an existing database is upgraded (a rebuild of a large table can take a while). */
+export type Upgrading = (from: number, to: number) => void;
+
 /**
  * Bring the schema up to date: every pending migration and the user_version bump in ONE
  * transaction, so a crash leaves the old schema intact. IMMEDIATE takes the write lock before
  * re-reading the version, so two processes starting together cannot both migrate.
  */
-export function migrate(db: Database.Database, migrations: readonly string[] = MIGRATIONS): number {
+export function migrate(
+  db: Database.Database,
+  migrations: readonly string[] = MIGRATIONS,
+  onUpgrade?: Upgrading,
+): number {
   const run = db.transaction(() => {
     const current = userVersion(db);
     if (current > migrations.length) throw new SchemaTooNewError(db.name, current, migrations.length);
+    if (current > 0 && current < migrations.length) onUpgrade?.(current, migrations.length);
     for (let v = current; v < migrations.length; v++) db.exec(migrations[v]);
     // PRAGMA takes no bound parameters; the value is our own integer.
     if (current < migrations.length) db.pragma(`user_version = ${migrations.length}`);

@@ -4,7 +4,7 @@
  * history that faces' `model_version` refers to.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { ensurePerson } from './persons.js';
 import { prepared } from './statements.js';
 
@@ -36,7 +36,7 @@ const SELECT = `SELECT m.*, p.name AS person FROM models m JOIN persons p ON p.i
 
 /** Register a newly trained model as the person's next version. */
 export function recordModel(db: Db, record: ModelRecord, now: number): ModelRow {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const personId = ensurePerson(db, record.person, now);
     const { id } = z.object({ id: z.int() }).parse(
       prepared(
@@ -55,7 +55,7 @@ export function recordModel(db: Db, record: ModelRecord, now: number): ModelRow 
       }),
     );
     return modelRow.parse(prepared(db, `${SELECT} WHERE m.id = ?`).get(id));
-  })();
+  });
 }
 
 /** Each person's newest model, by person name. */

@@ -5,7 +5,7 @@
  * path, content hash) and consumers read the current state from the store, so a repeat is harmless.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './jobs.js';
 import { prepared } from './statements.js';
 
@@ -80,7 +80,7 @@ export function markDeliveryFailed(
   now: number,
   policy: BackoffPolicy = DEFAULT_BACKOFF,
 ): void {
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const row: unknown = prepared(db, 'SELECT attempts FROM outbox WHERE id = ?').get(id);
     if (row === undefined) return;
     const attempts = z.object({ attempts: z.int() }).parse(row).attempts + 1;
@@ -90,7 +90,7 @@ export function markDeliveryFailed(
       now + backoffDelay(attempts, policy),
       id,
     );
-  })();
+  });
 }
 
 /** Undelivered events (the outbox depth for `facetag status`). */

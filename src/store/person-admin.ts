@@ -5,7 +5,7 @@
  * names change is announced in the outbox, so sidecars and plugins follow.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { announceContent } from './outbox.js';
 import { normalisePersonName, type PersonRow } from './persons.js';
 import { prepared } from './statements.js';
@@ -37,7 +37,7 @@ export type RenameResult =
   | { readonly ok: false; readonly code: 'name-taken'; readonly existingId: number };
 
 export function renamePerson(db: Db, id: number, name: string, now: number): RenameResult {
-  return db.transaction((): RenameResult => {
+  return writeTransaction(db, (): RenameResult => {
     const person = personById(db, id);
     if (!person) return { ok: false, code: 'person-not-found' };
     const normal = normalisePersonName(name);
@@ -50,7 +50,7 @@ export function renamePerson(db: Db, id: number, name: string, now: number): Ren
     const contents = contentsOfPerson(db, id);
     for (const c of contents) announceContent(db, c, now);
     return { ok: true, person: { ...person, name: normal }, changed: true, announced: contents.length };
-  })();
+  });
 }
 
 export interface MergeCounts {
@@ -70,7 +70,7 @@ export type MergeResult =
  * caller signals that labels changed.
  */
 export function mergePersons(db: Db, sourceId: number, targetId: number, now: number): MergeResult {
-  return db.transaction((): MergeResult => {
+  return writeTransaction(db, (): MergeResult => {
     if (sourceId === targetId) return { ok: false, code: 'same-person' };
     if (!personById(db, sourceId)) return { ok: false, code: 'person-not-found' };
     const into = personById(db, targetId);
@@ -90,5 +90,5 @@ export function mergePersons(db: Db, sourceId: number, targetId: number, now: nu
     prepared(db, 'DELETE FROM persons WHERE id = ?').run(sourceId);
     for (const c of contents) announceContent(db, c, now);
     return { ok: true, into, moved: { confirmed, rejected, predicted }, announced: contents.length };
-  })();
+  });
 }

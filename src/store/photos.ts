@@ -5,7 +5,7 @@
  * lives on the content (analysis.ts, faces.ts). Every row read back is checked with zod.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { cancelJob, enqueueJob } from './jobs.js';
 import { addEvent } from './outbox.js';
 import { prepared } from './statements.js';
@@ -226,12 +226,12 @@ export function queuePhotos(db: Db, files: readonly QueuedFile[], now: number): 
        updated_at = excluded.updated_at
      WHERE status <> 'pending'`,
   );
-  db.transaction(() => {
+  writeTransaction(db, () => {
     for (const f of files) {
       upsert.run({ path: f.path, size: f.size, mtimeMs: Math.trunc(f.mtimeMs), now });
       enqueueJob(db, 'analyse', f.path, now, { mode: f.reason === 'pending' ? 'ensure' : 'changed' });
     }
-  })();
+  });
 }
 
 /**
@@ -275,7 +275,7 @@ export function markRemoved(db: Db, ids: readonly number[], now: number): number
      WHERE id = @id AND status <> 'removed'
      RETURNING id, path, (SELECT hash FROM contents WHERE id = photos.content_id) AS hash`,
   );
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     let n = 0;
     for (const id of ids) {
       const row: unknown = mark.get({ id, now });
@@ -286,7 +286,7 @@ export function markRemoved(db: Db, ids: readonly number[], now: number): number
       n++;
     }
     return n;
-  })();
+  });
 }
 
 /** The file at `path` is gone (watcher unlink). */
@@ -327,7 +327,7 @@ export function photoContentHash(db: Db, photoId: number): string | null {
  * and therefore its faces and labels. A stale row already at the destination is dropped first.
  */
 export function movePhoto(db: Db, photoId: number, to: FileStamp, now: number): void {
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const row: unknown = prepared(db, 'SELECT path FROM photos WHERE id = ?').get(photoId);
     if (row === undefined) throw new Error(`movePhoto: no photo ${photoId}`);
     const from = z.object({ path: z.string() }).parse(row).path;
@@ -346,7 +346,7 @@ export function movePhoto(db: Db, photoId: number, to: FileStamp, now: number): 
       { kind: 'photo.moved', payload: { photoId, path: to.path, from, hash: photoContentHash(db, photoId) } },
       now,
     );
-  })();
+  });
 }
 
 const countsRow = z.object({ photos: z.int(), done: z.int(), failed: z.int(), faces: z.int() });

@@ -7,7 +7,7 @@
  * detections by overlap and never drops a labelled face (faces.ts writeFaces).
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { prepared } from './statements.js';
 
 /** Libraries from before engines were recorded were analysed by the only engine there was. */
@@ -34,7 +34,7 @@ export interface PipelineState {
 
 /** The current pipeline version for `engine`, recording a switch of engine (one transaction). */
 export function currentPipeline(db: Db, codeVersion: number, engine: string): PipelineState {
-  return db.transaction((): PipelineState => {
+  return writeTransaction(db, (): PipelineState => {
     const previous = setting(db, 'engine') ?? FIRST_ENGINE;
     let generation = Number(setting(db, 'pipeline_generation') ?? '0');
     if (!Number.isSafeInteger(generation) || generation < 0) {
@@ -47,5 +47,5 @@ export function currentPipeline(db: Db, codeVersion: number, engine: string): Pi
     setSetting(db, 'engine', engine);
     setSetting(db, 'pipeline_generation', String(generation));
     return { version: codeVersion + generation, ...(switched ? { switchedFrom: previous } : {}) };
-  })();
+  });
 }

@@ -209,8 +209,10 @@ test("a v3 database's faces survive v4 (the 'ignored' label) unchanged, and its 
     const before = raw.prepare('SELECT * FROM faces ORDER BY id').all();
     raw.close();
 
-    const db = openDatabase(dataDir);
+    const upgrades: [number, number][] = [];
+    const db = openDatabase(dataDir, (from, to) => upgrades.push([from, to]));
     try {
+      assert.deepEqual(upgrades, [[3, MIGRATIONS.length]], 'told before the upgrade, once');
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
       assert.deepEqual(db.prepare('SELECT * FROM faces ORDER BY id').all(), before, 'every column of every face kept');
       assert.deepEqual(
@@ -236,5 +238,9 @@ test("a v3 database's faces survive v4 (the 'ignored' label) unchanged, and its 
     } finally {
       db.close();
     }
+    // Opening an up-to-date database, or creating a new one, is not an upgrade.
+    openDatabase(dataDir, (from, to) => upgrades.push([from, to])).close();
+    openDatabase(join(dir, 'fresh-v4'), (from, to) => upgrades.push([from, to])).close();
+    assert.equal(upgrades.length, 1);
   });
 });
