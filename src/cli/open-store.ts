@@ -14,7 +14,11 @@ export function sayUpgrade(command: string, dataDir: string): Upgrading {
     );
 }
 
-/** The daemon's database for a command that reads or labels it (safe while the daemon runs: WAL). */
+/**
+ * The daemon's database for a command that reads or labels it (safe while the daemon runs: WAL).
+ * An older schema is not upgraded here: a daemon of the older version may have the file open and
+ * would then meet rows it cannot read. `facetag run` upgrades it.
+ */
 export function openStoreForCommand(
   command: string,
   values: { 'data-dir'?: string; config?: string },
@@ -24,5 +28,11 @@ export function openStoreForCommand(
   if (!existsSync(join(dataDir, DB_FILE))) {
     throw new InputError(`${join(dataDir, DB_FILE)}: no database yet (start facetag run first)`);
   }
-  return { db: openDatabase(dataDir, sayUpgrade(command, dataDir)), dataDir };
+  const db = openDatabase(dataDir, (from, to) => {
+    throw new InputError(
+      `${join(dataDir, DB_FILE)}: the database has schema v${from} and this facetag needs v${to}; ` +
+        `restart the daemon (or run \`facetag run --once\`) so it upgrades the database, then run facetag ${command} again`,
+    );
+  });
+  return { db, dataDir };
 }

@@ -149,7 +149,7 @@ const neuralSchema = z
       .min(0)
       .default(2)
       .describe(
-        "Neural worker threads; 0 means one per CPU core. A photo's sweep angles are split between them and its faces are embedded on the first. Each holds its own tfjs-wasm heap (about 230 MB, and 80 MB more on the first for the embedding nets), so two keep the daemon under 600 MB.",
+        "Neural worker threads; 0 means one per CPU core. A photo's sweep angles are split between them and its faces are embedded on the first. Each holds its own tfjs-wasm heap (about 230 MB, and 80 MB more on the first for the embedding nets), so two keep the daemon under 600 MB. On a one-core machine set 1: a second worker there only costs memory.",
       ),
   })
   .describe("The neural engine (engine: 'neural'): face-api's SSD MobileNet, 68 landmarks and 128-d descriptors.");

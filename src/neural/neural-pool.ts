@@ -1,6 +1,6 @@
 /**
- * The neural engine's worker threads. Each worker holds its own tfjs-wasm instance and nets
- * (single-threaded wasm, so one worker per core is what uses the cores), takes one task at a
+ * The neural engine's worker threads. Each worker holds its own tfjs-wasm instance and SSD, the
+ * first also the landmark and descriptor nets (single-threaded wasm, so one worker per core is what uses the cores), takes one task at a
  * time, and has a capped JS heap; the photo's pixels go to the workers once, in shared memory.
  * A photo's angles are split across the workers and merged back in order, so the result does
  * not depend on thread timing; its faces are embedded on the first worker. The lifecycle (crash,

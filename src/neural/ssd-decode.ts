@@ -65,7 +65,8 @@ export function suppress(
 
 /**
  * Face boxes in pixels of a `width`×`height` image that was padded (right and bottom) to a square
- * and scaled to `inputSide`, as face-api returns them (corners clamped to the square).
+ * and scaled to `inputSide`, as face-api returns them (corners clamped to the square; boxes left
+ * with no area dropped).
  */
 export function facesFromOutputs(
   out: SsdOutputs,
@@ -80,12 +81,16 @@ export function facesFromOutputs(
   const scale = options.inputSide / Math.max(width, height);
   const padX = options.inputSide / Math.round(width * scale);
   const padY = options.inputSide / Math.round(height * scale);
-  return suppress(boxes, out.scores, options.minScore, options.maxResults).map((i) => {
+  const faces: ScoredBox[] = [];
+  for (const i of suppress(boxes, out.scores, options.minScore, options.maxResults)) {
     const [y0, x0, y1, x1] = boxes[i] as Corners;
     const top = Math.max(0, y0) * padY * height;
     const bottom = Math.min(1, y1) * padY * height;
     const left = Math.max(0, x0) * padX * width;
     const right = Math.min(1, x1) * padX * width;
-    return { score: out.scores[i] ?? 0, x: left, y: top, width: right - left, height: bottom - top };
-  });
+    // A box wholly outside the square clamps to nothing (face-api's Rect would throw on it).
+    if (right <= left || bottom <= top) continue;
+    faces.push({ score: out.scores[i] ?? 0, x: left, y: top, width: right - left, height: bottom - top });
+  }
+  return faces;
 }

@@ -58,7 +58,8 @@ function prepare(tf: TfOps, params: unknown): Weights {
     filter: at(`${name}.filters`),
     bias: at(`${name}.batch_norm_offset`),
   });
-  // Folded tensors are new and kept; face-api's own stay with its net.
+  // Folded tensors are new and kept (freed again if preparing fails); face-api's own stay with its net.
+  const folded: Tensor[] = [];
   const depthwise = (name: string): Conv =>
     tf.tidy(() => {
       const scale = tf.div(
@@ -67,26 +68,41 @@ function prepare(tf: TfOps, params: unknown): Weights {
       );
       const filter = tf.mul(m(`${name}.filters`), tf.reshape(scale, [1, 1, -1, 1]));
       const bias = tf.sub(m(`${name}.batch_norm_offset`), tf.mul(m(`${name}.batch_norm_mean`), scale));
-      return { filter: tf.keep(filter), bias: tf.keep(bias) };
+      folded.push(tf.keep(filter), tf.keep(bias));
+      return { filter, bias };
     });
   const plain = (name: string): Conv => ({ filter: p(`${name}.filters`), bias: p(`${name}.bias`) });
-  const anchors = Float32Array.from(tensorAt(params, 'output_layer.extra_dim').dataSync());
-  return {
-    conv0: pointwise(m, 'conv_0'),
-    pairs: Array.from({ length: 13 }, (_, i) => ({
-      depthwise: depthwise(`conv_${i + 1}.depthwise_conv`),
-      pointwise: pointwise(m, `conv_${i + 1}.pointwise_conv`),
-    })),
-    extra: Array.from({ length: 8 }, (_, i) => pointwise(p, `conv_${i}`)),
-    predictors: Array.from({ length: 6 }, (_, i) => ({
-      box: plain(`box_predictor_${i}.box_encoding_predictor`),
-      cls: plain(`box_predictor_${i}.class_predictor`),
-    })),
-    anchors,
-  };
+  try {
+    return {
+      anchors: Float32Array.from(tensorAt(params, 'output_layer.extra_dim').dataSync()),
+      conv0: pointwise(m, 'conv_0'),
+      pairs: Array.from({ length: 13 }, (_, i) => ({
+        depthwise: depthwise(`conv_${i + 1}.depthwise_conv`),
+        pointwise: pointwise(m, `conv_${i + 1}.pointwise_conv`),
+      })),
+      extra: Array.from({ length: 8 }, (_, i) => pointwise(p, `conv_${i}`)),
+      predictors: Array.from({ length: 6 }, (_, i) => ({
+        box: plain(`box_predictor_${i}.box_encoding_predictor`),
+        cls: plain(`box_predictor_${i}.class_predictor`),
+      })),
+    };
+  } catch (err) {
+    for (const t of folded) t.dispose();
+    throw err;
+  }
 }
 
 function forward(tf: TfOps, w: Weights, input: Tensor): { encodings: Float32Array; scores: Float32Array } {
+  // Every tensor this pass holds; whatever is left at the end, an error midway included, is
+  // freed there (the wasm heap never shrinks, so a leak would stay for the worker's life).
+  const live = new Set<Tensor>();
+  const hold = (t: Tensor) => {
+    live.add(t);
+    return t;
+  };
+  const free = (t: Tensor) => {
+    if (live.delete(t)) t.dispose();
+  };
   const relu6 = (x: Tensor, c: Conv, stride: number, depthwise = false) => {
     const args = {
       x,
@@ -95,46 +111,48 @@ function forward(tf: TfOps, w: Weights, input: Tensor): { encodings: Float32Arra
       strides: [stride, stride] as [number, number],
       pad: 'same' as const,
     };
-    return depthwise
-      ? tf.fused.depthwiseConv2d({ ...args, activation: 'relu6' })
-      : tf.fused.conv2d({ ...args, activation: 'relu6' });
+    return hold(
+      depthwise
+        ? tf.fused.depthwiseConv2d({ ...args, activation: 'relu6' })
+        : tf.fused.conv2d({ ...args, activation: 'relu6' }),
+    );
   };
-  // Feature maps the predictors read: layer 11, layer 13, then every second extra layer.
-  const features: Tensor[] = [];
-  let out = relu6(input, w.conv0, 2);
-  w.pairs.forEach((pair, i) => {
-    const layer = i + 1;
-    const d = relu6(out, pair.depthwise, STRIDE_TWO.has(layer) ? 2 : 1, true);
-    if (!features.includes(out)) out.dispose();
-    out = relu6(d, pair.pointwise, 1);
-    d.dispose();
-    if (layer === 11) features.push(out);
-  });
-  features.push(out);
-  w.extra.forEach((c, i) => {
-    const next = relu6(out, c, i % 2 === 1 ? 2 : 1);
-    if (!features.includes(out)) out.dispose();
-    out = next;
-    if (i % 2 === 1) features.push(out);
-  });
   try {
-    return tf.tidy(() => {
-      const linear = (x: Tensor, c: Conv) =>
-        tf.fused.conv2d({ x, filter: c.filter, bias: c.bias, strides: [1, 1], pad: 'same' });
-      const boxes = features.map((f, i) =>
-        tf.reshape(linear(f, (w.predictors[i] as Weights['predictors'][number]).box), [1, -1, 4]),
-      );
-      const classes = features.map((f, i) =>
-        tf.reshape(linear(f, (w.predictors[i] as Weights['predictors'][number]).cls), [1, -1, 3]),
-      );
-      const faceScores = tf.sigmoid(tf.slice(tf.concat(classes, 1), [0, 0, 1], [-1, -1, 1]));
-      return {
-        encodings: Float32Array.from(tf.concat(boxes, 1).dataSync()),
-        scores: Float32Array.from(faceScores.dataSync()),
-      };
+    // Feature maps the predictors read: layer 11, layer 13, then every second extra layer.
+    const features: Tensor[] = [];
+    let out = relu6(input, w.conv0, 2);
+    w.pairs.forEach((pair, i) => {
+      const layer = i + 1;
+      const d = relu6(out, pair.depthwise, STRIDE_TWO.has(layer) ? 2 : 1, true);
+      if (!features.includes(out)) free(out);
+      out = relu6(d, pair.pointwise, 1);
+      free(d);
+      if (layer === 11) features.push(out);
     });
+    features.push(out);
+    w.extra.forEach((c, i) => {
+      const next = relu6(out, c, i % 2 === 1 ? 2 : 1);
+      if (!features.includes(out)) free(out);
+      out = next;
+      if (i % 2 === 1) features.push(out);
+    });
+    const [encodings, scores] = tf
+      .tidy(() => {
+        const linear = (x: Tensor, c: Conv) =>
+          tf.fused.conv2d({ x, filter: c.filter, bias: c.bias, strides: [1, 1], pad: 'same' });
+        const predictor = (i: number) => w.predictors[i] as Weights['predictors'][number];
+        const boxes = features.map((f, i) => tf.reshape(linear(f, predictor(i).box), [1, -1, 4]));
+        const classes = features.map((f, i) => tf.reshape(linear(f, predictor(i).cls), [1, -1, 3]));
+        return [tf.concat(boxes, 1), tf.sigmoid(tf.slice(tf.concat(classes, 1), [0, 0, 1], [-1, -1, 1]))] as const;
+      })
+      .map(hold);
+    // Read outside the tidy: tidy walks what it returns looking for tensors.
+    return {
+      encodings: Float32Array.from((encodings as Tensor).dataSync()),
+      scores: Float32Array.from((scores as Tensor).dataSync()),
+    };
   } finally {
-    for (const f of features) f.dispose();
+    for (const t of live) t.dispose();
   }
 }
 

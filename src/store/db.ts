@@ -39,7 +39,10 @@ export function openDatabase(dataDir: string, onUpgrade?: Upgrading): Db {
     // Wait for another process's write lock (a `facetag` CLI beside the daemon) instead of failing
     // at once with SQLITE_BUSY.
     db.pragma('busy_timeout = 5000');
-    migrate(db, undefined, onUpgrade);
+    const before = db.pragma('user_version', { simple: true });
+    const after = migrate(db, undefined, onUpgrade);
+    // An upgrade that rebuilt a table left a WAL as large as the table: give the space back.
+    if (typeof before === 'number' && before > 0 && before < after) db.pragma('wal_checkpoint(TRUNCATE)');
     return db;
   } catch (err) {
     db.close();

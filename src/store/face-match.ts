@@ -47,7 +47,7 @@ export function boundsIou(a: StoredBox, b: StoredBox): number {
 export const SAME_FACE_IOU = 0.5;
 
 export interface MatchCandidate extends StoredBox {
-  /** Labelled faces (confirmed, rejected, not_a_face) are matched first: they must not lose out to an auto face. */
+  /** Labelled faces (confirmed, rejected, not_a_face, ignored) are matched first: they must not lose out to an auto face. */
   readonly labelled: boolean;
 }
 

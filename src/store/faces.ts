@@ -2,7 +2,7 @@
  * Faces belong to a content (a hash), not to a path: copies share them and a move keeps them.
  *
  * The one rule here (ARCHITECTURE "Data", issue 4 item 5): a label given by a person — confirmed,
- * rejected, not_a_face — is never overwritten by the pipeline. Re-detection pairs new faces with
+ * rejected, not_a_face, ignored — is never overwritten by the pipeline. Re-detection pairs new faces with
  * stored ones by overlap (face-match.ts) and updates them in place, so face ids stay stable and
  * labelled faces keep their label; a labelled face the detector no longer finds is kept as it is.
  * Only auto faces are ever deleted by a new analysis.

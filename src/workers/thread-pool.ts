@@ -71,6 +71,8 @@ export function threadPool<Task extends { readonly id: number }, Reply extends {
   return {
     size,
     send(i, body) {
+      if (closed) return Promise.reject(new Error(`${label} workers are closed`));
+      if (broken) return Promise.reject(broken);
       const slot = slots[i];
       if (!slot) return Promise.reject(new Error(`${label} worker ${i} does not exist (pool of ${size})`));
       const task = { ...body, id: nextId++ } as unknown as Task;

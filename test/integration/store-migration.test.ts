@@ -3,6 +3,8 @@ import { mkdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { InputError } from '../../src/cli/args.js';
+import { openStoreForCommand } from '../../src/cli/open-store.js';
 import { type Analyser, drainJobs } from '../../src/daemon/backfill.js';
 import { reconcile } from '../../src/daemon/reconcile.js';
 import { hashFile } from '../../src/files/content-hash.js';
@@ -243,4 +245,26 @@ test("a v3 database's faces survive v4 (the 'ignored' label) unchanged, and its 
     openDatabase(join(dir, 'fresh-v4'), (from, to) => upgrades.push([from, to])).close();
     assert.equal(upgrades.length, 1);
   });
+});
+
+test('commands other than run refuse to upgrade an older database, and leave it as it was', async () => {
+  const dataDir = join(dir, 'v3-for-a-command');
+  await mkdir(dataDir, { recursive: true });
+  const raw = new Database(join(dataDir, DB_FILE));
+  migrate(raw, MIGRATIONS.slice(0, 3));
+  raw.close();
+  assert.throws(
+    () => openStoreForCommand('label', { 'data-dir': dataDir }),
+    (err: unknown) =>
+      err instanceof InputError &&
+      /schema v3 and this facetag needs v4; restart the daemon .* then run facetag label again/.test(err.message),
+  );
+  const check = new Database(join(dataDir, DB_FILE), { readonly: true });
+  assert.equal(check.pragma('user_version', { simple: true }), 3, 'not upgraded');
+  check.close();
+  // The daemon's own open upgrades it, and says so first.
+  const said: string[] = [];
+  openDatabase(dataDir, (from, to) => said.push(`${from}->${to}`)).close();
+  assert.deepEqual(said, ['3->4']);
+  openStoreForCommand('label', { 'data-dir': dataDir }).db.close();
 });

@@ -4,12 +4,12 @@
  * SQLITE_BUSY_SNAPSHOT (seen in CI before writes were IMMEDIATE).
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { DB_FILE, type Db, openDatabase, writeTransaction } from '../../src/store/db.js';
-import { tmpDir } from '../helpers/paths.js';
+import { repoRoot, tmpDir } from '../helpers/paths.js';
 
 let dir = '';
 let db: Db;
@@ -49,4 +49,22 @@ test('the same interleaving under a deferred transaction is the SQLITE_BUSY_SNAP
       })(),
     (err: unknown) => (err as { code?: string }).code === 'SQLITE_BUSY_SNAPSHOT',
   );
+});
+
+test('every store transaction that writes is a writeTransaction; only named read snapshots stay deferred', async () => {
+  const storeDir = join(repoRoot, 'src', 'store');
+  const readOnly = new Set(['loadStampIndex', 'changesSince', 'migrate']);
+  const deferred: string[] = [];
+  for (const file of await readdir(storeDir)) {
+    if (!file.endsWith('.ts')) continue;
+    const source = await readFile(join(storeDir, file), 'utf8');
+    for (const m of source.matchAll(/db\.transaction\(/g)) {
+      const before = source.slice(0, m.index);
+      const line = before.slice(before.lastIndexOf('\n') + 1).trim();
+      if (line.startsWith('*') || line.startsWith('//')) continue; // in a comment
+      const fn = [...before.matchAll(/function (\w+)/g)].at(-1)?.[1] ?? '?';
+      if (!readOnly.has(fn) && !(file === 'db.ts' && fn === 'writeTransaction')) deferred.push(`${file}: ${fn}`);
+    }
+  }
+  assert.deepEqual(deferred, [], 'use writeTransaction(db, fn) for these');
 });

@@ -55,6 +55,21 @@ test('facesFromOutputs: boxes go from the padded square back to image pixels, cl
   assert.ok(Math.abs(face.y) < 1e-9 && Math.abs(face.height - 200) < 1e-9, `y ${face.y} h ${face.height}`);
 });
 
+test('facesFromOutputs: a box wholly outside the square is dropped, not returned with a negative size', () => {
+  // The anchor sits right of the square (x 1.2..1.6): clamped to the square it has no width.
+  const anchors = Float32Array.from([0.1, 1.2, 0.3, 1.6, 0.1, 0.1, 0.3, 0.3]);
+  const out = { encodings: new Float32Array(8), scores: Float32Array.from([0.95, 0.9]) };
+  const faces = facesFromOutputs(
+    out,
+    anchors,
+    { width: 512, height: 512 },
+    { minScore: 0.5, maxResults: 10, inputSide: 512 },
+  );
+  assert.equal(faces.length, 1);
+  assert.ok(faces.every((f) => f.width > 0 && f.height > 0));
+  assert.equal(faces[0]?.score, out.scores[1]);
+});
+
 test('ssdInput: pads right and bottom with black, maps 0..255 to -1..1, and scales larger canvases', () => {
   const image = { width: 4, height: 2, pixels: Uint8Array.from({ length: 24 }, (_, i) => i * 10) };
   const out = ssdInput(image, 4);

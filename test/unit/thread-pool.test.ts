@@ -37,6 +37,7 @@ test('a crashed worker fails its task and is replaced; one that keeps crashing m
     assert.equal((await pool.send(1, { value: 'other' })).echo, 'other', 'the other worker carried on');
     for (let i = 0; i < 3; i++) await assert.rejects(pool.send(i % 2, { value: 'crash' }), /exited with code 3/);
     assert.throws(() => pool.checkUsable(), /test workers keep failing; last error: test worker exited with code 3/);
+    await assert.rejects(pool.send(0, { value: 'x' }), /keep failing/, 'a send to a pool that gave up fails at once');
   } finally {
     await pool.close();
   }
@@ -54,4 +55,9 @@ test('closing rejects what is still pending', async () => {
   await pool.close();
   assert.equal(await outcome, 'test workers were closed');
   assert.throws(() => pool.checkUsable(), /test workers are closed/);
+  await assert.rejects(
+    pool.send(0, { value: 'too late' }),
+    /test workers are closed/,
+    'a send after close never hangs',
+  );
 });

@@ -1,4 +1,4 @@
-/** Faces: the stored chip image, and labelling (confirm, name, reject, not a face, clear). */
+/** Faces: the stored chip image, and labelling (confirm, name, reject, ignore, not a face, clear). */
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
 import { faceById, faceChip, type LabelAction, setFaceLabel } from '../../store/faces.js';
