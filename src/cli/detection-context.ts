@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { DetectorOptions } from '../detect/detector.js';
@@ -6,9 +7,10 @@ import type { SizeOverrides } from '../detect/settings.js';
 import type { AngleRunner } from '../detect/sweep.js';
 import { workerRunner } from '../detect/worker-runner.js';
 import { checkNeuralPackages, NeuralUnavailableError } from '../neural/face-api.js';
-import { neuralPool } from '../neural/neural-pool.js';
+import { type NeuralPool, neuralPool } from '../neural/neural-pool.js';
 import type { FeatureKind } from '../recognize/features.js';
 import { defaultCascadePath, loadCascade } from '../vision/cascade/default-model.js';
+import { idleReleased } from '../workers/idle-release.js';
 import { InputError, intFlag, numberFlag, UsageError } from './args.js';
 
 export type Engine = Config['engine'];
@@ -66,8 +68,31 @@ export function engineOf(config: Config, flag: string | undefined): Engine {
   return engine;
 }
 
-/** Config file + flags → a ready detector (worker threads unless one thread is asked for). */
-export function detectionContext(flags: DetectionFlagValues): DetectionContext {
+/** Worker threads started on first use and ended after `ms` idle (see workers/idle-release.ts). */
+function idleRunner(create: () => AngleRunner, ms: number): AngleRunner {
+  const idle = idleReleased(create, ms);
+  return { run: (grey, angles, settings) => idle.use((r) => r.run(grey, angles, settings)), close: () => idle.close() };
+}
+
+function idleNeuralPool(create: () => NeuralPool, threads: number, ms: number): NeuralPool {
+  const idle = idleReleased(create, ms);
+  return {
+    threads,
+    detect: (image, angles, minConfidence) => idle.use((p) => p.detect(image, angles, minConfidence)),
+    embed: (chips, padding) => idle.use((p) => p.embed(chips, padding)),
+    close: () => idle.close(),
+  };
+}
+
+/**
+ * Config file + flags → a ready detector (worker threads unless one thread is asked for). With
+ * `releaseIdleWorkers` (the daemon), the threads start on first use and end after
+ * `daemon.releaseWorkersAfterSeconds` without work.
+ */
+export function detectionContext(
+  flags: DetectionFlagValues,
+  options: { releaseIdleWorkers?: boolean } = {},
+): DetectionContext {
   const base = loadConfig(flags.config ? { file: flags.config } : {});
   const d = base.detection;
   const detection = {
@@ -90,6 +115,7 @@ export function detectionContext(flags: DetectionFlagValues): DetectionContext {
     minConfidence: numberFlag('min-confidence', flags['min-confidence'], 0.01, 0.99) ?? base.neural.minConfidence,
   };
   const config: Config = { ...base, engine, detection, neural };
+  const releaseMs = options.releaseIdleWorkers ? config.daemon.releaseWorkersAfterSeconds * 1000 : 0;
   const sizes: SizeOverrides = {
     ...(flags['min-size'] ? { minSize: intFlag('min-size', flags['min-size'], 1) } : {}),
     ...(flags['max-size'] ? { maxSize: intFlag('max-size', flags['max-size'], 1) } : {}),
@@ -109,7 +135,11 @@ export function detectionContext(flags: DetectionFlagValues): DetectionContext {
     }
     // The cascade is not used: a runner that refuses, so nothing spawns cascade workers.
     // --workers overrides neural.workers here; detection.workers sizes the cascade's pool.
-    const pool = neuralPool(flags.workers !== undefined ? detection.workers : neural.workers);
+    const threads = flags.workers !== undefined ? detection.workers : neural.workers;
+    const pool =
+      releaseMs > 0
+        ? idleNeuralPool(() => neuralPool(threads), threads > 0 ? threads : availableParallelism(), releaseMs)
+        : neuralPool(threads);
     return {
       config,
       options: {
@@ -124,7 +154,11 @@ export function detectionContext(flags: DetectionFlagValues): DetectionContext {
     };
   }
   const runner =
-    detection.workers === 1 ? localRunner(loadCascade()) : workerRunner(defaultCascadePath(), detection.workers);
+    detection.workers === 1
+      ? localRunner(loadCascade())
+      : releaseMs > 0
+        ? idleRunner(() => workerRunner(defaultCascadePath(), detection.workers), releaseMs)
+        : workerRunner(defaultCascadePath(), detection.workers);
   return {
     config,
     options: { detection, maxPixels: config.decode.maxPixels, runner, sizes },

@@ -35,7 +35,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.photos?.some((p) => p === '')) throw new UsageError('--photos needs a folder');
   if (values['data-dir'] === '') throw new UsageError('--data-dir needs a folder');
 
-  const ctx = detectionContext({ config: values.config });
+  const ctx = detectionContext({ config: values.config }, { releaseIdleWorkers: !values.once });
   try {
     // --photos wins over the config file and FACETAG_PHOTOS (loadConfig already merged those two).
     const photoDirs = values.photos ?? ctx.config.photos;

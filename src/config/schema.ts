@@ -284,6 +284,13 @@ const daemonSchema = z
       .max(600)
       .default(10)
       .describe('On SIGTERM, finish in-flight work and stop within this long, else exit anyway.'),
+    releaseWorkersAfterSeconds: z
+      .int()
+      .min(0)
+      .default(30)
+      .describe(
+        'Detection worker threads are ended after this long with no photo to analyse and started again when one arrives, so an idle daemon holds little memory; 0 keeps them.',
+      ),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe log level written.'),
   })
   .describe('The watching daemon (facetag run).');
