@@ -277,7 +277,7 @@ export function rotatedExactIntegral(model: CascadeModel, grey: GreyImage, angle
 }
 
 /** The largest cell (in pixels) of stumps [0, stumps) at `scale`. */
-export function maxCellArea(model: CascadeModel, scale: number, stumps: number): number {
+function maxCellArea(model: CascadeModel, scale: number, stumps: number): number {
   let max = 0;
   for (let t = 0; t < stumps; t++) {
     const k = model.stumpFeature[t];
@@ -358,7 +358,6 @@ function scanExactWasm(
         kernel.integralAddress,
         stride,
         layout.hits,
-        0,
         dec,
         pstride,
         dec16,

@@ -40,17 +40,6 @@ interface KernelExports {
     sin: number,
     mode: number,
   ): void;
-  setFrame(
-    half: number,
-    fw2: number,
-    fh2: number,
-    cos: number,
-    sin: number,
-    sw2: number,
-    sh2: number,
-    sw: number,
-    sh: number,
-  ): void;
   scan(
     r0: number,
     r1: number,
@@ -62,7 +51,6 @@ interface KernelExports {
     ii: number,
     stride: number,
     hits: number,
-    frame: number,
     dec: number,
     pstride: number,
     dec16: number,
@@ -82,7 +70,7 @@ export const HIT_CAPACITY = 16384;
 export const RANGE_ROWS = 4096;
 
 /** Byte addresses of the kernel's tables for one model (all 8-byte aligned). */
-export interface KernelLayout {
+interface KernelLayout {
   readonly stages: number;
   readonly bounds: number;
   readonly offs: number;
@@ -115,13 +103,13 @@ export const MAX_DECIMATION = 64;
  * the copy decimated by `k` (planes of `pstride` x `rows`), from the same window's top-left
  * there, given the window's column is a multiple of `k`.
  */
-export function decimatedOffset(o: number, stride: number, k: number, pstride: number, rows: number): number {
+function decimatedOffset(o: number, stride: number, k: number, pstride: number, rows: number): number {
   const dx = o % stride;
   const dy = (o - dx) / stride;
   return (dx % k) * pstride * rows + dy * pstride + Math.floor(dx / k);
 }
 
-export function kernelLayout(stumps: number, stages: number): KernelLayout {
+function kernelLayout(stumps: number, stages: number): KernelLayout {
   const stagesAt = 0;
   const bounds = align8(stagesAt + stages * 12);
   const offs = align8(bounds + stumps * 8);
@@ -139,7 +127,7 @@ export function kernelLayout(stumps: number, stages: number): KernelLayout {
  * Per stump, the leaf value for each of the 256 LBP codes: one load in the kernel instead of
  * a bit test and a select. Same float32 values as `stumpLeaf`.
  */
-export function leafTable(model: CascadeModel): Float32Array {
+function leafTable(model: CascadeModel): Float32Array {
   const n = model.stumpFeature.length;
   const out = new Float32Array(n * 256);
   for (let t = 0; t < n; t++) {
@@ -358,21 +346,6 @@ export class ScanKernel {
       dec[i] = e * 4;
       dec16[i] = e * 2;
     }
-  }
-
-  /** The rotation frame for the next scans' centre test: see scan.ts centreInSource. */
-  setFrame(f: RotationFrame, winW: number): void {
-    this.exports.setFrame(
-      winW / 2,
-      f.width / 2,
-      f.height / 2,
-      f.cos,
-      f.sin,
-      f.srcWidth / 2,
-      f.srcHeight / 2,
-      f.srcWidth,
-      f.srcHeight,
-    );
   }
 
   get scan(): KernelExports['scan'] {

@@ -54,41 +54,6 @@
     (global.set $nStages (local.get $nStages))
     (global.set $pre (select (i32.const 2) (local.get $nStages) (i32.gt_s (local.get $nStages) (i32.const 2)))))
 
-  ;; Rotation frame for the centre test (scan.ts centreInSource), set by `setFrame`.
-  (global $half (mut f64) (f64.const 0))
-  (global $fw2 (mut f64) (f64.const 0))
-  (global $fh2 (mut f64) (f64.const 0))
-  (global $cos (mut f64) (f64.const 0))
-  (global $sin (mut f64) (f64.const 0))
-  (global $sw2 (mut f64) (f64.const 0))
-  (global $sh2 (mut f64) (f64.const 0))
-  (global $sw (mut f64) (f64.const 0))
-  (global $sh (mut f64) (f64.const 0))
-
-  ;; $half is winW / 2, $fw2/$fh2 the canvas half sizes, $sw2/$sh2 the source half sizes.
-  (func (export "setFrame") (param $half f64) (param $fw2 f64) (param $fh2 f64) (param $cos f64) (param $sin f64)
-    (param $sw2 f64) (param $sh2 f64) (param $sw f64) (param $sh f64)
-    (global.set $half (local.get $half))
-    (global.set $fw2 (local.get $fw2))
-    (global.set $fh2 (local.get $fh2))
-    (global.set $cos (local.get $cos))
-    (global.set $sin (local.get $sin))
-    (global.set $sw2 (local.get $sw2))
-    (global.set $sh2 (local.get $sh2))
-    (global.set $sw (local.get $sw))
-    (global.set $sh (local.get $sh)))
-
-  ;; 1 if the centre of the window at column $c (row terms precomputed) maps inside the source,
-  ;; with scan.ts's f64 operations in the same order.
-  (func $inside (param $c i32) (param $dysin f64) (param $dycos f64) (result i32)
-    (local $dx f64) (local $sx f64) (local $sy f64)
-    (local.set $dx (f64.sub (f64.add (f64.convert_i32_s (local.get $c)) (global.get $half)) (global.get $fw2)))
-    (local.set $sx (f64.add (f64.sub (f64.mul (local.get $dx) (global.get $cos)) (local.get $dysin)) (global.get $sw2)))
-    (local.set $sy (f64.add (f64.add (f64.mul (local.get $dx) (global.get $sin)) (local.get $dycos)) (global.get $sh2)))
-    (i32.and
-      (i32.and (f64.ge (local.get $sx) (f64.const 0)) (f64.ge (local.get $sy) (f64.const 0)))
-      (i32.and (f64.lt (local.get $sx) (global.get $sw)) (f64.lt (local.get $sy) (global.get $sh)))))
-
   ;; 1 if the window at byte address $base passes $s stages starting at the stage record $sp.
   (func $window (param $base i32) (param $sp i32) (param $s i32) (result i32)
     (local $t i32) (local $end i32) (local $o i32)
@@ -884,13 +849,13 @@
 
   ;; Scan window origins rows [r0, r1), columns [c0, c1), both by `step`, over the integral at
   ;; byte address $ii with `stride` i32 per row. Accepted windows go to $hits as
-  ;; (row, col, winW, winH), in row-major order; returns how many. With $frame set, a window
-  ;; is skipped unless its centre maps inside the source image (see `setFrame`). $dec is the
+  ;; (row, col, winW, winH), in row-major order; returns how many. $dec is the
   ;; integral decimated by `step` (`decimate`, $pstride i32 per plane row; with $c0 = 0), or
   ;; the integral itself at step 1, or 0 for neither. $dec16, if not 0, is the 16-bit copy
   ;; (`decimate16`, $pstride16 per plane row), used instead of $dec. $ranges, if not 0, holds
   ;; per row of the call (i32 pairs) the columns [first, end) to scan, both on the step grid,
-  ;; instead of [c0, c1) (intersected with it); then $frame is 0.
+  ;; instead of [c0, c1) (intersected with it): on a turned canvas, the windows whose centre
+  ;; lies in the source image (the caller's centre test, so it exists once).
   ;;
   ;; Per row: the first `pre` stages run on four neighbouring windows at a time ($group4c,
   ;; $group4); the survivors' columns are listed, and the list goes through each later stage
@@ -898,15 +863,14 @@
   ;; windows of a row go through every stage one at a time ($window).
   (func (export "scan")
     (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32) (param $step i32)
-    (param $winW i32) (param $winH i32) (param $ii i32) (param $stride i32) (param $hits i32) (param $frame i32)
+    (param $winW i32) (param $winH i32) (param $ii i32) (param $stride i32) (param $hits i32)
     (param $dec i32) (param $pstride i32) (param $dec16 i32) (param $pstride16 i32) (param $ranges i32)
     (result i32)
     (local $ce i32) (local $ci i32)
-    (local $G i32) (local $drow16 i32) (local $lane i32)
+    (local $G i32) (local $drow16 i32)
     (local $r i32) (local $c i32) (local $n i32) (local $row i32) (local $h i32) (local $L i32)
-    (local $mask i32) (local $cc i32) (local $drow i32)
+    (local $mask i32) (local $drow i32)
     (local $m i32) (local $i i32) (local $k i32) (local $sp i32) (local $s i32) (local $col i32)
-    (local $dy f64) (local $dysin f64) (local $dycos f64)
     (local.set $h (local.get $hits))
     (local.set $L (i32.shl (local.get $step) (i32.const 2)))
     (local.set $G (select (i32.const 8) (i32.const 4) (local.get $dec16)))
@@ -918,9 +882,6 @@
         ;; Row $r of the decimated copy; window column c is at c / step there.
         (local.set $drow (i32.add (local.get $dec) (i32.shl (i32.mul (local.get $r) (local.get $pstride)) (i32.const 2))))
         (local.set $drow16 (i32.add (local.get $dec16) (i32.shl (i32.mul (local.get $r) (local.get $pstride16)) (i32.const 1))))
-        (local.set $dy (f64.sub (f64.add (f64.convert_i32_s (local.get $r)) (global.get $half)) (global.get $fh2)))
-        (local.set $dysin (f64.mul (local.get $dy) (global.get $sin)))
-        (local.set $dycos (f64.mul (local.get $dy) (global.get $cos)))
         (local.set $c (local.get $c0))
         (local.set $ce (local.get $c1))
         ;; With $ranges, this row's windows whose centre is inside the source: columns
@@ -942,27 +903,6 @@
               (i32.ge_s (i32.add (local.get $c) (i32.mul (local.get $step) (i32.sub (local.get $G) (i32.const 1))))
                 (local.get $ce)))
             (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $G)) (i32.const 1)))
-            ;; The centre test holds on one run of columns per row: each of its four conditions
-            ;; compares a rounded f64 expression that is monotone in c (IEEE rounding keeps
-            ;; order), so holds on a prefix or a suffix. So if the group's first and last
-            ;; windows pass, all of them do; otherwise each is tested.
-            (if (local.get $frame)
-              (then
-                (if (i32.eqz
-                      (i32.and (call $inside (local.get $c) (local.get $dysin) (local.get $dycos))
-                        (call $inside (i32.add (local.get $c) (i32.mul (local.get $step) (i32.sub (local.get $G) (i32.const 1))))
-                          (local.get $dysin) (local.get $dycos))))
-                  (then
-                    (local.set $mask (i32.const 0))
-                    (local.set $lane (i32.const 0))
-                    (local.set $cc (local.get $c))
-                    (loop $inLanes
-                      (local.set $mask
-                        (i32.or (local.get $mask)
-                          (i32.shl (call $inside (local.get $cc) (local.get $dysin) (local.get $dycos)) (local.get $lane))))
-                      (local.set $cc (i32.add (local.get $cc) (local.get $step)))
-                      (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
-                      (br_if $inLanes (i32.lt_s (local.get $lane) (local.get $G))))))))
             (if (local.get $mask)
               (then
                 (local.set $mask
@@ -1040,17 +980,15 @@
         (block $rowDone
           (loop $cols
             (br_if $rowDone (i32.ge_s (local.get $c) (local.get $ce)))
-            (if (i32.or (i32.eqz (local.get $frame)) (call $inside (local.get $c) (local.get $dysin) (local.get $dycos)))
+            (if (call $window (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))
+                              (global.get $stages) (global.get $nStages))
               (then
-                (if (call $window (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))
-                                  (global.get $stages) (global.get $nStages))
-                  (then
-                    (i32.store offset=0 (local.get $h) (local.get $r))
-                    (i32.store offset=4 (local.get $h) (local.get $c))
-                    (i32.store offset=8 (local.get $h) (local.get $winW))
-                    (i32.store offset=12 (local.get $h) (local.get $winH))
-                    (local.set $h (i32.add (local.get $h) (i32.const 16)))
-                    (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+                (i32.store offset=0 (local.get $h) (local.get $r))
+                (i32.store offset=4 (local.get $h) (local.get $c))
+                (i32.store offset=8 (local.get $h) (local.get $winW))
+                (i32.store offset=12 (local.get $h) (local.get $winH))
+                (local.set $h (i32.add (local.get $h) (i32.const 16)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))))
             (local.set $c (i32.add (local.get $c) (local.get $step)))
             (br $cols)))
         (local.set $r (i32.add (local.get $r) (local.get $step)))
