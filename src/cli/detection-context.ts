@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { DetectorOptions } from '../detect/detector.js';
@@ -11,6 +10,7 @@ import { type NeuralPool, neuralPool } from '../neural/neural-pool.js';
 import type { FeatureKind } from '../recognize/features.js';
 import { defaultCascadePath, loadCascade } from '../vision/cascade/default-model.js';
 import { idleReleased } from '../workers/idle-release.js';
+import { poolSize } from '../workers/thread-pool.js';
 import { InputError, intFlag, numberFlag, UsageError } from './args.js';
 
 export type Engine = Config['engine'];
@@ -137,9 +137,7 @@ export function detectionContext(
     // --workers overrides neural.workers here; detection.workers sizes the cascade's pool.
     const threads = flags.workers !== undefined ? detection.workers : neural.workers;
     const pool =
-      releaseMs > 0
-        ? idleNeuralPool(() => neuralPool(threads), threads > 0 ? threads : availableParallelism(), releaseMs)
-        : neuralPool(threads);
+      releaseMs > 0 ? idleNeuralPool(() => neuralPool(threads), poolSize(threads), releaseMs) : neuralPool(threads);
     return {
       config,
       options: {

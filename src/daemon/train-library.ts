@@ -46,7 +46,7 @@ export interface LibraryTraining {
 }
 
 /** The labelled chips, as the seed's training wants them: one label per chip. */
-export async function libraryChips(db: Db, labelsDir: string, padding: number, log: Logger): Promise<LabelledChip[]> {
+async function libraryChips(db: Db, labelsDir: string, padding: number, log: Logger): Promise<LabelledChip[]> {
   const chips: LabelledChip[] = [];
   for (const row of labelledFaceChips(db)) {
     // A rejected suggestion is a negative: for the person rejected, and, like every face not

@@ -11,7 +11,7 @@ import { errnoCode } from '../files/errno.js';
 import { recogniseStored } from '../pipeline/analyse.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
 import type { Db } from '../store/db.js';
-import { autoFaceChips, countAutoFaceChips, labelledWithFeatures, labelsFingerprint } from '../store/face-chips.js';
+import { autoFaceChips, countAutoFaceChips, labelsFingerprint } from '../store/face-chips.js';
 import { recordPredictions } from '../store/faces.js';
 import { decodeChipPng } from '../vision/chip-png.js';
 import { type ModelSet, modelSetOf } from './model-set.js';
@@ -64,8 +64,7 @@ const FINGERPRINT_FILE = '.labels-fingerprint';
  * which gives labelled faces their embeddings one photo at a time, leads to retraining too.
  */
 function trainingFingerprint(db: Db, engine: string): string {
-  const labels = labelsFingerprint(db);
-  return engine === 'neural' ? `neural:${labels}:${labelledWithFeatures(db, 'embedding')}` : `${engine}:${labels}`;
+  return engine === 'neural' ? `neural:${labelsFingerprint(db, 'embedding')}` : `${engine}:${labelsFingerprint(db)}`;
 }
 const RECLASSIFY_PAGE = 500;
 

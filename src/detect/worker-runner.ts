@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
 import { rotationFrame } from '../vision/rotate.js';
-import { threadPool } from '../workers/thread-pool.js';
+import { poolSize, threadPool } from '../workers/thread-pool.js';
 import type { AngleTask, AngleTaskReply } from './angle-messages.js';
 import type { AngleRunner, AngleRunResult } from './sweep.js';
 
@@ -12,7 +11,7 @@ import type { AngleRunner, AngleRunResult } from './sweep.js';
 export function workerRunner(cascadePath: string, threads = 0): AngleRunner {
   const pool = threadPool<AngleTask, AngleTaskReply>({
     url: new URL(`./angle-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
-    size: threads > 0 ? threads : availableParallelism(),
+    size: poolSize(threads),
     label: 'detection',
     workerOptions: { workerData: { cascadePath } },
   });
@@ -22,31 +21,52 @@ export function workerRunner(cascadePath: string, threads = 0): AngleRunner {
       pool.checkUsable();
       const shared = new SharedArrayBuffer(grey.data.length * 8);
       new Float64Array(shared).set(grey.data);
-      const shares = balance(angles, grey.width, grey.height, pool.size);
-      const replies = await Promise.all(
-        shares.map((share, i) =>
-          share.length === 0
-            ? null
-            : pool.send(i, { grey: shared, width: grey.width, height: grey.height, angles: share, settings }),
-        ),
+      const { hits, replies } = await sweepOnPool(
+        pool.size,
+        angles,
+        grey.width,
+        grey.height,
+        (i, share) => pool.send(i, { grey: shared, width: grey.width, height: grey.height, angles: share, settings }),
+        (reply) => {
+          if (!reply.ok) throw new Error(`detection worker failed: ${reply.error}`);
+          return reply.hits;
+        },
       );
-      const byAngle = new Map<number, AngleHit[]>();
       const times: StageTimes = emptyStageTimes();
       for (const reply of replies) {
-        if (!reply) continue;
-        if (!reply.ok) throw new Error(`detection worker failed: ${reply.error}`);
-        for (const hit of reply.hits) {
-          const list = byAngle.get(hit.rect.angle) ?? [];
-          list.push(hit);
-          byAngle.set(hit.rect.angle, list);
-        }
-        for (const k of Object.keys(times) as (keyof StageTimes)[]) times[k] += reply.times[k];
+        if (reply.ok) for (const k of Object.keys(times) as (keyof StageTimes)[]) times[k] += reply.times[k];
       }
-      // Same order as the local runner, so results do not depend on thread timing.
-      return { hits: angles.flatMap((a) => byAngle.get(a) ?? []), times };
+      return { hits, times };
     },
     close: () => pool.close(),
   };
+}
+
+/**
+ * A sweep's angles on a pool of `size` workers: split by canvas area (`balance`), one task per
+ * worker, and the hits merged back in angle order, as the local runner returns them, so results
+ * do not depend on thread timing. `hitsOf` checks each reply.
+ */
+export async function sweepOnPool<R>(
+  size: number,
+  angles: readonly number[],
+  width: number,
+  height: number,
+  send: (slot: number, share: number[]) => Promise<R>,
+  hitsOf: (reply: R) => readonly AngleHit[],
+): Promise<{ hits: AngleHit[]; replies: R[] }> {
+  const shares = balance(angles, width, height, size);
+  const answered = await Promise.all(shares.map((share, i) => (share.length === 0 ? null : send(i, share))));
+  const replies = answered.filter((r): r is Awaited<R> => r !== null);
+  const byAngle = new Map<number, AngleHit[]>();
+  for (const reply of replies) {
+    for (const hit of hitsOf(reply)) {
+      const list = byAngle.get(hit.rect.angle);
+      if (list) list.push(hit);
+      else byAngle.set(hit.rect.angle, [hit]);
+    }
+  }
+  return { hits: angles.flatMap((a) => byAngle.get(a) ?? []), replies };
 }
 
 /** Split angles into `n` shares of similar work (canvas area), largest first. */

@@ -3,8 +3,9 @@
  * model file, on 128-d face descriptors instead of HOG vectors. The model records the
  * embedding feature spec, so it refuses HOG faces (and HOG models refuse embeddings).
  */
-import { createHash } from 'node:crypto';
+
 import type { EmbeddingFeatureSpec } from '../recognize/features.js';
+import { datasetHash } from '../recognize/person-model.js';
 import { type PersonTraining, type TrainerOptions, trainOnFeatures } from '../recognize/trainer.js';
 
 export interface LabelledEmbedding {
@@ -24,16 +25,6 @@ export interface EmbeddingTrainerOptions
   readonly maxDistance: number;
 }
 
-/** The training set's fingerprint: label and values of every row, in order. */
-function embeddingsHash(rows: readonly LabelledEmbedding[]): string {
-  const hash = createHash('sha256');
-  for (const r of rows) {
-    hash.update(`${r.label}\0${r.embedding.length}\0`);
-    hash.update(new Uint8Array(r.embedding.buffer, r.embedding.byteOffset, r.embedding.byteLength));
-  }
-  return hash.digest('hex');
-}
-
 export async function trainFromEmbeddings(
   rows: readonly LabelledEmbedding[],
   spec: EmbeddingFeatureSpec,
@@ -48,10 +39,15 @@ export async function trainFromEmbeddings(
     X.set(r.embedding, i * d);
   }
   const { maxDistance, ...trainer } = options;
-  const trained = await trainOnFeatures({ X, d, labels: rows.map((r) => r.label) }, spec, embeddingsHash(rows), {
-    ...trainer,
-    model: 'svm',
-  });
+  const trained = await trainOnFeatures(
+    { X, d, labels: rows.map((r) => r.label) },
+    spec,
+    datasetHash(rows.map((r) => ({ label: r.label, shape: String(r.embedding.length), data: r.embedding }))),
+    {
+      ...trainer,
+      model: 'svm',
+    },
+  );
   // The same-person check: each model keeps its person's training embeddings.
   const persons = trained.persons.map((p): PersonTraining => {
     if (!p.model || maxDistance <= 0) return p;

@@ -6,12 +6,11 @@
  * not depend on thread timing; its faces are embedded on the first worker. The lifecycle (crash,
  * respawn, give up, close) is workers/thread-pool.ts.
  */
-import { availableParallelism } from 'node:os';
-import { balance } from '../detect/worker-runner.js';
+import { sweepOnPool } from '../detect/worker-runner.js';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
 import { scaleRect } from '../vision/geometry.js';
-import { threadPool } from '../workers/thread-pool.js';
+import { poolSize, threadPool } from '../workers/thread-pool.js';
 import { NeuralUnavailableError } from './face-api.js';
 import type { NeuralReply, NeuralTask } from './neural-messages.js';
 import { shrinkRaster } from './shrink.js';
@@ -36,7 +35,7 @@ export interface NeuralPool {
 export function neuralPool(threads = 0): NeuralPool {
   const pool = threadPool<NeuralTask, NeuralReply>({
     url: new URL(`./neural-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
-    size: threads > 0 ? threads : availableParallelism(),
+    size: poolSize(threads),
     label: 'neural',
     workerOptions: { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } },
   });
@@ -56,30 +55,27 @@ export function neuralPool(threads = 0): NeuralPool {
       const { image, scale } = shrinkRaster(full, SSD_INPUT_SIDE);
       const shared = new SharedArrayBuffer(image.pixels.length);
       new Uint8Array(shared).set(image.pixels);
-      const shares = balance(angles, image.width, image.height, pool.size);
-      const replies = await Promise.all(
-        shares.map((share, i) =>
-          share.length === 0
-            ? null
-            : pool.send(i, {
-                kind: 'detect',
-                pixels: shared,
-                width: image.width,
-                height: image.height,
-                channels: image.channels,
-                angles: share,
-                minConfidence,
-              }),
-        ),
+      const { hits } = await sweepOnPool(
+        pool.size,
+        angles,
+        image.width,
+        image.height,
+        (i, share) =>
+          pool.send(i, {
+            kind: 'detect',
+            pixels: shared,
+            width: image.width,
+            height: image.height,
+            channels: image.channels,
+            angles: share,
+            minConfidence,
+          }),
+        (reply) => {
+          const r = check(reply);
+          if (r.kind !== 'detect') throw new Error('neural worker answered a detect task with embeddings');
+          return r.hits;
+        },
       );
-      const byAngle = new Map<number, AngleHit[]>();
-      for (const reply of replies) {
-        if (!reply) continue;
-        const r = check(reply);
-        if (r.kind !== 'detect') throw new Error('neural worker answered a detect task with embeddings');
-        for (const hit of r.hits) byAngle.set(hit.rect.angle, [...(byAngle.get(hit.rect.angle) ?? []), hit]);
-      }
-      const hits = angles.flatMap((a) => byAngle.get(a) ?? []);
       return scale === 1 ? hits : hits.map((h) => ({ ...h, rect: scaleRect(h.rect, 1 / scale) }));
     },
     async embed(chips, padding) {

@@ -15,7 +15,7 @@ import { ssdInput } from './ssd-input.js';
 /** face-api pads its input to a square and scales it to this side. */
 export const SSD_INPUT_SIDE = 512;
 /** Boxes kept per canvas (face-api's default is 100; a crowd can have more). */
-export const SSD_MAX_FACES = 200;
+const SSD_MAX_FACES = 200;
 /** tf.batchNorm's epsilon in face-api's depthwise layers. */
 const BATCH_NORM_EPSILON = 0.0010000000474974513;
 /** MobileNet layers that halve the resolution. */

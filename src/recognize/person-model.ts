@@ -156,14 +156,15 @@ export async function loadPersonModels(dir: string, features?: FeatureKind): Pro
   return models;
 }
 
-/** The training set's fingerprint: label and pixels of every chip, in order. */
-export function datasetHash(
-  chips: readonly { label: string; width: number; height: number; data: Float64Array }[],
-): string {
+/**
+ * The training set's fingerprint: label, shape and values of every row, in order. `shape` is a
+ * chip's `WxH` or an embedding's length.
+ */
+export function datasetHash(rows: readonly { label: string; shape: string; data: Float64Array }[]): string {
   const hash = createHash('sha256');
-  for (const c of chips) {
-    hash.update(`${c.label}\0${c.width}x${c.height}\0`);
-    hash.update(new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength));
+  for (const r of rows) {
+    hash.update(`${r.label}\0${r.shape}\0`);
+    hash.update(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
   }
   return hash.digest('hex');
 }

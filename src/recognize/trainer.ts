@@ -87,7 +87,12 @@ export async function trainFromChips(chips: readonly LabelledChip[], options: Tr
   const X = new Float64Array(chips.length * d);
   for (const [i, chip] of chips.entries()) X.set(chipFeatures(chip, spec), i * d);
   const featureSeconds = (performance.now() - t) / 1000;
-  const trained = await trainOnFeatures({ X, d, labels: chips.map((c) => c.label) }, spec, datasetHash(chips), options);
+  const trained = await trainOnFeatures(
+    { X, d, labels: chips.map((c) => c.label) },
+    spec,
+    datasetHash(chips.map((c) => ({ label: c.label, shape: `${c.width}x${c.height}`, data: c.data }))),
+    options,
+  );
   return { spec, persons: trained.persons, seconds: { features: featureSeconds, train: trained.seconds } };
 }
 
@@ -213,7 +218,7 @@ export async function trainOnFeatures(
 }
 
 /** Each target person's outcome: its model, or why it was skipped (too few examples for the folds). */
-export function personTrainings(
+function personTrainings(
   targets: readonly { readonly name: string; readonly y: Uint8Array }[],
   models: ReadonlyMap<string, PersonModel>,
   folds: number,

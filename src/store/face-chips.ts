@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import type { Db } from './db.js';
+import { GIVEN_LABELS, storedFloat32 } from './faces.js';
 import { prepared } from './statements.js';
 
 const chipRow = z
@@ -16,10 +17,9 @@ const chipRow = z
   })
   .transform(withStoredFeatures);
 
-/** A stored feature vector (float32, little-endian) as float64; copied, as SQLite's buffer need not be aligned. */
+/** A stored feature vector as float64. */
 function storedVector(bytes: Buffer): Float64Array {
-  const copy = new Uint8Array(bytes);
-  return Float64Array.from(new Float32Array(copy.buffer, 0, copy.byteLength >> 2));
+  return Float64Array.from(storedFloat32(bytes));
 }
 
 /** A row's `features`/`feature_key` columns as one value: the vector with its spec key, or null. */
@@ -31,9 +31,7 @@ export function withStoredFeatures<R extends { features: Buffer | null; feature_
   return { ...row, features: features && feature_key ? { values: storedVector(features), key: feature_key } : null };
 }
 
-const labelledChipRow = z
-  .object({ label_state: z.enum(['confirmed', 'not_a_face', 'rejected', 'ignored']), person: z.string().nullable() })
-  .and(chipRow);
+const labelledChipRow = z.object({ label_state: z.enum(GIVEN_LABELS), person: z.string().nullable() }).and(chipRow);
 
 export type StoredFaceChip = z.infer<typeof chipRow>;
 export type LabelledFaceChip = z.infer<typeof labelledChipRow>;
@@ -45,7 +43,7 @@ export function labelledFaceChips(db: Db): LabelledFaceChip[] {
       db,
       `SELECT f.id, f.chip, f.chip_padding, f.features, f.feature_key, f.label_state, p.name AS person
        FROM faces f LEFT JOIN persons p ON p.id = f.person_id
-       WHERE f.label_state IN ('confirmed', 'not_a_face', 'rejected', 'ignored') AND f.chip IS NOT NULL
+       WHERE f.label_state <> 'auto' AND f.chip IS NOT NULL
        ORDER BY f.id`,
     ).all(),
   );
@@ -69,26 +67,19 @@ export function countAutoFaceChips(db: Db): number {
     .parse(prepared(db, `SELECT count(*) AS n FROM faces WHERE label_state = 'auto' AND chip IS NOT NULL`).get()).n;
 }
 
-/** Labelled faces that carry features of `keyPrefix` (e.g. 'embedding'): grows as a re-analysis adds them. */
-export function labelledWithFeatures(db: Db, keyPrefix: string): number {
-  return z.object({ n: z.int() }).parse(
+/**
+ * Changes whenever a label is given or changed: the training service's cue. With `keyPrefix`
+ * (e.g. 'embedding') it also counts the labelled faces carrying such features, which grows as a
+ * re-analysis adds them. One scan of the labelled faces either way.
+ */
+export function labelsFingerprint(db: Db, keyPrefix?: string): string {
+  const row = z.object({ n: z.int(), last: z.int().nullable(), featured: z.int().nullable() }).parse(
     prepared(
       db,
-      `SELECT count(*) AS n FROM faces
-       WHERE label_state IN ('confirmed', 'not_a_face', 'rejected', 'ignored') AND feature_key GLOB ?`,
-    ).get(`${keyPrefix}*`),
-  ).n;
-}
-
-/** Changes whenever a label is given or changed: the training service's cue. */
-export function labelsFingerprint(db: Db): string {
-  const row = z
-    .object({ n: z.int(), last: z.int().nullable() })
-    .parse(
-      prepared(
-        db,
-        `SELECT count(*) AS n, max(labelled_at) AS last FROM faces WHERE label_state IN ('confirmed', 'not_a_face', 'rejected', 'ignored')`,
-      ).get(),
-    );
-  return `${row.n}:${row.last ?? 0}`;
+      `SELECT count(*) AS n, max(labelled_at) AS last, sum(feature_key GLOB @glob) AS featured
+         FROM faces WHERE label_state <> 'auto'`,
+    ).get({ glob: `${keyPrefix ?? ''}*` }),
+  );
+  const labels = `${row.n}:${row.last ?? 0}`;
+  return keyPrefix === undefined ? labels : `${labels}:${row.featured ?? 0}`;
 }

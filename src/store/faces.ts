@@ -17,6 +17,17 @@ import { prepared } from './statements.js';
 /** `ignored`: a real face of nobody to name (a stranger in the background), never asked about again. */
 export const LABEL_STATES = ['auto', 'confirmed', 'rejected', 'not_a_face', 'ignored'] as const;
 export type LabelState = (typeof LABEL_STATES)[number];
+/** The states a person gave (the CHECK allows no others, so in SQL they are `label_state <> 'auto'`). */
+export const GIVEN_LABELS = ['confirmed', 'rejected', 'not_a_face', 'ignored'] as const satisfies readonly Exclude<
+  LabelState,
+  'auto'
+>[];
+
+/** A stored float32 little-endian vector; copied first, as SQLite's buffer need not be 4-byte aligned. */
+export function storedFloat32(bytes: Buffer): Float32Array {
+  const copy = new Uint8Array(bytes);
+  return new Float32Array(copy.buffer, 0, copy.byteLength >> 2);
+}
 
 /** A face as listed: everything but the BLOBs (chip, features), with person names resolved. */
 const faceRow = z.object({
@@ -286,9 +297,7 @@ export function faceFeatures(db: Db, faceId: number): { features: Float32Array; 
   ).get(faceId);
   if (row === undefined) return undefined;
   const r = z.object({ features: z.instanceof(Buffer), feature_key: z.string() }).parse(row);
-  // Copy: SQLite's buffer need not be 4-byte aligned.
-  const copy = new Uint8Array(r.features);
-  return { features: new Float32Array(copy.buffer, 0, copy.byteLength >> 2), featureKey: r.feature_key };
+  return { features: storedFloat32(r.features), featureKey: r.feature_key };
 }
 
 export type LabelAction =

@@ -5,9 +5,15 @@
  * cascade file, a package that will not load) are not respawned for ever: later calls fail at
  * once with the reason.
  */
+import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 const MAX_FAILURES_IN_A_ROW = 3;
+
+/** Threads for a configured count: 0 means one per CPU core. */
+export function poolSize(threads: number): number {
+  return threads > 0 ? threads : availableParallelism();
+}
 
 /** Omit over each member of a union (a task union keeps its discriminant). */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
