@@ -1,7 +1,9 @@
 /** Helpers shared by the benchmark scripts: paths, medians, ratios and plain tables. */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 /** Debian's python, which has the reference's scikit-image and scikit-learn. */
 export const PYTHON = '/usr/bin/python3';
@@ -46,4 +48,27 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 export function say(text = ''): void {
   process.stdout.write(`${text}\n`);
+}
+
+/** Where the 12 MP test photo comes from (in ../shared): it is a Lanczos upscale of this. */
+export const PHOTO_SOURCE = 'data/detection/images/pic03263.jpg';
+
+/**
+ * The 12 MP test photo, made in a child process (bench/make-photo.ts) so libvips' buffers do not
+ * inflate the bench's own peak RSS.
+ */
+export async function makeTestPhoto(
+  shared: string,
+  output: string,
+  width: number,
+  height: number,
+): Promise<{ crop: number[]; width: number; height: number; bytes: number }> {
+  const made = await promisify(execFile)(process.execPath, [
+    join(dirname(fileURLToPath(import.meta.url)), 'make-photo.js'),
+    join(shared, PHOTO_SOURCE),
+    output,
+    String(width),
+    String(height),
+  ]);
+  return JSON.parse(made.stdout.trim()) as { crop: number[]; width: number; height: number; bytes: number };
 }

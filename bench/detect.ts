@@ -12,25 +12,37 @@
  * 4. Peak RSS, the load other processes put on the machine during each phase, ratios, and one
  *    `BENCH_JSON {...}` line with every figure.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { defaultConfig } from '../src/config/schema.js';
 import { type DetectionTimes, type DetectorOptions, detectFile, type ImageDetection } from '../src/detect/detector.js';
 import type { DetectionConfig, SizeOverrides } from '../src/detect/settings.js';
 import { workerRunner } from '../src/detect/worker-runner.js';
 import { defaultCascadePath } from '../src/vision/cascade/default-model.js';
 
-import { fmt, fmtLoad, fmtRatio, mb, median, PYTHON, ratio, ratioJson, repoRoot, round, say, table } from './common.js';
+import {
+  fmt,
+  fmtLoad,
+  fmtRatio,
+  makeTestPhoto,
+  mb,
+  median,
+  PHOTO_SOURCE,
+  PYTHON,
+  ratio,
+  ratioJson,
+  repoRoot,
+  round,
+  say,
+  table,
+} from './common.js';
 
-const execFileAsync = promisify(execFile);
 const STAGES = ['decode', 'grey', 'rotate', 'integral', 'scan', 'group', 'verify', 'dedup'] as const;
 /** Stages timed inside the worker threads and summed over them (thread-ms, not wall). */
 const WORKER_STAGES = new Set<string>(['rotate', 'integral', 'scan', 'group', 'verify']);
-const PHOTO_SOURCE = 'data/detection/images/pic03263.jpg';
 const PHOTO_W = 4000;
 const PHOTO_H = 3000;
 /** Photos pushed through the pool, two at a time, for the "2 in flight" throughput. */
@@ -376,14 +388,7 @@ async function main(): Promise<void> {
   // 1. The 12 MP test photo, made in a child process so libvips' buffers do not inflate our peak RSS.
   const tmp = mkdtempSync(join(tmpdir(), 'facetag-bench-'));
   const photo = join(tmp, 'photo12mp.jpg');
-  const made = await execFileAsync(process.execPath, [
-    join(dirname(fileURLToPath(import.meta.url)), 'make-photo.js'),
-    join(shared, PHOTO_SOURCE),
-    photo,
-    String(PHOTO_W),
-    String(PHOTO_H),
-  ]);
-  const photoInfo = JSON.parse(made.stdout.trim()) as { crop: number[]; width: number; height: number; bytes: number };
+  const photoInfo = await makeTestPhoto(shared, photo, PHOTO_W, PHOTO_H);
   say(
     `  test photo: ${photoInfo.width}x${photoInfo.height} JPEG q92 (${(photoInfo.bytes / 1e6).toFixed(2)} MB), ` +
       `Lanczos-3 upscale of ${PHOTO_SOURCE}, crop [x, y, w, h] = [${photoInfo.crop.join(', ')}]`,

@@ -1,29 +1,14 @@
-/**
- * The neural engine on the 12 MP test photo (bench/detect.ts's: a Lanczos upscale of
- * pic03263.jpg to 4000×3000): seconds per photo for detection (the default 45° sweep)
- * (decode included) and for detection + embeddings of the faces found, and the process's peak
- * RSS (worker threads included). `npm run bench:neural` runs it with MALLOC_ARENA_MAX=2, as the
- * systemd unit runs the daemon.
- *
- *   node build-neural/bench/neural.js [--runs N] [--workers N] [--rotation-step S]
- *
- * A benchmark, not a test. The machine is shared: the load average is printed with the figures.
- */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { defaultConfig } from '../src/config/schema.js';
 import { type DetectorOptions, detectDecoded } from '../src/detect/detector.js';
 import type { AngleRunner } from '../src/detect/sweep.js';
 import { embedFaces, type NeuralEngine } from '../src/neural/neural-engine.js';
 import { neuralPool } from '../src/neural/neural-pool.js';
 import { decodeImage } from '../src/vision/decode.js';
-import { fmtLoad, mb, median, repoRoot, round } from './common.js';
-
-const PHOTO_SOURCE = 'data/detection/images/pic03263.jpg';
+import { fmtLoad, makeTestPhoto, mb, median, PHOTO_SOURCE, repoRoot, round, say } from './common.js';
 
 const noCascade: AngleRunner = {
   run: () => Promise.reject(new Error('not used')),
@@ -41,15 +26,7 @@ async function main(): Promise<void> {
   const shared = join(repoRoot(), '..', 'shared');
   const tmp = mkdtempSync(join(tmpdir(), 'facetag-bench-neural-'));
   const photo = join(tmp, 'photo12mp.jpg');
-  const made = await promisify(execFile)(process.execPath, [
-    join(dirname(fileURLToPath(import.meta.url)), 'make-photo.js'),
-    join(shared, PHOTO_SOURCE),
-    photo,
-    '4000',
-    '3000',
-  ]);
-  const info = JSON.parse(made.stdout.trim()) as { width: number; height: number; bytes: number };
-  const say = (s: string) => process.stdout.write(`${s}\n`);
+  const info = await makeTestPhoto(shared, photo, 4000, 3000);
   say('facetag neural engine benchmark');
   say(`  ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
   say(`  test photo ${info.width}x${info.height} JPEG (${(info.bytes / 1e6).toFixed(2)} MB) from ${PHOTO_SOURCE}`);

@@ -11,7 +11,7 @@ import { detectionMaxSide } from '../detect/settings.js';
 import { type DedupeRule, recogniseDecoded } from '../pipeline/recognise.js';
 import { greyChip } from '../recognize/face-chip.js';
 import type { LabelledChip } from '../recognize/labelled-chips.js';
-import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
+import { type Recognition, Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { type TrainerOptions, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
 import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import { type AxisBox, boundingBox, boxRect, iou, type RotatedRect, scaleRect } from '../vision/geometry.js';
@@ -45,7 +45,7 @@ export interface IdentityReport extends IdentityScores {
 }
 
 /** The whole image when a row has no nominal box. Shared with the neural evaluation, as below. */
-export const wholeImage = (image: DecodedImage): AxisBox => ({
+const wholeImage = (image: DecodedImage): AxisBox => ({
   x: 0,
   y: 0,
   width: image.fullWidth,
@@ -53,11 +53,11 @@ export const wholeImage = (image: DecodedImage): AxisBox => ({
 });
 
 /** The nominal box in detection pixels, as the face when nothing was detected there. */
-export const nominalRect = (image: DecodedImage, nominal: AxisBox): RotatedRect =>
+const nominalRect = (image: DecodedImage, nominal: AxisBox): RotatedRect =>
   scaleRect(boxRect(nominal), image.width / image.fullWidth);
 
 /** The candidate overlapping `nominal` best, if any reaches `minOverlap`. */
-export function bestOverlap<T extends { rect: RotatedRect }>(
+function bestOverlap<T extends { rect: RotatedRect }>(
   faces: readonly T[],
   nominal: AxisBox,
   minOverlap: number,
@@ -74,9 +74,71 @@ export function bestOverlap<T extends { rect: RotatedRect }>(
   return bestIou >= minOverlap ? best : undefined;
 }
 
-export async function decodeRow(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
+async function decodeRow(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
   const maxSide = detectionMaxSide(detector.detection);
   return decodeImage(row.path, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
+}
+
+/**
+ * Each training image with its face: the detection overlapping the nominal box best, else the
+ * nominal box itself (`detected` false: a miss). Both evaluations learn from these.
+ */
+export async function* trainingFaces(
+  rows: readonly IdentityRow[],
+  detector: DetectorOptions,
+  minOverlap: number,
+): AsyncGenerator<{ row: IdentityRow; image: DecodedImage; rect: RotatedRect; detected: boolean }> {
+  for (const row of rows) {
+    const image = await decodeRow(row, detector);
+    const nominal = row.nominal ?? wholeImage(image);
+    const { faces } = await detectDecoded(image, detector);
+    const face = bestOverlap(faces, nominal, minOverlap);
+    yield { row, image, rect: face?.hit.rect ?? nominalRect(image, nominal), detected: face !== undefined };
+  }
+}
+
+/**
+ * Name each test image's face with the full pipeline (the detection overlapping the nominal box
+ * best); when none does, `onMiss` names the nominal box. Timed from after the decode.
+ */
+export async function nameTestFaces(
+  test: readonly IdentityRow[],
+  detector: DetectorOptions,
+  recognizer: Recognizer,
+  trained: readonly string[],
+  options: {
+    readonly minOverlap: number;
+    readonly dedupe?: DedupeRule;
+    readonly onStep?: IdentityEvalOptions['onStep'];
+    readonly onMiss: (image: DecodedImage, rect: RotatedRect) => Recognition | Promise<Recognition>;
+  },
+): Promise<{ predictions: IdentityReport['predictions'][number][]; testMiss: number; classifyMs: number }> {
+  let testMiss = 0;
+  let classifyMs = 0;
+  const predictions: IdentityReport['predictions'][number][] = [];
+  for (const row of test) {
+    const image = await decodeRow(row, detector);
+    const t = performance.now();
+    const result = await recogniseDecoded(image, detector, recognizer, options.dedupe);
+    const nominal = row.nominal ?? wholeImage(image);
+    const face = bestOverlap(result.faces, nominal, options.minOverlap);
+    let recognition = face?.recognition;
+    if (!recognition) {
+      testMiss++;
+      recognition = await options.onMiss(image, nominalRect(image, nominal));
+    }
+    classifyMs += performance.now() - t;
+    predictions.push({
+      file: row.file,
+      person: row.person,
+      expected: trained.includes(row.person) ? row.person : UNKNOWN,
+      predicted: recognition.name,
+      score: recognition.value,
+      detected: face !== undefined,
+    });
+    options.onStep?.('classify', row.file);
+  }
+  return { predictions, testMiss, classifyMs };
 }
 
 export async function evaluateIdentity(
@@ -91,14 +153,9 @@ export async function evaluateIdentity(
   // 1. chip the training images
   let trainMiss = 0;
   const chips: LabelledChip[] = [];
-  for (const row of trainRows) {
-    const image = await decodeRow(row, options.detector);
-    const nominal = row.nominal ?? wholeImage(image);
-    const { faces } = await detectDecoded(image, options.detector);
-    const face = bestOverlap(faces, nominal, minOverlap);
-    if (!face) trainMiss++;
-    const det = face?.hit.rect ?? nominalRect(image, nominal);
-    chips.push({ label: row.person, file: row.path, ...greyChip(image, det, options.trainer.padding) });
+  for await (const { row, image, rect, detected } of trainingFaces(trainRows, options.detector, minOverlap)) {
+    if (!detected) trainMiss++;
+    chips.push({ label: row.person, file: row.path, ...greyChip(image, rect, options.trainer.padding) });
     options.onStep?.('chip', row.file);
   }
 
@@ -109,32 +166,12 @@ export async function evaluateIdentity(
   const trained = models.map((m) => m.name);
 
   // 3. name the test faces with the full pipeline
-  let testMiss = 0;
-  let classifyMs = 0;
-  const predictions: IdentityReport['predictions'][number][] = [];
-  for (const row of test) {
-    const image = await decodeRow(row, options.detector);
-    const t = performance.now();
-    const result = await recogniseDecoded(image, options.detector, recognizer, options.dedupe);
-    const nominal = row.nominal ?? wholeImage(image);
-    const face = bestOverlap(result.faces, nominal, minOverlap);
-    let recognition = face?.recognition;
-    if (!recognition) {
-      testMiss++;
-      const det = nominalRect(image, nominal);
-      recognition = recognizer.recognize((padding) => greyChip(image, det, padding));
-    }
-    classifyMs += performance.now() - t;
-    predictions.push({
-      file: row.file,
-      person: row.person,
-      expected: trained.includes(row.person) ? row.person : UNKNOWN,
-      predicted: recognition.name,
-      score: recognition.value,
-      detected: face !== undefined,
-    });
-    options.onStep?.('classify', row.file);
-  }
+  const { predictions, testMiss, classifyMs } = await nameTestFaces(test, options.detector, recognizer, trained, {
+    minOverlap,
+    ...(options.dedupe ? { dedupe: options.dedupe } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+    onMiss: (image, rect) => recognizer.recognize((padding) => greyChip(image, rect, padding)),
+  });
 
   return identityReport({
     predictions,

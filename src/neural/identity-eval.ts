@@ -6,19 +6,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { DetectorOptions } from '../detect/detector.js';
-import { detectDecoded } from '../detect/detector.js';
 import {
-  bestOverlap,
-  decodeRow,
   type IdentityEvalOptions,
   type IdentityReport,
   identityReport,
-  nominalRect,
-  wholeImage,
+  nameTestFaces,
+  trainingFaces,
 } from '../eval/identity.js';
-import type { IdentityPrediction } from '../eval/identity-metrics.js';
 import type { IdentityRow } from '../eval/identity-rows.js';
-import { recogniseDecoded } from '../pipeline/recognise.js';
 import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { type EmbeddingTrainerOptions, type LabelledEmbedding, trainFromEmbeddings } from './embedding-trainer.js';
 import { embedFaces, type NeuralEngine, neuralFeatureSpec } from './neural-engine.js';
@@ -43,18 +38,14 @@ export async function evaluateNeuralIdentity(
 
   // 1. embed the training faces
   let trainMiss = 0;
-  let t = performance.now();
+  const t = performance.now();
   const rows: LabelledEmbedding[] = [];
-  for (const row of trainRows) {
-    const image = await decodeRow(row, detector);
-    const nominal = row.nominal ?? wholeImage(image);
-    const { faces } = await detectDecoded(image, detector);
-    const face = bestOverlap(faces, nominal, minOverlap);
-    if (!face) trainMiss++;
-    const [embedding] = await embedFaces(engine, image, [{ rect: face?.hit.rect ?? nominalRect(image, nominal) }]);
+  for await (const { row, image, rect, detected } of trainingFaces(trainRows, detector, minOverlap)) {
+    if (!detected) trainMiss++;
+    const [embedding] = await embedFaces(engine, image, [{ rect }]);
     // No landmarks, no features: the image cannot teach anything (counted as a miss too).
     if (embedding) rows.push({ label: row.person, embedding });
-    else if (face) trainMiss++;
+    else if (detected) trainMiss++;
     options.onStep?.('chip', row.file);
   }
   const featureSeconds = (performance.now() - t) / 1000;
@@ -69,36 +60,18 @@ export async function evaluateNeuralIdentity(
   const trained = models.map((m) => m.name);
 
   // 3. name the test faces with the full pipeline
-  let testMiss = 0;
-  let classifyMs = 0;
-  const predictions: (IdentityPrediction & { score: number | null; detected: boolean })[] = [];
-  for (const row of test) {
-    const image = await decodeRow(row, detector);
-    t = performance.now();
-    const result = await recogniseDecoded(image, detector, recognizer);
-    const nominal = row.nominal ?? wholeImage(image);
-    const face = bestOverlap(result.faces, nominal, minOverlap);
-    let recognition = face?.recognition;
-    if (!recognition) {
-      testMiss++;
-      const [embedding] = await embedFaces(engine, image, [{ rect: nominalRect(image, nominal) }]);
-      recognition = embedding
+  const { predictions, testMiss, classifyMs } = await nameTestFaces(test, detector, recognizer, trained, {
+    minOverlap,
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+    onMiss: async (image, rect) => {
+      const [embedding] = await embedFaces(engine, image, [{ rect }]);
+      return embedding
         ? recognizer.recognize(() => {
             throw new Error('embedding models need no chip');
           }, embedding)
         : { name: UNKNOWN, value: null, decisions: {} };
-    }
-    classifyMs += performance.now() - t;
-    predictions.push({
-      file: row.file,
-      person: row.person,
-      expected: trained.includes(row.person) ? row.person : UNKNOWN,
-      predicted: recognition.name,
-      score: recognition.value,
-      detected: face !== undefined,
-    });
-    options.onStep?.('classify', row.file);
-  }
+    },
+  });
 
   return identityReport({
     predictions,
