@@ -8,7 +8,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../files/errno.js';
-import { recogniseStored } from '../pipeline/analyse.js';
+import { needsStoredChip, recogniseStored } from '../pipeline/analyse.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
 import type { Db } from '../store/db.js';
 import { autoFaceChips, countAutoFaceChips, labelsFingerprint } from '../store/face-chips.js';
@@ -94,12 +94,14 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     let named = 0;
     let done = 0;
     const total = countAutoFaceChips(db);
+    const decode = needsStoredChip(set.recognizer);
     for (;;) {
       const page = autoFaceChips(db, after, RECLASSIFY_PAGE);
       if (page.length === 0) return named;
       const predictions = [];
       for (const row of page) {
-        const r = recogniseStored(set.recognizer, { chip: await decodeChipPng(row.chip), features: row.features });
+        const chip = decode ? await decodeChipPng(row.chip) : undefined;
+        const r = recogniseStored(set.recognizer, { chip, features: row.features });
         predictions.push({
           faceId: row.id,
           predictedPerson: r.name === UNKNOWN ? null : r.name,

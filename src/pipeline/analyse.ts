@@ -42,7 +42,8 @@ export interface PhotoAnalysis {
 
 /** A face as stored: its chip, and the embedding it was analysed with (neural engine), if any. */
 export interface StoredFace {
-  readonly chip: RasterImage;
+  /** The decoded chip; only HOG models read it (see `needsStoredChip`), so it may be left out. */
+  readonly chip?: RasterImage | undefined;
   readonly features?: { readonly values: Float64Array; readonly key: string } | null;
 }
 
@@ -51,12 +52,18 @@ export interface StoredFace {
  * stored embedding. A face without an embedding (found by the cascade) is unknown to embedding
  * models rather than an error: a library being re-analysed after an engine switch has both.
  */
+/** Whether naming stored faces with `recognizer` reads their chips: decode them only then. */
+export function needsStoredChip(recognizer: Recognizer): boolean {
+  return recognizer.featureKinds.includes('hog');
+}
+
 export function recogniseStored(recognizer: Recognizer, face: StoredFace): Recognition {
   const embedding = face.features?.key.startsWith('embedding') ? face.features.values : undefined;
   if (!embedding && recognizer.featureKinds.includes('embedding')) return { name: UNKNOWN, value: null, decisions: {} };
   // Grey only when a HOG model asks for the chip: embedding models never do.
   let grey: GreyChip | undefined;
   const chipFor = (padding: number): GreyChip => {
+    if (!face.chip) throw new Error('a HOG model names stored faces from their chips: decode them (needsStoredChip)');
     grey ??= greyOf(face.chip);
     return chipWithPadding(grey, padding);
   };

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import * as z from 'zod';
-import { recogniseStored } from '../../pipeline/analyse.js';
+import { needsStoredChip, recogniseStored } from '../../pipeline/analyse.js';
 import { suggestedFaces, unknownFaceChips } from '../../store/unknown-faces.js';
 import { decodeChipPng } from '../../vision/chip-png.js';
 import { bestGuess, groupByGuess } from '../../web/best-guess.js';
@@ -35,17 +35,20 @@ export function unknownFaceRoutes(deps: HttpApiDeps): Router {
     const { limit } = parseQuery(unknownQuery, req.query);
     const rows = unknownFaceChips(db, limit);
     const recognizer = deps.recognizer();
-    const chips = await Promise.all(rows.map((row) => decodeChipPng(row.chip)));
+    const models = recognizer && recognizer.size > 0 ? recognizer : undefined;
+    // Chips are decoded where they are read: by HOG models, and for likeness of the unguessed.
+    const chips = await Promise.all(
+      rows.map((row) => (models && needsStoredChip(models) ? decodeChipPng(row.chip) : undefined)),
+    );
     // With models: group by each face's best guess; faces without one (or no models yet) by likeness.
-    const guesses = chips.map((chip, i) =>
-      recognizer && recognizer.size > 0
-        ? bestGuess(recogniseStored(recognizer, { chip, features: rows[i].features }).decisions)
-        : undefined,
+    const guesses = rows.map((row, i) =>
+      models ? bestGuess(recogniseStored(models, { chip: chips[i], features: row.features }).decisions) : undefined,
     );
     const face = (i: number) => ({ id: rows[i].id, photoId: rows[i].photo_id, guessValue: guesses[i]?.value ?? null });
     const guessed = groupByGuess(guesses).map((g) => ({ guess: g.person, faces: g.members.map(face) }));
     const rest = rows.map((_, i) => i).filter((i) => !guesses[i]);
-    const alike = groupByLikeness(rest.map((i) => likenessVector(chips[i]))).map((members) => ({
+    const restChips = await Promise.all(rest.map((i) => chips[i] ?? decodeChipPng(rows[i].chip)));
+    const alike = groupByLikeness(restChips.map(likenessVector)).map((members) => ({
       guess: null,
       faces: members.map((m) => face(rest[m])),
     }));
