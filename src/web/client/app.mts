@@ -3,7 +3,7 @@
  * Every change goes through the HTTP API, the path all clients use, so sidecars, plugins and
  * retraining follow. Compiled by src/web/tsconfig.json (DOM lib).
  */
-import { api, groupsOf, personsOf, saveToken, suggestionsOf, token } from './api.mjs';
+import { api, groupsOf, type Person, personsOf, saveToken, suggestionsOf, token } from './api.mjs';
 import { act, byId, failure, labelFaces, make, plural, releaseImages, say } from './dom.mjs';
 import { renderPeople, renderPerson } from './people.mjs';
 import { renderPhoto } from './photo.mjs';
@@ -35,8 +35,8 @@ const views = {
   other: byId('view-other', HTMLElement),
 };
 
-async function refreshNames(): Promise<void> {
-  const names = personsOf(await api('/api/persons')).map((p) => p.name);
+async function refreshNames(persons: Promise<readonly Person[]>): Promise<void> {
+  const names = (await persons).map((p) => p.name);
   byId('person-names', HTMLDataListElement).replaceChildren(
     ...names.map((n) => Object.assign(make('option'), { value: n })),
   );
@@ -51,7 +51,9 @@ async function draw(): Promise<void> {
   for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
     a.toggleAttribute('aria-current', a.dataset.view === r.view || (a.dataset.view === 'photos' && r.view === 'photo'));
   }
-  const names = refreshNames();
+  // One request for the persons: the name list and the people views both use it.
+  const persons = api('/api/persons').then(personsOf);
+  const names = refreshNames(persons);
   switch (r.view) {
     case 'label': {
       const [groups, suggestions] = await Promise.all([api('/api/unknown-faces'), api('/api/suggestions')]);
@@ -60,10 +62,10 @@ async function draw(): Promise<void> {
       break;
     }
     case 'people':
-      await renderPeople(views.other);
+      await renderPeople(views.other, await persons);
       break;
     case 'person':
-      await renderPerson(views.other, r.id, run);
+      await renderPerson(views.other, r.id, run, await persons);
       break;
     case 'photo':
       await renderPhoto(views.other, r.id, run);

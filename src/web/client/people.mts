@@ -2,12 +2,11 @@
  * People: the list, and a person's page with their faces. Rename, merge into another person,
  * and split off wrong faces (not this person, or move them to someone else).
  */
-import { api, personPhotosOf, personsOf } from './api.mjs';
+import { api, type Person, personPhotosOf } from './api.mjs';
 import { button, chipImage, labelFaces, make, plural } from './dom.mjs';
 import type { Run } from './suggestions.mjs';
 
-export async function renderPeople(root: HTMLElement): Promise<void> {
-  const persons = personsOf(await api('/api/persons'));
+export async function renderPeople(root: HTMLElement, persons: readonly Person[]): Promise<void> {
   const rows = persons.map((p) => {
     const link = Object.assign(make('a', { textContent: p.name }), { href: `#/person/${p.id}` });
     const row = make(
@@ -54,18 +53,19 @@ function form(label: string, input: HTMLElement, submit: string, onSubmit: () =>
   return f;
 }
 
-export async function renderPerson(root: HTMLElement, id: number, run: Run): Promise<void> {
-  const [answer, everyone] = await Promise.all([
-    api(`/api/persons/${id}/photos?which=all&limit=500`),
-    api('/api/persons'),
-  ]);
-  const { photos } = personPhotosOf(answer);
-  const person = personsOf(everyone).find((p) => p.id === id);
+export async function renderPerson(
+  root: HTMLElement,
+  id: number,
+  run: Run,
+  everyone: readonly Person[],
+): Promise<void> {
+  const { photos } = personPhotosOf(await api(`/api/persons/${id}/photos?which=all&limit=500`));
+  const person = everyone.find((p) => p.id === id);
   if (!person) {
     root.replaceChildren(make('p', { className: 'empty', textContent: 'No such person (merged or renamed away?).' }));
     return;
   }
-  const others = personsOf(everyone).filter((p) => p.id !== id);
+  const others = everyone.filter((p) => p.id !== id);
   const selected = new Set<number>();
 
   const rename = make('input');
