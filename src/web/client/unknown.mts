@@ -4,7 +4,7 @@
  * them not a face.
  */
 import type { FaceGroup, FaceRef } from './api.mjs';
-import { byId, chipImage, make, plural } from './dom.mjs';
+import { button, byId, chipImage, make, plural } from './dom.mjs';
 
 export const selected = new Set<number>();
 
@@ -58,9 +58,7 @@ export function renderGroups(groups: readonly FaceGroup[]): void {
   if (groups.length === 0) root.append(make('p', { className: 'empty', textContent: 'No unknown faces.' }));
   sections(groups).forEach((group, i) => {
     const ids = group.faces.map((f) => f.id);
-    const all = make('button', { textContent: 'Select all', className: 'select-all' });
-    all.type = 'button';
-    all.addEventListener('click', () => toggle(ids));
+    const all = button('Select all', () => toggle(ids), 'select-all');
     const grid = make('div', { className: 'grid' });
     for (const f of group.faces) {
       const b = make('button', { className: 'face', title: `face ${f.id}: tap to select` }, chipImage(f.id));
@@ -76,13 +74,15 @@ export function renderGroups(groups: readonly FaceGroup[]): void {
     const guess = group.guess;
     if (guess !== null) {
       // One tap to select the group and put the guessed name in the bar; deselect any mistake, then Name.
-      const as = make('button', { textContent: `Select all as ${guess}`, className: 'select-as' });
-      as.type = 'button';
-      as.addEventListener('click', () => {
-        for (const id of ids) selected.add(id);
-        byId('name', HTMLInputElement).value = guess;
-        updateSelection();
-      });
+      const as = button(
+        `Select all as ${guess}`,
+        () => {
+          for (const id of ids) selected.add(id);
+          byId('name', HTMLInputElement).value = guess;
+          updateSelection();
+        },
+        'select-as',
+      );
       head.append(as);
     }
     const section = make('section', { className: 'group' }, head, grid);
