@@ -7,15 +7,15 @@ import type { Db } from './db.js';
 import { GIVEN_LABELS, storedFloat32 } from './faces.js';
 import { prepared } from './statements.js';
 
-const chipRow = z
-  .object({
-    id: z.int(),
-    chip: z.instanceof(Buffer),
-    chip_padding: z.number().nullable(),
-    features: z.instanceof(Buffer).nullable(),
-    feature_key: z.string().nullable(),
-  })
-  .transform(withStoredFeatures);
+/** The columns every stored-chip row has; each query adds its own and then `withStoredFeatures`. */
+export const storedChipColumns = z.object({
+  id: z.int(),
+  chip: z.instanceof(Buffer),
+  features: z.instanceof(Buffer).nullable(),
+  feature_key: z.string().nullable(),
+});
+
+const chipRow = storedChipColumns.extend({ chip_padding: z.number().nullable() }).transform(withStoredFeatures);
 
 /** A stored feature vector as float64. */
 function storedVector(bytes: Buffer): Float64Array {
@@ -31,7 +31,9 @@ export function withStoredFeatures<R extends { features: Buffer | null; feature_
   return { ...row, features: features && feature_key ? { values: storedVector(features), key: feature_key } : null };
 }
 
-const labelledChipRow = z.object({ label_state: z.enum(GIVEN_LABELS), person: z.string().nullable() }).and(chipRow);
+const labelledChipRow = storedChipColumns
+  .extend({ chip_padding: z.number().nullable(), label_state: z.enum(GIVEN_LABELS), person: z.string().nullable() })
+  .transform(withStoredFeatures);
 
 export type StoredFaceChip = z.infer<typeof chipRow>;
 export type LabelledFaceChip = z.infer<typeof labelledChipRow>;

@@ -5,20 +5,13 @@
  */
 import * as z from 'zod';
 import type { Db } from './db.js';
-import { withStoredFeatures } from './face-chips.js';
+import { storedChipColumns, withStoredFeatures } from './face-chips.js';
 import { prepared } from './statements.js';
 
 const LIVE_PHOTO = `(SELECT min(id) FROM photos WHERE content_id = f.content_id AND status <> 'removed')`;
 
-const unknownRow = z
-  .object({
-    id: z.int(),
-    photo_id: z.int(),
-    chip: z.instanceof(Buffer),
-    decision_value: z.number().nullable(),
-    features: z.instanceof(Buffer).nullable(),
-    feature_key: z.string().nullable(),
-  })
+const unknownRow = storedChipColumns
+  .extend({ photo_id: z.int(), decision_value: z.number().nullable() })
   .transform(withStoredFeatures);
 export type UnknownFaceChip = z.infer<typeof unknownRow>;
 
