@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { DetectorOptions } from '../detect/detector.js';
-import { detectionMaxSide } from '../detect/settings.js';
 import { createHttpApi, startHttpServer } from '../http/app.js';
 import { createLatencyRecorder } from '../http/latency-histogram.js';
 import type { MetricsSnapshot } from '../http/metrics.js';
@@ -118,10 +117,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         },
       },
       drawnFaceChip: (file, box) =>
-        drawnFaceChip(file, box, {
-          maxPixels: config.decode.maxPixels,
-          maxSide: detectionMaxSide(config.detection),
-        }),
+        drawnFaceChip(file, box, { detection: config.detection, maxPixels: config.decode.maxPixels }),
       metrics: () => ({
         photos: { analysed: stats.analysed, reused: stats.reused, failed: stats.failed, retried: stats.retried },
         stageSeconds: { analyse: analyseSeconds.snapshot() },

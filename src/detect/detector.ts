@@ -43,11 +43,22 @@ export interface ImageDetection {
   readonly wallMs: number;
 }
 
+/**
+ * A photo decoded at the size detection works at (`detection.maxSide`, full resolution if none):
+ * what every pipeline stage cuts its faces from. Throws DecodeError on bad files.
+ */
+export function decodeForDetection(
+  file: string,
+  options: { readonly detection: DetectionConfig; readonly maxPixels: number },
+): Promise<DecodedImage> {
+  const maxSide = detectionMaxSide(options.detection);
+  return decodeImage(file, { maxPixels: options.maxPixels, ...(maxSide ? { maxSide } : {}) });
+}
+
 /** decode → grey → rotation sweep → de-duplication, for one file. Throws DecodeError on bad files. */
 export async function detectFile(file: string, options: DetectorOptions): Promise<ImageDetection> {
   const t = performance.now();
-  const maxSide = detectionMaxSide(options.detection);
-  const image = await decodeImage(file, { maxPixels: options.maxPixels, ...(maxSide ? { maxSide } : {}) });
+  const image = await decodeForDetection(file, options);
   const decode = performance.now() - t;
   return detectDecoded(image, options, decode);
 }

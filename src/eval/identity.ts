@@ -6,14 +6,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { DetectorOptions } from '../detect/detector.js';
-import { detectDecoded } from '../detect/detector.js';
-import { detectionMaxSide } from '../detect/settings.js';
+import { decodeForDetection, detectDecoded } from '../detect/detector.js';
 import { type DedupeRule, recogniseDecoded } from '../pipeline/recognise.js';
 import { greyChip } from '../recognize/face-chip.js';
 import type { LabelledChip } from '../recognize/labelled-chips.js';
 import { type Recognition, Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { type TrainerOptions, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
-import { type DecodedImage, decodeImage } from '../vision/decode.js';
+import type { DecodedImage } from '../vision/decode.js';
 import { type AxisBox, boundingBox, boxRect, iou, type RotatedRect, scaleRect } from '../vision/geometry.js';
 import { type IdentityPrediction, type IdentityScores, scoreIdentity } from './identity-metrics.js';
 import type { IdentityRow } from './identity-rows.js';
@@ -74,9 +73,8 @@ function bestOverlap<T extends { rect: RotatedRect }>(
   return bestIou >= minOverlap ? best : undefined;
 }
 
-async function decodeRow(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
-  const maxSide = detectionMaxSide(detector.detection);
-  return decodeImage(row.path, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
+function decodeRow(row: IdentityRow, detector: DetectorOptions): Promise<DecodedImage> {
+  return decodeForDetection(row.path, detector);
 }
 
 /**

@@ -3,15 +3,13 @@
  * and name them from those chips, so a later re-classification from the stored chips gives the
  * same answer without the photo.
  */
-import { type DetectorOptions, detectDecoded } from '../detect/detector.js';
-import { detectionMaxSide } from '../detect/settings.js';
+import { type DetectorOptions, decodeForDetection, detectDecoded } from '../detect/detector.js';
 import { embedFaces, neuralFeatureSpec } from '../neural/neural-engine.js';
 import { featureKey, type GreyChip } from '../recognize/features.js';
 import { type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { chipWithPadding, greyOf, storedChip } from '../recognize/stored-chip.js';
 import type { RasterImage } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
-import { decodeImage } from '../vision/decode.js';
 import type { RotatedRect } from '../vision/geometry.js';
 
 export interface AnalysedFace {
@@ -77,8 +75,7 @@ export async function analysePhoto(
   recognizer: Recognizer | undefined,
 ): Promise<PhotoAnalysis> {
   const t = performance.now();
-  const maxSide = detectionMaxSide(detector.detection);
-  const image = await decodeImage(file, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
+  const image = await decodeForDetection(file, detector);
   const detection = await detectDecoded(image, detector);
   // The neural engine describes every face now, models or not: training needs the embeddings later.
   const engine = detector.neural;

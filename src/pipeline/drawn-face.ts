@@ -2,9 +2,10 @@
  * The stored chip of a face someone drew on the photo view: cut from the photo decoded at the
  * size detection uses, exactly as a detected face's chip is, so training cannot tell them apart.
  */
+
+import { decodeForDetection } from '../detect/detector.js';
 import { STORED_PADDING, storedChip } from '../recognize/stored-chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
-import { decodeImage } from '../vision/decode.js';
 import { type AxisBox, boxRect, scaleRect } from '../vision/geometry.js';
 
 export interface DrawnFaceChip {
@@ -12,18 +13,13 @@ export interface DrawnFaceChip {
   readonly padding: number;
 }
 
-export interface DrawnFaceDecode {
-  readonly maxPixels: number;
-  /** Longest side detection decodes at (undefined: full resolution). */
-  readonly maxSide: number | undefined;
-}
-
 /** `box` is in the oriented full-resolution frame. Throws DecodeError for a bad file. */
-export async function drawnFaceChip(file: string, box: AxisBox, decode: DrawnFaceDecode): Promise<DrawnFaceChip> {
-  const image = await decodeImage(file, {
-    maxPixels: decode.maxPixels,
-    ...(decode.maxSide ? { maxSide: decode.maxSide } : {}),
-  });
+export async function drawnFaceChip(
+  file: string,
+  box: AxisBox,
+  decode: Parameters<typeof decodeForDetection>[1],
+): Promise<DrawnFaceChip> {
+  const image = await decodeForDetection(file, decode);
   const rect = scaleRect(boxRect(box), image.width / image.fullWidth);
   return { chip: await encodeChipPng(storedChip(image, rect)), padding: STORED_PADDING };
 }

@@ -3,13 +3,12 @@
  * detection, de-duplicate preferring the largest classifier response, and report each face with
  * its name and decision value.
  */
-import { type DetectorOptions, detectDecoded, type ImageDetection } from '../detect/detector.js';
-import { detectionMaxSide } from '../detect/settings.js';
+import { type DetectorOptions, decodeForDetection, detectDecoded, type ImageDetection } from '../detect/detector.js';
 import type { SweptFace } from '../detect/sweep.js';
 import { embedFaces, type NeuralEngine } from '../neural/neural-engine.js';
 import { greyChip } from '../recognize/face-chip.js';
 import { preferRecognised, type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';
-import { type DecodedImage, decodeImage } from '../vision/decode.js';
+import type { DecodedImage } from '../vision/decode.js';
 import { strongestDetection } from '../vision/dedup.js';
 import type { AngleHit } from '../vision/detect-angle.js';
 
@@ -63,8 +62,7 @@ export async function recogniseFile(
   dedupe: DedupeRule = 'response',
 ): Promise<PhotoRecognition> {
   const t = performance.now();
-  const maxSide = detectionMaxSide(detector.detection);
-  const image = await decodeImage(file, { maxPixels: detector.maxPixels, ...(maxSide ? { maxSide } : {}) });
+  const image = await decodeForDetection(file, detector);
   return recogniseDecoded(image, detector, recognizer, dedupe, performance.now() - t);
 }
 

@@ -8,6 +8,7 @@ import { mkdir, rm, symlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { defaultConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/daemon/logger.js';
 import { createHttpApi, type HttpServer, startHttpServer } from '../../src/http/app.js';
 import type { HttpApiDeps, Readiness } from '../../src/http/deps.js';
@@ -40,7 +41,8 @@ export interface Fixture {
 export const TEST_PORTS: Pick<HttpApiDeps, 'training' | 'drawnFaceChip' | 'recognizer'> = {
   recognizer: () => undefined,
   training: { status: () => null, trainNow: () => false },
-  drawnFaceChip: (file, box) => drawnFaceChip(file, box, { maxPixels: 100_000_000, maxSide: 1600 }),
+  drawnFaceChip: (file, box) =>
+    drawnFaceChip(file, box, { detection: defaultConfig().detection, maxPixels: 100_000_000 }),
 };
 
 export const SNAPSHOT: MetricsSnapshot = {
