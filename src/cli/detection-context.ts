@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import { type Config, ENGINES } from '../config/schema.js';
 import type { DetectorOptions } from '../detect/detector.js';
 import { localRunner } from '../detect/local-runner.js';
 import type { SizeOverrides } from '../detect/settings.js';
@@ -13,7 +13,7 @@ import { idleReleased } from '../workers/idle-release.js';
 import { poolSize } from '../workers/thread-pool.js';
 import { InputError, intFlag, numberFlag, UsageError } from './args.js';
 
-export type Engine = Config['engine'];
+export type { Engine } from '../config/schema.js';
 
 const unusedRunner: AngleRunner = {
   run: () => Promise.reject(new Error('the cascade is not used with --engine neural')),
@@ -59,13 +59,12 @@ export interface DetectionContext {
   close(): Promise<void>;
 }
 
-/** The engine from --engine, else the config. */
-export function engineOf(config: Config, flag: string | undefined): Engine {
-  const engine = flag ?? config.engine;
-  if (engine !== 'cascade' && engine !== 'neural') {
-    throw new UsageError(`--engine must be cascade or neural, got "${engine}"`);
-  }
-  return engine;
+/** The config with --engine laid over it (a flag is a person's choice, like the file's). */
+export function withEngineFlag(config: Config, flag: string | undefined): Config {
+  if (flag === undefined) return config;
+  const engine = ENGINES.find((e) => e === flag);
+  if (engine === undefined) throw new UsageError(`--engine must be ${ENGINES.join(' or ')}, got "${flag}"`);
+  return { ...config, engine, engineChosen: true };
 }
 
 /** Worker threads started on first use and ended after `ms` idle (see workers/idle-release.ts). */
@@ -91,9 +90,9 @@ function idleNeuralPool(create: () => NeuralPool, threads: number, ms: number): 
  */
 export function detectionContext(
   flags: DetectionFlagValues,
-  options: { releaseIdleWorkers?: boolean } = {},
+  options: { releaseIdleWorkers?: boolean; config?: Config } = {},
 ): DetectionContext {
-  const base = loadConfig(flags.config ? { file: flags.config } : {});
+  const base = withEngineFlag(options.config ?? loadConfig(flags.config ? { file: flags.config } : {}), flags.engine);
   const d = base.detection;
   const detection = {
     ...d,
@@ -108,7 +107,7 @@ export function detectionContext(
   if (360 % detection.rotationStep !== 0) {
     throw new UsageError(`--rotation-step must divide 360 (15, 30, 90, 360...), got ${detection.rotationStep}`);
   }
-  const engine = engineOf(base, flags.engine);
+  const engine = base.engine;
   const neural = {
     ...base.neural,
     ...(engine === 'neural' && flags['rotation-step'] ? { rotationStep: detection.rotationStep } : {}),

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Config } from '../config/schema.js';
+import { engineForLibrary, keptEngineAdvice } from '../config/engine.js';
+import { loadConfig } from '../config/load.js';
+import type { Config, Engine } from '../config/schema.js';
 import { recognisingAnalyser } from '../daemon/analyser.js';
 import { backfill, PIPELINE_VERSION } from '../daemon/backfill.js';
 import { startDaemon } from '../daemon/daemon.js';
@@ -11,7 +13,7 @@ import { createNotifier } from '../daemon/systemd-notify.js';
 import { errnoCode } from '../files/errno.js';
 import { type Db, openDatabase } from '../store/db.js';
 import { SchemaTooNewError } from '../store/migrations.js';
-import { currentPipeline } from '../store/pipeline.js';
+import { currentPipeline, libraryEngine } from '../store/pipeline.js';
 import { VERSION } from '../version.js';
 import { parse, UsageError } from './args.js';
 import { type DetectionContext, detectionContext } from './detection-context.js';
@@ -35,36 +37,46 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.photos?.some((p) => p === '')) throw new UsageError('--photos needs a folder');
   if (values['data-dir'] === '') throw new UsageError('--data-dir needs a folder');
 
-  const ctx = detectionContext({ config: values.config }, { releaseIdleWorkers: !values.once });
-  try {
-    // --photos wins over the config file and FACETAG_PHOTOS (loadConfig already merged those two).
-    const photoDirs = values.photos ?? ctx.config.photos;
-    const dataDir = values['data-dir'] ?? ctx.config.dataDir;
-    if (photoDirs.length === 0) {
-      throw new UsageError('no photo folders: give --photos DIR, set "photos" in the config, or FACETAG_PHOTOS');
-    }
-    for (const dir of photoDirs) {
-      const problem = await folderProblem(dir);
-      if (problem) return fatal(`photo folder ${dir}: ${problem}`);
-    }
+  const loaded = loadConfig(values.config ? { file: values.config } : {});
+  // --photos wins over the config file and FACETAG_PHOTOS (loadConfig already merged those two).
+  const photoDirs = values.photos ?? loaded.photos;
+  const dataDir = values['data-dir'] ?? loaded.dataDir;
+  if (photoDirs.length === 0) {
+    throw new UsageError('no photo folders: give --photos DIR, set "photos" in the config, or FACETAG_PHOTOS');
+  }
+  for (const dir of photoDirs) {
+    const problem = await folderProblem(dir);
+    if (problem) return fatal(`photo folder ${dir}: ${problem}`);
+  }
 
-    let db: ReturnType<typeof openDatabase>;
-    try {
-      db = openDatabase(dataDir, sayUpgrade('run', dataDir));
-    } catch (err) {
-      if (err instanceof SchemaTooNewError) return fatal(err.message);
-      if (err instanceof Error && errnoCode(err) !== undefined) {
-        // File-system or SQLite errors at open (EACCES, SQLITE_CANTOPEN, SQLITE_NOTADB...).
-        return fatal(`cannot open the database in ${dataDir}: ${err.message}`);
-      }
-      throw err;
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(dataDir, sayUpgrade('run', dataDir));
+  } catch (err) {
+    if (err instanceof SchemaTooNewError) return fatal(err.message);
+    if (err instanceof Error && errnoCode(err) !== undefined) {
+      // File-system or SQLite errors at open (EACCES, SQLITE_CANTOPEN, SQLITE_NOTADB...).
+      return fatal(`cannot open the database in ${dataDir}: ${err.message}`);
     }
+    throw err;
+  }
+  // The engine is decided before any worker starts: a library keeps its own unless the config says.
+  const { config, kept } = engineForLibrary({ ...loaded, dataDir }, libraryEngine(db));
+  let ctx: DetectionContext;
+  try {
+    ctx = detectionContext({ config: values.config }, { releaseIdleWorkers: !values.once, config });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  try {
     if (!values.once) {
       const configDir = values.config ? dirname(resolve(values.config)) : undefined;
-      return await daemon({ ...ctx.config, dataDir }, photoDirs, db, ctx, configDir);
+      return await daemon(ctx.config, photoDirs, db, ctx, configDir, kept);
     }
     try {
       process.stdout.write('facetag run --once: one backfill pass\n');
+      if (kept) process.stdout.write(`${keptEngineAdvice(kept)}\n`);
       let progress: Progress | undefined;
       // As the daemon does: a stored chip per face (so it can be labelled and trained on) and a
       // name from the current models.
@@ -118,6 +130,7 @@ async function daemon(
   db: Db,
   ctx: DetectionContext,
   configDir: string | undefined,
+  keptEngine: Engine | undefined,
 ): Promise<number> {
   const log = createLogger({ level: parseLevel(process.env.FACETAG_LOG_LEVEL, config.daemon.logLevel) });
   const notifier = createNotifier(process.env, log);
@@ -125,7 +138,14 @@ async function daemon(
   shutdown.install();
   shutdown.register('database', () => db.close());
   shutdown.register('detector', () => ctx.close());
-  log.info('starting', { version: VERSION, photos: photoDirs, dataDir: config.dataDir, pid: process.pid });
+  log.info('starting', {
+    version: VERSION,
+    photos: photoDirs,
+    dataDir: config.dataDir,
+    engine: config.engine,
+    pid: process.pid,
+  });
+  if (keptEngine) log.warn(keptEngineAdvice(keptEngine), { engine: keptEngine });
   try {
     await startDaemon({
       config,

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { savePersonModel } from '../recognize/person-model.js';
 import { personsOf, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
 import { InputError, parse, UsageError } from './args.js';
-import { engineOf } from './detection-context.js';
+import { withEngineFlag } from './detection-context.js';
 import { createProgress } from './progress.js';
 import { readChipsForCommand } from './read-chips.js';
 import { modelsDir, recognitionFlags, trainerOptions } from './recognition-context.js';
@@ -53,7 +53,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     engine: { type: 'string' },
   });
   const loaded = loadConfig(values.config ? { file: values.config } : {});
-  const config = { ...loaded, engine: engineOf(loaded, values.engine) };
+  const config = withEngineFlag(loaded, values.engine);
   if (!values.library && config.engine === 'neural') {
     throw new UsageError(
       "the neural engine learns from the library's faces (their stored embeddings), not from chip folders: use facetag train --library --engine neural",

@@ -7,9 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { engineForLibrary } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { TOKEN_FILE } from '../daemon/http-token.js';
 import { createLogger } from '../daemon/logger.js';
+import { libraryEngine } from '../store/pipeline.js';
 import { trainLibrary } from '../daemon/train-library.js';
 import type { PersonTraining } from '../recognize/trainer.js';
 import { openStoreForCommand } from './open-store.js';
@@ -93,7 +95,8 @@ async function trainHere(
     let progress: ReturnType<typeof createProgress> | undefined;
     const result = await trainLibrary({
       db,
-      config,
+      // The daemon's engine for this library: a cascade library trains HOG models unless told.
+      config: engineForLibrary(config, libraryEngine(db)).config,
       modelsDir: join(dataDir, 'models'),
       labelsDir: join(dataDir, 'labels'),
       log: createLogger({ level: 'warn', syslogPrefix: false, write: (line) => process.stderr.write(`${line}\n`) }),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { configSchema, defaultConfig } from './schema.js';
+import { configSchema } from './schema.js';
 
 /** File names, relative to the repository root, of the files generated from the config schema. */
 export const EXAMPLE_CONFIG_FILE = 'config.example.json';
@@ -9,9 +9,13 @@ function toJsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** config.example.json: the fully defaulted config, with `$schema` first so editors pick up the schema. */
+/**
+ * config.example.json: the fully defaulted config file, with `$schema` first so editors pick up the
+ * schema. `engine` is left out: unset, a library keeps its own engine (a copied example must not
+ * switch an existing library's engine and analyse every photo again).
+ */
 export function renderExampleConfig(): string {
-  return toJsonText({ $schema: `./${CONFIG_JSON_SCHEMA_FILE}`, ...defaultConfig() });
+  return toJsonText({ $schema: `./${CONFIG_JSON_SCHEMA_FILE}`, ...configSchema.parse({}) });
 }
 
 /**

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type * as z from 'zod';
 import { errnoCode } from '../files/errno.js';
-import { type Config, configSchema, defaultConfig } from './schema.js';
+import { type Config, configSchema, DEFAULT_ENGINE, withEngine } from './schema.js';
 
 /** EX_CONFIG from sysexits.h: "something was found in an unconfigured or misconfigured state". */
 export const EX_CONFIG = 78;
@@ -57,7 +57,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ),
     );
   }
-  const config = result.data;
+  const config = withEngine(result.data);
   return { ...config, dataDir: config.dataDir === '' ? resolveDataDir(env) : config.dataDir };
 }
 
@@ -189,9 +189,9 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The keys the schema allows at `path`, read from the fully defaulted config (every section exists there). */
+/** The keys the schema allows at `path`, read from the fully defaulted file (every section exists there). */
 function knownKeys(path: readonly PropertyKey[]): string[] {
-  let node: unknown = defaultConfig();
+  let node: unknown = { ...configSchema.parse({}), engine: DEFAULT_ENGINE };
   for (const key of path) {
     if (!isPlainObject(node)) return [];
     node = node[String(key)];

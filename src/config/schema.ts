@@ -1,4 +1,10 @@
 import * as z from 'zod';
+
+/** How faces are found and described. */
+export const ENGINES = ['neural', 'cascade'] as const;
+export type Engine = (typeof ENGINES)[number];
+/** A new library's engine: it finds 92 % of faces and names 97 % right, against 77 % and 74 % (README). */
+export const DEFAULT_ENGINE: Engine = 'neural';
 import { pluginsSchema } from '../plugins/config.js';
 
 /**
@@ -322,10 +328,10 @@ export const configSchema = z
         'Where facetag keeps its database, chips and models. Empty means $STATE_DIRECTORY (systemd), else $XDG_DATA_HOME/facetag, else ~/.local/share/facetag.',
       ),
     engine: z
-      .enum(['cascade', 'neural'])
-      .default('cascade')
+      .enum(ENGINES)
+      .optional()
       .describe(
-        "How faces are found and described: 'cascade' (LBP cascade + HOG, built in) or 'neural' (SSD + face embeddings; needs the optional @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm packages). Models are tied to the engine they were trained with.",
+        "How faces are found and described: 'neural' (SSD + face embeddings: finds and names far more faces) or 'cascade' (the seed's LBP cascade + HOG). Unset: a library keeps the engine that analysed it, and a new one gets 'neural'. Setting it to another engine analyses every photo again (labels are kept). Models are tied to the engine they were trained with.",
       ),
     // prefault({}) runs the nested defaults when the whole section is missing.
     decode: decodeSchema.prefault({}),
@@ -354,13 +360,25 @@ export const configSchema = z
   })
   .describe('facetag configuration');
 
-/** A validated, fully defaulted configuration. */
-export type Config = z.infer<typeof configSchema>;
+/** A validated config file, defaults applied; `engine` may still be unset (see `Config`). */
+export type ConfigFile = z.infer<typeof configSchema>;
+
+/**
+ * The configuration facetag runs with: the file's, with the engine decided. `engineChosen` says
+ * whether a person chose it (file or flag); an engine nobody chose gives way to the library's own.
+ */
+export type Config = Omit<ConfigFile, 'engine'> & { readonly engine: Engine; readonly engineChosen: boolean };
+
+/** A config file's values as facetag runs them, before any library is consulted. */
+export function withEngine(file: ConfigFile): Config {
+  const { engine, ...rest } = file;
+  return { ...rest, engine: engine ?? DEFAULT_ENGINE, engineChosen: engine !== undefined };
+}
 
 /** What a config file may contain before defaults are applied. */
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** The configuration `{}` parses to. `dataDir` is still '' here; `loadConfig` resolves it. */
 export function defaultConfig(): Config {
-  return configSchema.parse({});
+  return withEngine(configSchema.parse({}));
 }

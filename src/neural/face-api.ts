@@ -1,7 +1,8 @@
 /**
- * The optional neural packages (@vladmandic/face-api on @tensorflow/tfjs with the wasm backend),
- * loaded lazily so facetag runs without them. Only what facetag calls is typed here: the
- * packages are optional dependencies, so the build must not need their type declarations.
+ * The neural packages (@vladmandic/face-api on @tensorflow/tfjs with the wasm backend), loaded
+ * lazily: commands that use the cascade never pay for loading tfjs. They are ordinary
+ * dependencies; a broken or partial install is still reported plainly (NeuralUnavailableError).
+ * Only what facetag calls is typed here.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -126,9 +127,9 @@ export class NeuralUnavailableError extends Error {
 
   static loading(missing: string, cause: unknown): NeuralUnavailableError {
     return new NeuralUnavailableError(
-      `the neural engine needs the optional packages ${NEURAL_PACKAGES.join(', ')}; loading ${missing} failed ` +
+      `the neural engine (the default) needs the packages ${NEURAL_PACKAGES.join(', ')}; loading ${missing} failed ` +
         `(${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}). Install them with ` +
-        `\`npm install --include=optional\` (or \`npm install ${NEURAL_PACKAGES.join(' ')}\`), or use --engine cascade.`,
+        `\`npm ci\` (or \`npm install ${NEURAL_PACKAGES.join(' ')}\`), or use --engine cascade.`,
     );
   }
 }

@@ -25,6 +25,17 @@ function setSetting(db: Db, key: string, value: string): void {
   ).run(key, value);
 }
 
+/**
+ * The engine that analysed this library, or undefined when nothing has been analysed yet. A
+ * library analysed before engines were recorded was analysed by the only engine there was.
+ */
+export function libraryEngine(db: Db): string | undefined {
+  const recorded = setting(db, 'engine');
+  if (recorded !== undefined) return recorded;
+  const analysed = prepared(db, 'SELECT EXISTS (SELECT 1 FROM contents) AS any').get();
+  return z.object({ any: z.int() }).parse(analysed).any ? FIRST_ENGINE : undefined;
+}
+
 export interface PipelineState {
   /** What photos analysed now record; older ones are analysed again. */
   readonly version: number;
@@ -35,7 +46,8 @@ export interface PipelineState {
 /** The current pipeline version for `engine`, recording a switch of engine (one transaction). */
 export function currentPipeline(db: Db, codeVersion: number, engine: string): PipelineState {
   return writeTransaction(db, (): PipelineState => {
-    const previous = setting(db, 'engine') ?? FIRST_ENGINE;
+    // A new library has no previous engine: its first analysis is no switch.
+    const previous = libraryEngine(db) ?? engine;
     let generation = Number(setting(db, 'pipeline_generation') ?? '0');
     if (!Number.isSafeInteger(generation) || generation < 0) {
       throw new Error(

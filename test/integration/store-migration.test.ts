@@ -23,7 +23,21 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A fixed stamp for rows written by hand below; nothing compares it with a clock. */
 const T = Date.UTC(2026, 10, 28, 12);
+
+/**
+ * v2 (released, pinned) stamps the jobs it queues with SQLite's own clock, `unixepoch('subsec')`,
+ * so the queue's clock must not run behind the moment the migration ran: with a fixed date here the
+ * jobs were "not due yet" once the calendar passed it, and the drain analysed nothing. In the field
+ * both are the one system clock. The fake clock starts from the latest stamp the migration wrote.
+ */
+function clockAfterMigration(db: Database.Database): () => number {
+  const stamp = db.prepare('SELECT coalesce(max(available_at), 0) FROM jobs').pluck().get();
+  assert.equal(typeof stamp, 'number');
+  const t = Number(stamp);
+  return () => t;
+}
 
 /** What a v1 facetag left behind: v1 schema only, rows written the way v1's photos.ts wrote them. */
 async function v1Database(dataDir: string, photos: string): Promise<Record<string, string>> {
@@ -80,10 +94,12 @@ test('a v1 database with data migrates to the current schema and keeps every pho
   const files = await v1Database(dataDir, photos);
   // Edited after v1 analysed it: v1's faces belong to bytes nobody can hash any more.
   await writeFile(files.edited, 'edited bytes, after the edit');
-  await utimes(files.edited, new Date(T), new Date(T));
+  const editedAt = new Date(Date.parse('2026-11-21T08:00:00.000Z'));
+  await utimes(files.edited, editedAt, editedAt);
 
   const db = openDatabase(dataDir);
   try {
+    const now = clockAfterMigration(db);
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
     assert.deepEqual(integrityProblems(db), []);
     const kept = photoByPath(db, files.kept);
@@ -101,14 +117,13 @@ test('a v1 database with data migrates to the current schema and keeps every pho
     const broken = photoByPath(db, files.broken);
     assert.deepEqual([broken?.status, broken?.error_code, broken?.content_id], ['failed', 'corrupt', null]);
     // One job per analysed v1 photo, so each gets its hash.
-    assert.equal(queueStats(db, Date.now()).total, 4);
+    assert.equal(queueStats(db, now()).total, 4);
 
     const analysed: string[] = [];
     const analyse: Analyser = async (path) => {
       analysed.push(path);
       return { ok: true, width: 640, height: 480, orientation: 1, takenAt: null, modelVersion: null, faces: [] };
     };
-    const now = () => T;
     await reconcile({ db, roots: [photos], pipelineVersion: 1, now });
     await drainJobs({ db, pipelineVersion: 1, analyse, now });
 
@@ -129,7 +144,7 @@ test('a v1 database with data migrates to the current schema and keeps every pho
     assert.equal(db.prepare('SELECT count(*) AS n FROM contents WHERE hash IS NULL').pluck().get(), 0);
     assert.equal(db.prepare('SELECT count(*) AS n FROM faces').pluck().get(), 4, 'kept 2 + copies 2 + edited 0');
     assert.equal(photoByPath(db, files.broken)?.status, 'failed', 'a v1 failure stays settled');
-    assert.equal(queueStats(db, T).total, 0);
+    assert.equal(queueStats(db, now()).total, 0);
     assert.deepEqual(integrityProblems(db), []);
   } finally {
     db.close();

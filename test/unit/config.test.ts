@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { generatedConfigFiles } from '../../src/config/example.js';
 import { ConfigError, loadConfig, resolveDataDir } from '../../src/config/load.js';
-import { configSchema, defaultConfig } from '../../src/config/schema.js';
+import { configSchema, defaultConfig, withEngine } from '../../src/config/schema.js';
 import { repoRoot, tmpDir } from '../helpers/paths.js';
 
 /** Environment with none of the variables loadConfig reads, so the host's own cannot leak in. */
@@ -40,7 +40,8 @@ test('config.example.json parses back to the defaults', () => {
   const example: unknown = JSON.parse(readFileSync(join(repoRoot, 'config.example.json'), 'utf8'));
   const { $schema, ...rest } = configSchema.parse(example);
   assert.equal($schema, './config.schema.json');
-  assert.deepEqual(rest, defaultConfig());
+  assert.deepEqual(withEngine(rest), defaultConfig());
+  assert.equal(rest.engine, undefined, 'the example leaves the engine to the library (a copy must not switch it)');
 });
 
 test('an empty object parses to the defaults', () => {
@@ -51,7 +52,8 @@ test('an empty object parses to the defaults', () => {
   assert.equal(config.detection.rotationStep, 15);
   assert.equal(config.detection.parity, false);
   assert.equal(config.chips.padding, 0.25);
-  assert.deepEqual(config, defaultConfig());
+  assert.deepEqual(withEngine(config), defaultConfig());
+  assert.deepEqual([defaultConfig().engine, defaultConfig().engineChosen], ['neural', false]);
 });
 
 test('a partial section keeps the defaults of its other fields', async () => {
