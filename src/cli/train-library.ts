@@ -11,9 +11,9 @@ import { engineForLibrary } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { TOKEN_FILE } from '../daemon/http-token.js';
 import { createLogger } from '../daemon/logger.js';
-import { libraryEngine } from '../store/pipeline.js';
 import { trainLibrary } from '../daemon/train-library.js';
 import type { PersonTraining } from '../recognize/trainer.js';
+import { libraryEngine } from '../store/pipeline.js';
 import { openStoreForCommand } from './open-store.js';
 import { createProgress } from './progress.js';
 
