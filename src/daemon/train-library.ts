@@ -11,6 +11,7 @@ import { errnoCode } from '../files/errno.js';
 import { type LabelledEmbedding, trainFromEmbeddings } from '../neural/embedding-trainer.js';
 import { embeddingSpec, featureKey } from '../recognize/features.js';
 import {
+  BACKGROUND_FACE,
   isNegativeOnly,
   type LabelledChip,
   NOT_A_FACE,
@@ -21,7 +22,7 @@ import { MODEL_SUFFIX, modelPath, type PersonModel, savePersonModel } from '../r
 import { chipWithPadding, greyOf } from '../recognize/stored-chip.js';
 import { type PersonTraining, trainFromChips } from '../recognize/trainer.js';
 import type { Db } from '../store/db.js';
-import { type LabelledFaceChip, labelledFaceChips } from '../store/face-chips.js';
+import { type LabelledFaceChip, labelledFaceChips, sampleAutoEmbeddings } from '../store/face-chips.js';
 import { recordModel } from '../store/models.js';
 import { decodeChipPng } from '../vision/chip-png.js';
 import type { Logger } from './logger.js';
@@ -85,7 +86,33 @@ function libraryEmbeddings(db: Db, key: string): LabelledEmbedding[] {
     const label = trainingLabel(row);
     if (label && row.features?.key === key) rows.push({ label, embedding: row.features.values });
   }
-  return rows;
+  return [...rows, ...backgroundEmbeddings(db, key, rows)];
+}
+
+/** Unlabelled faces sampled as background negatives: enough to train on, few enough to train fast. */
+const BACKGROUND_SAMPLE = 1000;
+const BACKGROUND_MAX = 200;
+/**
+ * Farther than this from every named face: not the same person. Same-person pairs on the dev
+ * library were within 0.70 in 99 % of cases (README, "Teaching it").
+ */
+const BACKGROUND_MIN_DISTANCE = 0.8;
+
+/** Background negatives (labelled-chips.ts BACKGROUND_FACE): auto faces far from every named face. */
+function backgroundEmbeddings(db: Db, key: string, labelled: readonly LabelledEmbedding[]): LabelledEmbedding[] {
+  const named = labelled.filter((r) => !isNegativeOnly(r.label)).map((r) => r.embedding);
+  if (named.length === 0) return [];
+  const limit = BACKGROUND_MIN_DISTANCE ** 2;
+  const far = (x: Float64Array) =>
+    named.every((e) => {
+      let d = 0;
+      for (let i = 0; i < e.length && d <= limit; i++) d += ((x[i] ?? 0) - (e[i] ?? 0)) ** 2;
+      return d > limit;
+    });
+  return sampleAutoEmbeddings(db, key, BACKGROUND_SAMPLE)
+    .filter((r) => far(r.values))
+    .slice(0, BACKGROUND_MAX)
+    .map((r) => ({ label: BACKGROUND_FACE, embedding: r.values }));
 }
 
 /** Train every labelled person, save and record their models, and retire models nobody backs. */
@@ -107,6 +134,7 @@ export async function trainLibrary(options: LibraryTrainingOptions): Promise<Lib
       svm: trainer.svm,
       jobs: trainer.jobs,
       maxDistance: config.neural.maxDistance,
+      neighbours: config.neural.galleryNeighbours,
       ...progress,
     });
     examples = rows.length;

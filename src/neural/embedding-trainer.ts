@@ -23,6 +23,8 @@ export interface EmbeddingTrainerOptions
   extends Pick<TrainerOptions, 'folds' | 'svm' | 'jobs' | 'names' | 'onProgress'> {
   /** Keep each person's embeddings in the model and accept faces within this distance only; 0: off. */
   readonly maxDistance: number;
+  /** The distance compared is the mean over this many nearest of the person's embeddings. */
+  readonly neighbours: number;
 }
 
 export async function trainFromEmbeddings(
@@ -38,7 +40,7 @@ export async function trainFromEmbeddings(
       throw new RangeError(`row ${i} (${r.label}) has ${r.embedding.length} values, not ${d}`);
     X.set(r.embedding, i * d);
   }
-  const { maxDistance, ...trainer } = options;
+  const { maxDistance, neighbours, ...trainer } = options;
   const trained = await trainOnFeatures(
     { X, d, labels: rows.map((r) => r.label) },
     spec,
@@ -52,7 +54,7 @@ export async function trainFromEmbeddings(
   const persons = trained.persons.map((p): PersonTraining => {
     if (!p.model || maxDistance <= 0) return p;
     const embeddings = rows.filter((row) => row.label === p.name).map((row) => [...row.embedding]);
-    return { ...p, model: { ...p.model, gallery: { maxDistance, embeddings } } };
+    return { ...p, model: { ...p.model, gallery: { maxDistance, neighbours, embeddings } } };
   });
   return { spec, persons, seconds: { train: trained.seconds } };
 }

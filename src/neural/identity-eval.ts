@@ -22,7 +22,7 @@ import { embedFaces, type NeuralEngine, neuralFeatureSpec } from './neural-engin
 const DESCRIPTOR_INPUT = 150;
 
 export interface NeuralIdentityOptions extends Omit<IdentityEvalOptions, 'trainer' | 'dedupe' | 'detector'> {
-  readonly trainer: Omit<EmbeddingTrainerOptions, 'maxDistance'>;
+  readonly trainer: Omit<EmbeddingTrainerOptions, 'maxDistance' | 'neighbours'>;
 }
 
 export async function evaluateNeuralIdentity(
@@ -54,6 +54,7 @@ export async function evaluateNeuralIdentity(
   const report = await trainFromEmbeddings(rows, neuralFeatureSpec(engine), {
     ...options.trainer,
     maxDistance: engine.settings.maxDistance,
+    neighbours: engine.settings.galleryNeighbours,
   });
   const models = report.persons.flatMap((p) => (p.model ? [p.model] : []));
   const recognizer = new Recognizer(models, options.thresholds);

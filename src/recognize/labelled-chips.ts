@@ -21,9 +21,16 @@ export const NOT_A_FACE = 'not_a_face';
  */
 export const REJECTED_FACE = '.rejected';
 
+/**
+ * Unlabelled faces of the library far from every named person's (neural engine): negatives that
+ * let a person's model train from the first name, against the faces this family's photos really
+ * hold, before anyone has been named or ignored to count against it.
+ */
+export const BACKGROUND_FACE = '.background';
+
 /** Labels that train no model of their own, only count against every person's. */
 export function isNegativeOnly(label: string): boolean {
-  return label === NOT_A_FACE || label === REJECTED_FACE;
+  return label === NOT_A_FACE || label === REJECTED_FACE || label === BACKGROUND_FACE;
 }
 
 export interface LabelledChip extends GreyChip {

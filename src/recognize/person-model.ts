@@ -34,11 +34,20 @@ const fileSchema = z
     threshold: z.number(),
     /**
      * Embedding models: the person's training embeddings. A face is accepted only when it is
-     * also within `maxDistance` (euclidean) of one of them, so a stranger the SVM happens to
-     * place on the person's side of its boundary stays unknown. Absent: no such check.
+     * also within `maxDistance` (euclidean, mean over its `neighbours` nearest) of them, so a
+     * stranger the SVM happens to place on the person's side of its boundary stays unknown.
+     * Absent: no such check.
      */
     gallery: z
-      .object({ maxDistance: z.number().positive(), embeddings: z.array(z.array(z.number())).min(1) })
+      .object({
+        maxDistance: z.number().positive(),
+        /**
+         * The mean distance to this many nearest gallery embeddings is what is compared (files
+         * from before it was recorded compared the nearest one alone).
+         */
+        neighbours: z.int().min(1).default(1),
+        embeddings: z.array(z.array(z.number())).min(1),
+      })
       .strict()
       .optional(),
     cv: z

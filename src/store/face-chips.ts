@@ -85,3 +85,24 @@ export function labelsFingerprint(db: Db, keyPrefix?: string): string {
   const labels = `${row.n}:${row.last ?? 0}`;
   return keyPrefix === undefined ? labels : `${labels}:${row.featured ?? 0}`;
 }
+
+const embeddingRow = z.object({ id: z.int(), features: z.instanceof(Buffer) });
+
+/**
+ * Up to `limit` auto faces' feature vectors of spec `key`, a fixed pseudo-random sample spread over
+ * the whole library (a multiplicative hash of the id orders them), so repeated trainings on the
+ * same library see the same faces.
+ */
+export function sampleAutoEmbeddings(db: Db, key: string, limit: number): { id: number; values: Float64Array }[] {
+  return z
+    .array(embeddingRow)
+    .parse(
+      prepared(
+        db,
+        `SELECT id, features FROM faces
+         WHERE label_state = 'auto' AND feature_key = ? AND features IS NOT NULL
+         ORDER BY (id * 2654435761) % 4294967296, id LIMIT ?`,
+      ).all(key, limit),
+    )
+    .map((r) => ({ id: r.id, values: storedVector(r.features) }));
+}

@@ -39,6 +39,7 @@ before(async () => {
     svm: { kernels: ['linear'], C: [1], classWeight: 'balanced', scoring: 'accuracy' },
     jobs: 1,
     maxDistance: 0.6,
+    neighbours: 1,
   });
   for (const p of report.persons) if (p.model) await savePersonModel(join(dir, 'models'), p.model);
 });

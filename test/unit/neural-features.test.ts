@@ -12,7 +12,7 @@ import {
   parsePersonModel,
   savePersonModel,
 } from '../../src/recognize/person-model.js';
-import { Recognizer, UNKNOWN } from '../../src/recognize/recognizer.js';
+import { nearGallery, Recognizer, UNKNOWN } from '../../src/recognize/recognizer.js';
 import { trainFromChips } from '../../src/recognize/trainer.js';
 
 const SVM = {
@@ -67,6 +67,7 @@ test('SVMs trained on embeddings name their people and call a stranger unknown',
     svm: { ...SVM, kernels: [...SVM.kernels] },
     jobs: 1,
     maxDistance: 0,
+    neighbours: 1,
   });
   const models = report.persons.flatMap((p) => (p.model ? [p.model] : []));
   assert.deepEqual(
@@ -90,6 +91,7 @@ test('the gallery check keeps a stranger unknown even where the SVM says yes', a
       svm: { ...SVM, kernels: ['linear'] },
       jobs: 1,
       maxDistance,
+      neighbours: 1,
     }).then((r) => new Recognizer(r.persons.flatMap((p) => (p.model ? [p.model] : []))));
   const [svmOnly, gated] = await Promise.all([train(0), train(0.6)]);
   // Far out along Ann's own direction: a linear SVM scores it even higher than Ann's faces.
@@ -110,6 +112,7 @@ test('a model trained on embeddings refuses HOG faces, and one trained on HOG re
       svm: { ...SVM, kernels: ['linear'] },
       jobs: 1,
       maxDistance: 0.6,
+      neighbours: 1,
     });
     const model = report.persons[0]?.model;
     assert.ok(model);
@@ -147,4 +150,18 @@ test('model files written before the feature kind existed load as HOG', async ()
   // And an unknown kind is refused, naming the file.
   json.features.kind = 'pixels';
   assert.throws(() => parsePersonModel(JSON.stringify(json), 'odd.model.json'), /odd\.model\.json/);
+});
+
+test('the gallery compares the mean distance to the nearest few: one look-alike alone is not enough', () => {
+  const at = (...v: number[]) => Float64Array.from(v);
+  const gallery = { maxDistance: 0.5, neighbours: 3, embeddings: [[0, 0], [0.2, 0], [0.3, 0], [5, 5]] };
+  // Distances 0.1, 0.1, 0.2 (mean 0.133): accepted.
+  assert.equal(nearGallery(at(0.1, 0), gallery), true);
+  // One embedding at 0.05, the next two at 0.85 and 0.95: the mean 0.62 is too far.
+  assert.equal(nearGallery(at(1.15, 0), { ...gallery, embeddings: [[1.1, 0], [0.3, 0], [0.2, 0], [5, 5]] }), false);
+  // ...where the nearest alone would have accepted it.
+  assert.equal(nearGallery(at(1.15, 0), { ...gallery, neighbours: 1, embeddings: [[1.1, 0], [0.3, 0]] }), true);
+  // A gallery smaller than k uses what it has.
+  assert.equal(nearGallery(at(0, 0.4), { ...gallery, embeddings: [[0, 0]] }), true);
+  assert.equal(nearGallery(at(0, 0.6), { ...gallery, embeddings: [[0, 0]] }), false);
 });
