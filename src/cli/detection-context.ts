@@ -63,7 +63,7 @@ export interface DetectionContext {
 export function withEngineFlag(config: Config, flag: string | undefined): Config {
   if (flag === undefined) return config;
   const engine = ENGINES.find((e) => e === flag);
-  if (engine === undefined) throw new UsageError(`--engine must be ${ENGINES.join(' or ')}, got "${flag}"`);
+  if (engine === undefined) throw new UsageError(`--engine must be cascade or neural, got "${flag}"`);
   return { ...config, engine, engineChosen: true };
 }
 

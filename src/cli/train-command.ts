@@ -53,7 +53,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
     engine: { type: 'string' },
   });
   const loaded = loadConfig(values.config ? { file: values.config } : {});
-  const config = withEngineFlag(loaded, values.engine);
+  const flagged = withEngineFlag(loaded, values.engine);
+  // Chip folders are the seed's way, and only the cascade's HOG can learn from grey chips: unless a
+  // person chose the neural engine, training from folders is the cascade's.
+  const config = values.library || flagged.engineChosen ? flagged : { ...flagged, engine: 'cascade' as const };
   if (!values.library && config.engine === 'neural') {
     throw new UsageError(
       "the neural engine learns from the library's faces (their stored embeddings), not from chip folders: use facetag train --library --engine neural",

@@ -12,12 +12,14 @@ import { createLatencyRecorder } from '../http/latency-histogram.js';
 import type { MetricsSnapshot } from '../http/metrics.js';
 import { drawnFaceChip } from '../pipeline/drawn-face.js';
 import { startPluginHost } from '../plugins/host.js';
+import { embeddingSpec, featureKey } from '../recognize/features.js';
 import type { Db } from '../store/db.js';
 import { queueStats, releaseLeases } from '../store/jobs.js';
 import { markPathRemoved, markRemovedUnder, notePhoto, statusCounts } from '../store/photos.js';
 import { currentPipeline } from '../store/pipeline.js';
 import { recognisingAnalyser } from './analyser.js';
 import { type AnalyseJobContext, type Analyser, type JobResult, PIPELINE_VERSION } from './backfill.js';
+import { createClusteringService } from './clustering.js';
 import { resolveHttpToken } from './http-token.js';
 import { startJobRunner } from './job-runner.js';
 import type { Logger } from './logger.js';
@@ -76,6 +78,18 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     });
   }
   let models: ModelSet = await loadModelSet(modelsDir, config.recognition.thresholds);
+  // Clusters of unknown faces need embeddings: the neural engine's. The cascade keeps HOG likeness.
+  const embeddings = embeddingSpec(config.neural.chipPadding);
+  const clustering =
+    config.engine === 'neural'
+      ? createClusteringService({
+          db,
+          featureKey: featureKey(embeddings),
+          dimensions: embeddings.dimensions,
+          log: log.child({ component: 'clusters' }),
+        })
+      : undefined;
+  if (clustering) shutdown.register('clusters', () => clustering.stop());
   let training: TrainingService | undefined;
   log.info('models loaded', { persons: models.models.length, version: models.version });
 
@@ -106,6 +120,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       onLabelsChanged: () => {
         plugins.wake();
         training?.labelsChanged();
+        clustering?.wake();
       },
       readiness: () => readiness,
       recognizer: () => models.recognizer,
@@ -126,6 +141,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         watcher: watcherStatus,
       }),
       maxPixels: config.decode.maxPixels,
+      ...(clustering ? { clusters: { takeOut: (faceId: number) => clustering.takeOut(faceId) } } : {}),
     });
     const server = await startHttpServer(app, { host: config.http.host, port: config.http.port });
     log.info('http listening', { url: server.url, ...(file ? { tokenFile: file } : {}) });
@@ -142,6 +158,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   const stats = { analysed: 0, reused: 0, failed: 0, retried: 0, faces: 0, since: now() };
   const onResult = (r: JobResult) => {
     if (r.kind !== 'lease-lost') plugins.wake();
+    if (r.kind === 'analysed' || r.kind === 'reused') clustering?.wake();
     if (r.kind === 'analysed') {
       stats.analysed++;
       stats.faces += r.faces;
@@ -215,6 +232,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     onModels: (set) => {
       models = set;
     },
+    onNamed: () => clustering?.wake(),
   });
   shutdown.register('training', () => training.stop());
   const labelPoll = setInterval(() => training?.noticeLabelChanges(), config.daemon.trainDebounceSeconds * 1000);

@@ -20,6 +20,8 @@ import { type LibraryTrainingOptions, trainLibrary } from './train-library.js';
 export interface TrainingServiceOptions extends Omit<LibraryTrainingOptions, 'onProgress'> {
   /** Called with the new models once they are trained (before re-classification). */
   readonly onModels: (set: ModelSet) => void;
+  /** Called once the stored faces are named again with the new models. */
+  readonly onNamed?: () => void;
 }
 
 export type TrainingPhase = 'idle' | 'waiting' | 'training' | 'naming';
@@ -144,6 +146,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       phase = 'naming';
       progress = { done: 0, total: 0, current: null };
       named = await reclassify(set);
+      options.onNamed?.();
       log.info('trained', {
         persons: result.models.length,
         modelVersion: set.version,

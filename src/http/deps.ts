@@ -48,6 +48,14 @@ export interface HttpApiDeps {
     box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
   ) => Promise<DrawnFaceChip>;
   readonly metrics: () => MetricsSnapshot;
+  /**
+   * The clusters of unknown faces (neural engine). Absent: unknown faces are grouped per request
+   * by the models' guesses and HOG likeness (cascade).
+   */
+  readonly clusters?: {
+    /** Take a face out of its cluster for good; its new cluster id, or undefined if it is in none. */
+    readonly takeOut: (faceId: number) => number | undefined;
+  };
   /** Largest JSON body accepted; default 64 KiB. */
   readonly maxBodyBytes?: number;
   /** Decode limit for the annotated photo (config decode.maxPixels); default 100 megapixels. */

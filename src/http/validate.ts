@@ -90,6 +90,21 @@ export const labelBody = z.discriminatedUnion('action', [
 ]);
 export type LabelBody = z.infer<typeof labelBody>;
 
+/** Most faces one bulk action labels: a whole cluster, and a bounded transaction. */
+export const MAX_BULK_FACES = 2000;
+
+const faceIds = z.array(z.int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(MAX_BULK_FACES);
+
+/** The same actions on many faces: `{ faces: [ids], action, person? }`. */
+export const bulkLabelBody = z.discriminatedUnion('action', [
+  z.strictObject({ faces: faceIds, action: z.literal('confirm'), person: personName }),
+  z.strictObject({ faces: faceIds, action: z.literal('name'), person: personName }),
+  z.strictObject({ faces: faceIds, action: z.literal('reject'), person: personName.optional() }),
+  z.strictObject({ faces: faceIds, action: z.literal('not_a_face') }),
+  z.strictObject({ faces: faceIds, action: z.literal('ignore') }),
+  z.strictObject({ faces: faceIds, action: z.literal('clear') }),
+]);
+
 export const renameBody = z.strictObject({ name: personName });
 
 export const mergeBody = z.strictObject({

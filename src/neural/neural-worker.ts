@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { type FaceApi, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
 import { chipEmbedding } from './face-ops.js';
 import type { NeuralReply, NeuralTask } from './neural-messages.js';
-import { rotateRgb } from './rotate-rgb.js';
+import { rotateRgb, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
 import { hitsFromBoxes } from './ssd-hits.js';
 import { type SsdNet, ssdNet } from './ssd-net.js';
 
@@ -35,6 +35,14 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       const { image: canvas, frame } = rotateRgb(image, angle, canvasBuffer);
       if (canvas.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = canvas.pixels;
       hits.push(...hitsFromBoxes(ssd.locate(canvas, task.minConfidence), frame));
+      if (angle === 0) {
+        // The SSD barely sees a face that fills the frame (a portrait, a close crop): on the dev
+        // library 32 of 274 such faces scored under 0.3. Upright, the photo is looked at once
+        // more with a margin around it, where the same faces score 0.8-0.95.
+        const { image: padded, pad } = withMargin(canvas, UPRIGHT_MARGIN);
+        const boxes = ssd.locate(padded, task.minConfidence).map((b) => ({ ...b, x: b.x - pad, y: b.y - pad }));
+        hits.push(...hitsFromBoxes(boxes, frame));
+      }
     }
     return { id: task.id, ok: true, kind: 'detect', hits, ms: performance.now() - t };
   }

@@ -75,3 +75,19 @@ export function toRgb(src: RasterImage): RgbImage {
   }
   return { width: src.width, height: src.height, pixels: out };
 }
+
+/** The margin of the second upright pass, as a share of the photo's longer side on every edge. */
+export const UPRIGHT_MARGIN = 0.5;
+
+/** `image` centred on a black canvas with `share` of its longer side added on every edge. Pure. */
+export function withMargin(image: RgbImage, share: number): { image: RgbImage; pad: number } {
+  const pad = Math.round(Math.max(image.width, image.height) * share);
+  const width = image.width + 2 * pad;
+  const height = image.height + 2 * pad;
+  const pixels = new Uint8Array(width * height * 3);
+  const row = image.width * 3;
+  for (let y = 0; y < image.height; y++) {
+    pixels.set(image.pixels.subarray(y * row, (y + 1) * row), ((y + pad) * width + pad) * 3);
+  }
+  return { image: { width, height, pixels }, pad };
+}

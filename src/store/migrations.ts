@@ -269,6 +269,26 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX faces_person_id ON faces(person_id) WHERE person_id IS NOT NULL;
   CREATE INDEX faces_predicted_person_id ON faces(predicted_person_id) WHERE predicted_person_id IS NOT NULL;
   `,
+  // v5: clusters of unknown faces (cluster/face-clusters.ts) and undo of the page's bulk actions.
+  // A face keeps its cluster id when it is named, so undoing the name puts it back where it was.
+  `
+  ALTER TABLE faces ADD COLUMN cluster_id INT;
+  CREATE INDEX faces_cluster_id ON faces(cluster_id) WHERE cluster_id IS NOT NULL;
+  -- A face a person took out of a cluster never goes back into it.
+  CREATE TABLE cluster_exclusions (
+    face_id INT NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+    cluster_id INT NOT NULL,
+    PRIMARY KEY (face_id, cluster_id)
+  ) STRICT, WITHOUT ROWID;
+  -- One row per bulk label action: what each face's label was before it, to put back on undo.
+  CREATE TABLE label_actions (
+    id INTEGER PRIMARY KEY,
+    summary TEXT NOT NULL,
+    before TEXT NOT NULL CHECK (json_valid(before)),
+    created_at INT NOT NULL,
+    undone_at INT
+  ) STRICT;
+  `,
 ];
 
 /** The database was written by a newer facetag: opening it could corrupt data this code does not know. */

@@ -92,7 +92,22 @@ test('facetag chip: exit 1 with the bad files listed, then a re-run skips what i
   const out = join(dir, 'cli-chips');
   // The same fixed settings as uprightDetector(), so the faces to chip do not move with tuning.
   const fixed = ['--step-ratio', '1.5', '--min-neighbours', '4', '--min-hit-density', '0'];
-  const args = [cli, 'chip', photos, '--out', out, '--rotation-step', '360', ...fixed, '--workers', '1', '--jobs', '2'];
+  const args = [
+    cli,
+    'chip',
+    photos,
+    '--out',
+    out,
+    '--engine',
+    'cascade',
+    '--rotation-step',
+    '360',
+    ...fixed,
+    '--workers',
+    '1',
+    '--jobs',
+    '2',
+  ];
   const first = await execFileP(process.execPath, args, { encoding: 'utf8' }).catch(
     (err: { code: number; stdout: string; stderr: string }) => err,
   );

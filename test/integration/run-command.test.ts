@@ -111,7 +111,8 @@ test('facetag run: one pass on a config file, summary printed, exit 0 despite a 
     configFile,
     JSON.stringify({
       photos: ['/nonexistent'],
-      // The same fixed settings as uprightDetector().
+      // The seed's cascade, with the same fixed settings as uprightDetector().
+      engine: 'cascade',
       detection: { rotationStep: 360, workers: 1, stepRatio: 1.5, minNeighbours: 4, minHitDensity: 0 },
     }),
   );

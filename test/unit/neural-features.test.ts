@@ -154,13 +154,43 @@ test('model files written before the feature kind existed load as HOG', async ()
 
 test('the gallery compares the mean distance to the nearest few: one look-alike alone is not enough', () => {
   const at = (...v: number[]) => Float64Array.from(v);
-  const gallery = { maxDistance: 0.5, neighbours: 3, embeddings: [[0, 0], [0.2, 0], [0.3, 0], [5, 5]] };
+  const gallery = {
+    maxDistance: 0.5,
+    neighbours: 3,
+    embeddings: [
+      [0, 0],
+      [0.2, 0],
+      [0.3, 0],
+      [5, 5],
+    ],
+  };
   // Distances 0.1, 0.1, 0.2 (mean 0.133): accepted.
   assert.equal(nearGallery(at(0.1, 0), gallery), true);
   // One embedding at 0.05, the next two at 0.85 and 0.95: the mean 0.62 is too far.
-  assert.equal(nearGallery(at(1.15, 0), { ...gallery, embeddings: [[1.1, 0], [0.3, 0], [0.2, 0], [5, 5]] }), false);
+  assert.equal(
+    nearGallery(at(1.15, 0), {
+      ...gallery,
+      embeddings: [
+        [1.1, 0],
+        [0.3, 0],
+        [0.2, 0],
+        [5, 5],
+      ],
+    }),
+    false,
+  );
   // ...where the nearest alone would have accepted it.
-  assert.equal(nearGallery(at(1.15, 0), { ...gallery, neighbours: 1, embeddings: [[1.1, 0], [0.3, 0]] }), true);
+  assert.equal(
+    nearGallery(at(1.15, 0), {
+      ...gallery,
+      neighbours: 1,
+      embeddings: [
+        [1.1, 0],
+        [0.3, 0],
+      ],
+    }),
+    true,
+  );
   // A gallery smaller than k uses what it has.
   assert.equal(nearGallery(at(0, 0.4), { ...gallery, embeddings: [[0, 0]] }), true);
   assert.equal(nearGallery(at(0, 0.6), { ...gallery, embeddings: [[0, 0]] }), false);

@@ -2,10 +2,11 @@
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
 import { faceById, faceChip, type LabelAction, setFaceLabel } from '../../store/faces.js';
+import { labelFaces, recentLabelActions, undoLabelAction } from '../../store/label-actions.js';
 import { personByName } from '../../store/persons.js';
 import type { HttpApiDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
-import { type LabelBody, labelBody, parseBody, parseId } from '../validate.js';
+import { bulkLabelBody, type LabelBody, labelBody, parseBody, parseId } from '../validate.js';
 import { faceView } from '../views.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -65,5 +66,70 @@ export function faceRoutes(deps: HttpApiDeps): Router {
     res.json({ face: faceView(r.face) });
   });
 
+  // Many faces at once (a whole cluster): one transaction, and one undo for all of them.
+  router.post('/api/faces/label', (req, res) => {
+    const { faces, ...body } = parseBody(bulkLabelBody, req.body);
+    const action = labelAction(db, body);
+    const r = labelFaces(db, faces, action, bulkSummary(body, faces.length), deps.now());
+    if (!r.ok) {
+      if (r.code === 'face-not-found') throw notFound(`face ${r.faceId}`);
+      if (r.code === 'nothing-to-reject') throw new HttpError(409, `face ${r.faceId} has no suggestion to reject`);
+      throw new HttpError(400, 'invalid person name');
+    }
+    deps.onLabelsChanged();
+    res.json({ actionId: r.actionId, labelled: r.labelled });
+  });
+
+  router.get('/api/label-actions', (_req, res) => {
+    res.json({
+      actions: recentLabelActions(db, 20).map((a) => ({
+        id: a.id,
+        summary: a.summary,
+        faces: a.faces,
+        at: a.created_at,
+      })),
+    });
+  });
+
+  router.post('/api/label-actions/:id/undo', (req, res) => {
+    const id = parseId(req.params.id, 'action id');
+    const r = undoLabelAction(db, id, deps.now());
+    if (!r.ok) {
+      if (r.code === 'not-found') throw notFound(`action ${id}`);
+      throw new HttpError(409, `action ${id} was undone already`);
+    }
+    deps.onLabelsChanged();
+    res.json({ restored: r.restored, kept: r.kept });
+  });
+
+  // "Not this person": out of its cluster for good (it starts one of its own).
+  router.post('/api/faces/:id/uncluster', (req, res) => {
+    const id = parseId(req.params.id, 'face id');
+    if (!faceById(db, id)) throw notFound(`face ${id}`);
+    if (!deps.clusters)
+      throw new HttpError(409, 'faces are grouped by likeness under the cascade engine, not clustered');
+    const clusterId = deps.clusters.takeOut(id);
+    if (clusterId === undefined) throw new HttpError(409, `face ${id} is in no cluster`);
+    res.json({ clusterId });
+  });
+
   return router;
+}
+
+/** What a bulk action did, in the words the page shows beside its undo button. */
+function bulkSummary(body: LabelBody, count: number): string {
+  const faces = count === 1 ? '1 face' : `${count} faces`;
+  switch (body.action) {
+    case 'confirm':
+    case 'name':
+      return `${faces} named ${body.person}`;
+    case 'reject':
+      return `${faces} rejected`;
+    case 'not_a_face':
+      return `${faces} marked not a face`;
+    case 'ignore':
+      return `${faces} ignored`;
+    case 'clear':
+      return `${faces} cleared`;
+  }
 }

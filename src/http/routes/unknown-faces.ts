@@ -1,11 +1,13 @@
 /**
- * The labelling page's two lists: unknown faces grouped by their best guess (with models) or by
- * likeness, and suggestions per person.
+ * The labelling page's two lists: unknown faces (neural engine: the stored clusters; cascade: grouped
+ * by the models' best guess or by HOG likeness), and suggestions per person.
  * Reads only; labels change through POST /api/faces/:id/label.
  */
 import { Router } from 'express';
 import * as z from 'zod';
+import { groupUnknownFaces, limitFaces } from '../../cluster/unknown-groups.js';
 import { needsStoredChip, recogniseStored } from '../../pipeline/analyse.js';
+import { unknownFaces } from '../../store/clusters.js';
 import { suggestedFaces, unknownFaceChips } from '../../store/unknown-faces.js';
 import { decodeChipPng } from '../../vision/chip-png.js';
 import { bestGuess, groupByGuess } from '../../web/best-guess.js';
@@ -33,6 +35,20 @@ export function unknownFaceRoutes(deps: HttpApiDeps): Router {
 
   router.get('/api/unknown-faces', async (req, res) => {
     const { limit } = parseQuery(unknownQuery, req.query);
+    if (deps.clusters) {
+      // Stored clusters (neural engine): read, never recomputed here.
+      const cut = limitFaces(groupUnknownFaces(unknownFaces(db)), limit);
+      res.json({
+        groups: cut.groups.map((g) => ({
+          kind: g.kind,
+          clusterId: g.clusterId,
+          guess: null,
+          faces: g.faces.map((f) => ({ id: f.id, photoId: f.photo_id, guessValue: null })),
+        })),
+        truncated: cut.truncated,
+      });
+      return;
+    }
     const rows = unknownFaceChips(db, limit);
     const recognizer = deps.recognizer();
     const models = recognizer && recognizer.size > 0 ? recognizer : undefined;
@@ -52,7 +68,9 @@ export function unknownFaceRoutes(deps: HttpApiDeps): Router {
       guess: null,
       faces: members.map((m) => face(rest[m])),
     }));
-    const groups = [...guessed, ...alike].sort((a, b) => b.faces.length - a.faces.length);
+    const groups = [...guessed, ...alike]
+      .sort((a, b) => b.faces.length - a.faces.length)
+      .map((g) => ({ kind: g.guess ? 'guess' : 'likeness', clusterId: null, ...g }));
     res.json({ groups, truncated: rows.length === limit });
   });
 
