@@ -207,7 +207,8 @@ export class FaceClusters {
       let best: number | undefined;
       let bestMean = this.options.maxDistance;
       for (const other of candidates) {
-        if (merged.includes(other) || !this.members.has(other) || !this.mayMerge(target, other)) continue;
+        if (other === target || merged.includes(other) || !this.members.has(other)) continue;
+        if (!this.mayMerge(target, other)) continue;
         const mean = this.meanBetween(target, other);
         if (mean <= bestMean) {
           best = other;

@@ -28,7 +28,7 @@ export const PAGE_HTML = `<!doctype html>
 <div id="view-label">
   <section id="unknown" aria-labelledby="unknown-title">
     <h2 id="unknown-title">Unknown faces</h2>
-    <p class="hint">Faces no one has named yet, grouped by likeness. Tap faces to select them, then name them below, or ignore strangers.</p>
+    <p class="hint">Faces no one has named yet. Each group is one person as far as facetag can tell: type who it is and every face of it is named; take out a face that is someone else. Or tap faces to select them, then name them below, or ignore strangers. Every action can be undone.</p>
     <div id="groups"></div>
   </section>
   <section id="suggestions" aria-labelledby="suggestions-title">
@@ -99,6 +99,9 @@ h3 { margin: 0; font-size: 1rem; }
   box-shadow: 0 -2px 8px rgb(0 0 0 / 0.08); }
 .action-bar input { flex: 1 1 10rem; }
 #selected-count { min-width: 6.5rem; }
+.name-cluster { display: flex; gap: 0.25rem; }
+.name-cluster input { width: 9rem; }
+.face-card .uncluster { font-size: 0.75rem; padding: 0 0.25rem; }
 .face-card { display: flex; flex-direction: column; gap: 0.15rem; min-width: 0; }
 .in-photo { font-size: 0.8rem; text-align: center; }
 .person-tools { display: flex; flex-wrap: wrap; align-items: center; gap: 0.75rem 1.5rem; margin-bottom: 0.75rem; }

@@ -126,6 +126,13 @@ export interface PersonTraining {
 export const faceRef = (v: unknown): FaceRef => ({ id: field(v, 'id', isId), photoId: field(v, 'photoId', isId) });
 
 export interface FaceGroup {
+  /**
+   * cluster: one stored cluster (neural engine); once: faces alike to no other; unlikely: seen
+   * once and a weak detection; guess / likeness: the cascade's groups, made per request.
+   */
+  readonly kind: string;
+  /** The stored cluster's id (stable), or null. */
+  readonly clusterId: number | null;
   /** The person the models think most likely (below their threshold), or null: grouped by likeness. */
   readonly guess: string | null;
   readonly faces: readonly FaceRef[];
@@ -133,6 +140,8 @@ export interface FaceGroup {
 
 export const groupsOf = (v: unknown): FaceGroup[] =>
   arrayOf(isRecord(v) ? v.groups : null, (g) => ({
+    kind: (isRecord(g) ? str(g.kind) : null) ?? 'likeness',
+    clusterId: isRecord(g) && isId(g.clusterId) ? g.clusterId : null,
     guess: isRecord(g) ? str(g.guess) : null,
     faces: arrayOf(isRecord(g) ? g.faces : null, faceRef),
   }));

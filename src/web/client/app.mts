@@ -57,7 +57,7 @@ async function draw(): Promise<void> {
   switch (r.view) {
     case 'label': {
       const [groups, suggestions] = await Promise.all([api('/api/unknown-faces'), api('/api/suggestions')]);
-      renderGroups(groupsOf(groups));
+      renderGroups(groupsOf(groups), run);
       renderSuggestions(suggestionsOf(suggestions), run);
       break;
     }

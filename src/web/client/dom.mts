@@ -74,8 +74,15 @@ export async function act(work: () => Promise<string>, redraw: () => Promise<voi
   if (busy) return;
   busy = true;
   document.body.setAttribute('aria-busy', 'true');
+  undoable = undefined;
   try {
     say(await work());
+    const id = undoable;
+    if (id !== undefined)
+      status().append(
+        ' ',
+        button('Undo', () => void act(() => undo(id), redraw), 'undo'),
+      );
   } catch (err) {
     failure(err);
   } finally {
@@ -86,12 +93,23 @@ export async function act(work: () => Promise<string>, redraw: () => Promise<voi
   }
 }
 
-/** Label faces one by one through the API's one labelling route; stops at the first failure. */
+/** The bulk action the work of the current `act` made: its outcome line offers to undo it. */
+let undoable: number | undefined;
+
+/** Label faces in one request: all or none, and one undo for all of them. Returns how many. */
 export async function labelFaces(ids: readonly number[], body: object): Promise<number> {
-  let n = 0;
-  for (const id of ids) {
-    await api(`/api/faces/${id}/label`, body);
-    n++;
-  }
-  return n;
+  const r = await api('/api/faces/label', { faces: [...ids], ...body });
+  const count = (key: string): number => {
+    const v = typeof r === 'object' && r !== null ? (r as Record<string, unknown>)[key] : undefined;
+    if (typeof v !== 'number') throw new Error(`unexpected answer from /api/faces/label: no ${key}`);
+    return v;
+  };
+  undoable = count('actionId');
+  return count('labelled');
+}
+
+async function undo(actionId: number): Promise<string> {
+  const r = await api(`/api/label-actions/${actionId}/undo`, {});
+  const restored = typeof r === 'object' && r !== null ? (r as Record<string, unknown>).restored : undefined;
+  return `Undone: ${plural(typeof restored === 'number' ? restored : 0, 'face')} as before.`;
 }

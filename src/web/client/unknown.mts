@@ -1,10 +1,15 @@
 /**
- * Unknown faces, grouped by the models' best guess ("Maybe Ann?") or by likeness, biggest group
- * first: select many (a whole group at once), then name them, ignore them (strangers) or mark
- * them not a face.
+ * Unknown faces, biggest group first. Under the neural engine the groups are stored clusters (one
+ * person each, as far as facetag can tell): name a whole cluster in one go, or take out a face
+ * that does not belong; then the faces seen once, then the likely non-faces. Under the cascade,
+ * groups are the models' best guesses ("Maybe Ann?") or likeness. Any selection can be named,
+ * ignored (strangers) or marked not a face.
  */
-import type { FaceGroup, FaceRef } from './api.mjs';
-import { button, byId, chipImage, make, plural } from './dom.mjs';
+import { api, type FaceGroup, type FaceRef } from './api.mjs';
+import { button, byId, chipImage, labelFaces, make, plural } from './dom.mjs';
+
+/** Runs one action through the page's action runner (status line, redraw, undo). */
+export type Run = (work: () => Promise<string>) => void;
 
 export const selected = new Set<number>();
 
@@ -24,13 +29,30 @@ interface Section {
   readonly faces: readonly FaceRef[];
   readonly lone: boolean;
   readonly guess: string | null;
+  /** A stored cluster: it can be named in one go, and a face taken out of it. */
+  readonly clusterId: number | null;
 }
+
+const GATHERED: Readonly<Record<string, string>> = {
+  once: 'Seen once',
+  unlikely: 'Probably not faces',
+};
 
 /**
  * Guess groups and likeness groups of two or more, then every face alike to no other in one last
  * section: a card per lone face wastes the screen.
  */
 function sections(groups: readonly FaceGroup[]): Section[] {
+  if (groups.some((g) => g.kind in GATHERED || g.kind === 'cluster')) {
+    let n = 0;
+    return groups.map((g) => ({
+      title: `${GATHERED[g.kind] ?? `Person ${++n}`} · ${plural(g.faces.length, 'face')}`,
+      faces: g.faces,
+      lone: g.kind !== 'cluster',
+      guess: null,
+      clusterId: g.kind === 'cluster' ? g.clusterId : null,
+    }));
+  }
   const many = groups.filter((g) => g.guess !== null || g.faces.length > 1);
   const lone = groups.filter((g) => g.guess === null && g.faces.length === 1).flatMap((g) => g.faces);
   let n = 0;
@@ -39,9 +61,16 @@ function sections(groups: readonly FaceGroup[]): Section[] {
     faces: g.faces,
     lone: false,
     guess: g.guess,
+    clusterId: null,
   }));
   if (lone.length > 0) {
-    out.push({ title: `Not like the others · ${plural(lone.length, 'face')}`, faces: lone, lone: true, guess: null });
+    out.push({
+      title: `Not like the others · ${plural(lone.length, 'face')}`,
+      faces: lone,
+      lone: true,
+      guess: null,
+      clusterId: null,
+    });
   }
   return out;
 }
@@ -52,7 +81,26 @@ function toggle(ids: readonly number[]): void {
   updateSelection();
 }
 
-export function renderGroups(groups: readonly FaceGroup[]): void {
+/** A cluster's own name box: type the name, press Enter, and every face of it is named (one undo). */
+function nameCluster(ids: readonly number[], run: Run): HTMLFormElement {
+  const input = make('input');
+  input.setAttribute('list', 'person-names');
+  input.autocomplete = 'off';
+  input.placeholder = 'Who is this?';
+  input.setAttribute('aria-label', 'Name for every face of this group');
+  const submit = make('button', { textContent: 'Name all' });
+  submit.type = 'submit';
+  const form = make('form', { className: 'name-cluster' }, input, submit);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const person = input.value.trim();
+    if (!person) return input.focus();
+    run(async () => `Named ${person}: ${plural(await labelFaces(ids, { action: 'name', person }), 'face')}.`);
+  });
+  return form;
+}
+
+export function renderGroups(groups: readonly FaceGroup[], run: Run): void {
   const root = groupsEl();
   root.replaceChildren();
   if (groups.length === 0) root.append(make('p', { className: 'empty', textContent: 'No unknown faces.' }));
@@ -68,9 +116,25 @@ export function renderGroups(groups: readonly FaceGroup[]): void {
       // The photo the face is in, for context (or to draw a face the detector missed there).
       const photo = make('a', { className: 'in-photo', textContent: 'photo', title: `photo of face ${f.id}` });
       photo.href = `#/photo/${f.photoId}`;
-      grid.append(make('div', { className: 'face-card' }, b, photo));
+      const card = make('div', { className: 'face-card' }, b, photo);
+      if (group.clusterId !== null) {
+        // Not this person: out of the group for good, so it is not offered with them again.
+        const out = button(
+          'Not in group',
+          () =>
+            run(async () => {
+              await api(`/api/faces/${f.id}/uncluster`, {});
+              return 'Taken out of the group.';
+            }),
+          'uncluster',
+        );
+        out.title = `face ${f.id} is someone else: take it out of this group`;
+        card.append(out);
+      }
+      grid.append(card);
     }
     const head = make('div', { className: 'group-head' }, make('h3', { textContent: group.title }), all);
+    if (group.clusterId !== null) head.append(nameCluster(ids, run));
     const guess = group.guess;
     if (guess !== null) {
       // One tap to select the group and put the guessed name in the bar; deselect any mistake, then Name.
@@ -88,6 +152,7 @@ export function renderGroups(groups: readonly FaceGroup[]): void {
     const section = make('section', { className: 'group' }, head, grid);
     section.dataset.group = String(i);
     if (group.lone) section.dataset.lone = 'true';
+    if (group.clusterId !== null) section.dataset.cluster = String(group.clusterId);
     if (group.guess !== null) section.dataset.guess = group.guess;
     root.append(section);
   });
