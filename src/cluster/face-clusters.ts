@@ -2,7 +2,7 @@
  * Clusters of unknown faces by their embeddings, kept up to date one face at a time. Pure: vectors
  * and ids in, cluster ids out; the store keeps the result and the daemon feeds it (daemon/clustering.ts).
  *
- * The method, chosen on the dev library's 377 faces (README, "Clusters of unknown faces"):
+ * The method, chosen on the dev library's 533 faces (README, "Clusters of unknown faces"):
  * - A new face joins the cluster whose faces are nearest on average (average linkage), if that mean
  *   euclidean distance is within `maxDistance` (0.5); otherwise it starts a cluster of its own.
  * - The cluster it joined (or started) then merges with any cluster whose average distance to it is
@@ -12,8 +12,9 @@
  * faces; batch average linkage at 0.5 needed 2.0, Chinese whispers and DBSCAN (eps 0.5) mixed two
  * family members, and at 0.55 every method mixed some.
  *
- * Cost per new face: one distance to every clustered face (128 multiply-adds each), plus the merge
- * check; memory: one float32 vector per face.
+ * Cost per new face: one distance to every clustered face (128 multiply-adds each, in typed
+ * arrays, no per-face allocation), plus an exact merge check for the few clusters the face itself
+ * could have joined; memory: one float32 vector and a few numbers per face (bench:clusters).
  */
 
 export interface ClusterOptions {
@@ -30,28 +31,40 @@ export interface Placement {
   readonly merged: readonly number[];
 }
 
+interface Cluster {
+  /** Index into the per-cluster scratch arrays, reused once the cluster is gone. */
+  readonly dense: number;
+  readonly members: Set<number>;
+}
+
 /**
  * The clustered faces and their clusters. Cluster ids come from `newId`, so they stay stable for as
  * long as the caller keeps them (the store keeps them across restarts).
  */
 export class FaceClusters {
-  private readonly dims: number;
   private vectors: Float32Array;
+  /** Per face slot: the face id, and its cluster's dense index. Slots stay packed (remove moves the last). */
+  private faceAt: number[] = [];
+  private denseAt: Int32Array;
   private count = 0;
   private readonly slotOf = new Map<number, number>();
-  private faceAt: number[] = [];
-  private clusterAt: number[] = [];
-  private readonly members = new Map<number, Set<number>>();
+  private readonly byId = new Map<number, Cluster>();
+  private idOfDense: number[] = [];
+  private readonly freeDense: number[] = [];
+  /** Scratch for one placement: distance per face slot, summed distance per cluster, and reach. */
+  private dist = new Float32Array(0);
+  private sums = new Float64Array(0);
+  private reach = new Uint8Array(0);
   /** Faces a person took out of a cluster: never put back into it. */
   private readonly excluded = new Map<number, Set<number>>();
 
   constructor(
-    dims: number,
+    private readonly dims: number,
     private readonly options: ClusterOptions,
     private readonly newId: () => number,
   ) {
-    this.dims = dims;
     this.vectors = new Float32Array(dims * 64);
+    this.denseAt = new Int32Array(64);
   }
 
   get size(): number {
@@ -64,12 +77,12 @@ export class FaceClusters {
 
   clusterOf(faceId: number): number | undefined {
     const slot = this.slotOf.get(faceId);
-    return slot === undefined ? undefined : this.clusterAt[slot];
+    return slot === undefined ? undefined : this.idOfDense[this.denseAt[slot] ?? -1];
   }
 
   /** Face ids of a cluster (empty for an unknown id). */
   membersOf(clusterId: number): number[] {
-    return [...(this.members.get(clusterId) ?? [])];
+    return [...(this.byId.get(clusterId)?.members ?? [])];
   }
 
   /** Keep `faceId` out of `clusterId` from now on. */
@@ -87,23 +100,25 @@ export class FaceClusters {
   /** Place a new face: join the nearest cluster within reach or start one, then merge what now belongs together. */
   add(faceId: number, vector: ArrayLike<number>): Placement {
     if (this.slotOf.has(faceId)) throw new Error(`face ${faceId} is clustered already`);
-    const near = this.nearClusters(vector);
+    const x = this.checked(faceId, vector);
+    const near = this.nearClusters(x);
+    const banned = this.excluded.get(faceId);
     let best: number | undefined;
     let bestMean = this.options.maxDistance;
-    const banned = this.excluded.get(faceId);
-    for (const [clusterId, sum] of near.sums) {
-      if (banned?.has(clusterId)) continue;
-      const mean = sum / (this.members.get(clusterId)?.size ?? 1);
-      if (mean <= bestMean) {
+    for (const [clusterId, mean] of near) {
+      if (!banned?.has(clusterId) && mean <= bestMean) {
         best = clusterId;
         bestMean = mean;
       }
     }
     const clusterId = best ?? this.newId();
-    this.insert(faceId, vector, clusterId);
+    this.insert(faceId, x, clusterId);
+    // Two clusters apart on average can only come within reach through this face if it is within
+    // reach of both on average: only the clusters it could have joined are checked exactly.
+    const candidates = [...near].filter(([c, mean]) => c !== clusterId && mean <= this.options.maxDistance);
     const merged = this.mergeAround(
       clusterId,
-      [...near.sums.keys()].filter((c) => c !== clusterId),
+      candidates.map(([c]) => c),
     );
     return { faceId, clusterId: this.clusterOf(faceId) ?? clusterId, merged };
   }
@@ -112,23 +127,18 @@ export class FaceClusters {
   remove(faceId: number): void {
     const slot = this.slotOf.get(faceId);
     if (slot === undefined) return;
-    const clusterId = this.clusterAt[slot];
-    if (clusterId !== undefined) {
-      const set = this.members.get(clusterId);
-      set?.delete(faceId);
-      if (set?.size === 0) this.members.delete(clusterId);
-    }
-    // Move the last slot into the hole: vectors stay dense.
+    this.leave(faceId, slot);
+    // Move the last slot into the hole: vectors stay packed.
     const last = this.count - 1;
     if (slot !== last) {
-      this.vectors.copyWithin(slot * this.dims, last * this.dims, (last + 1) * this.dims);
+      const d = this.dims;
+      this.vectors.copyWithin(slot * d, last * d, (last + 1) * d);
       const lastFace = this.faceAt[last] ?? -1;
       this.faceAt[slot] = lastFace;
-      this.clusterAt[slot] = this.clusterAt[last] ?? -1;
+      this.denseAt[slot] = this.denseAt[last] ?? -1;
       this.slotOf.set(lastFace, slot);
     }
     this.faceAt.length = last;
-    this.clusterAt.length = last;
     this.slotOf.delete(faceId);
     this.excluded.delete(faceId);
     this.count = last;
@@ -140,74 +150,122 @@ export class FaceClusters {
    */
   takeOut(faceId: number): number | undefined {
     const slot = this.slotOf.get(faceId);
-    const old = slot === undefined ? undefined : this.clusterAt[slot];
+    const old = this.clusterOf(faceId);
     if (slot === undefined || old === undefined) return undefined;
     this.exclude(faceId, old);
+    this.leave(faceId, slot);
     const fresh = this.newId();
-    this.members.get(old)?.delete(faceId);
-    if (this.members.get(old)?.size === 0) this.members.delete(old);
-    this.clusterAt[slot] = fresh;
-    this.members.set(fresh, new Set([faceId]));
+    this.join(faceId, slot, fresh);
     return fresh;
   }
 
   /** Every cluster with its face ids. */
   clusters(): Map<number, number[]> {
     const out = new Map<number, number[]>();
-    for (const [id, set] of this.members) out.set(id, [...set]);
+    for (const [id, c] of this.byId) out.set(id, [...c.members]);
     return out;
   }
 
-  private insert(faceId: number, vector: ArrayLike<number>, clusterId: number): void {
+  private checked(faceId: number, vector: ArrayLike<number>): Float32Array {
     if (vector.length !== this.dims) {
       throw new RangeError(`face ${faceId}: ${vector.length} values, clusters hold ${this.dims}`);
     }
-    if (this.count * this.dims === this.vectors.length) {
-      const grown = new Float32Array(this.vectors.length * 2);
-      grown.set(this.vectors);
-      this.vectors = grown;
-    }
-    this.vectors.set(vector, this.count * this.dims);
-    this.slotOf.set(faceId, this.count);
-    this.faceAt.push(faceId);
-    this.clusterAt.push(clusterId);
-    const set = this.members.get(clusterId) ?? new Set<number>();
-    set.add(faceId);
-    this.members.set(clusterId, set);
-    this.count++;
+    return vector instanceof Float32Array ? vector : Float32Array.from(vector);
   }
 
-  /** Summed distances from `vector` to each cluster that holds at least one face within reach. */
-  private nearClusters(vector: ArrayLike<number>): { sums: Map<number, number> } {
-    const sums = new Map<number, number>();
-    const reach = new Set<number>();
-    const { dims, vectors } = this;
-    for (let s = 0; s < this.count; s++) {
+  private insert(faceId: number, vector: ArrayLike<number>, clusterId: number): void {
+    const x = this.checked(faceId, vector);
+    if (this.count === this.denseAt.length) {
+      const vectors = new Float32Array(this.vectors.length * 2);
+      vectors.set(this.vectors);
+      this.vectors = vectors;
+      const denseAt = new Int32Array(this.denseAt.length * 2);
+      denseAt.set(this.denseAt);
+      this.denseAt = denseAt;
+    }
+    const slot = this.count++;
+    this.vectors.set(x, slot * this.dims);
+    this.slotOf.set(faceId, slot);
+    this.faceAt[slot] = faceId;
+    this.join(faceId, slot, clusterId);
+  }
+
+  /** Put the face in `slot` into cluster `clusterId`, creating the cluster if need be. */
+  private join(faceId: number, slot: number, clusterId: number): void {
+    let c = this.byId.get(clusterId);
+    if (!c) {
+      const dense = this.freeDense.pop() ?? this.idOfDense.length;
+      this.idOfDense[dense] = clusterId;
+      c = { dense, members: new Set() };
+      this.byId.set(clusterId, c);
+    }
+    c.members.add(faceId);
+    this.denseAt[slot] = c.dense;
+  }
+
+  /** Take the face in `slot` out of its cluster; an emptied cluster is gone. */
+  private leave(faceId: number, slot: number): void {
+    const id = this.idOfDense[this.denseAt[slot] ?? -1];
+    const c = id === undefined ? undefined : this.byId.get(id);
+    if (!c || id === undefined) return;
+    c.members.delete(faceId);
+    if (c.members.size === 0) this.drop(id, c);
+  }
+
+  private drop(id: number, c: Cluster): void {
+    this.byId.delete(id);
+    this.freeDense.push(c.dense);
+  }
+
+  /** Mean distance from `x` to each cluster holding at least one face within reach of it. */
+  private nearClusters(x: Float32Array): Map<number, number> {
+    const { dims, vectors, count } = this;
+    const clusters = this.idOfDense.length;
+    if (this.dist.length < count) this.dist = new Float32Array(Math.max(64, count * 2));
+    if (this.sums.length < clusters) {
+      this.sums = new Float64Array(Math.max(64, clusters * 2));
+      this.reach = new Uint8Array(this.sums.length);
+    }
+    const { dist, sums, reach, denseAt } = this;
+    const limit = this.options.maxDistance;
+    const touched: number[] = [];
+    for (let s = 0, o = 0; s < count; s++, o += dims) {
       let d = 0;
-      const o = s * dims;
       for (let k = 0; k < dims; k++) {
-        const diff = (vector[k] ?? 0) - (vectors[o + k] ?? 0);
+        const diff = (x[k] as number) - (vectors[o + k] as number);
         d += diff * diff;
       }
-      const clusterId = this.clusterAt[s] ?? -1;
-      const dist = Math.sqrt(d);
-      sums.set(clusterId, (sums.get(clusterId) ?? 0) + dist);
-      if (dist <= this.options.maxDistance) reach.add(clusterId);
+      const e = Math.sqrt(d);
+      dist[s] = e;
+      const c = denseAt[s] as number;
+      if (e <= limit && reach[c] === 0) {
+        reach[c] = 1;
+        touched.push(c);
+      }
     }
-    // Average linkage within the limit needs at least one pair within it.
-    for (const id of [...sums.keys()]) if (!reach.has(id)) sums.delete(id);
-    return { sums };
+    for (let s = 0; s < count; s++) {
+      const c = denseAt[s] as number;
+      if (reach[c] === 1) sums[c] = (sums[c] as number) + (dist[s] as number);
+    }
+    const out = new Map<number, number>();
+    for (const c of touched) {
+      const id = this.idOfDense[c] ?? -1;
+      out.set(id, (sums[c] as number) / (this.byId.get(id)?.members.size ?? 1));
+      sums[c] = 0;
+      reach[c] = 0;
+    }
+    return out;
   }
 
   /** Merge clusters into `clusterId` while one is within reach on average; returns the ids merged away. */
-  private mergeAround(clusterId: number, candidates: number[]): number[] {
+  private mergeAround(clusterId: number, candidates: readonly number[]): number[] {
     const merged: number[] = [];
     let target = clusterId;
     for (;;) {
       let best: number | undefined;
       let bestMean = this.options.maxDistance;
       for (const other of candidates) {
-        if (other === target || merged.includes(other) || !this.members.has(other)) continue;
+        if (other === target || merged.includes(other) || !this.byId.has(other)) continue;
         if (!this.mayMerge(target, other)) continue;
         const mean = this.meanBetween(target, other);
         if (mean <= bestMean) {
@@ -216,24 +274,27 @@ export class FaceClusters {
         }
       }
       if (best === undefined) return merged;
+      const a = this.byId.get(target);
+      const b = this.byId.get(best);
+      if (!a || !b) return merged;
       // The bigger cluster's id survives: what a person saw named most stays named.
-      const [keep, gone] =
-        (this.members.get(best)?.size ?? 0) > (this.members.get(target)?.size ?? 0) ? [best, target] : [target, best];
-      for (const faceId of this.members.get(gone) ?? []) {
+      const [keepId, keep, goneId, gone] =
+        b.members.size > a.members.size ? [best, b, target, a] : [target, a, best, b];
+      for (const faceId of gone.members) {
         const slot = this.slotOf.get(faceId);
-        if (slot !== undefined) this.clusterAt[slot] = keep;
-        this.members.get(keep)?.add(faceId);
+        if (slot !== undefined) this.denseAt[slot] = keep.dense;
+        keep.members.add(faceId);
       }
-      this.members.delete(gone);
-      merged.push(gone);
-      target = keep;
+      this.drop(goneId, gone);
+      merged.push(goneId);
+      target = keepId;
     }
   }
 
   /** No face of either cluster was taken out of the other. */
   private mayMerge(a: number, b: number): boolean {
-    for (const faceId of this.members.get(a) ?? []) if (this.excluded.get(faceId)?.has(b)) return false;
-    for (const faceId of this.members.get(b) ?? []) if (this.excluded.get(faceId)?.has(a)) return false;
+    for (const faceId of this.byId.get(a)?.members ?? []) if (this.excluded.get(faceId)?.has(b)) return false;
+    for (const faceId of this.byId.get(b)?.members ?? []) if (this.excluded.get(faceId)?.has(a)) return false;
     return true;
   }
 
@@ -241,13 +302,13 @@ export class FaceClusters {
     const { dims, vectors } = this;
     let sum = 0;
     let n = 0;
-    for (const fa of this.members.get(a) ?? []) {
+    for (const fa of this.byId.get(a)?.members ?? []) {
       const oa = (this.slotOf.get(fa) ?? 0) * dims;
-      for (const fb of this.members.get(b) ?? []) {
+      for (const fb of this.byId.get(b)?.members ?? []) {
         const ob = (this.slotOf.get(fb) ?? 0) * dims;
         let d = 0;
         for (let k = 0; k < dims; k++) {
-          const diff = (vectors[oa + k] ?? 0) - (vectors[ob + k] ?? 0);
+          const diff = (vectors[oa + k] as number) - (vectors[ob + k] as number);
           d += diff * diff;
         }
         sum += Math.sqrt(d);

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
@@ -22,7 +22,9 @@ import { listPersons } from '../../src/store/persons.js';
 import { photoByPath } from '../../src/store/photos.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { type Daemon, sleep, startDaemon, writeConfig } from '../helpers/daemon.js';
+import { daemonApi, pageActions } from '../helpers/daemon-api.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
+import { sidecarMismatch } from '../helpers/sidecar-names.js';
 
 const execFileP = promisify(execFile);
 const IDENTITY = join(sharedDir, 'data', 'identity');
@@ -30,23 +32,12 @@ const IDENTITY = join(sharedDir, 'data', 'identity');
 const MISSED = 'Colin_Powell_0007.jpg';
 /** Where its face is, in its 150×150 pixels (these LFW crops centre the face at about 41..109). */
 const MISSED_BOX = { x: 38, y: 32, width: 74, height: 84 };
-const AUTO_THRESHOLD = 0.5;
 
 const exiftoolMissing = await execFileP('exiftool', ['-ver']).then(
   () => undefined,
   () => 'exiftool is not installed (apt install libimage-exiftool-perl)',
 );
 const skip = browserSkipReason() ?? exiftoolMissing;
-
-const trainingBody = z.object({
-  service: z
-    .object({
-      phase: z.string(),
-      startsAt: z.number().nullable(),
-      last: z.object({ finishedAt: z.number(), error: z.string().nullable() }).nullable(),
-    })
-    .nullable(),
-});
 
 describe('labelling page on a running daemon', { skip }, () => {
   let dir = '';
@@ -58,40 +49,13 @@ describe('labelling page on a running daemon', { skip }, () => {
   let browser: Browser;
   let page: Page;
   let db: Db;
-  let done = 0;
   const truth = new Map<string, string>();
 
-  const post = async (path: string, body: object): Promise<unknown> => {
-    const res = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${path}: ${res.status} ${text}`);
-    return JSON.parse(text);
-  };
-
-  /** Train now and wait until that training (and any it queued) has finished. */
-  async function trainAndWait(): Promise<void> {
-    const since = Date.now();
-    await post('/api/training', {});
-    for (const end = Date.now() + 60_000; ; await sleep(200)) {
-      const s = trainingBody.parse(await (await fetch(`${url}/api/training`)).json()).service;
-      if (s?.last?.error) assert.fail(`training failed: ${s.last.error}`);
-      if (s && s.phase === 'idle' && s.last && s.last.finishedAt >= since) return;
-      if (Date.now() > end) assert.fail(`training did not finish: ${JSON.stringify(s)}`);
-    }
-  }
-
-  /** Click, then wait until the page has finished that one action and redrawn. */
-  async function act(click: () => Promise<void>): Promise<void> {
-    done++;
-    await click();
-    await page.waitForSelector(`body[data-done="${done}"]`, { state: 'attached', timeout: 30_000 });
-    const status = (await page.textContent('#status')) ?? '';
-    assert.doesNotMatch(await page.getAttribute('#status', 'class').then((c) => c ?? ''), /error/, status);
-  }
+  const { post, trainAndWait } = daemonApi(
+    () => url,
+    () => token,
+  );
+  const act = pageActions(() => page);
 
   const faceIds = (selector: string): Promise<number[]> =>
     page.$$eval(selector, (els) => els.map((e) => Number(e.getAttribute('data-face-id'))));
@@ -124,6 +88,9 @@ describe('labelling page on a running daemon', { skip }, () => {
       }
     }
     const config = await writeConfig(dir, {
+      // The cascade's page: groups by likeness and guesses, and a photo it misses to draw a face on
+      // (web-clusters.test.ts has the neural engine's clusters).
+      engine: 'cascade',
       // Training only when asked (the page's "train now"), so each step sees the models it expects.
       daemon: { settleMs: 200, trainDebounceSeconds: 3600 },
     });
@@ -349,35 +316,9 @@ describe('labelling page on a running daemon', { skip }, () => {
     }
 
     // Sidecars: every photo names exactly its confirmed faces and its sure suggestions.
-    const expected = (file: string): string[] =>
-      facesOfPhoto(db, photoOf(file).id)
-        .flatMap((f) => {
-          if (f.label_state === 'confirmed') return [f.person ?? ''];
-          if (f.label_state === 'auto' && f.predicted_person && (f.decision_value ?? -1) >= AUTO_THRESHOLD)
-            return [f.predicted_person];
-          return [];
-        })
-        .sort();
     const files = [...truth.keys()];
-    let mismatch = '';
     for (const end = Date.now() + 30_000; ; await sleep(500)) {
-      const { stdout } = await execFileP('exiftool', [
-        '-j',
-        '-XMP-mwg-rs:RegionName',
-        ...files.map((f) => `${join(photos, f)}.xmp`),
-      ]).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '[]' }));
-      const read = new Map(
-        z
-          .array(
-            z.object({ SourceFile: z.string(), RegionName: z.union([z.string(), z.array(z.string())]).optional() }),
-          )
-          .parse(JSON.parse(stdout || '[]'))
-          .map((r) => [basename(r.SourceFile, '.xmp'), [r.RegionName ?? []].flat().map(String).sort()]),
-      );
-      mismatch = files
-        .filter((f) => JSON.stringify(read.get(f) ?? []) !== JSON.stringify(expected(f)))
-        .map((f) => `${f}: sidecar ${JSON.stringify(read.get(f) ?? [])}, store ${JSON.stringify(expected(f))}`)
-        .join('\n');
+      const mismatch = await sidecarMismatch(db, photos, files);
       if (!mismatch) break;
       if (Date.now() > end) assert.fail(`sidecars differ from the store:\n${mismatch}`);
     }
