@@ -4,7 +4,11 @@
  * retrains and re-names every other face from its stored chip. Prints how many of the remaining
  * faces came out right without help, how many wrong, and how many unknown. Not a test.
  *
- *   npm run eval:labelling -- [--per-person 5]
+ *   npm run eval:labelling -- [--per-person 5] [--engine cascade|neural]
+ *
+ * With the cascade it also prints how often the page's "Maybe <person>?" guess is right at each
+ * decision-value floor: the page offers a guess only from the floor where it is right 90 % of the
+ * time (web/best-guess.ts).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +22,9 @@ import { boundingBox, iou } from '../src/vision/geometry.js';
 import { startDaemon, writeConfig } from '../test/helpers/daemon.js';
 import { repoRoot, say, table } from './common.js';
 
-const { values } = parseArgs({ options: { 'per-person': { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { 'per-person': { type: 'string', default: '5' }, engine: { type: 'string' } },
+});
 const perPerson = Math.max(3, Number.parseInt(values['per-person'], 10) || 5);
 const shared = process.env.FACETAG_SHARED ?? join(repoRoot(), '../shared');
 const work = mkdtempSync(join(tmpdir(), 'facetag-labelling-'));
@@ -29,7 +35,12 @@ async function main(): Promise<void> {
   cpSync(join(shared, 'data/identity'), photos, { recursive: true });
   rmSync(join(photos, 'labels.csv'));
   const rows = await readIdentityRows(join(shared, 'data/identity'));
-  const config = await writeConfig(work, { daemon: { settleMs: 300, trainDebounceSeconds: 2 } });
+  const config = await writeConfig(work, {
+    ...(values.engine ? { engine: values.engine } : {}),
+    // Every guess, however weak, so the floors below can be measured.
+    ...(values.engine === 'cascade' ? { recognition: { guessFloor: -100 } } : {}),
+    daemon: { settleMs: 300, trainDebounceSeconds: 2 },
+  });
   const t0 = performance.now();
   const daemon = startDaemon({ photos: [photos], dataDir, config });
   try {
@@ -89,8 +100,12 @@ async function main(): Promise<void> {
       body = await (await fetch(`${String(http.url)}/api/unknown-faces?limit=2000`)).json();
       requestMs.push(performance.now() - t);
     }
-    const answer = body as { groups: { guess: string | null; faces: { id: number }[] }[] };
+    const answer = body as {
+      groups: { guess: string | null; faces: { id: number; guessValue: number | null }[] }[];
+    };
     const guessOf = new Map(answer.groups.flatMap((g) => g.faces.map((f) => [f.id, g.guess] as const)));
+    const valueOf = new Map(answer.groups.flatMap((g) => g.faces.map((f) => [f.id, f.guessValue] as const)));
+    const scored: { value: number; right: boolean }[] = [];
 
     let right = 0;
     let wrong = 0;
@@ -107,6 +122,8 @@ async function main(): Promise<void> {
         if (guess === null) guesses.none++;
         else if (guess === row.person) guesses.right++;
         else guesses.wrong++;
+        const value = valueOf.get(face.id);
+        if (guess !== null && typeof value === 'number') scored.push({ value, right: guess === row.person });
       } else if (face.predicted_person === row.person) right++;
       else wrong++;
     }
@@ -144,6 +161,22 @@ async function main(): Promise<void> {
         ],
       ),
     );
+    if (scored.length > 0) {
+      say(
+        table(
+          ['guess floor (decision value)', 'guesses offered', 'right'],
+          [-1, -0.75, -0.5, -0.25, 0].map((floor) => {
+            const offered = scored.filter((g) => g.value >= floor);
+            const right = offered.filter((g) => g.right).length;
+            return [
+              String(floor),
+              String(offered.length),
+              offered.length ? `${((100 * right) / offered.length).toFixed(1)} %` : '-',
+            ];
+          }),
+        ),
+      );
+    }
   } finally {
     await daemon.stop();
     rmSync(work, { recursive: true, force: true });

@@ -241,6 +241,13 @@ const recognitionSchema = z
       .default({})
       .describe("Per-person acceptance thresholds on the decision value, overriding the model's own (0 for SVMs)."),
     jobs: z.int().min(0).default(0).describe('Worker threads for training; 0 means one per CPU core.'),
+    guessFloor: z
+      .number()
+      .nullable()
+      .default(-1)
+      .describe(
+        "Cascade engine: the labelling page groups unknown faces as 'Maybe Ann?' when Ann's model scores them at least this (a decision value below its acceptance threshold); null offers no guesses. The default is the floor from which a guess was right at least 90 % of the time on the dev data (npm run eval:labelling -- --engine cascade).",
+      ),
     dedupe: z
       .enum(['response', 'detector'])
       .default('detector')

@@ -141,6 +141,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         watcher: watcherStatus,
       }),
       maxPixels: config.decode.maxPixels,
+      guessFloor: config.recognition.guessFloor,
       ...(clustering ? { clusters: { takeOut: (faceId: number) => clustering.takeOut(faceId) } } : {}),
     });
     const server = await startHttpServer(app, { host: config.http.host, port: config.http.port });

@@ -48,6 +48,8 @@ export interface HttpApiDeps {
     box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
   ) => Promise<DrawnFaceChip>;
   readonly metrics: () => MetricsSnapshot;
+  /** Cascade: the decision value from which a "Maybe <person>?" guess is offered; null: never. Default −1. */
+  readonly guessFloor?: number | null;
   /**
    * The clusters of unknown faces (neural engine). Absent: unknown faces are grouped per request
    * by the models' guesses and HOG likeness (cascade).

@@ -10,7 +10,7 @@ import { needsStoredChip, recogniseStored } from '../../pipeline/analyse.js';
 import { unknownFaces } from '../../store/clusters.js';
 import { suggestedFaces, unknownFaceChips } from '../../store/unknown-faces.js';
 import { decodeChipPng } from '../../vision/chip-png.js';
-import { bestGuess, groupByGuess } from '../../web/best-guess.js';
+import { bestGuess, GUESS_FLOOR, groupByGuess } from '../../web/best-guess.js';
 import { groupByLikeness, likenessVector } from '../../web/likeness.js';
 import type { HttpApiDeps } from '../deps.js';
 import { parseQuery } from '../validate.js';
@@ -57,8 +57,11 @@ export function unknownFaceRoutes(deps: HttpApiDeps): Router {
       rows.map((row) => (models && needsStoredChip(models) ? decodeChipPng(row.chip) : undefined)),
     );
     // With models: group by each face's best guess; faces without one (or no models yet) by likeness.
+    const floor = deps.guessFloor === undefined ? GUESS_FLOOR : deps.guessFloor;
     const guesses = rows.map((row, i) =>
-      models ? bestGuess(recogniseStored(models, { chip: chips[i], features: row.features }).decisions) : undefined,
+      models && floor !== null
+        ? bestGuess(recogniseStored(models, { chip: chips[i], features: row.features }).decisions, floor)
+        : undefined,
     );
     const face = (i: number) => ({ id: rows[i].id, photoId: rows[i].photo_id, guessValue: guesses[i]?.value ?? null });
     const guessed = groupByGuess(guesses).map((g) => ({ guess: g.person, faces: g.members.map(face) }));
