@@ -244,9 +244,9 @@ const recognitionSchema = z
     guessFloor: z
       .number()
       .nullable()
-      .default(-1)
+      .default(null)
       .describe(
-        "Cascade engine: the labelling page groups unknown faces as 'Maybe Ann?' when Ann's model scores them at least this (a decision value below its acceptance threshold); null offers no guesses. The default is the floor from which a guess was right at least 90 % of the time on the dev data (npm run eval:labelling -- --engine cascade).",
+        "Cascade engine: group unknown faces as 'Maybe Ann?' when Ann's model scores them at least this decision value (below its acceptance threshold); null offers no guesses. On the identity dev data (npm run eval:labelling -- --engine cascade, 5 names per person) no floor made a guess right 90 % of the time (-1: 52 %, -0.5: 55 %, -0.25: 70 %), so by default none is offered and unknown faces are grouped by likeness.",
       ),
     dedupe: z
       .enum(['response', 'detector'])
