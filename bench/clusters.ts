@@ -170,7 +170,7 @@ function scaleBench(): string[][] {
     // placement depends on how many faces there are, not on how they are grouped).
     for (; loaded < n; loaded++) clusters.restore(loaded + 1, all[loaded] as Float32Array, next++);
     const t = performance.now();
-    fresh.forEach((v, i) => clusters.add(1_000_000 + n + i, v));
+    for (const [i, v] of fresh.entries()) clusters.add(1_000_000 + n + i, v);
     const perFace = (performance.now() - t) / fresh.length;
     for (let i = 0; i < fresh.length; i++) clusters.remove(1_000_000 + n + i);
     rows.push([

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       groups: { guess: string | null; faces: { id: number; guessValue: number | null }[] }[];
     };
     const guessOf = new Map(answer.groups.flatMap((g) => g.faces.map((f) => [f.id, g.guess] as const)));
-    const valueOf = new Map(answer.groups.flatMap((g) => g.faces.map((f) => [f.id, f.guessValue] as const)));
+    const guessValueOf = new Map(answer.groups.flatMap((g) => g.faces.map((f) => [f.id, f.guessValue] as const)));
     const scored: { value: number; right: boolean }[] = [];
 
     let right = 0;
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
         if (guess === null) guesses.none++;
         else if (guess === row.person) guesses.right++;
         else guesses.wrong++;
-        const value = valueOf.get(face.id);
+        const value = guessValueOf.get(face.id);
         if (guess !== null && typeof value === 'number') scored.push({ value, right: guess === row.person });
       } else if (face.predicted_person === row.person) right++;
       else wrong++;

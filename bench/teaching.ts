@@ -177,8 +177,8 @@ async function freePort(): Promise<number> {
 }
 
 function tailOf(file: string, lines = 40): string {
-  if (!existsSync(file)) return '(no log)';
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  const text = existsSync(file) ? readFileSync(file, 'utf8').trimEnd() : '';
+  return text === '' ? '(nothing logged at warn or above)' : text.split('\n').slice(-lines).join('\n');
 }
 
 // ---- the HTTP API
@@ -341,7 +341,8 @@ function printBefore(b: BeforeNaming): void {
       ]),
     ),
   );
-  say(`mean purity of the ${b.purity.length} biggest clusters: ${pct(b.meanPurity)}`);
+  const scored = b.purity.filter((p) => p.purity !== null).length;
+  say(`mean purity of the ${b.purity.length} biggest clusters (the ${scored} with truth): ${pct(b.meanPurity)}`);
   say(
     `\n${table(
       ['family member', 'detected', 'in any group', 'in clusters', 'biggest group', 'groups for 90 %'],
@@ -455,9 +456,10 @@ async function main(): Promise<number> {
     printBefore(before);
 
     say(`\nteach.py, ${budget} actions:`);
+    // `--name=value`: a token may start with '-', which argparse would take for an option.
     await teach(daemon, [
-      ...['--api', base, '--token', token, '--library', library, '--photos', photos],
-      ...['--budget', String(budget), '--timeout', String(timeoutS), '--json', teachJson],
+      ...[`--api=${base}`, `--token=${token}`, `--library=${library}`, `--photos=${photos}`],
+      ...[`--budget=${budget}`, `--timeout=${timeoutS}`, `--json=${teachJson}`],
     ]);
     const taught = teachResult.parse(JSON.parse(readFileSync(teachJson, 'utf8')));
     printTeaching(taught);
