@@ -1,6 +1,6 @@
 /** A running daemon's HTTP API and labelling page as the browser tests drive them. */
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as z from 'zod';
 import { sleep } from './daemon.js';
 
@@ -62,4 +62,19 @@ export function pageActions(page: () => Page): (click: () => Promise<void>) => P
       status,
     );
   };
+}
+
+/** A new tab on the labelling page with the token saved, as a family member's first visit; no page errors. */
+export async function openLabellingPage(browser: Browser, url: string, token: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(`${url}/`);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.fill('#token', token);
+  await page.click('#token-form button');
+  await page.waitForSelector('#status:text-is("Token saved in this browser.")');
+  assert.deepEqual(errors, []);
+  return page;
 }

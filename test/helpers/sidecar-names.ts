@@ -50,3 +50,11 @@ export async function sidecarMismatch(db: Db, photos: string, files: readonly st
     )
     .join('\n');
 }
+
+/** Why sidecars cannot be read back here (no exiftool), or undefined when they can. */
+export async function exiftoolMissing(): Promise<string | undefined> {
+  return execFileP('exiftool', ['-ver']).then(
+    () => undefined,
+    () => 'exiftool is not installed (apt install libimage-exiftool-perl)',
+  );
+}

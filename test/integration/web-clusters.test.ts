@@ -5,7 +5,6 @@
  * database, every photo's XMP sidecar (exiftool) and the retrained models must show exactly that.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,20 +14,12 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { type FaceRow, faceById } from '../../src/store/faces.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { type Daemon, sleep, startDaemon, writeConfig } from '../helpers/daemon.js';
-import { daemonApi, pageActions } from '../helpers/daemon-api.js';
+import { daemonApi, openLabellingPage, pageActions } from '../helpers/daemon-api.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
-import { sidecarMismatch } from '../helpers/sidecar-names.js';
+import { exiftoolMissing, sidecarMismatch } from '../helpers/sidecar-names.js';
 
 const IDENTITY = join(sharedDir, 'data', 'identity');
-const exiftoolMissing = (() => {
-  try {
-    execFileSync('exiftool', ['-ver']);
-    return undefined;
-  } catch {
-    return 'exiftool is not installed (apt install libimage-exiftool-perl)';
-  }
-})();
-const skip = browserSkipReason() ?? exiftoolMissing;
+const skip = browserSkipReason() ?? (await exiftoolMissing());
 
 describe('clusters on the labelling page, neural engine', { skip }, () => {
   let dir = '';
@@ -100,15 +91,7 @@ describe('clusters on the labelling page, neural engine', { skip }, () => {
     }
 
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${url}/`);
-    await page.waitForSelector('body[data-ready="true"]');
-    await page.fill('#token', token);
-    await page.click('#token-form button');
-    await page.waitForSelector('#status:text-is("Token saved in this browser.")');
-    assert.deepEqual(errors, []);
+    page = await openLabellingPage(browser, url, token);
   });
 
   after(async () => {

@@ -22,9 +22,9 @@ import { listPersons } from '../../src/store/persons.js';
 import { photoByPath } from '../../src/store/photos.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { type Daemon, sleep, startDaemon, writeConfig } from '../helpers/daemon.js';
-import { daemonApi, pageActions } from '../helpers/daemon-api.js';
+import { daemonApi, openLabellingPage, pageActions } from '../helpers/daemon-api.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
-import { sidecarMismatch } from '../helpers/sidecar-names.js';
+import { exiftoolMissing, sidecarMismatch } from '../helpers/sidecar-names.js';
 
 const execFileP = promisify(execFile);
 const IDENTITY = join(sharedDir, 'data', 'identity');
@@ -33,11 +33,7 @@ const MISSED = 'Colin_Powell_0007.jpg';
 /** Where its face is, in its 150×150 pixels (these LFW crops centre the face at about 41..109). */
 const MISSED_BOX = { x: 38, y: 32, width: 74, height: 84 };
 
-const exiftoolMissing = await execFileP('exiftool', ['-ver']).then(
-  () => undefined,
-  () => 'exiftool is not installed (apt install libimage-exiftool-perl)',
-);
-const skip = browserSkipReason() ?? exiftoolMissing;
+const skip = browserSkipReason() ?? (await exiftoolMissing());
 
 describe('labelling page on a running daemon', { skip }, () => {
   let dir = '';
@@ -122,16 +118,7 @@ describe('labelling page on a running daemon', { skip }, () => {
     }
 
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(`${url}/`);
-    await page.waitForSelector('body[data-ready="true"]');
-    await page.fill('#token', token);
-    await page.click('#token-form button');
-    await page.waitForSelector('#status:text-is("Token saved in this browser.")');
-    assert.deepEqual(errors, []);
+    page = await openLabellingPage(browser, url, token);
   });
 
   after(async () => {
