@@ -26,7 +26,15 @@ export type NeuralTask =
     };
 
 export type NeuralReply =
-  | { readonly id: number; readonly ok: true; readonly kind: 'detect'; readonly hits: AngleHit[]; readonly ms: number }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly kind: 'detect';
+      readonly hits: AngleHit[];
+      /** Upright, with a margin around the photo: only for faces no other pass found (neural-pool). */
+      readonly marginHits: AngleHit[];
+      readonly ms: number;
+    }
   | {
       readonly id: number;
       readonly ok: true;

@@ -9,7 +9,7 @@
 import { sweepOnPool } from '../detect/worker-runner.js';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
-import { scaleRect } from '../vision/geometry.js';
+import { boundingBox, iou, scaleRect } from '../vision/geometry.js';
 import { poolSize, threadPool } from '../workers/thread-pool.js';
 import { NeuralUnavailableError } from './face-api.js';
 import type { NeuralReply, NeuralTask } from './neural-messages.js';
@@ -55,7 +55,7 @@ export function neuralPool(threads = 0): NeuralPool {
       const { image, scale } = shrinkRaster(full, SSD_INPUT_SIDE);
       const shared = new SharedArrayBuffer(image.pixels.length);
       new Uint8Array(shared).set(image.pixels);
-      const { hits } = await sweepOnPool(
+      const { hits: swept, replies } = await sweepOnPool(
         pool.size,
         angles,
         image.width,
@@ -76,6 +76,10 @@ export function neuralPool(threads = 0): NeuralPool {
           return r.hits;
         },
       );
+      // The margin pass sees faces upside down or sideways too, sometimes more strongly than the
+      // pass at their own angle: it only adds faces that no pass found.
+      const margin = replies.flatMap((r) => (r.ok && r.kind === 'detect' ? r.marginHits : []));
+      const hits = [...swept, ...unseen(margin, swept)];
       return scale === 1 ? hits : hits.map((h) => ({ ...h, rect: scaleRect(h.rect, 1 / scale) }));
     },
     async embed(chips, padding) {
@@ -90,4 +94,13 @@ export function neuralPool(threads = 0): NeuralPool {
     },
     close: () => pool.close(),
   };
+}
+
+/** Hits of `extra` that overlap none of `found` (IoU of their upright bounding boxes under 0.2). Pure. */
+export function unseen(extra: readonly AngleHit[], found: readonly AngleHit[]): AngleHit[] {
+  const boxes = found.map((h) => boundingBox(h.rect));
+  return extra.filter((h) => {
+    const b = boundingBox(h.rect);
+    return boxes.every((f) => iou(f, b) < 0.2);
+  });
 }

@@ -30,7 +30,7 @@ export function labelFaces(
   summary: string,
   now: number,
 ): BulkLabelResult {
-  const run = db.transaction((): BulkLabelResult => {
+  const run = (): BulkLabelResult => {
     const before = [];
     for (const id of new Set(faceIds)) {
       const face = faceById(db, id);
@@ -50,9 +50,9 @@ export function labelFaces(
       'INSERT INTO label_actions (summary, before, created_at) VALUES (?, ?, ?) RETURNING id',
     ).get(summary, JSON.stringify(before), now);
     return { ok: true, actionId: z.object({ id: z.int() }).parse(row).id, labelled: before.length };
-  });
+  };
   try {
-    return run.immediate();
+    return writeTransaction(db, run);
   } catch (err) {
     if (err instanceof BulkRefused) return { ok: false, faceId: err.faceId, code: err.code };
     throw err;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { seededRandom } from '../../src/eval/match.js';
 import { type LabelledEmbedding, trainFromEmbeddings } from '../../src/neural/embedding-trainer.js';
+import { unseen } from '../../src/neural/neural-pool.js';
 import { chipFeatures, embeddingSpec, FeatureMismatchError, SEED_HOG } from '../../src/recognize/features.js';
 import {
   loadPersonModels,
@@ -194,4 +195,16 @@ test('the gallery compares the mean distance to the nearest few: one look-alike 
   // A gallery smaller than k uses what it has.
   assert.equal(nearGallery(at(0, 0.4), { ...gallery, embeddings: [[0, 0]] }), true);
   assert.equal(nearGallery(at(0, 0.6), { ...gallery, embeddings: [[0, 0]] }), false);
+});
+
+test('the margin pass only adds faces no other pass found', () => {
+  const hit = (cx: number, cy: number, angle: number) => ({
+    rect: { cx, cy, width: 40, height: 40, angle },
+    strength: 0.9,
+    density: 0,
+  });
+  // Found upside down at 180 by its own pass: the upright margin pass's view of it is dropped.
+  const found = [hit(100, 100, 180)];
+  assert.deepEqual(unseen([hit(102, 98, 0), hit(300, 300, 0)], found), [hit(300, 300, 0)]);
+  assert.deepEqual(unseen([hit(102, 98, 0)], []), [hit(102, 98, 0)]);
 });

@@ -11,6 +11,7 @@ const RELEASED: readonly string[] = [
   'dcef027c9f8bed645d4a9be02c22cf3b0e8ef3f5e48d2b94165c7646fa5f3d5e',
   'e58cb95f9b2842f7f04c74994089ad544bf5dc4bd28e47202f2e0e9850ac46f5',
   '27b1476ad3d25f56610d607aba4c287554a20197b7e2f7f8eed33d30c48ff488',
+  '6c4c8706f20b5c896226a4eb9c3c23faddee0cf4fb33f2539588c7e0b7d432d3',
 ];
 
 test('released migrations are unchanged', () => {
