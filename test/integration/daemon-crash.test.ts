@@ -34,7 +34,7 @@ before(async () => {
     await copyFile(join(detectionImages, name), join(photos, i % 3 ? name : join('sub', name)));
   }
   // The full sweep: with the WebAssembly kernel a quarter-turn sweep finished before enough kills landed.
-  config = await writeConfig(dir, { detection: { rotationStep: 15 }, daemon: { settleMs: 300 } });
+  config = await writeConfig(dir, { engine: 'cascade', detection: { rotationStep: 15 }, daemon: { settleMs: 300 } });
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });

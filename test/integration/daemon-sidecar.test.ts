@@ -25,7 +25,7 @@ before(async () => {
   photos = join(dir, 'photos');
   await mkdir(photos);
   for (const name of [PHOTO, ...OTHERS]) await copyFile(join(detectionImages, name), join(photos, name));
-  config = await writeConfig(dir, { detection: { rotationStep: 90 }, daemon: { settleMs: 300 } });
+  config = await writeConfig(dir, { engine: 'cascade', detection: { rotationStep: 90 }, daemon: { settleMs: 300 } });
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
