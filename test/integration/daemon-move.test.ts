@@ -33,7 +33,11 @@ before(async () => {
   for (const [i, name] of names.slice(0, PHOTOS).entries()) {
     await copyFile(join(detectionImages, name), join(photos, i < PHOTOS / 2 ? name : join('sub', name)));
   }
-  config = await writeConfig(dir, { engine: 'cascade', detection: { rotationStep: 90 }, daemon: { settleMs: SETTLE_MS } });
+  config = await writeConfig(dir, {
+    engine: 'cascade',
+    detection: { rotationStep: 90 },
+    daemon: { settleMs: SETTLE_MS },
+  });
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
