@@ -140,7 +140,7 @@ export class FaceClusters {
     }
     this.faceAt.length = last;
     this.slotOf.delete(faceId);
-    this.excluded.delete(faceId);
+    // Its exclusions stay: a face named and then un-named (undo) must not rejoin a cluster it left.
     this.count = last;
   }
 
