@@ -14,6 +14,7 @@ import { labelCommand, labelUsage } from './cli/label-command.js';
 import { personsCommand, personsUsage } from './cli/persons-command.js';
 import { runCommand, runUsage } from './cli/run-command.js';
 import { statusCommand, statusUsage } from './cli/status-command.js';
+import { tokenCommand, tokenUsage } from './cli/token-command.js';
 import { trainCommand, trainUsage } from './cli/train-command.js';
 import { ConfigError } from './config/load.js';
 import { WalkError } from './files/walk.js';
@@ -32,6 +33,7 @@ const commands: Record<string, Command> = {
   status: { run: statusCommand, usage: statusUsage },
   label: { run: labelCommand, usage: labelUsage },
   persons: { run: personsCommand, usage: personsUsage },
+  token: { run: tokenCommand, usage: tokenUsage },
 };
 
 function usage(): string {

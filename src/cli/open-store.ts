@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.js';
 import { DB_FILE, type Db, openDatabase } from '../store/db.js';
 import type { Upgrading } from '../store/migrations.js';
 import { InputError } from './args.js';
+import { type DataDirFlags, dataDirHint, loadCommandConfig } from './data-dir.js';
 
 /** Says on stderr that an existing database is being upgraded, so a slow start is explained. */
 export function sayUpgrade(command: string, dataDir: string): Upgrading {
@@ -19,14 +19,12 @@ export function sayUpgrade(command: string, dataDir: string): Upgrading {
  * An older schema is not upgraded here: a daemon of the older version may have the file open and
  * would then meet rows it cannot read. `facetag run` upgrades it.
  */
-export function openStoreForCommand(
-  command: string,
-  values: { 'data-dir'?: string; config?: string },
-): { db: Db; dataDir: string } {
-  const config = loadConfig(values.config ? { file: values.config } : {});
-  const dataDir = values['data-dir'] ?? config.dataDir;
+export function openStoreForCommand(command: string, values: DataDirFlags): { db: Db; dataDir: string } {
+  const { dataDir } = loadCommandConfig(values);
   if (!existsSync(join(dataDir, DB_FILE))) {
-    throw new InputError(`${join(dataDir, DB_FILE)}: no database yet (start facetag run first)`);
+    throw new InputError(
+      `${join(dataDir, DB_FILE)}: no database yet (start facetag run first)\n  ${dataDirHint(values)}`,
+    );
   }
   const db = openDatabase(dataDir, (from, to) => {
     throw new InputError(

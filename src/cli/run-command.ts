@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { engineForLibrary, keptEngineAdvice } from '../config/engine.js';
-import { loadConfig } from '../config/load.js';
 import type { Config, Engine } from '../config/schema.js';
 import { recognisingAnalyser } from '../daemon/analyser.js';
 import { backfill, PIPELINE_VERSION } from '../daemon/backfill.js';
@@ -16,6 +15,7 @@ import { SchemaTooNewError } from '../store/migrations.js';
 import { currentPipeline, libraryEngine } from '../store/pipeline.js';
 import { VERSION } from '../version.js';
 import { parse, UsageError } from './args.js';
+import { loadCommandConfig } from './data-dir.js';
 import { type DetectionContext, detectionContext } from './detection-context.js';
 import { sayUpgrade } from './open-store.js';
 import { createProgress, type Progress } from './progress.js';
@@ -35,12 +35,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (use --photos DIR)`);
   if (values.photos?.some((p) => p === '')) throw new UsageError('--photos needs a folder');
-  if (values['data-dir'] === '') throw new UsageError('--data-dir needs a folder');
 
-  const loaded = loadConfig(values.config ? { file: values.config } : {});
+  // --data-dir, FACETAG_DATA_DIR, the config's dataDir, the default: in that order.
+  const loaded = loadCommandConfig(values);
   // --photos wins over the config file and FACETAG_PHOTOS (loadConfig already merged those two).
   const photoDirs = values.photos ?? loaded.photos;
-  const dataDir = values['data-dir'] ?? loaded.dataDir;
+  const dataDir = loaded.dataDir;
   if (photoDirs.length === 0) {
     throw new UsageError('no photo folders: give --photos DIR, set "photos" in the config, or FACETAG_PHOTOS');
   }

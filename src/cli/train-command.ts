@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.js';
 import { savePersonModel } from '../recognize/person-model.js';
 import { personsOf, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
 import { InputError, parse, UsageError } from './args.js';
+import { loadCommandConfig } from './data-dir.js';
 import { withEngineFlag } from './detection-context.js';
 import { createProgress } from './progress.js';
 import { readChipsForCommand } from './read-chips.js';
@@ -52,7 +52,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     'data-dir': { type: 'string' },
     engine: { type: 'string' },
   });
-  const loaded = loadConfig(values.config ? { file: values.config } : {});
+  const loaded = loadCommandConfig(values);
   const flagged = withEngineFlag(loaded, values.engine);
   // Chip folders are the seed's way, and only the cascade's HOG can learn from grey chips: unless a
   // person chose the neural engine, training from folders is the cascade's.
@@ -71,7 +71,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     if (outcome.via === 'daemon') return outcome.code;
     if (!outcome.report) return 1;
     process.stdout.write(reportTable(outcome.report));
-    process.stdout.write(`models in ${join(values['data-dir'] ?? config.dataDir, 'models')}\n`);
+    process.stdout.write(`models in ${join(config.dataDir, 'models')}\n`);
     return outcome.report.persons.some((p) => p.model) ? 0 : 1;
   }
   const labelsDir = values.labels ?? join(config.dataDir, 'labels');

@@ -4,18 +4,17 @@
  * (POST /api/training), so it picks up the new models at once and nothing trains twice; otherwise
  * the models are trained here, and the daemon loads them at its next start.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { engineForLibrary } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
-import { TOKEN_FILE } from '../daemon/http-token.js';
 import { createLogger } from '../daemon/logger.js';
 import { trainLibrary } from '../daemon/train-library.js';
 import type { PersonTraining } from '../recognize/trainer.js';
 import { libraryEngine } from '../store/pipeline.js';
 import { openStoreForCommand } from './open-store.js';
 import { createProgress } from './progress.js';
+import { readToken } from './token-command.js';
 
 const POLL_MS = 500;
 
@@ -48,11 +47,6 @@ async function runningDaemon(config: Config): Promise<string | undefined> {
     () => false,
   );
   return ok ? url : undefined;
-}
-
-async function tokenOf(config: Config, dataDir: string): Promise<string> {
-  if (config.http.token) return config.http.token;
-  return (await readFile(join(dataDir, TOKEN_FILE), 'utf8')).trim();
 }
 
 /** Ask the running daemon to train, follow its progress, print its table. */
@@ -124,8 +118,7 @@ export async function trainLibraryCommand(
 ): Promise<LibraryTrainingOutcome> {
   const url = await runningDaemon(config);
   if (url) {
-    const dataDir = values['data-dir'] ?? config.dataDir;
-    return { via: 'daemon', code: await trainThroughDaemon(url, await tokenOf(config, dataDir)) };
+    return { via: 'daemon', code: await trainThroughDaemon(url, await readToken(config, values)) };
   }
   return { via: 'here', report: await trainHere(config, values) };
 }

@@ -27,13 +27,14 @@ export interface LoadConfigOptions {
   /** Environment for FACETAG_* overrides and dataDir resolution; defaults to process.env. */
   readonly env?: NodeJS.ProcessEnv;
   /** Command-line overrides; they win over the file and the environment. */
-  readonly overrides?: { readonly photos?: readonly string[] };
+  readonly overrides?: { readonly photos?: readonly string[]; readonly dataDir?: string };
 }
 
 /**
  * Reads, validates and completes the configuration. Precedence, lowest first: schema defaults, the
- * file, the environment (FACETAG_PHOTOS, FACETAG_PORT, FACETAG_TOKEN), `overrides`. An empty `dataDir` is resolved to a real
- * directory (see `resolveDataDir`). Throws ConfigError naming every failing field.
+ * file, the environment (FACETAG_PHOTOS, FACETAG_PORT, FACETAG_TOKEN, FACETAG_DATA_DIR), `overrides`.
+ * An empty `dataDir` is resolved to a real directory (see `resolveDataDir`); a command's
+ * `--data-dir` wins over all of these. Throws ConfigError naming every failing field.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
@@ -45,6 +46,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (port !== undefined && port !== '' && !/^\d{1,5}$/.test(port.trim())) {
     throw new ConfigError([`FACETAG_PORT: must be a port number 0-65535 (got "${port}")`]);
   }
+  // A --data-dir given on the command line wins, so a bad FACETAG_DATA_DIR does not stand in its way.
+  const dataDirOverride = options.overrides?.dataDir;
+  const envDataDir = dataDirOverride === undefined ? dataDirFromEnv(env) : undefined;
 
   // FACETAG_PHOTOS entries are non-empty strings and cannot fail validation, so problems are
   // reported against the file ('config' when there is none); http.port problems from
@@ -58,7 +62,25 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     );
   }
   const config = withEngine(result.data);
-  return { ...config, dataDir: config.dataDir === '' ? resolveDataDir(env) : config.dataDir };
+  const dataDir = dataDirOverride ?? envDataDir ?? (config.dataDir === '' ? resolveDataDir(env) : config.dataDir);
+  return { ...config, dataDir };
+}
+
+/**
+ * FACETAG_DATA_DIR, so that `facetag status`, `label`, `persons`… find the daemon's data without
+ * `--data-dir` in every command. Empty means unset (as for FACETAG_PHOTOS). It must be absolute:
+ * a relative value would name a different folder in every working directory (the XDG spec
+ * ignores relative values for the same reason, but a silent fallback would hide the mistake).
+ */
+export function dataDirFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.FACETAG_DATA_DIR;
+  if (value === undefined || value === '') return undefined;
+  if (!isAbsolute(value)) {
+    throw new ConfigError([
+      `FACETAG_DATA_DIR: must be an absolute path to the data folder, like /var/lib/facetag (got ${JSON.stringify(value)})`,
+    ]);
+  }
+  return value;
 }
 
 /**
