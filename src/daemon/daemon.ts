@@ -11,6 +11,7 @@ import { createHttpApi, startHttpServer } from '../http/app.js';
 import { createLatencyRecorder } from '../http/latency-histogram.js';
 import type { MetricsSnapshot } from '../http/metrics.js';
 import { drawnFaceChip } from '../pipeline/drawn-face.js';
+import { sidecarSureFrom } from '../plugins/builtin/common.js';
 import { startPluginHost } from '../plugins/host.js';
 import { embeddingSpec, featureKey } from '../recognize/features.js';
 import type { Db } from '../store/db.js';
@@ -60,6 +61,10 @@ function timed(analyse: Analyser, observe: (seconds: number) => void): Analyser 
 
 /** How often STATUS= is refreshed. */
 const STATUS_MS = 10_000;
+
+/** `{ [key]: value }`, or nothing when the value is undefined (optional deps stay absent). */
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
 /** Starts everything and returns once READY=1 is sent; the shutdown coordinator stops it. */
 export async function startDaemon(deps: DaemonDeps): Promise<void> {
@@ -115,6 +120,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       dataDir: config.dataDir,
       photoRoots: roots,
       token,
+      ...optional('tokenFile', file),
+      ...optional('sureFrom', sidecarSureFrom(config.plugins)),
       now,
       log: log.child({ component: 'http' }),
       onLabelsChanged: () => {

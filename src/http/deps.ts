@@ -26,6 +26,10 @@ export interface HttpApiDeps {
    * refused and the server will not listen beyond loopback. At least 16 visible ASCII characters.
    */
   readonly token?: string;
+  /** The file the token is kept in (`<dataDir>/http-token`), when it is not set in the config. */
+  readonly tokenFile?: string;
+  /** An auto name at least this sure goes into the sidecars (the xmp plugin's autoThreshold); default 0.5. */
+  readonly sureFrom?: number;
   readonly now: () => number;
   readonly log: Logger;
   /** A label, name or person changed: the training service retrains after its debounce. */

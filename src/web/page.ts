@@ -10,30 +10,40 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>facetag · name faces</title>
+<link rel="icon" href="/web/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/web/style.css">
 <script type="module" src="/web/app.mjs"></script>
 </head>
 <body>
 <header>
   <h1>facetag</h1>
-  <nav><a href="#unknown" data-view="label">Unknown faces</a><a href="#suggestions" data-view="label">Suggestions</a><a href="#/people" data-view="people">People</a><a href="#/photos" data-view="photos">Photos</a><a href="#/training" data-view="training">Training</a></nav>
-  <form id="token-form">
-    <label for="token">API token</label>
-    <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="contents of http-token">
-    <button type="submit">Save</button>
-  </form>
+  <nav><a href="#/unknown" data-view="unknown">Unknown faces</a><a href="#/suggestions" data-view="suggestions">Suggestions</a><a href="#/people" data-view="people">People</a><a href="#/photos" data-view="photos">Photos</a><a href="#/training" data-view="training">Training</a></nav>
+  <button type="button" id="token-button" hidden>Token</button>
 </header>
+<section id="welcome" aria-labelledby="welcome-title" hidden>
+  <h2 id="welcome-title">Welcome to facetag</h2>
+  <p>To name faces from this browser, paste facetag's access token once. This browser keeps it, so you are not asked again.</p>
+  <p id="token-where">The token is in the file <code>http-token</code> in facetag's data folder.</p>
+  <p>To print it, run this on the computer facetag runs on:</p>
+  <pre id="token-command">facetag token</pre>
+  <form id="token-form">
+    <label for="token">Access token</label>
+    <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="paste the token here">
+    <button type="submit">Save</button>
+    <button type="button" id="token-cancel" hidden>Cancel</button>
+  </form>
+</section>
 <p id="status" role="status" aria-live="polite"></p>
 <main>
 <div id="view-label">
   <section id="unknown" aria-labelledby="unknown-title">
     <h2 id="unknown-title">Unknown faces</h2>
-    <p class="hint">Faces no one has named yet. Each group is one person as far as facetag can tell: type who it is and every face of it is named; take out a face that is someone else. Or tap faces to select them, then name them below, or ignore strangers. Every action can be undone.</p>
+    <p class="hint" id="unknown-hint"></p>
     <div id="groups"></div>
   </section>
   <section id="suggestions" aria-labelledby="suggestions-title">
     <h2 id="suggestions-title">Suggestions</h2>
-    <p class="hint">Who facetag thinks these are. Confirm or reject; a rejected suggestion does not come back.</p>
+    <p class="hint">Who facetag thinks these are, surest first. “Sure” ones are already written to your photos’ tags; check the others. Confirm or reject each; a rejected suggestion does not come back.</p>
     <div id="persons"></div>
   </section>
   <form id="actions" class="action-bar" aria-label="Selected faces">
@@ -52,6 +62,14 @@ export const PAGE_HTML = `<!doctype html>
 </html>
 `;
 
+/** The tab icon (also answers /favicon.ico, which browsers ask for without reading the page). */
+export const PAGE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<rect width="32" height="32" rx="7" fill="#1f5fbf"/>
+<circle cx="16" cy="13" r="6" fill="#fff"/>
+<path d="M6 28c1.5-6 5.5-9 10-9s8.5 3 10 9z" fill="#fff"/>
+</svg>
+`;
+
 export const PAGE_CSS = `
 *, *::before, *::after { box-sizing: border-box; }
 [hidden] { display: none !important; }
@@ -64,8 +82,6 @@ nav { display: flex; flex-wrap: wrap; gap: 0 1rem; }
 nav a { color: #1f5fbf; padding: 0.5rem 0; }
 nav a[aria-current] { font-weight: 600; color: #1d232a; }
 a { color: #1f5fbf; }
-#token-form { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; margin-left: auto; min-width: 0; }
-#token-form input { width: 14rem; max-width: 100%; }
 input, button { font: inherit; min-height: 44px; border-radius: 6px; }
 input { border: 1px solid #aab2bd; padding: 0 0.6rem; min-width: 0; }
 button { border: 1px solid #8a95a3; background: #fff; padding: 0 0.9rem; cursor: pointer; }
@@ -122,18 +138,52 @@ table.people th, table.people td { text-align: left; padding: 0.6rem 0.75rem; bo
   user-select: none; overflow: hidden; }
 .stage img { display: block; width: 100%; height: 100%; pointer-events: none; }
 .stage.drawing { cursor: crosshair; outline: 3px dashed #1f5fbf; }
-.box { position: absolute; border: 2px solid #e0463c; transform-origin: center; pointer-events: none; }
+.box { position: absolute; border: 2px solid #e0463c; transform-origin: center; }
 .box.confirmed { border-color: #2e9e4f; }
 .box.auto { border-color: #f0b400; }
 .box.ignored { border-color: #8a939e; }
 .box.draft { border: 2px dashed #1f5fbf; background: rgb(31 95 191 / 0.12); }
-.box span { position: absolute; left: -2px; top: 100%; background: rgb(0 0 0 / 0.7); color: #fff;
-  font-size: 0.75rem; padding: 0 0.3rem; white-space: nowrap; }
+.box-label { position: absolute; margin-top: 2px; background: rgb(0 0 0 / 0.7); color: #fff; font-size: 0.75rem;
+  padding: 0 0.3rem; white-space: nowrap; pointer-events: none; }
+#token-button { margin-left: auto; }
+#welcome { margin: 1rem; padding: 1rem 1.25rem; max-width: 44rem; background: #fff; border: 1px solid #d9dde3;
+  border-radius: 8px; }
+#welcome h2 { margin-top: 0; }
+#welcome pre { background: #f0f2f5; padding: 0.5rem 0.75rem; border-radius: 6px; overflow-x: auto;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+#welcome code { overflow-wrap: anywhere; }
+#token-form { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+#token-form input { flex: 1 1 14rem; }
+.keys { color: #55606e; font-size: 0.85rem; }
+kbd { font: inherit; font-size: 0.8rem; border: 1px solid #aab2bd; border-bottom-width: 2px; border-radius: 4px;
+  padding: 0 0.3rem; background: #fff; }
+.sure { font-size: 0.8rem; text-align: center; color: #17692c; }
+.sure.not { color: #8a5a00; }
+.stage .box { pointer-events: auto; cursor: pointer; background: transparent; padding: 0; min-height: 0;
+  border-radius: 2px; }
+.stage.drawing .box { pointer-events: none; }
+.box.highlight { border-width: 3px; outline: 3px solid #fff; box-shadow: 0 0 0 6px #1f5fbf; z-index: 1; }
+.face-panel { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 0.75rem; margin: 0.75rem 0;
+  padding: 0.75rem; background: #fff; border: 1px solid #d9dde3; border-radius: 8px; max-width: 60rem; }
+.face-panel .panel-chip { width: 72px; height: 72px; border-radius: 6px; overflow: hidden; background: #e6e9ee; }
+.face-panel .panel-chip img { width: 100%; height: 100%; object-fit: cover; display: block; }
+.face-panel .panel-state { flex: 1 1 12rem; }
+.face-panel .panel-buttons { display: flex; flex-wrap: wrap; gap: 0.4rem; }
+.face-panel form { display: flex; gap: 0.4rem; flex: 1 1 16rem; }
+.face-panel form input { flex: 1 1 8rem; }
+.filters { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; margin-bottom: 0.75rem; }
+.month { margin: 1rem 0 0.5rem; font-size: 1.05rem; }
+.thumbs { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 0.5rem; }
+.thumb { display: flex; flex-direction: column; background: #fff; border: 1px solid #d9dde3; border-radius: 6px;
+  overflow: hidden; text-decoration: none; color: inherit; }
+.thumb .pic { aspect-ratio: 4 / 3; background: #e6e9ee; overflow: hidden; }
+.thumb .pic img { width: 100%; height: 100%; object-fit: cover; display: block; }
+.thumb .caption { padding: 0.25rem 0.4rem; font-size: 0.8rem; color: #55606e; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
 progress { width: 12rem; max-width: 100%; height: 1rem; }
 @media (max-width: 480px) {
   .grid { grid-template-columns: repeat(auto-fill, minmax(80px, 1fr)); }
-  #token-form { margin-left: 0; width: 100%; }
-  #token-form input { flex: 1 1 8rem; }
+  .thumbs { grid-template-columns: repeat(auto-fill, minmax(104px, 1fr)); }
   .action-bar button { flex: 1 1 auto; }
 }
 `;

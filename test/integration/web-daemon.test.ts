@@ -167,10 +167,10 @@ describe('labelling page on a running daemon', { skip }, () => {
     await act(() => page.click('#train-now'));
     await page.waitForSelector('#training-state[data-phase="idle"]', { timeout: 60_000 });
     for (const person of ['Colin_Powell', 'Tony_Blair']) {
-      await page.waitForSelector(`tr[data-person="${person}"] td:text-matches("^v[0-9]+$")`);
+      await page.waitForSelector(`tr[data-person="${person}"] td:text-is("yes")`);
     }
-    await page.click('nav a[href="#suggestions"]');
-    await page.waitForSelector('body[data-view="label"]');
+    await page.click('nav a[href="#/suggestions"]');
+    await page.waitForSelector('body[data-view="suggestions"]');
   });
 
   test('rejects a suggestion', async () => {
@@ -189,7 +189,7 @@ describe('labelling page on a running daemon', { skip }, () => {
     assert.equal(facesOfPhoto(db, missed.id).length, 0, `the detector finds no face in ${MISSED}`);
     await page.click('nav a[href="#/photos"]');
     await page.click('a[href="#/photos/faceless"]');
-    await page.click(`li[data-photo-id="${missed.id}"] a`);
+    await page.click(`a.thumb[data-photo-id="${missed.id}"]`);
     await page.waitForSelector('#draw-button');
     // The stage's size comes from the photo's (CSS aspect ratio); the image only has to be there.
     await page.waitForSelector('.stage img[src^="blob:"]');
@@ -249,7 +249,7 @@ describe('labelling page on a running daemon', { skip }, () => {
       for (const [view, hash, ready] of [
         ['people', '#/people', 'table.people'],
         ['person', `#/person/${colin.id}`, '#merge-form'],
-        ['photos', '#/photos', '.photo-list li'],
+        ['photos', '#/photos', '.thumb'],
         ['photo', `#/photo/${photoOf(MISSED).id}`, '.stage img[src^="blob:"]'],
         ['training', '#/training', '#train-now'],
       ] as const) {

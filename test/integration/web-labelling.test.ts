@@ -93,17 +93,24 @@ describe('labelling page', { skip }, () => {
     await fx?.close();
   });
 
-  test('writes without the token are refused with a hint, then the saved token works', async () => {
-    await page.click('section.group[data-group="0"] button.face');
-    await act(() => page.click('#not-face-button'));
-    assert.match((await page.textContent('#status')) ?? '', /token/);
+  test('a first visit asks for the token up front, says where it is, and refuses a wrong one', async () => {
+    assert.ok(await page.isVisible('#welcome'), 'the token step is shown first');
+    assert.ok(!(await page.isVisible('main')), 'the views wait for the token');
+    assert.match((await page.textContent('#token-command')) ?? '', /^facetag token/);
+    await page.fill('#token', 'not-the-token-at-all');
+    await page.click('#token-form button[type="submit"]');
+    await page.waitForSelector('#status.error');
+    assert.match((await page.textContent('#status')) ?? '', /not right/);
+    assert.equal(await inPage(z.string().nullable(), `localStorage.getItem('facetag.token')`), null);
+    assert.ok(await page.isVisible('#welcome'), 'still asking');
     await page.fill('#token', TOKEN);
-    await page.click('#token-form button');
+    await page.click('#token-form button[type="submit"]');
     await page.waitForSelector('#status:text-is("Token saved in this browser.")');
+    await page.waitForSelector('section.group button.face');
     assert.equal(await inPage(z.string().nullable(), `localStorage.getItem('facetag.token')`), TOKEN);
-    // Nothing was labelled by the refused request.
+    assert.ok(!(await page.isVisible('#welcome')));
+    // Nothing was labelled on the way.
     assert.equal(fx.labelsChanged.count, 0);
-    await page.click('#deselect-button');
   });
 
   test('names a whole group of unknown faces at once', async () => {
@@ -152,6 +159,13 @@ describe('labelling page', { skip }, () => {
   });
 
   test('rejects one suggestion and confirms another', async () => {
+    await page.click('nav a[href="#/suggestions"]');
+    await page.waitForSelector('body[data-view="suggestions"] section.person');
+    assert.deepEqual(
+      await page.$$eval('nav a[aria-current]', (els) => els.map((e) => e.textContent)),
+      ['Suggestions'],
+      'one menu item is current',
+    );
     const tony = await faceIdsOf('section.person[data-person="Tony"] .suggestion');
     assert.equal(tony.length, 2);
     await act(() => page.click(`.suggestion[data-face-id="${tony[0]}"] button.reject`));
@@ -163,6 +177,8 @@ describe('labelling page', { skip }, () => {
     assert.equal(confirmed.label_state, 'confirmed');
     assert.equal(confirmed.person, 'Tony');
     assert.equal(await page.$('section.person[data-person="Tony"]'), null);
+    await page.click('nav a[href="#/unknown"]');
+    await page.waitForSelector('body[data-view="unknown"] section.group button.face');
   });
 
   for (const [name, width, height] of [

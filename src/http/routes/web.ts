@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { type RequestHandler, Router } from 'express';
 import { errnoCode } from '../../files/errno.js';
-import { PAGE_CSS, PAGE_HTML } from '../../web/page.js';
+import { PAGE_CSS, PAGE_HTML, PAGE_ICON } from '../../web/page.js';
 import type { HttpApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { unknownFaceRoutes } from './unknown-faces.js';
@@ -60,6 +60,11 @@ export function webPageRoutes(): Router {
     '/web/style.css',
     page('text/css; charset=utf-8', () => PAGE_CSS),
   );
+  // Browsers ask for /favicon.ico whatever the page links: answer both with the icon.
+  router.get(
+    ['/web/icon.svg', '/favicon.ico'],
+    page('image/svg+xml', () => PAGE_ICON),
+  );
   router.get('/web/:module', (req, res, next) => {
     const name = req.params.module;
     if (!MODULE_NAME.test(name)) {
@@ -86,5 +91,22 @@ export function webPageRoutes(): Router {
 
 /** The page's data routes, behind the same auth as the rest of the API. */
 export function webDataRoutes(deps: HttpApiDeps): Router {
-  return unknownFaceRoutes(deps);
+  const router = unknownFaceRoutes(deps);
+  // What the first visit needs to say: where the token is and what prints it. Behind the read
+  // rule, so beyond loopback only a token holder learns the data folder's path.
+  router.get('/api/page-info', (_req, res) => {
+    const dataDir = deps.dataDir === '' ? [] : ['--data-dir', shellQuote(deps.dataDir)];
+    res.json({
+      tokenFile: deps.tokenFile ?? null,
+      tokenCommands: [['facetag', 'token', ...dataDir].join(' ')],
+      sureFrom: deps.sureFrom ?? DEFAULT_SURE_FROM,
+    });
+  });
+  return router;
 }
+
+/** The sidecar plugin's default: an auto name goes out from this decision value on. */
+const DEFAULT_SURE_FROM = 0.5;
+
+/** A path as one POSIX shell word, for a command a person copies. */
+const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);

@@ -75,3 +75,15 @@ export function overlap(
 
 /** The same face in two galleries' boxes: an IoU this large. */
 export const SAME_FACE_IOU = 0.5;
+
+/**
+ * The decision value from which the sidecar plugin writes an auto name (its autoThreshold): the
+ * labelling page calls such names "sure". Undefined when no sidecar plugin writes auto names.
+ */
+export function sidecarSureFrom(
+  entries: readonly { readonly name: string; readonly enabled: boolean; readonly options: Record<string, unknown> }[],
+): number | undefined {
+  const xmp = entries.find((e) => e.name === 'xmp' && e.enabled);
+  const options = xmp ? z.object(policyOptions).safeParse(xmp.options) : undefined;
+  return options?.success && options.data.writeAuto ? options.data.autoThreshold : undefined;
+}

@@ -36,11 +36,32 @@ export async function api(path: string, body?: object): Promise<unknown> {
   return json;
 }
 
-/** An image behind the token, as a blob: URL (an <img src> cannot send the token). */
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An image behind the token, as a blob: URL (an <img src> cannot send the token). The browser's
+ * HTTP cache still applies (ETags). The server answers 503 with Retry-After while it decodes
+ * other photos: wait as told and try again, a few times.
+ */
 export async function imageUrl(path: string): Promise<string> {
-  const r = await fetch(path, { headers: authHeaders() });
-  if (!r.ok) throw new ApiError(r.status, `${path}: ${r.status}`);
-  return URL.createObjectURL(await r.blob());
+  for (let attempt = 1; ; attempt++) {
+    const r = await fetch(path, { headers: authHeaders() });
+    if (r.ok) return URL.createObjectURL(await r.blob());
+    if (r.status !== 503 || attempt >= 6) throw new ApiError(r.status, `${path}: ${r.status}`);
+    const after = Number(r.headers.get('retry-after'));
+    await wait(1000 * (Number.isFinite(after) && after > 0 ? Math.min(after, 10) : attempt));
+  }
+}
+
+/**
+ * Whether a token is right, asked before it is saved: a request that carries it is refused (401)
+ * when it is wrong, whatever else the server allows. Throws on anything but yes or no.
+ */
+export async function tokenIsRight(candidate: string): Promise<boolean> {
+  const r = await fetch('/api/page-info', { headers: { authorization: `Bearer ${candidate}` } });
+  if (r.status === 401) return false;
+  if (!r.ok) throw new ApiError(r.status, `the server answered ${r.status} ${r.statusText}`);
+  return true;
 }
 
 // --- checking answers -------------------------------------------------------------------------
@@ -66,6 +87,25 @@ export interface FaceRef {
 export interface Suggestion extends FaceRef {
   readonly decisionValue: number | null;
 }
+
+/** What the page needs to know about this daemon (GET /api/page-info). */
+export interface PageInfo {
+  /** Where the token is kept, when it is a file (null: set in the config or FACETAG_TOKEN). */
+  readonly tokenFile: string | null;
+  /** The commands that print the token on the daemon's computer. */
+  readonly tokenCommands: readonly string[];
+  /** An auto name at least this sure goes into the sidecars: the page calls it "sure". */
+  readonly sureFrom: number;
+}
+
+export const pageInfoOf = (v: unknown): PageInfo => {
+  const r = isRecord(v) ? v : {};
+  return {
+    tokenFile: str(r.tokenFile),
+    tokenCommands: Array.isArray(r.tokenCommands) ? r.tokenCommands.filter((c) => typeof c === 'string') : [],
+    sureFrom: num(r.sureFrom) ?? 0.5,
+  };
+};
 export interface PersonSuggestions {
   readonly id: number;
   readonly name: string;
@@ -98,11 +138,14 @@ export interface Photo {
   readonly height: number | null;
 }
 export interface PersonPhoto extends Photo {
-  readonly faces: readonly { readonly id: number; readonly state: string }[];
+  readonly faces: readonly { readonly id: number; readonly state: string; readonly decisionValue: number | null }[];
 }
 export interface PhotoListing extends Photo {
   readonly faces: number;
   readonly status: string;
+  /** ms since the epoch: when the photo was taken, else its file's time (dateSource); null: unknown. */
+  readonly takenAt: number | null;
+  readonly dateSource: 'taken' | 'file' | null;
 }
 export interface TrainingState {
   readonly phase: string;
@@ -175,18 +218,25 @@ export const personPhotosOf = (v: unknown): { photos: PersonPhoto[]; next: numbe
     faces: arrayOf(isRecord(p) ? p.faces : null, (f) => ({
       id: field(f, 'id', isId),
       state: str(isRecord(f) ? f.state : null) ?? '',
+      decisionValue: isRecord(f) ? num(f.decisionValue) : null,
     })),
   })),
   next: isRecord(v) ? num(v.next) : null,
 });
 
-export const photoListOf = (v: unknown): { photos: PhotoListing[]; next: number | null } => ({
-  photos: arrayOf(isRecord(v) ? v.photos : null, (p) => ({
-    ...photoOf(p),
-    faces: num(isRecord(p) ? p.faces : null) ?? 0,
-    status: str(isRecord(p) ? p.status : null) ?? '',
-  })),
-  next: isRecord(v) ? num(v.next) : null,
+/** A page of the photo list; `next` is the opaque cursor of the page after it (null: the last). */
+export const photoListOf = (v: unknown): { photos: PhotoListing[]; next: string | null } => ({
+  photos: arrayOf(isRecord(v) ? v.photos : null, (p) => {
+    const r = isRecord(p) ? p : {};
+    return {
+      ...photoOf(p),
+      faces: num(r.faces) ?? 0,
+      status: str(r.status) ?? '',
+      takenAt: num(r.takenAt),
+      dateSource: r.dateSource === 'taken' || r.dateSource === 'file' ? r.dateSource : null,
+    };
+  }),
+  next: isRecord(v) && (typeof v.next === 'string' || typeof v.next === 'number') ? String(v.next) : null,
 });
 
 const LABEL_STATES = ['auto', 'confirmed', 'rejected', 'not_a_face', 'ignored'] as const;

@@ -32,13 +32,21 @@ export function say(text: string, error = false): void {
   status().classList.toggle('error', error);
 }
 
+/** Set by the entry: show the token step again (the saved token is missing or no longer right). */
+let askToken: (why: string) => void = () => undefined;
+export function onTokenNeeded(ask: (why: string) => void): void {
+  askToken = ask;
+}
+
 export function failure(err: unknown): void {
-  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-    say(`${err.message}. Enter the token from the daemon's data folder (http-token) above.`, true);
+  if (err instanceof ApiError && err.status === 401) {
+    askToken('facetag did not accept the saved token: it may have changed. Paste the current one.');
+  } else if (err instanceof ApiError && err.status === 403) {
+    say(`facetag refused this: ${err.message}.`, true);
   } else say(err instanceof Error ? err.message : String(err), true);
 }
 
-export const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+export const plural = (n: number, what: string, many = `${what}s`): string => `${n} ${n === 1 ? what : many}`;
 
 /** blob: URLs of the current view, released when it is drawn again. */
 let urls: string[] = [];
@@ -47,11 +55,7 @@ export function releaseImages(): void {
   urls = [];
 }
 
-/** An image fetched with the token (chips, photos). */
-export function authImage(path: string, alt: string): HTMLImageElement {
-  const img = make('img');
-  img.alt = alt;
-  img.loading = 'lazy';
+function load(img: HTMLImageElement, path: string, alt: string): void {
   imageUrl(path)
     .then((url) => {
       urls.push(url);
@@ -60,10 +64,58 @@ export function authImage(path: string, alt: string): HTMLImageElement {
     .catch(() => {
       img.alt = `${alt} (not available)`;
     });
+}
+
+/** An image fetched with the token at once (the photo of the photo view). */
+export function authImage(path: string, alt: string): HTMLImageElement {
+  const img = make('img');
+  img.alt = alt;
+  load(img, path, alt);
   return img;
 }
 
-export const chipImage = (faceId: number): HTMLImageElement => authImage(`/api/faces/${faceId}/chip`, `face ${faceId}`);
+/**
+ * Images fetched only when they come near the screen: a view of 500 faces or 200 photos asks
+ * for the few dozen a person can see, so the first view is quick on a large library.
+ */
+const nearScreen = new IntersectionObserver(
+  (entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting || !(e.target instanceof HTMLImageElement)) continue;
+      nearScreen.unobserve(e.target);
+      const { src, alt } = e.target.dataset;
+      if (src) load(e.target, src, alt ?? '');
+    }
+  },
+  { rootMargin: '400px' },
+);
+
+export function lazyImage(path: string, alt: string): HTMLImageElement {
+  const img = make('img');
+  img.alt = alt;
+  img.dataset.src = path;
+  img.dataset.alt = alt;
+  nearScreen.observe(img);
+  return img;
+}
+
+/** A face's picture (in colour where stored so). */
+export const chipImage = (faceId: number): HTMLImageElement => lazyImage(`/api/faces/${faceId}/chip`, `face ${faceId}`);
+
+/** The link from a face to its photo, with the face highlighted there. */
+export function photoLink(photoId: number, faceId: number, text = 'photo'): HTMLAnchorElement {
+  const a = make('a', { className: 'in-photo', textContent: text, title: `the photo of face ${faceId}` });
+  a.href = `#/photo/${photoId}/face/${faceId}`;
+  return a;
+}
+
+/** How sure facetag is of an auto name, in words; the number stays in the tooltip. */
+export function sureLabel(value: number | null, sureFrom: number): HTMLElement {
+  const sure = value !== null && value >= sureFrom;
+  const el = make('div', { className: sure ? 'sure' : 'sure not', textContent: sure ? 'sure' : 'not sure' });
+  if (value !== null) el.title = `score ${value.toFixed(2)} (sure from ${sureFrom})`;
+  return el;
+}
 
 let busy = false;
 /**

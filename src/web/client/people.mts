@@ -3,7 +3,7 @@
  * and split off wrong faces (not this person, or move them to someone else).
  */
 import { api, type Person, personPhotosOf } from './api.mjs';
-import { button, chipImage, labelFaces, make, plural } from './dom.mjs';
+import { button, chipImage, labelFaces, make, photoLink, plural } from './dom.mjs';
 import type { Run } from './suggestions.mjs';
 
 export async function renderPeople(root: HTMLElement, persons: readonly Person[]): Promise<void> {
@@ -36,6 +36,12 @@ export async function renderPeople(root: HTMLElement, persons: readonly Person[]
           make('table', { className: 'people' }, make('thead', {}, head), make('tbody', {}, ...rows)),
         ),
   );
+}
+
+function photosOf(person: Person): HTMLAnchorElement {
+  const a = make('a', { textContent: `All photos of ${person.name}` });
+  a.href = `#/photos/person/${person.id}`;
+  return a;
 }
 
 function form(label: string, input: HTMLElement, submit: string, onSubmit: () => void, id: string): HTMLFormElement {
@@ -157,11 +163,7 @@ export async function renderPerson(
         b.setAttribute('aria-pressed', String(selected.has(f.id)));
         count.textContent = `${selected.size} selected`;
       });
-      const link = make('a', {
-        className: 'in-photo',
-        textContent: f.state === 'confirmed' ? 'photo' : 'photo (suggested)',
-      });
-      link.href = `#/photo/${photo.id}`;
+      const link = photoLink(photo.id, f.id, f.state === 'confirmed' ? 'photo' : 'photo (suggested)');
       grid.append(make('div', { className: 'face-card' }, b, link));
     }
   }
@@ -171,7 +173,7 @@ export async function renderPerson(
       className: 'hint',
       textContent: `${plural(person.confirmed, 'named face')}, ${plural(person.suggested, 'suggestion')}. Select wrong faces to split them off.`,
     }),
-    make('div', { className: 'person-tools' }, renameForm, mergeForm),
+    make('div', { className: 'person-tools' }, renameForm, mergeForm, photosOf(person)),
     splitBar,
     grid,
   );

@@ -1,10 +1,13 @@
-/** Suggestions: auto faces a model named, per person, surest first, to confirm or reject quickly. */
+/**
+ * Suggestions: auto faces a model named, per person, surest first, to confirm or reject quickly.
+ * How sure is said in words ("sure": facetag already writes it to the photo's tags).
+ */
 import type { PersonSuggestions } from './api.mjs';
-import { button, byId, chipImage, labelFaces, make, plural } from './dom.mjs';
+import { button, byId, chipImage, labelFaces, make, photoLink, plural, sureLabel } from './dom.mjs';
 
 export type Run = (work: () => Promise<string>) => void;
 
-export function renderSuggestions(persons: readonly PersonSuggestions[], run: Run): void {
+export function renderSuggestions(persons: readonly PersonSuggestions[], sureFrom: number, run: Run): void {
   const root = byId('persons', HTMLDivElement);
   root.replaceChildren();
   if (persons.length === 0) root.append(make('p', { className: 'empty', textContent: 'No suggestions.' }));
@@ -30,8 +33,9 @@ export function renderSuggestions(persons: readonly PersonSuggestions[], run: Ru
         'div',
         { className: 'suggestion' },
         make('div', { className: 'chip' }, chipImage(f.id)),
-        make('div', { className: 'value', textContent: f.decisionValue === null ? '' : f.decisionValue.toFixed(2) }),
+        sureLabel(f.decisionValue, sureFrom),
         make('div', { className: 'buttons' }, yes, no),
+        photoLink(f.photoId, f.id),
       );
       card.dataset.faceId = String(f.id);
       grid.append(card);

@@ -1,7 +1,19 @@
-/** Training: the state per person (named faces, last trained, CV score), "train now" and live progress. */
+/**
+ * Training: per person, how many faces are named, whether facetag can recognise them yet and how
+ * well (in words; the cross-validation score stays in the tooltip), "train now" and live progress.
+ */
 import { api, type TrainingState, trainingOf } from './api.mjs';
-import { button, make } from './dom.mjs';
+import { button, make, plural } from './dom.mjs';
 import type { Run } from './suggestions.mjs';
+
+/** The model's cross-validated score, in words a family uses. */
+function howWell(score: number | null): string {
+  if (score === null) return '';
+  if (score >= 0.95) return 'very well';
+  if (score >= 0.85) return 'well';
+  if (score >= 0.7) return 'fairly: name more of their faces';
+  return 'poorly: name more of their faces';
+}
 
 const when = (ms: number): string => new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
@@ -9,15 +21,15 @@ function stateText(s: TrainingState | null): string {
   if (!s) return 'The training service is starting.';
   switch (s.phase) {
     case 'waiting':
-      return `Labels changed: training starts ${s.startsAt ? `at ${new Date(s.startsAt).toLocaleTimeString()}` : 'soon'}.`;
+      return `Names changed: learning starts ${s.startsAt ? `at ${new Date(s.startsAt).toLocaleTimeString()}` : 'soon'}.`;
     case 'training':
-      return `Training: ${s.progress?.done ?? 0} of ${s.progress?.total || '?'} persons${s.progress?.current ? ` (last: ${s.progress.current})` : ''}.`;
+      return `Learning: ${s.progress?.done ?? 0} of ${s.progress?.total || '?'} people${s.progress?.current ? ` (last: ${s.progress.current})` : ''}.`;
     case 'naming':
       return `Naming faces with the new models: ${s.progress?.done ?? 0} of ${s.progress?.total ?? '?'}.`;
     default:
       if (s.last?.error) return `The last training failed: ${s.last.error}`;
       return s.last
-        ? `Idle. Last trained ${when(s.last.finishedAt)} in ${s.last.seconds} s: ${s.last.persons} persons, ${s.last.named} faces named.`
+        ? `Up to date. Last learned ${when(s.last.finishedAt)} in ${s.last.seconds} s: ${plural(s.last.persons, 'person', 'people')}, ${plural(s.last.named, 'face')} named.`
         : 'Idle.';
   }
 }
@@ -42,7 +54,7 @@ export async function renderTraining(root: HTMLElement, run: Run, isShown: () =>
   const now = button('Train now', () =>
     run(async () => {
       await api('/api/training', {});
-      return 'Training started.';
+      return 'Learning started.';
     }),
   );
   now.id = 'train-now';
@@ -50,7 +62,7 @@ export async function renderTraining(root: HTMLElement, run: Run, isShown: () =>
   const head = make(
     'tr',
     {},
-    ...['Person', 'Named faces', 'Model', 'Trained', 'CV score'].map((t) => make('th', { textContent: t })),
+    ...['Person', 'Named faces', 'Recognised', 'Last learned', 'How well'].map((t) => make('th', { textContent: t })),
   );
   const rows = persons.map((p) => {
     const row = make(
@@ -58,9 +70,12 @@ export async function renderTraining(root: HTMLElement, run: Run, isShown: () =>
       {},
       make('td', {}, Object.assign(make('a', { textContent: p.name }), { href: `#/person/${p.id}` })),
       make('td', { textContent: String(p.chips) }),
-      make('td', { textContent: p.model ? `v${p.model.version}` : 'none yet' }),
+      make('td', { textContent: p.model ? 'yes' : 'not yet: name a few more faces' }),
       make('td', { textContent: p.model ? when(p.model.trainedAt) : '' }),
-      make('td', { textContent: p.model?.cvScore == null ? '' : p.model.cvScore.toFixed(3) }),
+      make('td', {
+        textContent: howWell(p.model?.cvScore ?? null),
+        title: p.model?.cvScore == null ? '' : `cross-validation score ${p.model.cvScore.toFixed(3)}`,
+      }),
     );
     row.dataset.person = p.name;
     return row;
@@ -70,7 +85,7 @@ export async function renderTraining(root: HTMLElement, run: Run, isShown: () =>
     make('p', {
       className: 'hint',
       textContent:
-        'facetag retrains by itself shortly after labels change. A person needs a few named faces before a model is trained.',
+        'facetag learns again by itself shortly after names change. It recognises a person once a few of their faces are named.',
     }),
     make('div', { className: 'person-tools' }, now, state, bar),
     // Wide tables scroll inside their box on a phone; the page itself never scrolls sideways.

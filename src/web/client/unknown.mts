@@ -6,7 +6,7 @@
  * ignored (strangers) or marked not a face.
  */
 import { api, type FaceGroup, type FaceRef } from './api.mjs';
-import { button, byId, chipImage, labelFaces, make, plural } from './dom.mjs';
+import { button, byId, chipImage, labelFaces, make, photoLink, plural } from './dom.mjs';
 
 /** Runs one action through the page's action runner (status line, redraw, undo). */
 export type Run = (work: () => Promise<string>) => void;
@@ -100,9 +100,21 @@ function nameCluster(ids: readonly number[], run: Run): HTMLFormElement {
   return form;
 }
 
+/** The hint says what this list holds: clusters, guesses, likeness, or nothing left. */
+function hint(groups: readonly FaceGroup[]): string {
+  const after = ' Or tap faces to select them, then name them below, or mark strangers. Every action can be undone.';
+  if (groups.length === 0) return 'Every face found so far is named or set aside.';
+  if (groups.some((g) => g.kind === 'cluster' || g.kind in GATHERED))
+    return `Faces nobody has named yet. Each group is one person as far as facetag can tell: type who it is and every face in it is named; take out a face that is someone else.${after}`;
+  if (groups.some((g) => g.guess !== null))
+    return `Faces nobody has named yet. “Maybe …?” groups are facetag's guesses, not sure enough to name; the other groups are faces that look alike.${after}`;
+  return `Faces nobody has named yet, grouped by how alike they look.${after}`;
+}
+
 export function renderGroups(groups: readonly FaceGroup[], run: Run): void {
   const root = groupsEl();
   root.replaceChildren();
+  byId('unknown-hint', HTMLParagraphElement).textContent = hint(groups);
   if (groups.length === 0) root.append(make('p', { className: 'empty', textContent: 'No unknown faces.' }));
   sections(groups).forEach((group, i) => {
     const ids = group.faces.map((f) => f.id);
@@ -113,10 +125,8 @@ export function renderGroups(groups: readonly FaceGroup[], run: Run): void {
       b.type = 'button';
       b.dataset.faceId = String(f.id);
       b.addEventListener('click', () => toggle([f.id]));
-      // The photo the face is in, for context (or to draw a face the detector missed there).
-      const photo = make('a', { className: 'in-photo', textContent: 'photo', title: `photo of face ${f.id}` });
-      photo.href = `#/photo/${f.photoId}`;
-      const card = make('div', { className: 'face-card' }, b, photo);
+      // The photo the face is in, with the face highlighted, for context (or to fix it there).
+      const card = make('div', { className: 'face-card' }, b, photoLink(f.photoId, f.id));
       if (group.clusterId !== null) {
         // Not this person: out of the group for good, so it is not offered with them again.
         const out = button(
