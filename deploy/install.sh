@@ -17,6 +17,7 @@ Installs:
   /opt/facetag/                                  dist/src, models, node_modules (production), package.json
   /usr/local/lib/systemd/system/facetag.service  the unit
   /usr/local/lib/sysusers.d/facetag.conf         the facetag user and group (created now)
+  /usr/local/bin/facetag                         the command line (sudo -u facetag facetag status)
   /etc/facetag/config.json                       only if absent, from config.example.json
 EOF
 }
@@ -47,6 +48,7 @@ opt=$root/opt/facetag
 etc=$root/etc/facetag
 unit=$root/usr/local/lib/systemd/system/facetag.service
 sysusers=$root/usr/local/lib/sysusers.d/facetag.conf
+command=$root/usr/local/bin/facetag
 
 # Prints each command; runs it unless --dry-run.
 run() {
@@ -60,7 +62,7 @@ warn() { printf 'install.sh: warning: %s\n' "$*" >&2; }
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 
 # --- checks ------------------------------------------------------------------------------------
-for f in deploy/facetag.service deploy/facetag.sysusers config.example.json; do
+for f in deploy/facetag.service deploy/facetag.sysusers deploy/facetag-command.sh config.example.json; do
   [[ -f $src/$f ]] || die "$src/$f is missing: is --source a facetag checkout?"
 done
 if [[ ! -f $src/dist/src/cli.js ]]; then
@@ -115,6 +117,9 @@ fi
 # The example's "$schema" points here; it follows the installed version.
 if [[ -f $src/config.schema.json ]]; then run install -m 0644 "$src/config.schema.json" "$etc/config.schema.json"; fi
 
+# --- the command line: runs /opt/facetag with the service's data folder ----------------------------
+run install -D -m 0755 "$src/deploy/facetag-command.sh" "$command"
+
 # --- the unit ------------------------------------------------------------------------------------
 run install -D -m 0644 "$src/deploy/facetag.service" "$unit"
 if [[ -n $root ]]; then
@@ -134,4 +139,6 @@ Next:
   2. Let the facetag user write sidecars there, e.g.: setfacl -R -m u:facetag:rwX -m d:u:facetag:rwX /srv/photos
   3. Start it: systemctl enable --now facetag
 If it was already running: systemctl restart facetag
+Then: sudo -u facetag facetag status, and sudo -u facetag facetag token for the labelling page at
+http://127.0.0.1:8427/
 EOF

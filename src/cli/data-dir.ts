@@ -36,8 +36,9 @@ export function dataDirOrigin(values: DataDirFlags, env: NodeJS.ProcessEnv = pro
 /** The hint after "not found" errors: how to point the command at the daemon's folder. */
 export function dataDirHint(values: DataDirFlags, env: NodeJS.ProcessEnv = process.env): string {
   const origin = dataDirOrigin(values, env);
+  if (origin === '--data-dir') return 'check --data-dir: the daemon logs its dataDir when it starts';
   return (
     `the data folder came from ${origin}; if the daemon keeps its data elsewhere, ` +
-    'give --data-dir DIR or set FACETAG_DATA_DIR=DIR (the daemon logs its dataDir at start)'
+    'give --data-dir DIR or set FACETAG_DATA_DIR=DIR (the daemon logs its dataDir when it starts)'
   );
 }

@@ -152,7 +152,11 @@ describe('install.sh', () => {
   test('is shellcheck-clean', {
     skip: which('shellcheck') ? false : 'shellcheck not found (apt-get install shellcheck)',
   }, async () => {
-    const result = await run('shellcheck', [installSh]);
+    const result = await run('shellcheck', [
+      installSh,
+      join(deploy, 'facetag-command.sh'),
+      join(repoRoot, 'bin/facetag'),
+    ]);
     assert.equal(result.code, 0, result.stdout);
   });
 
@@ -166,6 +170,10 @@ describe('install.sh', () => {
       /would run: install -D -m 0644 \S+\/deploy\/facetag\.service \S+\/usr\/local\/lib\/systemd\/system\/facetag\.service/,
     );
     assert.match(result.stdout, /would run: systemd-sysusers/);
+    assert.match(
+      result.stdout,
+      /would run: install -D -m 0755 \S+\/deploy\/facetag-command\.sh \S+\/usr\/local\/bin\/facetag/,
+    );
     assert.match(result.stdout, /\/opt\/facetag/);
     assert.deepEqual(await readdir(root), []);
   });
@@ -228,6 +236,12 @@ describe('install.sh', () => {
       await readFile(unitPath, 'utf8'),
     );
     assert.ok((await stat(join(root, 'usr/local/lib/sysusers.d/facetag.conf'))).isFile());
+    // The command line runs the installed program with the service's data folder.
+    const command = join(root, 'usr/local/bin/facetag');
+    assert.equal((await stat(command)).mode & 0o777, 0o755);
+    const wrapper = await readFile(command, 'utf8');
+    assert.match(wrapper, /^exec \/usr\/bin\/node \/opt\/facetag\/dist\/src\/cli\.js "\$@"$/m);
+    assert.match(wrapper, /STATE_DIRECTORY:=\/var\/lib\/facetag/);
 
     await writeFile(config, '{"photos":["/mine"]}\n');
     await writeFile(join(src, 'dist/src/cli.js'), '// v2\n');
