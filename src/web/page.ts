@@ -26,6 +26,7 @@ export const PAGE_HTML = `<!doctype html>
   <p id="token-where">The token is in the file <code>http-token</code> in facetag's data folder.</p>
   <p>To print it, run this on the computer facetag runs on:</p>
   <pre id="token-command">facetag token</pre>
+  <p class="hint">From a git checkout of facetag, type <code>bin/facetag</code> instead of <code>facetag</code>. As a service: <code>sudo -u facetag facetag token</code>.</p>
   <form id="token-form">
     <label for="token">Access token</label>
     <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="paste the token here">

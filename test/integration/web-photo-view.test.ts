@@ -145,7 +145,7 @@ describe('the photo view, the first visit and the thumbnail grid on a running da
     assert.ok(await page.isVisible('#welcome'));
     const tokenFile = join(dataDir, 'http-token');
     assert.ok(((await page.textContent('#token-where')) ?? '').includes(tokenFile), 'names the token file');
-    assert.equal(await page.textContent('#token-command'), `facetag token --data-dir ${dataDir}`);
+    assert.equal(await page.textContent('#token-command'), `facetag token --data-dir ${dataDir}\ncat ${tokenFile}`);
     await page.screenshot({ path: join(process.env.FACETAG_SCREENSHOTS ?? dir, 'first-visit-desktop.png') });
     await page.fill('#token', `${token}x`);
     await page.click('#token-form button[type="submit"]');

@@ -98,7 +98,11 @@ export function webDataRoutes(deps: HttpApiDeps): Router {
     const dataDir = deps.dataDir === '' ? [] : ['--data-dir', shellQuote(deps.dataDir)];
     res.json({
       tokenFile: deps.tokenFile ?? null,
-      tokenCommands: [['facetag', 'token', ...dataDir].join(' ')],
+      // `cat` works wherever facetag is installed (a checkout has it under bin/, not on the PATH).
+      tokenCommands: [
+        ['facetag', 'token', ...dataDir].join(' '),
+        ...(deps.tokenFile ? [`cat ${shellQuote(deps.tokenFile)}`] : []),
+      ],
       sureFrom: deps.sureFrom ?? DEFAULT_SURE_FROM,
     });
   });
