@@ -32,6 +32,7 @@ export function recognisingAnalyser(
           rect: f.rect,
           strength: f.strength,
           chip: f.chipPng,
+          thumb: f.thumbJpeg,
           chipPadding: STORED_PADDING,
           features: f.features?.values ?? null,
           featureKey: f.features?.key ?? null,

@@ -11,6 +11,7 @@ import { chipWithPadding, greyOf, storedChip } from '../recognize/stored-chip.js
 import type { RasterImage } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
 import type { RotatedRect } from '../vision/geometry.js';
+import { faceThumb } from './face-thumb.js';
 
 export interface AnalysedFace {
   /** In the oriented full-resolution frame. */
@@ -19,6 +20,8 @@ export interface AnalysedFace {
   readonly strength: number;
   /** The stored chip (grey PNG, margin STORED_PADDING). */
   readonly chipPng: Buffer;
+  /** The same crop in colour, as a JPEG: what people are shown (face-thumb.ts). */
+  readonly thumbJpeg: Buffer;
   /** Null when there are no models yet. */
   readonly recognition: Recognition | null;
   /**
@@ -96,6 +99,7 @@ export async function analysePhoto(
       rect: f.rect,
       strength: engine ? Math.round(f.strength * 1000) : f.strength,
       chipPng: await encodeChipPng(chip),
+      thumbJpeg: await faceThumb(image, f.hit.rect),
       recognition: recognizer && recognizer.size > 0 ? recogniseStored(recognizer, { chip, features }) : null,
       ...(features ? { features } : {}),
     });

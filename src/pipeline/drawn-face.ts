@@ -7,10 +7,13 @@ import { decodeForDetection } from '../detect/detector.js';
 import { STORED_PADDING, storedChip } from '../recognize/stored-chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
 import { type AxisBox, boxRect, scaleRect } from '../vision/geometry.js';
+import { faceThumb } from './face-thumb.js';
 
 export interface DrawnFaceChip {
   readonly chip: Buffer;
   readonly padding: number;
+  /** The same crop in colour (JPEG), what people are shown. */
+  readonly thumb: Buffer;
 }
 
 /** `box` is in the oriented full-resolution frame. Throws DecodeError for a bad file. */
@@ -21,5 +24,9 @@ export async function drawnFaceChip(
 ): Promise<DrawnFaceChip> {
   const image = await decodeForDetection(file, decode);
   const rect = scaleRect(boxRect(box), image.width / image.fullWidth);
-  return { chip: await encodeChipPng(storedChip(image, rect)), padding: STORED_PADDING };
+  return {
+    chip: await encodeChipPng(storedChip(image, rect)),
+    padding: STORED_PADDING,
+    thumb: await faceThumb(image, rect),
+  };
 }

@@ -79,6 +79,8 @@ export interface FaceInput {
   /** The upright face, encoded (PNG), cut with `chipPadding`. */
   readonly chip?: Uint8Array | null;
   readonly chipPadding?: number | null;
+  /** The same crop in colour (JPEG), shown to people; replaced with the chip. */
+  readonly thumb?: Uint8Array | null;
   /** Feature vector for re-classification; stored as float32. */
   readonly features?: Float32Array | Float64Array | null;
   /** What the features were computed with (recognize/features.ts featureKey). */
@@ -115,6 +117,7 @@ function faceValues(db: Db, face: FaceInput, modelVersion: string | null, now: n
     density: face.density ?? null,
     chip: face.chip ? Buffer.from(face.chip.buffer, face.chip.byteOffset, face.chip.byteLength) : null,
     chip_padding: face.chipPadding ?? null,
+    thumb: face.thumb ? Buffer.from(face.thumb.buffer, face.thumb.byteOffset, face.thumb.byteLength) : null,
     features: featureBytes(face.features),
     feature_key: face.featureKey ?? null,
     predicted_person_id: personIdOf(db, face.predictedPerson, now),
@@ -171,7 +174,8 @@ export function writeFaces(
   const update = prepared(
     db,
     `UPDATE faces SET cx = @cx, cy = @cy, width = @width, height = @height, angle = @angle, strength = @strength,
-       support = @support, density = @density, chip = @chip, chip_padding = @chip_padding, features = @features,
+       support = @support, density = @density, chip = @chip, chip_padding = @chip_padding, thumb = @thumb,
+       features = @features,
        feature_key = @feature_key, predicted_person_id = @predicted_person_id, decision_value = @decision_value,
        model_version = @model_version, updated_at = @now
      WHERE id = @id`,
@@ -189,9 +193,9 @@ export function writeFaces(
 
   const insert = prepared(
     db,
-    `INSERT INTO faces (content_id, cx, cy, width, height, angle, strength, support, density, chip, chip_padding,
+    `INSERT INTO faces (content_id, cx, cy, width, height, angle, strength, support, density, chip, chip_padding, thumb,
                         features, feature_key, predicted_person_id, decision_value, model_version, created_at, updated_at)
-     VALUES (@content_id, @cx, @cy, @width, @height, @angle, @strength, @support, @density, @chip, @chip_padding,
+     VALUES (@content_id, @cx, @cy, @width, @height, @angle, @strength, @support, @density, @chip, @chip_padding, @thumb,
              @features, @feature_key, @predicted_person_id, @decision_value, @model_version, @now, @now)`,
   );
   let inserted = 0;

@@ -18,6 +18,8 @@ export interface ManualFace {
   /** The stored chip (PNG) and the margin it was cut with. */
   readonly chip: Uint8Array;
   readonly chipPadding: number;
+  /** The same crop in colour (JPEG), shown to people. */
+  readonly thumb?: Uint8Array | null;
 }
 
 export type ManualFaceResult =
@@ -37,9 +39,9 @@ export function addManualFace(db: Db, face: ManualFace, now: number): ManualFace
     const { x, y, width, height } = face.box;
     const info = prepared(
       db,
-      `INSERT INTO faces (content_id, cx, cy, width, height, angle, strength, chip, chip_padding,
+      `INSERT INTO faces (content_id, cx, cy, width, height, angle, strength, chip, chip_padding, thumb,
                           label_state, person_id, labelled_at, created_at, updated_at)
-       VALUES (@content, @cx, @cy, @width, @height, 0, 0, @chip, @padding, 'confirmed', @person, @now, @now, @now)`,
+       VALUES (@content, @cx, @cy, @width, @height, 0, 0, @chip, @padding, @thumb, 'confirmed', @person, @now, @now, @now)`,
     ).run({
       content: photo.content_id,
       cx: x + width / 2,
@@ -48,6 +50,7 @@ export function addManualFace(db: Db, face: ManualFace, now: number): ManualFace
       height,
       chip: Buffer.from(face.chip.buffer, face.chip.byteOffset, face.chip.byteLength),
       padding: face.chipPadding,
+      thumb: face.thumb ? Buffer.from(face.thumb.buffer, face.thumb.byteOffset, face.thumb.byteLength) : null,
       person: personId,
       now,
     });

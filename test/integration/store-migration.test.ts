@@ -231,10 +231,11 @@ test("a v3 database's faces survive v4 (the 'ignored' label) unchanged, and its 
     try {
       assert.deepEqual(upgrades, [[3, MIGRATIONS.length]], 'told before the upgrade, once');
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-      // v5 adds the cluster column (empty until the clustering service places the face).
+      // v5 adds the cluster column (empty until the clustering service places the face), v6 the
+      // colour picture (empty until the daemon's filler makes it).
       assert.deepEqual(
         db.prepare('SELECT * FROM faces ORDER BY id').all(),
-        before.map((row) => ({ ...(row as object), cluster_id: null })),
+        before.map((row) => ({ ...(row as object), cluster_id: null, thumb: null })),
         'every column of every face kept',
       );
       assert.deepEqual(
@@ -242,7 +243,13 @@ test("a v3 database's faces survive v4 (the 'ignored' label) unchanged, and its 
           .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'faces' ORDER BY name")
           .pluck()
           .all(),
-        ['faces_cluster_id', 'faces_content_id', 'faces_person_id', 'faces_predicted_person_id'],
+        [
+          'faces_cluster_id',
+          'faces_content_label',
+          'faces_person_id',
+          'faces_predicted_person_id',
+          'faces_without_thumb',
+        ],
       );
       assert.deepEqual(integrityProblems(db), []);
       db.prepare("UPDATE faces SET label_state = 'ignored', labelled_at = ? WHERE id = 1").run(T);
@@ -289,4 +296,49 @@ test('commands other than run refuse to upgrade an older database, and leave it 
   openDatabase(dataDir, (from, to) => said.push(`${from}->${to}`)).close();
   assert.deepEqual(said, [`3->${MIGRATIONS.length}`]);
   openStoreForCommand('label', { 'data-dir': dataDir }).db.close();
+});
+
+test("v6 dates a v5 database's photos for the list (taken, else mtime), and keeps the date as rows change", async () => {
+  const dataDir = join(dir, 'v5-photos');
+  await mkdir(dataDir, { recursive: true });
+  const raw = new Database(join(dataDir, DB_FILE));
+  migrate(raw, MIGRATIONS.slice(0, 5));
+  const content = raw.prepare('INSERT INTO contents (hash, taken_at, created_at) VALUES (?, ?, ?)');
+  content.run('a'.repeat(64), 1_500_000_000_000, T);
+  content.run('b'.repeat(64), null, T);
+  const photo = raw.prepare(
+    `INSERT INTO photos (path, size, mtime_ms, content_id, status, created_at, updated_at)
+     VALUES (?, 1, ?, ?, 'pending', ?, ?)`,
+  );
+  photo.run('/p/taken.jpg', 1_600_000_000_000, 1, T, T);
+  photo.run('/p/file.jpg', 1_650_000_000_000, 2, T, T);
+  photo.run('/p/new.jpg', 1_700_000_000_000, null, T, T);
+  raw.close();
+
+  const db = openDatabase(dataDir);
+  try {
+    const listed = () => db.prepare('SELECT path, listed_at FROM photos ORDER BY id').all();
+    assert.deepEqual(listed(), [
+      { path: '/p/taken.jpg', listed_at: 1_500_000_000_000 },
+      { path: '/p/file.jpg', listed_at: 1_650_000_000_000 },
+      { path: '/p/new.jpg', listed_at: 1_700_000_000_000 },
+    ]);
+    // The triggers: a new photo, a touched file, a content that learns its date, a relinked path.
+    db.prepare(
+      `INSERT INTO photos (path, size, mtime_ms, content_id, status, created_at, updated_at)
+       VALUES ('/p/copy.jpg', 1, 1750000000000, 1, 'pending', ?, ?)`,
+    ).run(T, T);
+    db.prepare("UPDATE photos SET mtime_ms = 1660000000000 WHERE path = '/p/file.jpg'").run();
+    db.prepare('UPDATE contents SET taken_at = 1400000000000 WHERE id = 2').run();
+    db.prepare("UPDATE photos SET content_id = 1 WHERE path = '/p/new.jpg'").run();
+    assert.deepEqual(listed(), [
+      { path: '/p/taken.jpg', listed_at: 1_500_000_000_000 },
+      { path: '/p/file.jpg', listed_at: 1_400_000_000_000 },
+      { path: '/p/new.jpg', listed_at: 1_500_000_000_000 },
+      { path: '/p/copy.jpg', listed_at: 1_500_000_000_000 },
+    ]);
+    assert.deepEqual(integrityProblems(db), []);
+  } finally {
+    db.close();
+  }
 });
