@@ -50,11 +50,62 @@ export const personPhotosQuery = z.object({
   which: z.enum(['confirmed', 'suggested', 'all']).default('all'),
 });
 
-export const photoListQuery = z.object({
-  limit: queryInt(1, MAX_PAGE).default(DEFAULT_PAGE),
-  before: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
-  faces: z.enum(['any', 'none']).default('any'),
-});
+/** The photo list's place: the last photo listed (its date and id), as `next` gives it. */
+export interface PhotoCursor {
+  readonly at: number;
+  readonly id: number;
+}
+
+/** `next` of the photo list: opaque to clients (base64url of "<date>.<id>"), so it may change shape. */
+export function encodePhotoCursor(c: PhotoCursor): string {
+  return Buffer.from(`${c.at}.${c.id}`).toString('base64url');
+}
+
+const CURSOR_TEXT = /^(-?[0-9]{1,16})\.([1-9][0-9]{0,15})$/;
+
+const photoCursor = z
+  .string()
+  .max(64)
+  .transform((s, ctx): PhotoCursor => {
+    const m = /^[A-Za-z0-9_-]+$/.test(s) ? CURSOR_TEXT.exec(Buffer.from(s, 'base64url').toString('latin1')) : null;
+    const at = m ? Number(m[1]) : Number.NaN;
+    const id = m ? Number(m[2]) : Number.NaN;
+    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(id)) {
+      ctx.addIssue({ code: 'custom', message: "not a cursor this list gave: pass back the answer's `next` as it is" });
+      return z.NEVER;
+    }
+    return { at, id };
+  });
+
+/**
+ * `GET /api/photos`: newest first by the photo's date. `cursor` (from `next`) pages on; `before` (a
+ * photo id, the paging of old clients) continues after that photo; not both. `person` keeps the
+ * photos with that person's confirmed faces, or the `which` faces given.
+ */
+export const photoListQuery = z
+  .strictObject({
+    limit: queryInt(1, MAX_PAGE).default(DEFAULT_PAGE),
+    cursor: photoCursor.optional(),
+    before: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+    faces: z.enum(['any', 'none']).default('any'),
+    person: queryInt(1, Number.MAX_SAFE_INTEGER).optional(),
+    which: z.enum(['confirmed', 'suggested', 'all']).optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.cursor !== undefined && q.before !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['before'], message: 'give either cursor or before, not both' });
+    }
+    if (q.which !== undefined && q.person === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['which'], message: 'which applies to a person: give person too' });
+    }
+    if (q.person !== undefined && q.faces === 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['faces'],
+        message: 'faces=none lists photos without faces: not with person',
+      });
+    }
+  });
 
 export const changesQuery = z.object({
   since: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),

@@ -1,7 +1,8 @@
-/** Faces: the stored chip image, and labelling (confirm, name, reject, ignore, not a face, clear). */
+/** Faces: the face's picture, and labelling (confirm, name, reject, ignore, not a face, clear). */
 import { Router } from 'express';
 import type { Db } from '../../store/db.js';
-import { faceById, faceChip, type LabelAction, setFaceLabel } from '../../store/faces.js';
+import { facePicture } from '../../store/face-thumbs.js';
+import { faceById, type LabelAction, setFaceLabel } from '../../store/faces.js';
 import { labelFaces, recentLabelActions, undoLabelAction } from '../../store/label-actions.js';
 import { personByName } from '../../store/persons.js';
 import type { HttpApiDeps } from '../deps.js';
@@ -10,6 +11,7 @@ import { bulkLabelBody, type LabelBody, labelBody, parseBody, parseId } from '..
 import { faceView } from '../views.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const JPEG_SIGNATURE = Buffer.from([0xff, 0xd8, 0xff]);
 
 function existingPerson(db: Db, name: string): string {
   if (!personByName(db, name)) {
@@ -44,12 +46,20 @@ export function faceRoutes(deps: HttpApiDeps): Router {
 
   router.get('/api/faces/:id/chip', (req, res) => {
     const id = parseId(req.params.id, 'face id');
-    const chip = faceChip(db, id);
-    if (!chip) throw notFound(faceById(db, id) ? `chip of face ${id}` : `face ${id}`);
-    // Chips are stored as PNG; anything else is not sent under an image type it is not.
-    if (!chip.chip.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error(`face ${id}: stored chip is not a PNG`);
-    // A re-detection replaces a face's chip in place: revalidate (express adds an ETag).
-    res.set('Cache-Control', 'private, no-cache').type('image/png').send(chip.chip);
+    // The colour picture once made (v6), else the grey chip the models read.
+    const picture = facePicture(db, id);
+    if (!picture) throw notFound(faceById(db, id) ? `chip of face ${id}` : `face ${id}`);
+    // Nothing is sent under an image type it is not.
+    const signature = picture.kind === 'jpeg' ? JPEG_SIGNATURE : PNG_SIGNATURE;
+    if (!picture.bytes.subarray(0, signature.length).equals(signature)) {
+      throw new Error(`face ${id}: stored picture is not a ${picture.kind.toUpperCase()}`);
+    }
+    // A re-detection (or the filler) replaces a face's picture in place: revalidate (express adds
+    // an ETag of the bytes, so the grey chip and the colour picture never share one).
+    res
+      .set('Cache-Control', 'private, no-cache')
+      .type(picture.kind === 'jpeg' ? 'image/jpeg' : 'image/png')
+      .send(picture.bytes);
   });
 
   router.post('/api/faces/:id/label', (req, res) => {
