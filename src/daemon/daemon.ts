@@ -21,6 +21,7 @@ import { currentPipeline } from '../store/pipeline.js';
 import { recognisingAnalyser } from './analyser.js';
 import { type AnalyseJobContext, type Analyser, type JobResult, PIPELINE_VERSION } from './backfill.js';
 import { createClusteringService } from './clustering.js';
+import { startFaceThumbFiller } from './face-thumb-filler.js';
 import { resolveHttpToken } from './http-token.js';
 import { startJobRunner } from './job-runner.js';
 import type { Logger } from './logger.js';
@@ -300,5 +301,17 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   notifier.ready(status());
   const stopWatchdog = notifier.startWatchdog();
   shutdown.register('watchdog', stopWatchdog);
+
+  // Faces analysed before colour pictures existed get theirs while the queue is idle.
+  const thumbFiller = startFaceThumbFiller({
+    db,
+    log: log.child({ component: 'face-pictures' }),
+    decode: { detection: config.detection, maxPixels: config.decode.maxPixels },
+    busy: () => {
+      const q = queueStats(db, now());
+      return q.due > 0 || q.running > 0;
+    },
+  });
+  shutdown.register('face pictures', () => thumbFiller.stop());
   log.info('ready', { roots, photos: counts, models: models.version, watcher: watcher.status() });
 }
