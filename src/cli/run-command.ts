@@ -5,11 +5,13 @@ import type { Config, Engine } from '../config/schema.js';
 import { recognisingAnalyser } from '../daemon/analyser.js';
 import { backfill, PIPELINE_VERSION } from '../daemon/backfill.js';
 import { startDaemon } from '../daemon/daemon.js';
+import { installLastResort } from '../daemon/last-resort.js';
 import { createLogger, parseLevel } from '../daemon/logger.js';
 import { loadModelSet } from '../daemon/model-set.js';
 import { createShutdown } from '../daemon/shutdown.js';
 import { createNotifier } from '../daemon/systemd-notify.js';
 import { errnoCode } from '../files/errno.js';
+import { type DataDirLock, DataDirLockedError, lockDataDir } from '../store/daemon-lock.js';
 import { type Db, openDatabase } from '../store/db.js';
 import { SchemaTooNewError } from '../store/migrations.js';
 import { currentPipeline, libraryEngine } from '../store/pipeline.js';
@@ -24,6 +26,9 @@ export const runUsage = `facetag run [--photos DIR]... [--config FILE] [--data-d
   The daemon: analyses every photo not yet in <data-dir>/facetag.db, then watches the folders and
   names new faces as photos arrive; logs JSON lines; stops on SIGTERM. With --once: one backfill
   pass with a progress bar and a summary, then exit.`;
+
+/** Another daemon holds the data folder (EX_CANTCREAT); the unit's RestartPreventExitStatus lists it. */
+export const EXIT_LOCKED = 73;
 
 /** `facetag run`: 0 when the pass completed (even if some photos failed: they are recorded), 1 on fatal errors. */
 export async function runCommand(argv: string[]): Promise<number> {
@@ -49,10 +54,22 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (problem) return fatal(`photo folder ${dir}: ${problem}`);
   }
 
+  // One daemon per data folder, decided before anything else starts (a --once pass counts too).
+  let lock: DataDirLock;
+  try {
+    lock = lockDataDir(dataDir);
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      process.stderr.write(`facetag run: ${err.message}\n`);
+      return EXIT_LOCKED;
+    }
+    throw err;
+  }
   let db: ReturnType<typeof openDatabase>;
   try {
     db = openDatabase(dataDir, sayUpgrade('run', dataDir));
   } catch (err) {
+    lock.release();
     if (err instanceof SchemaTooNewError) return fatal(err.message);
     if (err instanceof Error && errnoCode(err) !== undefined) {
       // File-system or SQLite errors at open (EACCES, SQLITE_CANTOPEN, SQLITE_NOTADB...).
@@ -67,12 +84,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     ctx = detectionContext({ config: values.config }, { releaseIdleWorkers: !values.once, config });
   } catch (err) {
     db.close();
+    lock.release();
     throw err;
   }
   try {
     if (!values.once) {
       const configDir = values.config ? dirname(resolve(values.config)) : undefined;
-      return await daemon(ctx.config, photoDirs, db, ctx, configDir, kept);
+      return await daemon(ctx.config, photoDirs, db, ctx, configDir, kept, lock);
     }
     try {
       process.stdout.write('facetag run --once: one backfill pass\n');
@@ -117,6 +135,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       return 0;
     } finally {
       db.close();
+      lock.release();
     }
   } finally {
     await ctx.close();
@@ -131,11 +150,14 @@ async function daemon(
   ctx: DetectionContext,
   configDir: string | undefined,
   keptEngine: Engine | undefined,
+  lock: DataDirLock,
 ): Promise<number> {
   const log = createLogger({ level: parseLevel(process.env.FACETAG_LOG_LEVEL, config.daemon.logLevel) });
   const notifier = createNotifier(process.env, log);
   const shutdown = createShutdown({ log, notifier, deadlineMs: config.daemon.stopDeadlineSeconds * 1000 });
   shutdown.install();
+  installLastResort(shutdown, log);
+  shutdown.register('data folder lock', () => lock.release());
   shutdown.register('database', () => db.close());
   shutdown.register('detector', () => ctx.close());
   log.info('starting', {

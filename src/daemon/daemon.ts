@@ -1,8 +1,10 @@
 /**
- * The daemon's composition root (`facetag run`). Start order: DB → models → (plugins, HTTP: later
- * issues) → reconcile → job runner → watcher → READY=1. Stop is the reverse, driven by the
+ * The daemon's composition root (`facetag run`). Start order (after the data folder's lock and the
+ * DB, taken by run-command): models → plugins → HTTP → reconcile → job runner → training → watcher
+ * → READY=1. Stop is the reverse, driven by the
  * shutdown coordinator within the configured deadline.
  */
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
@@ -14,10 +16,12 @@ import { drawnFaceChip } from '../pipeline/drawn-face.js';
 import { sidecarSureFrom } from '../plugins/builtin/common.js';
 import { startPluginHost } from '../plugins/host.js';
 import { embeddingSpec, featureKey } from '../recognize/features.js';
+import { DAEMON_URL_FILE } from '../store/daemon-lock.js';
 import type { Db } from '../store/db.js';
 import { queueStats, releaseLeases } from '../store/jobs.js';
 import { markPathRemoved, markRemovedUnder, notePhoto, statusCounts } from '../store/photos.js';
 import { currentPipeline } from '../store/pipeline.js';
+import { probeWrite } from '../store/storage-probe.js';
 import { recognisingAnalyser } from './analyser.js';
 import { type AnalyseJobContext, type Analyser, type JobResult, PIPELINE_VERSION } from './backfill.js';
 import { createClusteringService } from './clustering.js';
@@ -28,6 +32,7 @@ import type { Logger } from './logger.js';
 import { loadModelSet, type ModelSet } from './model-set.js';
 import { reconcile } from './reconcile.js';
 import type { Shutdown } from './shutdown.js';
+import { createStorageHealth, pauseText } from './storage-health.js';
 import type { Notifier } from './systemd-notify.js';
 import { createTrainingService, type TrainingService } from './training.js';
 import { createWatcher } from './watch/create-watcher.js';
@@ -97,6 +102,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       : undefined;
   if (clustering) shutdown.register('clusters', () => clustering.stop());
   let training: TrainingService | undefined;
+  // A full disk pauses the work (and says so) instead of crashing; a pause's end catches up.
+  let catchUp = () => {};
+  const health = createStorageHealth({
+    log,
+    now,
+    probe: () => probeWrite(db),
+    onResume: () => catchUp(),
+  });
   log.info('models loaded', { persons: models.models.length, version: models.version });
 
   // Plugins deliver the outbox on their own loops: a slow gallery never holds up tagging.
@@ -130,7 +143,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         training?.labelsChanged();
         clustering?.wake();
       },
-      readiness: () => readiness,
+      readiness: () => {
+        const pause = health.paused();
+        return pause && readiness.ready ? { ready: false, reason: pauseText(pause) } : readiness;
+      },
       recognizer: () => models.recognizer,
       training: {
         status: () => training?.status() ?? null,
@@ -154,6 +170,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     });
     const server = await startHttpServer(app, { host: config.http.host, port: config.http.port });
     log.info('http listening', { url: server.url, ...(file ? { tokenFile: file } : {}) });
+    // Where `facetag status` asks how the daemon is (the port may have been chosen at start).
+    await writeFile(join(config.dataDir, DAEMON_URL_FILE), `${server.url}\n`, { mode: 0o600 }).catch((err: unknown) =>
+      log.warn('could not note the API address for facetag status', { err }),
+    );
     shutdown.register('http', () => {
       readiness = { ready: false, reason: 'stopping' };
       return server.close();
@@ -218,7 +238,9 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         });
         runner.wake();
       })
-      .catch((err: unknown) => log.error('reconcile failed', { why, err }));
+      .catch((err: unknown) => {
+        if (!health.fault(err, `reconcile (${why})`)) log.error('reconcile failed', { why, err });
+      });
     return reconciling;
   };
 
@@ -227,6 +249,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     concurrency: config.daemon.concurrency,
     log: log.child({ component: 'jobs' }),
     onResult,
+    health,
   });
   shutdown.register('job runner', () => runner.stop());
   await reconcileRoots(roots, 'start-up');
@@ -250,6 +273,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   void training.checkNow();
 
   const onEvent = (event: WatchEvent) => {
+    try {
+      noteEvent(event);
+    } catch (err) {
+      // Not stored: the reconcile that ends the pause finds the file again.
+      if (!health.fault(err, event.kind === 'rescan' ? event.root : event.path)) throw err;
+    }
+  };
+  const noteEvent = (event: WatchEvent) => {
     if (event.kind === 'upsert') {
       notePhoto(
         db,
@@ -283,7 +314,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   });
   shutdown.register('schedule', () => task.stop());
 
+  catchUp = () => {
+    void reconcileRoots(roots, 'resumed after a storage fault');
+    void training?.checkNow();
+  };
+
   const status = (): string => {
+    const pause = health.paused();
+    if (pause) return pauseText(pause);
     const q = queueStats(db, now());
     const hours = Math.max((now() - stats.since) / 3_600_000, 1 / 60);
     return `queue ${q.total} (${q.running} running), ${Math.round(stats.analysed / hours)} photos/h, ${stats.analysed} analysed, ${stats.failed} failed since start`;

@@ -3,9 +3,10 @@
  * many jobs as it has free slots (bounded memory whatever the queue's length), sleeps when nothing
  * is due, and wakes early when the watcher queues something.
  */
-import { claimJobs, releaseJob } from '../store/jobs.js';
+import { type ClaimedJob, claimJobs, releaseJob } from '../store/jobs.js';
 import { type AnalyseJobContext, type JobResult, LEASE_MS, processAnalyseJob } from './backfill.js';
 import type { Logger } from './logger.js';
+import type { StorageHealth } from './storage-health.js';
 
 export interface JobRunnerOptions {
   readonly ctx: AnalyseJobContext;
@@ -14,6 +15,8 @@ export interface JobRunnerOptions {
   readonly onResult?: (result: JobResult) => void;
   /** Longest sleep when idle: jobs backing off become due without a wake-up (default 5 s). */
   readonly idlePollMs?: number;
+  /** Where storage faults pause the work (and the probe that resumes it). */
+  readonly health?: StorageHealth;
 }
 
 export interface JobRunner {
@@ -42,18 +45,40 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       wakeUp = undefined;
     });
 
+  /** Put a job back; if even that cannot be written, its lease expires and it comes back anyway. */
+  const release = (job: ClaimedJob, delayMs: number) => {
+    try {
+      releaseJob(ctx.db, job, ctx.now(), delayMs);
+    } catch (err) {
+      if (!options.health?.fault(err, `releasing ${job.key}`))
+        log.error('could not release a job', { path: job.key, err });
+    }
+  };
+
   const loop = async (): Promise<void> => {
     while (!stopping) {
+      const health = options.health;
+      if (health?.paused()) {
+        await sleep(health.retryMs());
+        if (stopping || !health.resumeIfWritable()) continue;
+      }
       const free = concurrency - running.size;
-      const jobs =
-        free > 0 ? claimJobs(ctx.db, { limit: free, leaseMs: LEASE_MS, now: ctx.now(), kinds: ['analyse'] }) : [];
+      let jobs: ClaimedJob[] = [];
+      try {
+        if (free > 0) jobs = claimJobs(ctx.db, { limit: free, leaseMs: LEASE_MS, now: ctx.now(), kinds: ['analyse'] });
+      } catch (err) {
+        if (!health?.fault(err, 'claiming jobs')) throw err;
+        continue;
+      }
       for (const job of jobs) {
         const p = processAnalyseJob(job, ctx)
           .then((result) => options.onResult?.(result))
           .catch((err: unknown) => {
-            // A bug or a store error: the job goes back to the queue with a delay, the daemon goes on.
+            // A full disk pauses the daemon; this job waits in the queue. Anything else is a bug or
+            // a store error: the job goes back to the queue with a delay, the daemon goes on.
+            if (health?.fault(err, job.key)) return release(job, 0);
             log.error('analysis failed unexpectedly', { path: job.key, err });
-            releaseJob(ctx.db, job, ctx.now(), 60_000);
+            release(job, 60_000);
           })
           .finally(() => {
             running.delete(p);

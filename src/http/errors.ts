@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../daemon/logger.js';
+import { storageFaultCode, storageFaultText } from '../files/storage-fault.js';
 
 /** An expected failure of a request: its status and the message the client sees. */
 export class HttpError extends Error {
@@ -71,6 +72,16 @@ export function errorHandler(log: Logger, maxBodyBytes: number): ErrorRequestHan
     const client = clientErrorOf(err);
     if (client) {
       res.status(client.status).json({ error: clientMessage(client.type, client.message, maxBodyBytes) });
+      return;
+    }
+    const storage = storageFaultCode(err);
+    if (storage) {
+      // The daemon pauses on it too; the client may try again once there is space.
+      log.warn('request failed: cannot write', { method: req.method, path: req.path, code: storage });
+      res
+        .status(503)
+        .set('Retry-After', '60')
+        .json({ error: `facetag cannot write now: ${storageFaultText(storage)} (${storage}); try again later` });
       return;
     }
     log.error('request failed', { method: req.method, path: req.path, err });

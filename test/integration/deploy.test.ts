@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { EXIT_LOCKED } from '../../src/cli/run-command.js';
 import { DEFAULT_STOP_DEADLINE_MS } from '../../src/daemon/shutdown.js';
 import { repoRoot, tmpDir } from '../helpers/paths.js';
 
@@ -80,6 +81,10 @@ describe('facetag.service', () => {
     assert.equal(one('WatchdogSec'), '60');
     assert.equal(one('Restart'), 'on-failure');
     assert.ok(one('RestartPreventExitStatus').split(/\s+/).includes('78'), 'config errors (78) are not restarted');
+    assert.ok(
+      one('RestartPreventExitStatus').split(/\s+/).includes(String(EXIT_LOCKED)),
+      'a second daemon on the same data folder is not restarted',
+    );
     assert.equal(one('User'), 'facetag');
     assert.equal(one('Group'), 'facetag');
     assert.equal(one('StateDirectory'), 'facetag');
