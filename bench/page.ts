@@ -19,15 +19,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
+import { groupUnknownFaces } from '../src/cluster/unknown-groups.js';
 import { createLogger } from '../src/daemon/logger.js';
 import { createHttpApi, startHttpServer } from '../src/http/app.js';
 import { recordAnalysis } from '../src/store/analysis.js';
-import { setClusters } from '../src/store/clusters.js';
+import { setClusters, unknownFaces } from '../src/store/clusters.js';
 import { openDatabase } from '../src/store/db.js';
-import type { FaceInput } from '../src/store/faces.js';
+import { type FaceInput, personFaceCounts } from '../src/store/faces.js';
 import { labelFaces } from '../src/store/label-actions.js';
 import { listPersons } from '../src/store/persons.js';
 import { listPhotos } from '../src/store/photo-list.js';
+import { suggestedFaces } from '../src/store/unknown-faces.js';
 import { fmt, median, repoRoot, say, table } from './common.js';
 
 const PHOTOS = 10_000;
@@ -278,6 +280,35 @@ async function main(): Promise<void> {
         2,
       )} ms`,
     ],
+    // What GET /api/unknown-faces and /api/suggestions read, before any JSON.
+    [
+      'every unknown face (read)',
+      `${fmt(
+        timeMs(() => unknownFaces(db), 5),
+        1,
+      )} ms`,
+    ],
+    [
+      'unknown faces grouped',
+      `${fmt(
+        timeMs(() => groupUnknownFaces(unknownFaces(db)), 5),
+        1,
+      )} ms`,
+    ],
+    [
+      'suggestions, 48 per person',
+      `${fmt(
+        timeMs(() => suggestedFaces(db, 48), 5),
+        1,
+      )} ms`,
+    ],
+    [
+      'persons with face counts',
+      `${fmt(
+        timeMs(() => personFaceCounts(db), 5),
+        1,
+      )} ms`,
+    ],
   ];
 
   const log = createLogger({ write: () => {}, syslogPrefix: false });
@@ -380,7 +411,9 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
     db.close();
-    await rm(dir, { recursive: true, force: true });
+    // FACETAG_BENCH_KEEP=1 keeps the store to look into (EXPLAIN QUERY PLAN...).
+    if (process.env.FACETAG_BENCH_KEEP) say(`store kept in ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 

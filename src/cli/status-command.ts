@@ -1,3 +1,4 @@
+import { pluginLines, pluginReport } from '../plugins/status-report.js';
 import { personFaceCounts } from '../store/faces.js';
 import { failingJobs, queueStats } from '../store/jobs.js';
 import { latestModels } from '../store/models.js';
@@ -21,6 +22,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const { db, dataDir } = openStoreForCommand('status', values);
   try {
     const now = Date.now();
+    const plugins = await pluginReport(dataDir, when);
     const status = {
       dataDir,
       queue: queueStats(db, now),
@@ -46,7 +48,9 @@ export async function statusCommand(argv: string[]): Promise<number> {
           code: `retrying (attempt ${j.attempts})`,
           message: j.last_error,
         })),
+        ...plugins.errors,
       ],
+      plugins: plugins.plugins,
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
@@ -80,6 +84,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
       status.lastErrors.length
         ? `last errors:\n${status.lastErrors.map((e) => `  ${e.at}  ${e.path}  [${e.code}] ${e.message ?? ''}`).join('\n')}\n`
         : 'last errors: none\n',
+      pluginLines(plugins),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;

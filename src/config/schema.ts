@@ -364,6 +364,7 @@ export const configSchema = z
           disableAfterFailures: 10,
           disableAfterMinutes: 60,
           giveUpAfterAttempts: 50,
+          parkAfterAttempts: 3,
         },
       ])
       .describe(

@@ -26,7 +26,7 @@ export function recognisingAnalyser(
         width: a.width,
         height: a.height,
         orientation: a.orientation,
-        takenAt: null,
+        takenAt: a.takenAt,
         modelVersion: set.version,
         faces: a.faces.map((f) => ({
           rect: f.rect,

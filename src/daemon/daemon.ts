@@ -163,7 +163,9 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         // Consecutive failed deliveries of the sidecar plugin (0 while sidecars are being written).
         sidecarWriteErrors: plugins.status().find((p) => p.name === 'xmp')?.failures ?? 0,
         watcher: watcherStatus,
+        plugins: plugins.status(),
       }),
+      plugins,
       maxPixels: config.decode.maxPixels,
       guessFloor: config.recognition.guessFloor,
       ...(clustering ? { clusters: { takeOut: (faceId: number) => clustering.takeOut(faceId) } } : {}),

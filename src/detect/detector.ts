@@ -33,6 +33,8 @@ export interface ImageDetection {
   readonly width: number;
   readonly height: number;
   readonly orientation: number;
+  /** When the photo was taken (EXIF), or null. */
+  readonly takenAt: number | null;
   /** Size of the grey image the cascade scanned. */
   readonly detectionWidth: number;
   readonly detectionHeight: number;
@@ -105,6 +107,7 @@ function detectionOf(
     width: image.fullWidth,
     height: image.fullHeight,
     orientation: image.orientation,
+    takenAt: image.takenAt,
     detectionWidth: image.width,
     detectionHeight: image.height,
     faces,

@@ -14,6 +14,7 @@ import { faceRoutes } from './routes/faces.js';
 import { opsRoutes } from './routes/ops.js';
 import { personRoutes } from './routes/persons.js';
 import { photoRoutes } from './routes/photos.js';
+import { pluginRoutes } from './routes/plugins.js';
 import { trainingRoutes } from './routes/training.js';
 import { webDataRoutes, webPageRoutes } from './routes/web.js';
 
@@ -72,6 +73,7 @@ export function createHttpApi(deps: HttpApiDeps): express.Express {
   app.use(faceRoutes(deps));
   app.use(changeRoutes(deps));
   app.use(trainingRoutes(deps));
+  app.use(pluginRoutes(deps));
   app.use(webDataRoutes(deps));
   app.use(noRoute);
   app.use(errorHandler(log, maxBodyBytes));

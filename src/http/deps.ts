@@ -2,6 +2,7 @@
 import type { Logger } from '../daemon/logger.js';
 import type { TrainingStatus } from '../daemon/training.js';
 import type { DrawnFaceChip } from '../pipeline/drawn-face.js';
+import type { PluginHost } from '../plugins/host.js';
 import type { Recognizer } from '../recognize/recognizer.js';
 import type { Db } from '../store/db.js';
 import type { MetricsSnapshot } from './metrics.js';
@@ -62,6 +63,8 @@ export interface HttpApiDeps {
     /** Take a face out of its cluster for good; its new cluster id, or undefined if it is in none. */
     readonly takeOut: (faceId: number) => number | undefined;
   };
+  /** The plugin host: status (with parked events) and retry. Absent: no plugins are listed. */
+  readonly plugins?: Pick<PluginHost, 'status' | 'retry'>;
   /** Largest JSON body accepted; default 64 KiB. */
   readonly maxBodyBytes?: number;
   /** Decode limit for the annotated photo (config decode.maxPixels); default 100 megapixels. */

@@ -3,6 +3,8 @@
  * the store's counts and the daemon's MetricsSnapshot, this turns them into text.
  */
 import type { RootMode } from '../daemon/watch/watch-event.js';
+import type { PluginStatus } from '../plugins/host.js';
+import { pluginMetricFamilies } from '../plugins/plugin-metrics.js';
 
 /**
  * A latency histogram as Prometheus wants it: cumulative counts per upper bound.
@@ -44,6 +46,8 @@ export interface MetricsSnapshot {
     /** Files seen changing and not yet announced (settling). */
     readonly pending: number;
   };
+  /** The plugins' status (with parked events); absent: no plugin families. */
+  readonly plugins?: readonly PluginStatus[];
 }
 
 /** The numbers read from the store at scrape time. */
@@ -197,6 +201,7 @@ export function metricFamilies(store: StoreMetrics, daemon: MetricsSnapshot): Me
     gauge('facetag_outbox_undelivered', 'Outbox events not yet delivered to sidecars and plugins.', [
       { value: store.outboxUndelivered },
     ]),
+    ...(daemon.plugins ? pluginMetricFamilies(daemon.plugins) : []),
   ];
 }
 

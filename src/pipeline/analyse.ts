@@ -37,6 +37,8 @@ export interface PhotoAnalysis {
   readonly width: number;
   readonly height: number;
   readonly orientation: number;
+  /** When the photo was taken (EXIF wall-clock time as UTC ms), or null. */
+  readonly takenAt: number | null;
   readonly faces: readonly AnalysedFace[];
   readonly ms: number;
 }
@@ -109,6 +111,7 @@ export async function analysePhoto(
     width: detection.width,
     height: detection.height,
     orientation: detection.orientation,
+    takenAt: detection.takenAt,
     faces,
     ms: performance.now() - t,
   };

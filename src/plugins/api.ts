@@ -93,11 +93,41 @@ export interface PluginContext {
   /** A private folder for the plugin's own files (created on first use by the plugin). */
   readonly stateDir: string;
   /**
-   * An error to throw when the event cannot be handled *yet* (e.g. the gallery has not indexed the
-   * photo). It is retried with backoff like a failure but does not count towards disabling.
+   * An error to throw when the event cannot be handled *yet* (the gallery has not indexed the
+   * photo, or answers "busy"). It is retried with backoff but does not count towards disabling.
+   * `retryAfterMs` (e.g. from a Retry-After header) holds every delivery of this plugin until then.
+   * An event still not delivered after `giveUpAfterAttempts` is parked (see `photoFailed`).
    */
-  retryLater(reason: string): Error;
+  retryLater(reason: string, options?: RetryLaterOptions): Error;
+  /**
+   * An error to throw when this one event cannot be delivered, while the plugin and its target
+   * work (a sidecar that does not parse, a photo the gallery does not know). It is retried a few
+   * times (`parkAfterAttempts`), then parked: reported with its path and reason, no longer retried
+   * on its own, never a reason to disable the plugin. A parked event is retried when the photo
+   * changes (a newer event for it), when a file in `watch` changes, or on request. Added after
+   * facetag 0.1.0 (still API v1); for older hosts throw an error with `code: PHOTO_FAILED` instead.
+   */
+  photoFailed(reason: string, options?: PhotoFailedOptions): Error;
 }
+
+export interface RetryLaterOptions {
+  /** Deliver nothing to this plugin for this long (capped at one hour). */
+  readonly retryAfterMs?: number;
+}
+
+export interface PhotoFailedOptions {
+  /** Absolute paths whose change (size, mtime or ctime; appearing or vanishing) retries a parked event. */
+  readonly watch?: readonly string[];
+}
+
+/**
+ * The `code` of the errors `photoFailed` and `retryLater` make. A plugin that cannot reach the
+ * context (or runs on a host before photoFailed existed) may throw any Error with this `code`
+ * (and optionally `watch` / `retryAfterMs` properties): the host looks at the code, not the class.
+ * Any other error is the plugin's own failure: it counts towards tripping and disabling the plugin.
+ */
+export const PHOTO_FAILED = 'FACETAG_PHOTO_FAILED';
+export const RETRY_LATER = 'FACETAG_RETRY_LATER';
 
 /** What `create` returns. Every method gets a signal that aborts at the deadline or on shutdown. */
 export interface PluginInstance {

@@ -46,7 +46,16 @@ export const pluginEntrySchema = z
       .int()
       .min(1)
       .default(50)
-      .describe('Drop one event (with an error line) after this many attempts, so it cannot hold others back.'),
+      .describe(
+        'Park one event (reported in status, retried when its photo changes or on request) after this many attempts, so it cannot hold others back.',
+      ),
+    parkAfterAttempts: z
+      .int()
+      .min(1)
+      .default(3)
+      .describe(
+        "Park an event after this many failures that are its photo's alone (e.g. a sidecar that does not parse).",
+      ),
   })
   .describe('One plugin: where facetag sends photo-tagged and photo-removed events.');
 

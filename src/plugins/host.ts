@@ -22,6 +22,7 @@ import { BUILTIN_PLUGINS } from './builtin/index.js';
 import type { PluginEntry } from './config.js';
 import { callWithDeadline } from './deadline.js';
 import { checkInstance, importPlugin, PluginLoadError, parseOptions } from './loader.js';
+import { errorOutcome, photoFailedError, retryLaterError } from './outcome.js';
 import { type DeliveryPolicy, DeliveryRunner, messageOf } from './runner.js';
 import { freshPluginState, loadPluginState, type PluginState, StateWriter } from './state.js';
 
@@ -36,7 +37,7 @@ export interface PluginHostOptions {
   readonly builtins?: ReadonlyMap<string, FacetagPlugin<unknown>>;
   /** Tuning (tests use short times). */
   readonly delivery?: Partial<
-    Pick<DeliveryPolicy, 'backoff' | 'idlePollMs' | 'batchSize' | 'maxPending' | 'tripAfter'>
+    Pick<DeliveryPolicy, 'backoff' | 'idlePollMs' | 'batchSize' | 'maxPending' | 'tripAfter' | 'watchCheckMs'>
   >;
   /** Loading, creating and starting one plugin (default 30 s). */
   readonly loadTimeoutMs?: number;
@@ -59,22 +60,35 @@ export interface PluginStatus {
   readonly gaveUp?: number;
   readonly failures?: number;
   readonly lastError?: string | null;
+  /** Events that are their photo's failure (or out of attempts), waiting for a change or a retry. */
+  readonly parked?: readonly ParkedSummary[];
+}
+
+export interface ParkedSummary {
+  readonly eventId: number;
+  readonly photoId: number;
+  readonly path: string;
+  readonly reason: string;
+  readonly attempts: number;
+  /** When it was parked (epoch ms). */
+  readonly parkedAt: number;
 }
 
 export interface PluginHost {
   /** Outbox rows were committed: deliver without waiting for the next poll. */
   wake(): void;
   status(): PluginStatus[];
+  /**
+   * Retries plugin `id`'s parked events (or only the one with outbox id `eventId`) and enables it
+   * again if it was disabled. Undefined when no such plugin is running.
+   */
+  retry(id: string, eventId?: number): { retried: number; resumed: boolean } | undefined;
   /** Stops delivery (in-flight calls are aborted and redelivered next time), then each plugin. */
   stop(): Promise<void>;
 }
 
 /** Plugin backoff: 30 s doubling, capped at 30 min (a gallery back up is noticed within that). */
 export const PLUGIN_BACKOFF: BackoffPolicy = { baseMs: DEFAULT_BACKOFF.baseMs, maxMs: 30 * 60_000 };
-
-class RetryLaterError extends Error {
-  override name = 'RetryLater';
-}
 
 interface Loaded {
   readonly id: string;
@@ -138,7 +152,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
       policy: deliveryPolicy(p.entry, options),
       log: log.child({ plugin: p.id }),
       now,
-      isRetryLater: (err) => err instanceof RetryLaterError,
+      classify: errorOutcome,
       onProgress,
     });
     runners.set(p.id, runner);
@@ -185,9 +199,20 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
           gaveUp: s.gaveUp,
           failures: s.failures,
           lastError: s.lastError,
+          parked: s.parked.map((e) => ({
+            eventId: e.id,
+            photoId: e.payload.photoId,
+            path: e.payload.path,
+            reason: e.error ?? '',
+            attempts: e.attempts,
+            parkedAt: e.parkedAt,
+          })),
         });
       }
       return out;
+    },
+    retry(id, eventId) {
+      return stopped ? undefined : runners.get(id)?.retry(eventId);
     },
     async stop() {
       if (stopped) return;
@@ -226,7 +251,8 @@ async function openPlugin(entry: PluginEntry, options: PluginHostOptions, taken:
     log: options.log.child({ plugin: id }),
     deadlineMs,
     stateDir: join(options.dataDir, 'plugins', id),
-    retryLater: (reason) => new RetryLaterError(reason),
+    retryLater: retryLaterError,
+    photoFailed: photoFailedError,
   };
   const instance = checkInstance(await plugin.create(opts, ctx), id);
   if (instance.start) {
@@ -248,10 +274,13 @@ function pluginState(stored: PluginState | undefined, p: Loaded, db: Db, log: Lo
   const state = { ...stored, plugin: p.plugin.name };
   if (state.disabled) {
     log.warn('plugin was disabled in an earlier run; trying it again', { plugin: p.id, reason: state.disabled.reason });
-    state.disabled = null;
-    state.failures = 0;
-    state.failingSince = null;
   }
+  // A start begins with a clean slate: a failure streak of the last run (perhaps counted by an
+  // older facetag against one bad photo) must not keep the plugin tripped; a gallery still down
+  // trips it again within a few probes.
+  state.disabled = null;
+  state.failures = 0;
+  state.failingSince = null;
   if (state.cursor > lastEventId(db)) {
     // Ids never go backwards unless the database was replaced (a restore, a new data dir).
     log.warn('plugin cursor is past the newest outbox event; starting from the undelivered events', {
@@ -275,6 +304,8 @@ function deliveryPolicy(entry: PluginEntry, options: PluginHostOptions): Deliver
     disableAfterFailures: entry.disableAfterFailures,
     disableAfterMs: entry.disableAfterMinutes * 60_000,
     giveUpAfterAttempts: entry.giveUpAfterAttempts,
+    parkAfterAttempts: entry.parkAfterAttempts,
+    watchCheckMs: d.watchCheckMs ?? 60_000,
     idlePollMs: d.idlePollMs ?? 2000,
   };
 }

@@ -5,11 +5,17 @@
  * backoff is over (photos in parallel up to `concurrency`, one photo's events strictly in order).
  *
  * A failed event is retried with exponential backoff (its own, and recorded on the outbox row with
- * markDeliveryFailed). After `tripAfter` failures in a row no new rows are read: the pending retries
- * are the only probes, so an unreachable gallery costs a request per backoff step, not one per
- * photo. The plugin is disabled (and reported) once it has failed `disableAfterFailures` times in a
- * row over at least `disableAfterMs`; an event that fails `giveUpAfterAttempts` times is dropped
- * with an error line, so one poisoned photo cannot hold the others back forever.
+ * markDeliveryFailed). What the error means decides the rest (outcome.ts):
+ * - the plugin's own failure (its gallery is down): after `tripAfter` in a row no new rows are read
+ *   (the pending retries are the probes, so an unreachable gallery costs a request per backoff
+ *   step, not one per photo), and after `disableAfterFailures` in a row over `disableAfterMs` the
+ *   plugin is disabled for the run;
+ * - the photo's failure (a sidecar that does not parse): after `parkAfterAttempts` the event is
+ *   parked (parking.ts), reported, and retried when the photo or a watched file changes or on
+ *   request. It never trips the plugin; it shows the plugin works, so it ends a failure streak;
+ * - retry later: backoff only; a Retry-After holds every delivery of the plugin until then.
+ * Any event still undelivered after `giveUpAfterAttempts` is parked too, so one poisoned photo
+ * cannot hold the others back, and nothing is dropped without a word.
  */
 import type { Logger } from '../daemon/logger.js';
 import type { Db } from '../store/db.js';
@@ -19,6 +25,8 @@ import { eventsAfter } from '../store/plugin-outbox.js';
 import type { PluginEvent, PluginInstance } from './api.js';
 import { callWithDeadline } from './deadline.js';
 import { buildEvent } from './events.js';
+import type { ErrorOutcome } from './outcome.js';
+import { changedWatches, park, supersede, unpark } from './parking.js';
 import type { PendingEvent, PluginState } from './state.js';
 
 export interface DeliveryPolicy {
@@ -35,6 +43,10 @@ export interface DeliveryPolicy {
   readonly disableAfterFailures: number;
   readonly disableAfterMs: number;
   readonly giveUpAfterAttempts: number;
+  /** Failures of the photo alone after which its event is parked. */
+  readonly parkAfterAttempts: number;
+  /** How often the files parked events watch are looked at. */
+  readonly watchCheckMs: number;
   /** Longest sleep when idle; wake() cuts it short. */
   readonly idlePollMs: number;
 }
@@ -48,7 +60,7 @@ export interface RunnerDeps {
   readonly policy: DeliveryPolicy;
   readonly log: Logger;
   readonly now: () => number;
-  readonly isRetryLater: (err: unknown) => boolean;
+  readonly classify: (err: unknown) => ErrorOutcome;
   /** After a step that changed the state: persist it, advance the outbox. */
   readonly onProgress: () => void;
 }
@@ -59,6 +71,9 @@ export class DeliveryRunner {
   #done: Promise<void> = Promise.resolve();
   #wake: (() => void) | undefined;
   #woken = false;
+  /** Nothing is delivered before this (a gallery's Retry-After). In memory: a restart may ask again. */
+  #holdUntil = 0;
+  #nextWatchCheck = 0;
 
   constructor(deps: RunnerDeps) {
     this.#deps = deps;
@@ -83,6 +98,28 @@ export class DeliveryRunner {
   lowMark(): number {
     const { pending, cursor } = this.#deps.state;
     return pending.length > 0 ? Math.min(pending[0].id, cursor + 1) : cursor + 1;
+  }
+
+  /**
+   * Parked events (all, or the one with outbox id `eventId`) go back to pending, due now; a disabled
+   * plugin is enabled again. Returns how many events were put back.
+   */
+  retry(eventId?: number): { retried: number; resumed: boolean } {
+    const { state, log } = this.#deps;
+    const back = unpark(state, (p) => eventId === undefined || p.id === eventId);
+    for (const p of back) log.info('parked event retried on request', { eventId: p.id, path: p.payload.path });
+    const resumed = state.disabled !== null && !this.#stop.signal.aborted;
+    if (resumed) {
+      log.info('plugin enabled again on request', { reason: state.disabled?.reason });
+      state.disabled = null;
+      state.failures = 0;
+      state.failingSince = null;
+      this.#done = this.#done.then(() => this.#loop()); // its loop ended when it was disabled
+    }
+    this.#holdUntil = 0;
+    this.wake();
+    this.#deps.onProgress();
+    return { retried: back.length, resumed };
   }
 
   /** Aborts calls in flight (their events stay pending) and resolves when the loop has ended. */
@@ -110,7 +147,22 @@ export class DeliveryRunner {
   /** One round; returns how long nothing is due (0: go again at once). */
   async #step(): Promise<number> {
     const { state, policy, now } = this.#deps;
-    const read = this.#readNew();
+    let read = this.#readNew();
+    if (state.parked.length > 0 && now() >= this.#nextWatchCheck) {
+      this.#nextWatchCheck = now() + policy.watchCheckMs;
+      const changed = await changedWatches(state);
+      for (const p of unpark(state, (x) => changed.has(x.id))) {
+        this.#deps.log.info('parked event retried: a file it waits on changed', {
+          eventId: p.id,
+          path: p.payload.path,
+        });
+        read = true;
+      }
+    }
+    if (now() < this.#holdUntil) {
+      if (read) this.#deps.onProgress();
+      return this.#holdUntil - now();
+    }
     const heads = new Map<number, PendingEvent>();
     for (const p of state.pending) if (!heads.has(p.payload.photoId)) heads.set(p.payload.photoId, p);
     const t = now();
@@ -128,10 +180,19 @@ export class DeliveryRunner {
 
   #readNew(): boolean {
     const { db, state, policy } = this.#deps;
-    const room = Math.min(policy.batchSize, policy.maxPending - state.pending.length);
-    if (room <= 0 || state.failures >= policy.tripAfter) return false;
+    let room = Math.min(policy.batchSize, policy.maxPending - state.pending.length);
+    // Tripped: the pending retries are the probes; with none left, one new event is the probe.
+    if (state.failures >= policy.tripAfter) room = state.pending.length === 0 ? 1 : 0;
+    if (room <= 0) return false;
     const page = eventsAfter(db, state.cursor, room);
     for (const row of page.events) state.pending.push({ ...row, attempts: 0, nextAt: 0, error: null });
+    const photos = new Set(page.events.map((e) => e.payload.photoId));
+    for (const p of supersede(state, photos)) {
+      this.#deps.log.info('parked event superseded by a newer one of its photo', {
+        eventId: p.id,
+        path: p.payload.path,
+      });
+    }
     for (const bad of page.unreadable) this.#deps.log.error('unreadable outbox event skipped', bad);
     if (page.lastId !== undefined) state.cursor = page.lastId;
     return page.lastId !== undefined;
@@ -154,7 +215,7 @@ export class DeliveryRunner {
     try {
       event = buildEvent(db, item);
     } catch (err) {
-      return this.#failed(item, messageOf(err), false);
+      return this.#failed(item, messageOf(err), { kind: 'failure' });
     }
     if (!event) return this.#succeeded(item);
     const ev = event;
@@ -169,9 +230,9 @@ export class DeliveryRunner {
       case 'stopped':
         return false; // left pending: delivered again after the restart
       case 'deadline':
-        return this.#failed(item, `no answer within the deadline (${outcome.ms} ms)`, false);
+        return this.#failed(item, `no answer within the deadline (${outcome.ms} ms)`, { kind: 'failure' });
       case 'error':
-        return this.#failed(item, messageOf(outcome.error), this.#deps.isRetryLater(outcome.error));
+        return this.#failed(item, messageOf(outcome.error), this.#deps.classify(outcome.error));
     }
   }
 
@@ -185,31 +246,53 @@ export class DeliveryRunner {
     return true;
   }
 
-  #failed(item: PendingEvent, message: string, later: boolean): boolean {
+  async #failed(item: PendingEvent, message: string, outcome: ErrorOutcome): Promise<boolean> {
     const { id, db, state, policy, log, now } = this.#deps;
     const t = now();
     item.attempts++;
     item.error = message;
-    item.nextAt = t + backoffDelay(item.attempts, policy.backoff);
+    const wait =
+      outcome.kind === 'later' && outcome.retryAfterMs !== undefined
+        ? outcome.retryAfterMs
+        : backoffDelay(item.attempts, policy.backoff);
+    item.nextAt = t + wait;
     const fields = { eventId: item.id, kind: item.kind, path: item.payload.path, attempts: item.attempts };
     markDeliveryFailed(db, item.id, `${id}: ${message}`, t, policy.backoff);
-    if (later) {
-      log.info('event deferred', { ...fields, reason: message, retryInMs: item.nextAt - t });
+    if (outcome.kind === 'later') {
+      if (outcome.retryAfterMs !== undefined) this.#holdUntil = Math.max(this.#holdUntil, item.nextAt);
+      log.info('event deferred', { ...fields, reason: message, retryInMs: wait });
+    } else if (outcome.kind === 'photo') {
+      // The plugin answered for this photo: it works, so a failure streak ends here.
+      state.failures = 0;
+      state.failingSince = null;
+      log.warn('event failed for this photo only', { ...fields, error: message, retryInMs: wait });
     } else {
       state.failures++;
       state.failingSince ??= t;
       state.lastError = message;
-      log.warn('event delivery failed', { ...fields, error: message, retryInMs: item.nextAt - t });
+      log.warn('event delivery failed', { ...fields, error: message, retryInMs: wait });
     }
-    let finished = false;
-    if (item.attempts >= policy.giveUpAfterAttempts) {
+    const parkNow =
+      (outcome.kind === 'photo' && item.attempts >= policy.parkAfterAttempts) ||
+      item.attempts >= policy.giveUpAfterAttempts;
+    const newer = state.pending.some((q) => q.payload.photoId === item.payload.photoId && q.id > item.id);
+    if (parkNow && newer) {
+      // A newer event of the photo carries its current state (events are cues): it goes on in this one's place.
       remove(state.pending, item);
-      state.gaveUp++;
-      log.error('gave up on an event', { ...fields, lastError: message });
-      finished = true;
+      log.info('event superseded by a newer one of its photo', { ...fields, reason: message });
+    } else if (parkNow) {
+      const dropped = await park(state, item, outcome.kind === 'photo' ? outcome.watch : [], t);
+      log.error('event parked: retried when the photo or its file changes, or on request', {
+        ...fields,
+        reason: message,
+      });
+      for (const d of dropped) {
+        state.gaveUp++;
+        log.error('parked event dropped: too many parked', { eventId: d.id, path: d.payload.path, reason: d.error });
+      }
     }
-    if (!later) this.#maybeDisable(t);
-    return finished;
+    if (outcome.kind === 'failure') this.#maybeDisable(t);
+    return parkNow;
   }
 
   #maybeDisable(t: number): void {

@@ -1,9 +1,10 @@
 /**
  * Per-plugin delivery state, one JSON file in the data dir (`plugins/state.json`), so the schema
- * needs no table for it. Each plugin has a cursor (every outbox id ≤ cursor is handled or in
- * `pending`) and its pending events (read but not yet delivered, with their own backoff). The file
- * also carries what `facetag status` shows: failures, the last error, why a plugin is disabled or
- * could not be loaded. Written atomically; a crash before a write only means redelivery.
+ * needs no table for it. Each plugin has a cursor (every outbox id ≤ cursor is handled, in
+ * `pending` or in `parked`), its pending events (read but not yet delivered, with their own
+ * backoff) and its parked ones (that photo's failure, reported and waiting for a change). The file
+ * also carries what `facetag status` shows: failures, the last error, parked events, why a plugin
+ * is disabled or could not be loaded. Written atomically; a crash before a write only means redelivery.
  */
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,12 +29,33 @@ const pendingSchema = z.intersection(
 );
 export type PendingEvent = z.infer<typeof pendingSchema>;
 
+/** A file's size and times when an event was parked; null: it did not exist. */
+const stampSchema = z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.number() }).nullable();
+export type FileStamp = z.infer<typeof stampSchema>;
+
+/**
+ * An event that cannot be delivered on its own (its photo's failure, or out of attempts): kept
+ * here with its reason (`error`) until the photo changes, a watched file changes, or a retry is
+ * asked for. Parked events do not hold back the outbox or the plugin.
+ */
+const parkedSchema = z.intersection(
+  pendingSchema,
+  z.object({
+    parkedAt: z.number(),
+    watch: z.array(z.object({ path: z.string(), stamp: stampSchema })),
+  }),
+);
+export type ParkedEvent = z.infer<typeof parkedSchema>;
+
 const pluginStateSchema = z.object({
   /** The plugin's name and where it was loaded from, for status. */
   plugin: z.string(),
   cursor: z.int().nonnegative(),
   pending: z.array(pendingSchema),
+  /** Absent in files written before parking existed. */
+  parked: z.array(parkedSchema).default([]),
   delivered: z.int().nonnegative(),
+  /** Events dropped for good (the parked list was full). */
   gaveUp: z.int().nonnegative(),
   /** Failed calls in a row (retry-later outcomes are not failures). */
   failures: z.int().nonnegative(),
@@ -61,6 +83,7 @@ export function freshPluginState(plugin: string, cursor: number): PluginState {
     plugin,
     cursor,
     pending: [],
+    parked: [],
     delivered: 0,
     gaveUp: 0,
     failures: 0,

@@ -102,7 +102,9 @@ export type UnknownFace = z.infer<typeof unknownRow>;
 /**
  * Every unknown face with a chip, newest first, with its cluster and detector strength: ids and
  * numbers only, so 10,000 of them are one quick read. Only faces of photos still present, each
- * with the lowest live photo id that shows it.
+ * with the lowest live photo id that shows it. `+id`: ordering by the rowid itself makes SQLite
+ * walk the table (~10 KB of chip per face) instead of the covering index faces_unknown and a sort
+ * (15,000 unknown faces: 319 ms -> 32 ms).
  */
 export function unknownFaces(db: Db): UnknownFace[] {
   return z.array(unknownRow).parse(
@@ -112,7 +114,7 @@ export function unknownFaces(db: Db): UnknownFace[] {
          SELECT f.id, f.cluster_id, f.strength,
            (SELECT min(id) FROM photos WHERE content_id = f.content_id AND status <> 'removed') AS photo_id
          FROM faces f WHERE ${UNKNOWN_FACE} AND f.chip IS NOT NULL)
-       WHERE photo_id IS NOT NULL ORDER BY id DESC`,
+       WHERE photo_id IS NOT NULL ORDER BY +id DESC`,
     ).all(),
   );
 }

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { errnoCode } from '../files/errno.js';
+import { exifTakenAt } from './exif-date.js';
 
 export type DecodeFailure = 'empty' | 'truncated' | 'corrupt' | 'unsupported' | 'too-large' | 'unreadable';
 
@@ -53,6 +54,8 @@ export interface DecodedImage {
    * (libheif applies them) and the EXIF value is not applied on top; in camera files the two agree.
    */
   readonly orientation: number;
+  /** When the photo was taken (EXIF wall-clock time as UTC ms, vision/exif-date.ts), or null. */
+  readonly takenAt: number | null;
   /** Oriented (displayed) size of the full-resolution image. */
   readonly fullWidth: number;
   readonly fullHeight: number;
@@ -122,6 +125,7 @@ async function decodeBytes(file: string, bytes: Buffer, options: DecodeOptions):
   // Header only (~1 ms); enforces limitInputPixels before any pixel is decoded.
   const meta = await sharp(bytes, input).metadata();
   const grey = meta.space === 'b-w' || meta.space === 'grey16';
+  const takenAt = exifTakenAt(meta.exif);
 
   if (meta.format === 'heif') {
     // libvips drops EXIF orientation for HEIF because libheif applies irot/imir itself.
@@ -132,11 +136,27 @@ async function decodeBytes(file: string, bytes: Buffer, options: DecodeOptions):
       const raw = sharp(rgba.data, { ...input, raw: { width: rgba.width, height: rgba.height, channels: 4 } });
       // No autoOrient here: heic-decode output is already in the displayed frame.
       const pixels = await toPixels(raw, grey, options.maxSide);
-      return { file, format: meta.format, orientation, fullWidth: rgba.width, fullHeight: rgba.height, ...pixels };
+      return {
+        file,
+        format: meta.format,
+        orientation,
+        takenAt,
+        fullWidth: rgba.width,
+        fullHeight: rgba.height,
+        ...pixels,
+      };
     }
     // AVIF: sharp's bundled libheif (aom) decodes it, applying irot/imir itself.
     const pixels = await toPixels(sharp(bytes, input), grey, options.maxSide);
-    return { file, format: meta.format, orientation, fullWidth: meta.width, fullHeight: meta.height, ...pixels };
+    return {
+      file,
+      format: meta.format,
+      orientation,
+      takenAt,
+      fullWidth: meta.width,
+      fullHeight: meta.height,
+      ...pixels,
+    };
   }
 
   const pixels = await toPixels(sharp(bytes, { ...input, autoOrient: true }), grey, options.maxSide);
@@ -144,6 +164,7 @@ async function decodeBytes(file: string, bytes: Buffer, options: DecodeOptions):
     file,
     format: meta.format,
     orientation: validOrientation(meta.orientation),
+    takenAt,
     fullWidth: meta.autoOrient.width,
     fullHeight: meta.autoOrient.height,
     ...pixels,

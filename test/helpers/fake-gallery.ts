@@ -3,7 +3,8 @@
  * as ../shared/specs/gallery-interop.md §4 documents them (and the DTOs it cites), plus a webhook
  * receiver. It checks auth headers and request bodies the way the real servers' validation would
  * (a missing field or a wrong type is a 400), keeps a small in-memory gallery, and records every
- * request. Knobs: fail the next N requests, answer slowly, or never answer.
+ * request. Knobs: fail the next N requests (with a status and a Retry-After of choice), answer
+ * slowly, or never answer.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -65,6 +66,8 @@ export interface PrismFile {
   readonly Name: string;
   readonly Primary: boolean;
   readonly Markers: PrismMarker[];
+  /** SHA-1, hex (the search's `hash` filter). */
+  readonly Hash?: string;
 }
 export interface PrismPhoto {
   readonly UID: string;
@@ -84,10 +87,16 @@ export class FakeGallery {
   /** Answer the next N requests with `failStatus`. */
   failNext = 0;
   failStatus = 503;
+  /** A Retry-After header on the injected failures. */
+  failRetryAfter: string | undefined;
   /** Wait this long before answering. */
   delayMs = 0;
   /** Never answer (until close). */
   hang = false;
+  /** Immich API key permissions the key lacks (e.g. 'job.create'): those calls answer 403 as Immich does. */
+  readonly immichDenied = new Set<string>();
+  /** Called with each request before it is answered (to change the gallery in between calls). */
+  beforeReply: ((r: RecordedRequest) => void) | undefined;
   /** What the webhook receiver answers. */
   hookStatus = 200;
 
@@ -145,12 +154,15 @@ export class FakeGallery {
       at: Date.now(),
     };
     this.requests.push(rec);
+    this.beforeReply?.(rec);
     if (this.hang) return; // closeAllConnections ends it
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     let reply: Reply;
+    const headers: Record<string, string> = {};
     if (this.failNext > 0) {
       this.failNext--;
       reply = { status: this.failStatus, body: { message: 'injected failure' } };
+      if (this.failRetryAfter !== undefined) headers['retry-after'] = this.failRetryAfter;
     } else if (raw && body === undefined) {
       reply = bad('malformed JSON');
     } else if (rec.path === '/hook') {
@@ -162,7 +174,8 @@ export class FakeGallery {
     } else {
       reply = { status: 404, body: { message: 'not found' } };
     }
-    res.writeHead(reply.status, reply.body === undefined ? {} : { 'content-type': 'application/json' });
+    if (reply.body !== undefined) headers['content-type'] = 'application/json';
+    res.writeHead(reply.status, headers);
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
   }
 
@@ -171,6 +184,14 @@ export class FakeGallery {
   private immichRoute(r: RecordedRequest): Reply {
     if (r.headers['x-api-key'] !== this.immichKey) return { status: 401, body: { message: 'Invalid API key' } };
     const { method, path, body } = r;
+    const needed = immichPermission(method, path);
+    if (needed && this.immichDenied.has(needed)) {
+      // Immich's AuthService.authenticate for an API key without the route's permission.
+      return {
+        status: 403,
+        body: { message: `Missing required permission: ${needed}`, error: 'Forbidden', statusCode: 403 },
+      };
+    }
     if (method === 'POST' && path === '/api/search/metadata') return this.searchMetadata(body);
     if (method === 'GET' && path === '/api/search/person') {
       if (typeof r.query.name !== 'string') return bad('name must be a string');
@@ -277,15 +298,7 @@ export class FakeGallery {
       r.headers.authorization === `Bearer ${this.prismToken}` || r.headers['x-auth-token'] === this.prismToken;
     if (!auth) return { status: 401, body: { error: 'Unauthorized' } };
     const { method, path, body } = r;
-    if (method === 'GET' && path === '/api/v1/photos') {
-      if (!/^\d+$/.test(r.query.count ?? '')) return bad('count is required');
-      const name = r.query.filename;
-      const found = this.prism.photos.filter((p) => name === undefined || p.Files.some((f) => f.Name === name));
-      return {
-        status: 200,
-        body: found.slice(0, Number(r.query.count)).map((p) => ({ UID: p.UID, FileUID: p.Files[0]?.UID })),
-      };
-    }
+    if (method === 'GET' && path === '/api/v1/photos') return this.searchPhotos(r.query);
     const photo = /^\/api\/v1\/photos\/([^/]+)$/.exec(path);
     if (method === 'GET' && photo) {
       const p = this.prism.photos.find((x) => x.UID === photo[1]);
@@ -305,6 +318,33 @@ export class FakeGallery {
       return { status: 200, body: m };
     }
     return { status: 404, body: { error: 'not found' } };
+  }
+
+  /**
+   * As PhotoPrism's photo search (internal/entity/search/photos.go), unmerged: one row per file,
+   * sidecars left out; `filename` is SQL LIKE through OrLike (`*` becomes `%`, `|` separates
+   * alternatives, `_` and `%` are wildcards, case-insensitive as MariaDB's and SQLite's LIKE are);
+   * `hash` is exact.
+   */
+  private searchPhotos(query: Readonly<Record<string, string>>): Reply {
+    if (!/^\d+$/.test(query.count ?? '')) return bad('count is required');
+    let rows = this.prism.photos.flatMap((p) =>
+      p.Files.filter((f) => !f.Name.toLowerCase().endsWith('.xmp')).map((f) => ({
+        UID: p.UID,
+        FileUID: f.UID,
+        FileName: f.Name,
+        Hash: f.Hash ?? '',
+      })),
+    );
+    if (query.filename) {
+      const s = query.filename.replaceAll('*', '%').replaceAll('%%', '%');
+      const terms = s.split('|');
+      const patterns = terms.length > 1 ? terms.map((t) => t.trim()) : terms;
+      rows = rows.filter((row) => patterns.some((p) => sqlLike(p, row.FileName)));
+    }
+    if (query.hash) rows = rows.filter((row) => query.hash.split('|').includes(row.Hash));
+    const offset = Number(query.offset ?? 0);
+    return { status: 200, body: rows.slice(offset, offset + Number(query.count)) };
   }
 
   private createMarker(body: unknown): Reply {
@@ -334,6 +374,25 @@ export class FakeGallery {
     file.Markers.push(m);
     return { status: 201, body: m };
   }
+}
+
+/** The permission Immich's controllers require for the calls the plugin makes (`@Authenticated({ permission })`). */
+function immichPermission(method: string, path: string): string | undefined {
+  if (path === '/api/search/metadata') return 'asset.read';
+  if (path === '/api/search/person') return 'person.read';
+  if (path === '/api/people' && method === 'POST') return 'person.create';
+  if (path === '/api/faces') return method === 'GET' ? 'face.read' : 'face.create';
+  if (path.startsWith('/api/faces/') && method === 'PUT') return 'face.update';
+  if (path === '/api/assets/jobs') return 'job.create';
+  return undefined;
+}
+
+/** SQL LIKE without an escape character: `%` any run, `_` any one character. */
+function sqlLike(pattern: string, value: string): boolean {
+  const re = [...pattern]
+    .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${re}$`, 'is').test(value);
 }
 
 function person(p: ImmichPersonRec) {

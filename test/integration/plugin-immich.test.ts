@@ -1,7 +1,8 @@
 /**
  * Contract tests of the immich plugin against the fake Immich (test/helpers/fake-gallery.ts): the
  * paths, bodies and auth header of spec §4.1, idempotent redelivery, orientation, lookup by path
- * and by checksum, and what a gallery that misbehaves gives.
+ * and by checksum, and what a gallery that misbehaves gives: "busy" is retry later, a vanished
+ * asset is that photo's failure, a 5xx or a missing key permission is the gallery's (issue 15).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -10,9 +11,11 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { createLogger } from '../../src/daemon/logger.js';
 import type { PhotoTaggedEvent, PluginContext, PluginInstance } from '../../src/plugins/api.js';
+import { immichOptionsSchema } from '../../src/plugins/builtin/immich.js';
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.js';
 import { buildEvent } from '../../src/plugins/events.js';
 import { parseOptions } from '../../src/plugins/loader.js';
+import { errorOutcome, photoFailedError, retryLaterError } from '../../src/plugins/outcome.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { eventsAfter } from '../../src/store/plugin-outbox.js';
 import { FakeGallery, hashOf, type SeedPhoto, seedPhoto } from '../helpers/fake-gallery.js';
@@ -38,14 +41,14 @@ afterEach(async () => {
   await gallery.close();
 });
 
-class Later extends Error {}
 const quiet = createLogger({ write: () => {}, rateLimit: false });
 const ctx: PluginContext = {
   id: 'immich',
   log: quiet,
   deadlineMs: 5000,
   stateDir: '',
-  retryLater: (r) => new Later(r),
+  retryLater: retryLaterError,
+  photoFailed: photoFailedError,
 };
 
 async function immich(options: Record<string, unknown> = {}): Promise<PluginInstance> {
@@ -73,6 +76,8 @@ function tagged(photo: Omit<SeedPhoto, 'hash'>): PhotoTaggedEvent {
 }
 
 const signal = () => AbortSignal.timeout(5000);
+/** For assert.rejects: the plugin said "retry later". */
+const later = (err: unknown) => errorOutcome(err).kind === 'later';
 const assetId = '0d4f5ac1-3b0e-4a43-9c1e-5d2f7e0c9a11';
 
 test('creates missing persons, one face box per named face, then queues refresh-metadata', async () => {
@@ -244,16 +249,16 @@ test('an asset not at the mapped path is found by its SHA-1 checksum; an unknown
 
   gallery.immich.assets.length = 0;
   await assert.rejects((await immich({ pathMap: [] })).photoTagged(event, signal()), (err) => {
-    assert.ok(err instanceof Later, 'not yet in Immich: retry later, not a failure');
-    assert.match(err.message, /not in Immich/);
+    assert.equal(errorOutcome(err).kind, 'later', 'not yet in Immich: retry later, not a failure');
+    assert.match(String(err), /not in Immich/);
     return true;
   });
   gallery.requests.length = 0;
-  await assert.rejects((await immich({ pathMap: [], matchByChecksum: false })).photoTagged(event, signal()), Later);
+  await assert.rejects((await immich({ pathMap: [], matchByChecksum: false })).photoTagged(event, signal()), later);
   assert.equal(gallery.requests.length, 1, 'no checksum lookup when switched off');
 });
 
-test('a wrong key, a server error or an unexpected answer fail the delivery with the call named', async () => {
+test('a wrong key or a server error fail the delivery with the call named', async () => {
   gallery.immich.assets.push({ id: assetId, originalPath: '/mnt/photos/c.jpg', checksum: 'y' });
   const event = tagged({
     path: '/lib/c.jpg',
@@ -266,22 +271,10 @@ test('a wrong key, a server error or an unexpected answer fail the delivery with
     /POST \/api\/search\/metadata: HTTP 401/,
   );
   gallery.failNext = 1;
-  await assert.rejects((await immich()).photoTagged(event, signal()), /HTTP 503/);
-  gallery.immich.faces.push({
-    id: 'f3f3f3f3-0000-4000-8000-000000000003',
-    assetId,
-    personId: null,
-    imageWidth: 0,
-    imageHeight: 480,
-    x1: 0,
-    y1: 0,
-    x2: 1,
-    y2: 1,
-    sourceType: 'exif',
-  });
   await assert.rejects(
     (await immich()).photoTagged(event, signal()),
-    /GET \/api\/faces: unexpected answer: 0\.imageWidth/,
+    (err) => errorOutcome(err).kind === 'failure' && /HTTP 503/.test(String(err)),
+    "a server error is the gallery's failure",
   );
 });
 
@@ -289,4 +282,102 @@ test('a photo with no faces at all costs no request', async () => {
   const event = tagged({ path: '/lib/empty.jpg', width: 640, height: 480, faces: [] });
   await (await immich()).photoTagged(event, signal());
   assert.equal(gallery.requests.length, 0);
+});
+
+test('the key help names job.create; a key without it fails with a 403 that names the missing permission', async () => {
+  const help = immichOptionsSchema.shape.apiKey.description ?? '';
+  for (const permission of [
+    'asset.read',
+    'person.read',
+    'person.create',
+    'face.read',
+    'face.create',
+    'face.update',
+    'job.create',
+  ]) {
+    assert.ok(help.includes(permission), `the apiKey help names ${permission}: ${help}`);
+  }
+  gallery.immich.assets.push({ id: assetId, originalPath: '/mnt/photos/k.jpg', checksum: 'y' });
+  gallery.immichDenied.add('job.create');
+  const event = tagged({
+    path: '/lib/k.jpg',
+    width: 640,
+    height: 480,
+    faces: [{ rect: { cx: 100, cy: 100, width: 40, height: 40 }, confirmed: 'Kim' }],
+  });
+  await assert.rejects((await immich()).photoTagged(event, signal()), (err) => {
+    assert.match(
+      String(err),
+      /POST \/api\/assets\/jobs: HTTP 403: the Immich API key lacks the job\.create permission, needed to queue refresh-metadata \(or set refreshMetadata: false\)/,
+    );
+    assert.equal(errorOutcome(err).kind, 'failure', "the key is the plugin's problem, not the photo's");
+    return true;
+  });
+  assert.equal(gallery.immich.faces.length, 1, 'the face was made before the refresh was refused');
+  await (await immich({ refreshMetadata: false })).photoTagged(event, signal());
+  assert.equal(gallery.immich.faces.length, 1, 'without the refresh the delivery succeeds, nothing twice');
+});
+
+test("an Immich face with imageWidth/imageHeight 0 (allowed by the spec) is read in the photo's own size", async () => {
+  gallery.immich.assets.push({ id: assetId, originalPath: '/mnt/photos/zero.jpg', checksum: 'y' });
+  const unnamed = { id: 'e0e0e0e0-0000-4000-8000-000000000001', name: '' };
+  gallery.immich.people.push(unnamed);
+  // The size is unknown to Immich; the box is in the photo's pixels (640×480, as the event says).
+  gallery.immich.faces.push({
+    id: 'f0f0f0f0-0000-4000-8000-000000000001',
+    assetId,
+    personId: unnamed.id,
+    imageWidth: 0,
+    imageHeight: 0,
+    x1: 80,
+    y1: 80,
+    x2: 120,
+    y2: 120,
+    sourceType: 'exif',
+  });
+  const event = tagged({
+    path: '/lib/zero.jpg',
+    width: 640,
+    height: 480,
+    faces: [{ rect: { cx: 100, cy: 100, width: 40, height: 40 }, confirmed: 'Zoe' }],
+  });
+  await (await immich({ refreshMetadata: false })).photoTagged(event, signal());
+  const zoe = gallery.immich.people.find((p) => p.name === 'Zoe');
+  assert.ok(zoe);
+  assert.equal(gallery.immich.faces.length, 1, 'matched the existing face, no duplicate box');
+  assert.equal(gallery.immich.faces[0].personId, zoe.id, 'the unnamed face at the same place got our person');
+});
+
+test("a gallery answering 429 (with Retry-After) is retry later; 500 is its failure; a vanished asset is the photo's", async () => {
+  gallery.immich.assets.push({ id: assetId, originalPath: '/mnt/photos/busy.jpg', checksum: 'y' });
+  const event = tagged({
+    path: '/lib/busy.jpg',
+    width: 640,
+    height: 480,
+    faces: [{ rect: { cx: 100, cy: 100, width: 40, height: 40 }, confirmed: 'Bea' }],
+  });
+  gallery.failNext = 1;
+  gallery.failStatus = 429;
+  gallery.failRetryAfter = '7';
+  await assert.rejects((await immich()).photoTagged(event, signal()), (err) => {
+    assert.deepEqual(errorOutcome(err), { kind: 'later', retryAfterMs: 7000 });
+    return true;
+  });
+  gallery.failNext = 1;
+  gallery.failStatus = 500;
+  gallery.failRetryAfter = undefined;
+  await assert.rejects((await immich()).photoTagged(event, signal()), (err) => {
+    assert.deepEqual(errorOutcome(err), { kind: 'failure' });
+    assert.match(String(err), /HTTP 500/);
+    return true;
+  });
+  // Found, then gone before the face is added: Immich answers 400 "Not found or no … access".
+  gallery.beforeReply = (r) => {
+    if (r.method === 'GET' && r.path === '/api/faces') gallery.immich.assets.length = 0;
+  };
+  await assert.rejects((await immich()).photoTagged(event, signal()), (err) => {
+    assert.deepEqual(errorOutcome(err), { kind: 'photo', watch: [] });
+    assert.match(String(err), /POST \/api\/faces: HTTP 400/);
+    return true;
+  });
 });

@@ -1,10 +1,12 @@
 /**
  * Contract tests of the photoprism plugin against the fake PhotoPrism (test/helpers/fake-gallery.ts):
- * the markers API of spec §4.2, both auth headers, idempotent redelivery, and the cases where the
- * plugin must leave a marker alone.
+ * the markers API of spec §4.2, both auth headers, idempotent redelivery, the cases where the
+ * plugin must leave a marker alone, the exact file match (the search is SQL LIKE), and what "busy"
+ * (429), "not found" (404) and a server error mean for delivery (issue 15).
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { createLogger } from '../../src/daemon/logger.js';
@@ -12,6 +14,7 @@ import type { PhotoTaggedEvent, PluginContext, PluginInstance } from '../../src/
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.js';
 import { buildEvent } from '../../src/plugins/events.js';
 import { parseOptions } from '../../src/plugins/loader.js';
+import { errorOutcome, photoFailedError, retryLaterError } from '../../src/plugins/outcome.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { eventsAfter } from '../../src/store/plugin-outbox.js';
 import { FakeGallery, hashOf, type PrismPhoto, type SeedPhoto, seedPhoto } from '../helpers/fake-gallery.js';
@@ -37,13 +40,13 @@ afterEach(async () => {
   await gallery.close();
 });
 
-class Later extends Error {}
 const ctx: PluginContext = {
   id: 'photoprism',
   log: createLogger({ write: () => {}, rateLimit: false }),
   deadlineMs: 5000,
   stateDir: '',
-  retryLater: (r) => new Later(r),
+  retryLater: retryLaterError,
+  photoFailed: photoFailedError,
 };
 
 async function photoprism(options: Record<string, unknown> = {}): Promise<PluginInstance> {
@@ -67,12 +70,12 @@ function tagged(photo: Omit<SeedPhoto, 'hash'>): PhotoTaggedEvent {
   return buildEvent(db, last) as PhotoTaggedEvent;
 }
 
-function prismPhoto(name: string): PrismPhoto {
+function prismPhoto(name: string, hash?: string): PrismPhoto {
   const p: PrismPhoto = {
     UID: `pr${++n}xxxxxxxxxxxxx`,
     Files: [
       { UID: `fr${n}sidecarxxxxxxx`, Name: `${name}.xmp`, Primary: false, Markers: [] },
-      { UID: `fr${n}primaryxxxxxxx`, Name: name, Primary: true, Markers: [] },
+      { UID: `fr${n}primaryxxxxxxx`, Name: name, Primary: true, Markers: [], ...(hash ? { Hash: hash } : {}) },
     ],
   };
   gallery.prism.photos.push(p);
@@ -80,6 +83,8 @@ function prismPhoto(name: string): PrismPhoto {
 }
 
 const signal = () => AbortSignal.timeout(5000);
+/** For assert.rejects: the plugin said "retry later". */
+const later = (err: unknown) => errorOutcome(err).kind === 'later';
 
 test('creates one face marker per named face on the file, with the bearer token, and names it', async () => {
   const p = prismPhoto('2021/beach.jpg');
@@ -99,7 +104,12 @@ test('creates one face marker per named face on the file, with the bearer token,
     ['GET /api/v1/photos', `GET /api/v1/photos/${p.UID}`, 'POST /api/v1/markers', 'POST /api/v1/markers'],
   );
   for (const r of gallery.requests) assert.equal(r.headers.authorization, `Bearer ${gallery.prismToken}`);
-  assert.deepEqual(gallery.requests[0].query, { count: '1', filename: '2021/beach.jpg' });
+  assert.deepEqual(gallery.requests[0].query, {
+    count: '100',
+    merged: 'false',
+    filename: '2021/beach.jpg',
+    offset: '0',
+  });
   assert.deepEqual(gallery.requests[2].body, {
     FileUID: p.Files[1].UID,
     Type: 'face',
@@ -193,9 +203,97 @@ test('existing markers: an unnamed one is named, an auto-named one follows a con
 test('a photo PhotoPrism has not indexed is retried later; one outside its originals is skipped', async () => {
   const face = [{ rect: { cx: 50, cy: 50, width: 20, height: 20 }, confirmed: 'Hank' }];
   const unknown = tagged({ path: '/srv/originals/new.jpg', width: 100, height: 100, faces: face });
-  await assert.rejects((await photoprism()).photoTagged(unknown, signal()), Later);
+  await assert.rejects((await photoprism()).photoTagged(unknown, signal()), later);
   gallery.requests.length = 0;
   const outside = tagged({ path: '/home/me/private.jpg', width: 100, height: 100, faces: face });
   await (await photoprism()).photoTagged(outside, signal());
   assert.equal(gallery.requests.length, 0);
+});
+
+const markerNames = (p: PrismPhoto) => p.Files.flatMap((f) => f.Markers.map((m) => m.Name));
+
+test('markers land on the exact file: names with LIKE wildcards never match another photo', async () => {
+  const face = [{ rect: { cx: 50, cy: 50, width: 20, height: 20 }, confirmed: 'Ida' }];
+  // Listed first, so a LIKE search with count=1 would have returned them.
+  const decoyUnderscore = prismPhoto('2022/IMGx0001.jpg');
+  const decoyPercent = prismPhoto('2022/50% off - sale.jpg');
+  const mine = prismPhoto('2022/IMG_0001.jpg');
+  const percent = prismPhoto('2022/50%.jpg');
+  await (await photoprism()).photoTagged(
+    tagged({ path: '/srv/originals/2022/IMG_0001.jpg', width: 100, height: 100, faces: face }),
+    signal(),
+  );
+  await (await photoprism()).photoTagged(
+    tagged({ path: '/srv/originals/2022/50%.jpg', width: 100, height: 100, faces: face }),
+    signal(),
+  );
+  assert.deepEqual(markerNames(mine), ['Ida']);
+  assert.deepEqual(markerNames(percent), ['Ida']);
+  assert.deepEqual(markerNames(decoyUnderscore), [], 'IMG_0001 matches IMGx0001 in LIKE, but is not its file');
+  assert.deepEqual(markerNames(decoyPercent), []);
+  const searches = gallery.calls('/api/v1/photos').filter((r) => r.path === '/api/v1/photos');
+  assert.ok(
+    searches.every((r) => Number(r.query.count) > 1),
+    'asks for more than one result',
+  );
+
+  // "|" splits PhotoPrism's filename filter into alternatives: such a file is found by its SHA-1.
+  const library = join(dir, 'originals', '2022');
+  await mkdir(library, { recursive: true });
+  const file = join(library, 'a|b.jpg');
+  await writeFile(file, 'pretend jpeg bytes');
+  const sha1 = createHash('sha1').update('pretend jpeg bytes').digest('hex');
+  const decoyA = prismPhoto('2022/a');
+  const piped = prismPhoto('2022/a|b.jpg', sha1);
+  gallery.requests.length = 0;
+  await (await photoprism({ originalsPath: join(dir, 'originals') })).photoTagged(
+    tagged({ path: file, width: 100, height: 100, faces: face }),
+    signal(),
+  );
+  assert.deepEqual(gallery.calls('/api/v1/photos')[0].query.hash, sha1);
+  assert.deepEqual(markerNames(piped), ['Ida']);
+  assert.deepEqual(markerNames(decoyA), []);
+});
+
+test("429 while another people update runs is retry later (Retry-After honoured); 404 is the photo's; 500 the gallery's", async () => {
+  prismPhoto('busy.jpg');
+  const event = tagged({
+    path: '/srv/originals/busy.jpg',
+    width: 100,
+    height: 100,
+    faces: [{ rect: { cx: 50, cy: 50, width: 20, height: 20 }, confirmed: 'Jon' }],
+  });
+  // PhotoPrism's AbortBusy answers 429 while mutex.UpdatePeople is held (internal/api/markers.go).
+  gallery.beforeReply = (r) => {
+    if (r.method === 'POST' && r.path === '/api/v1/markers') {
+      gallery.failNext = 1;
+      gallery.failStatus = 429;
+    }
+  };
+  gallery.failRetryAfter = '30';
+  await assert.rejects((await photoprism()).photoTagged(event, signal()), (err) => {
+    assert.deepEqual(errorOutcome(err), { kind: 'later', retryAfterMs: 30_000 });
+    return true;
+  });
+  gallery.failRetryAfter = undefined;
+  await assert.rejects((await photoprism()).photoTagged(event, signal()), (err) => {
+    assert.deepEqual(errorOutcome(err), { kind: 'later' }, 'no Retry-After: the host backs off');
+    return true;
+  });
+  gallery.beforeReply = undefined;
+  gallery.failNext = 1;
+  gallery.failStatus = 500;
+  await assert.rejects((await photoprism()).photoTagged(event, signal()), (err) => {
+    assert.deepEqual(errorOutcome(err), { kind: 'failure' });
+    return true;
+  });
+  // Found by the search, then deleted in PhotoPrism before it is read.
+  gallery.beforeReply = (r) => {
+    if (r.method === 'GET' && r.path.startsWith('/api/v1/photos/')) gallery.prism.photos.length = 0;
+  };
+  await assert.rejects((await photoprism()).photoTagged(event, signal()), (err) => {
+    assert.deepEqual(errorOutcome(err), { kind: 'photo', watch: [] });
+    assert.match(String(err), /HTTP 404/);
+    return true;
+  });
 });

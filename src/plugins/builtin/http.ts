@@ -12,9 +12,20 @@ export class HttpError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** The answer's Retry-After, in ms from now, when it had a usable one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
+}
+
+/** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), in ms from `now`; undefined if absent or bad. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 export interface JsonRequest {
@@ -41,7 +52,11 @@ export async function send(req: JsonRequest): Promise<string> {
   const text = await res.text();
   if (!res.ok) {
     const what = `${req.method} ${req.url.pathname}`;
-    throw new HttpError(`${what}: HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`, res.status);
+    throw new HttpError(
+      `${what}: HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+      res.status,
+      retryAfterMs(res.headers.get('retry-after'), Date.now()),
+    );
   }
   return text;
 }

@@ -5,8 +5,10 @@
  * box overlaps one Immich already has (IoU ≥ 0.5) is not created again; an unnamed Immich face there
  * is given our person; a face Immich already names otherwise is left as Immich's user set it.
  *
- * A photo Immich has not indexed yet is retried later (not a failure). Removals are Immich's own
- * business: its library scan notices a missing file.
+ * A photo Immich has not indexed yet is retried later (not a failure; parked after
+ * giveUpAfterAttempts), an asset that vanished on the way is that photo's failure, and "busy" (429)
+ * waits for Retry-After (gallery-errors.ts). Removals are Immich's own business: its library scan
+ * notices a missing file.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -14,14 +16,18 @@ import * as z from 'zod';
 import type { Logger } from '../../daemon/logger.js';
 import { definePlugin, type PhotoTaggedEvent, PLUGIN_API_VERSION, type PluginFace } from '../api.js';
 import { facesToWrite, mapPath, overlap, pathMapOption, policyOptions, SAME_FACE_IOU, sameName } from './common.js';
-import { ImmichApi, type ImmichFace } from './immich-api.js';
+import { galleryError } from './gallery-errors.js';
+import type { HttpError } from './http.js';
+import { IMMICH_PERMISSIONS, ImmichApi, type ImmichFace } from './immich-api.js';
 
-const optionsSchema = z.strictObject({
+export const immichOptionsSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }).describe('Immich server, e.g. http://immich:2283 (without /api).'),
   apiKey: z
     .string()
     .min(1)
-    .describe('An Immich API key (Account settings → API keys) with asset, person and face rights.'),
+    .describe(
+      `An Immich API key (Account settings → API keys) with the permissions ${Object.keys(IMMICH_PERMISSIONS).join(', ')} (job.create for refreshMetadata).`,
+    ),
   pathMap: pathMapOption,
   matchByChecksum: z
     .boolean()
@@ -31,12 +37,12 @@ const optionsSchema = z.strictObject({
   refreshMetadata: z.boolean().default(true).describe("Queue Immich's refresh-metadata job for the asset afterwards."),
   ...policyOptions,
 });
-type ImmichOptions = z.infer<typeof optionsSchema>;
+type ImmichOptions = z.infer<typeof immichOptionsSchema>;
 
 export const immichPlugin = definePlugin({
   name: 'immich',
   apiVersion: PLUGIN_API_VERSION,
-  optionsSchema,
+  optionsSchema: immichOptionsSchema,
   create(options, ctx) {
     const api = new ImmichApi(options.baseUrl, options.apiKey);
     const persons = new PersonCache(api);
@@ -49,20 +55,28 @@ export const immichPlugin = definePlugin({
       return byChecksum[0];
     };
 
+    const deliver = async (event: PhotoTaggedEvent, signal: AbortSignal): Promise<void> => {
+      if (event.detectedFaces === 0) return; // nothing to show, nothing changed in a sidecar
+      const assetId = await findAsset(event, signal);
+      if (assetId === undefined) throw ctx.retryLater(`${event.path} is not in Immich (yet)`);
+      if (options.createFaces) {
+        try {
+          await putFaces(api, persons, assetId, event, options, signal, ctx.log);
+        } catch (err) {
+          persons.clear(); // a person deleted or merged in Immich must be looked up again
+          throw err;
+        }
+      }
+      if (options.refreshMetadata) await api.refreshMetadata([assetId], signal);
+    };
+
     return {
       async photoTagged(event, signal) {
-        if (event.detectedFaces === 0) return; // nothing to show, nothing changed in a sidecar
-        const assetId = await findAsset(event, signal);
-        if (assetId === undefined) throw ctx.retryLater(`${event.path} is not in Immich (yet)`);
-        if (options.createFaces) {
-          try {
-            await putFaces(api, persons, assetId, event, options, signal, ctx.log);
-          } catch (err) {
-            persons.clear(); // a person deleted or merged in Immich must be looked up again
-            throw err;
-          }
+        try {
+          await deliver(event, signal);
+        } catch (err) {
+          throw galleryError(err, ctx, assetGone);
         }
-        if (options.refreshMetadata) await api.refreshMetadata([assetId], signal);
       },
       async photoRemoved() {
         // Immich's own library scan marks the asset offline; see the file comment.
@@ -70,6 +84,11 @@ export const immichPlugin = definePlugin({
     };
   },
 });
+
+/** Immich answers 400 "Not found or no … access" (or 404) for an asset that is not there (any more). */
+function assetGone(err: HttpError): boolean {
+  return err.status === 404 || (err.status === 400 && /not found/i.test(err.message));
+}
 
 async function putFaces(
   api: ImmichApi,
@@ -84,7 +103,7 @@ async function putFaces(
   if (faces.length === 0) return;
   const existing = await api.facesOfAsset(assetId, signal);
   for (const face of faces) {
-    const match = existing.find((e) => overlap(immichArea(e), ourArea(face, event)) >= SAME_FACE_IOU);
+    const match = existing.find((e) => overlap(immichArea(e, event), ourArea(face, event)) >= SAME_FACE_IOU);
     const current = match?.person?.name ?? '';
     if (match && sameName(current, face.name)) continue;
     if (match && current !== '') {
@@ -102,12 +121,15 @@ async function putFaces(
   }
 }
 
-function immichArea(f: ImmichFace) {
+/** An Immich face as fractions of its image; a size of 0 (unknown, allowed by the spec) means the photo's own. */
+function immichArea(f: ImmichFace, event: PhotoTaggedEvent) {
+  const width = f.imageWidth > 0 ? f.imageWidth : event.displayed.width;
+  const height = f.imageHeight > 0 ? f.imageHeight : event.displayed.height;
   return {
-    x: f.boundingBoxX1 / f.imageWidth,
-    y: f.boundingBoxY1 / f.imageHeight,
-    w: (f.boundingBoxX2 - f.boundingBoxX1) / f.imageWidth,
-    h: (f.boundingBoxY2 - f.boundingBoxY1) / f.imageHeight,
+    x: f.boundingBoxX1 / width,
+    y: f.boundingBoxY1 / height,
+    w: (f.boundingBoxX2 - f.boundingBoxX1) / width,
+    h: (f.boundingBoxY2 - f.boundingBoxY1) / height,
   };
 }
 

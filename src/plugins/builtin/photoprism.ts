@@ -4,11 +4,17 @@
  * marker (IoU ≥ 0.5) is not created again. An unnamed marker there gets our name; a marker
  * PhotoPrism named by itself gets the name a person confirmed in facetag; a name someone set in
  * PhotoPrism is left alone. Photos outside `originalsPath` are not PhotoPrism's and are skipped.
+ * The file is matched by its exact name (photoprism-api.ts says why that takes care). "Busy" (429,
+ * while another people update runs) waits for Retry-After; a photo, file or marker that is not
+ * there (404) is that photo's failure; a photo not indexed yet is retried later (gallery-errors.ts).
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import * as z from 'zod';
 import type { Logger } from '../../daemon/logger.js';
 import { definePlugin, type PhotoTaggedEvent, PLUGIN_API_VERSION } from '../api.js';
 import { facesToWrite, overlap, pathUnder, policyOptions, SAME_FACE_IOU, sameName } from './common.js';
+import { galleryError } from './gallery-errors.js';
 import { PhotoPrismApi, type PhotoPrismFile } from './photoprism-api.js';
 
 const optionsSchema = z.strictObject({
@@ -32,21 +38,28 @@ export const photoprismPlugin = definePlugin({
         ? { 'x-auth-token': options.token }
         : { authorization: `Bearer ${options.token}` };
     const api = new PhotoPrismApi(options.baseUrl, auth);
+    const deliver = async (event: PhotoTaggedEvent, signal: AbortSignal): Promise<void> => {
+      const faces = facesToWrite(event.faces, options);
+      if (faces.length === 0) return; // markers are never removed here, so nothing to do
+      const name = pathUnder(options.originalsPath, event.path);
+      if (name === undefined || name === '') {
+        ctx.log.debug('not under PhotoPrism originals; skipped', { path: event.path });
+        return;
+      }
+      const found = await api.fileByName(name, () => sha1Hex(event.path, signal), signal);
+      if (found === undefined) throw ctx.retryLater(`${name} is not indexed by PhotoPrism (yet)`);
+      const photo = await api.photo(found.photoUid, signal);
+      const file = photo.Files.find((f) => f.UID === found.fileUid);
+      if (!file) throw ctx.photoFailed(`PhotoPrism photo ${found.photoUid} no longer has the file ${name}`);
+      await putMarkers(api, file, event, faces, signal, ctx.log);
+    };
     return {
       async photoTagged(event, signal) {
-        const faces = facesToWrite(event.faces, options);
-        if (faces.length === 0) return; // markers are never removed here, so nothing to do
-        const name = pathUnder(options.originalsPath, event.path);
-        if (name === undefined || name === '') {
-          ctx.log.debug('not under PhotoPrism originals; skipped', { path: event.path });
-          return;
+        try {
+          await deliver(event, signal);
+        } catch (err) {
+          throw galleryError(err, ctx, (e) => e.status === 404);
         }
-        const uid = await api.photoByFileName(name, signal);
-        if (uid === undefined) throw ctx.retryLater(`${name} is not indexed by PhotoPrism (yet)`);
-        const photo = await api.photo(uid, signal);
-        const file = photo.Files.find((f) => f.Name === name) ?? photo.Files.find((f) => f.Primary);
-        if (!file) throw new Error(`PhotoPrism photo ${uid} has no file ${name}`);
-        await putMarkers(api, file, event, faces, signal, ctx.log);
       },
       async photoRemoved() {
         // PhotoPrism's index notices a missing file itself.
@@ -98,4 +111,11 @@ async function putMarkers(
       log.debug('PhotoPrism names this face otherwise; left as it is', { marker: match.UID, photoprism: match.Name });
     }
   }
+}
+
+/** PhotoPrism's file hash: SHA-1, hex. */
+async function sha1Hex(path: string, signal: AbortSignal): Promise<string> {
+  const hash = createHash('sha1');
+  for await (const chunk of createReadStream(path, { signal })) hash.update(chunk);
+  return hash.digest('hex');
 }

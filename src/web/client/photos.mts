@@ -16,15 +16,23 @@ export const filterHash = (f: PhotoFilter): string =>
 
 const PAGE = 120;
 
-const monthOf = (p: PhotoListing): string =>
-  p.takenAt === null
-    ? 'Date unknown'
-    : new Date(p.takenAt).toLocaleDateString(undefined, { month: 'long', year: 'numeric' });
+/**
+ * A date as the photo shows it. A photo's own date is its camera's wall-clock time (stored as if
+ * UTC: EXIF has no zone), so it is shown in UTC; a file's time is a real instant, shown locally.
+ */
+function dateText(p: PhotoListing, options: Intl.DateTimeFormatOptions): string {
+  if (p.takenAt === null) return '';
+  return new Date(p.takenAt).toLocaleDateString(undefined, {
+    ...options,
+    ...(p.dateSource === 'taken' ? { timeZone: 'UTC' } : {}),
+  });
+}
+
+const monthOf = (p: PhotoListing): string => dateText(p, { month: 'long', year: 'numeric' }) || 'Date unknown';
 
 function caption(p: PhotoListing): string {
   const faces = p.faces === 0 ? 'no faces found' : plural(p.faces, 'face');
-  const day =
-    p.takenAt === null ? '' : new Date(p.takenAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  const day = dateText(p, { day: 'numeric', month: 'short' });
   return day ? `${day} · ${faces}` : faces;
 }
 
