@@ -1,3 +1,4 @@
+import { checkPersonName } from '../names/person-name.js';
 import { type LabelAction, setFaceLabel } from '../store/faces.js';
 import { InputError, intFlag, parse, UsageError } from './args.js';
 import { openStoreForCommand } from './open-store.js';
@@ -24,9 +25,12 @@ export async function labelCommand(argv: string[]): Promise<number> {
     throw new UsageError('give exactly one of --name PERSON, --reject, --ignore, --not-a-face, --clear');
   if (positionals.length === 0) throw new UsageError('give at least one face id (see facetag status or the API)');
   const ids = positionals.map((p) => intFlag('face id', p, 1) as number);
+  // The API's name rule, with its reason, before anything is opened.
+  const name = values.name === undefined ? undefined : checkPersonName(values.name);
+  if (name && !name.ok) throw new InputError(`--name ${JSON.stringify(values.name)}: ${name.reason}`);
   const action: LabelAction =
     values.name !== undefined
-      ? { state: 'confirmed', person: values.name }
+      ? { state: 'confirmed', person: name?.ok ? name.name : values.name }
       : values.reject
         ? { state: 'rejected' }
         : values.ignore

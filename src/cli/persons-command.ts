@@ -1,3 +1,4 @@
+import { checkPersonName } from '../names/person-name.js';
 import { personFaceCounts } from '../store/faces.js';
 import { mergePersons, renamePerson } from '../store/person-admin.js';
 import { personByName } from '../store/persons.js';
@@ -20,6 +21,10 @@ export async function personsCommand(argv: string[]): Promise<number> {
     throw new UsageError(personsUsage.split('\n')[0]);
   }
   if (!['list', 'rename', 'merge'].includes(action)) throw new UsageError(`unknown action "${action}"`);
+  if (action === 'rename' && b !== undefined) {
+    const name = checkPersonName(b);
+    if (!name.ok) throw new InputError(`new name ${JSON.stringify(b)}: ${name.reason}`);
+  }
   const { db } = openStoreForCommand('persons', values);
   try {
     if (action === 'list') {

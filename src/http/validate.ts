@@ -1,9 +1,10 @@
 /**
  * Request input, checked at the boundary: ids in the path, query parameters, JSON bodies. A
- * failure is a 400 naming the field, never a 500 from deeper down.
+ * failure is a 400 naming the field, never a 500 from deeper down; a well-formed value the rules
+ * refuse (a person's name) is a 422 with the reason.
  */
 import * as z from 'zod';
-import { normalisePersonName } from '../store/persons.js';
+import { checkPersonName } from '../names/person-name.js';
 import { HttpError } from './errors.js';
 
 /** Digits only, no sign, no leading zero, within SQLite's and JS's exact integer range. */
@@ -21,9 +22,16 @@ function issuesText(error: z.ZodError, where: string): string {
   return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : where}: ${i.message}`).join('; ');
 }
 
+/** Marks a zod issue as a refused value (422) rather than a malformed request (400). */
+const REFUSED = { refused: true } as const;
+const isRefused = (i: z.core.$ZodIssue): boolean => i.code === 'custom' && i.params?.refused === true;
+
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
-  if (!r.success) throw new HttpError(400, `invalid request body: ${issuesText(r.error, 'body')}`);
+  if (!r.success) {
+    const refused = r.error.issues.length > 0 && r.error.issues.every(isRefused);
+    throw new HttpError(refused ? 422 : 400, `invalid request body: ${issuesText(r.error, 'body')}`);
+  }
   return r.data;
 }
 
@@ -112,18 +120,18 @@ export const changesQuery = z.object({
   limit: queryInt(1, MAX_PAGE).default(DEFAULT_PAGE),
 });
 
-/** A person's name as stored: trimmed, 1..200 characters, no control characters. */
-export const personName = z
-  .string()
-  .max(200)
-  .transform((s, ctx) => {
-    const name = normalisePersonName(s);
-    if (name === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'a name must not be empty or contain control characters' });
-      return z.NEVER;
-    }
-    return name;
-  });
+/**
+ * A person's name as stored, by the one name rule (src/names/person-name.ts): a string the rule
+ * refuses is a 422 with its reason (the request was well-formed); a non-string is a 400.
+ */
+export const personName = z.string().transform((s, ctx) => {
+  const r = checkPersonName(s);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.reason, params: REFUSED });
+    return z.NEVER;
+  }
+  return r.name;
+});
 
 /**
  * Label actions. `confirm` names an existing person (a typo cannot create one); `name` may

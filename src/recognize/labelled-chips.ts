@@ -6,6 +6,7 @@ import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../files/atomic.js';
 import { errnoCode } from '../files/errno.js';
+import { personNameProblem } from '../names/person-name.js';
 import type { RasterImage } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
 import { DecodeError, decodeImage, isSupportedImagePath } from '../vision/decode.js';
@@ -55,8 +56,18 @@ export function labelProblem(label: string): string | undefined {
   return undefined;
 }
 
-export function assertLabel(label: string): void {
+/**
+ * Why a folder under the labels folder cannot train a person: its name must be a usable folder
+ * name and, unless it is `not_a_face`, a person's name by the one name rule.
+ */
+export function personLabelProblem(label: string): string | undefined {
   const problem = labelProblem(label);
+  if (problem || label === NOT_A_FACE) return problem;
+  return personNameProblem(label);
+}
+
+export function assertLabel(label: string): void {
+  const problem = personLabelProblem(label);
   if (problem) throw new RangeError(`bad label ${JSON.stringify(label)}: ${problem}`);
 }
 
@@ -68,12 +79,17 @@ export async function readChip(file: string): Promise<GreyChip> {
   return { width: image.width, height: image.height, data: rgbToGrey(image.pixels, image.channels) };
 }
 
-async function subfolders(dir: string): Promise<string[]> {
+/** The label folders (hidden ones are not); a folder whose name cannot be a label is reported. */
+async function subfolders(dir: string, onProblem?: (p: ChipProblem) => void): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !labelProblem(e.name))
-    .map((e) => e.name)
-    .sort();
+  const labels: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory() || e.name.startsWith('.')) continue;
+    const problem = personLabelProblem(e.name);
+    if (problem) onProblem?.({ path: join(dir, e.name), reason: `folder skipped, not a label: ${problem}` });
+    else labels.push(e.name);
+  }
+  return labels.sort();
 }
 
 /**
@@ -86,7 +102,7 @@ export async function readLabelledChips(
 ): Promise<LabelledChip[]> {
   let labels: string[];
   try {
-    labels = await subfolders(dir);
+    labels = await subfolders(dir, options.onProblem);
   } catch (err) {
     const code = errnoCode(err);
     throw new Error(`${dir}: cannot read the labels folder (${code ?? String(err)})`);

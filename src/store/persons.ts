@@ -6,12 +6,8 @@ import { prepared } from './statements.js';
 const personRow = z.object({ id: z.int(), name: z.string(), created_at: z.int() });
 export type PersonRow = z.infer<typeof personRow>;
 
-/** A usable person name: trimmed, non-empty, no control characters (it ends up in XMP and file names). */
-export function normalisePersonName(name: string): string | undefined {
-  const trimmed = name.trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
-  return trimmed.length > 0 && !/[\u0000-\u001f\u007f]/.test(trimmed) ? trimmed : undefined;
-}
+/** A usable person name, trimmed, or undefined: the one rule of src/names/person-name.ts. */
+export { normalisePersonName } from '../names/person-name.js';
 
 /** The person's id, creating the person on first use. `name` must be normalised. */
 export function ensurePerson(db: Db, name: string, now: number): number {

@@ -255,8 +255,9 @@ describe('label actions', () => {
     const cases: [number, unknown, number, RegExp][] = [
       [b.id, { action: 'confirm', person: 'Nobody Yet' }, 422, /no person is named "Nobody Yet"/],
       [b.id, { action: 'reject', person: 'Nobody Yet' }, 422, /no person is named/],
-      [b.id, { action: 'name', person: ' \t' }, 400, /person: a name must not be empty/],
-      [b.id, { action: 'name', person: 'x'.repeat(201) }, 400, /person/],
+      // A name the name rule refuses is a 422 with the reason (issue 15); a malformed body a 400.
+      [b.id, { action: 'name', person: ' \t' }, 422, /person: a name must not be empty/],
+      [b.id, { action: 'name', person: 'x'.repeat(201) }, 422, /person: a name is at most 200 characters/],
       [b.id, { action: 'name' }, 400, /person/],
       [b.id, { action: 'confirm', person: 'Dana', extra: 1 }, 400, /extra/],
       [b.id, { action: 'delete' }, 400, /action/],
@@ -318,7 +319,7 @@ describe('rename and merge', () => {
     );
     assert.equal(
       (await call(fx, 'POST', `/api/persons/${bob}/rename`, { body: { name: '' }, token: TOKEN })).status,
-      400,
+      422,
     );
   });
 
