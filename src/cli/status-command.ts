@@ -1,9 +1,12 @@
 import { pluginLines, pluginReport } from '../plugins/status-report.js';
+import { readSidecarSummary, type SidecarSummary } from '../sidecar/index.js';
 import { personFaceCounts } from '../store/faces.js';
 import { failingJobs, queueStats } from '../store/jobs.js';
 import { latestModels } from '../store/models.js';
 import { counts, recentFailures, statusCounts } from '../store/photos.js';
 import { parse } from './args.js';
+import { daemonState } from './daemon-state.js';
+import { loadCommandConfig } from './data-dir.js';
 import { openStoreForCommand } from './open-store.js';
 import { formatTable } from './table.js';
 
@@ -20,11 +23,13 @@ export async function statusCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   const { db, dataDir } = openStoreForCommand('status', values);
+  const daemon = await daemonState(loadCommandConfig(values)).catch((err: unknown) => `unknown (${String(err)})`);
   try {
     const now = Date.now();
     const plugins = await pluginReport(dataDir, when);
     const status = {
       dataDir,
+      daemon,
       queue: queueStats(db, now),
       photos: { ...statusCounts(db), ...counts(db) },
       persons: personFaceCounts(db),
@@ -42,15 +47,17 @@ export async function statusCommand(argv: string[]): Promise<number> {
           code: f.error_code,
           message: f.error_message,
         })),
+        // The queue keeps when a job may run next, not when it failed: that goes with the code.
         ...failingJobs(db, 10).map((j) => ({
-          at: when(j.available_at),
+          at: '-',
           path: j.key,
-          code: `retrying (attempt ${j.attempts})`,
+          code: `attempt ${j.attempts} failed; next try ${when(j.available_at)}`,
           message: j.last_error,
         })),
         ...plugins.errors,
       ],
       plugins: plugins.plugins,
+      sidecars: readSidecarSummary(dataDir),
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
@@ -60,6 +67,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     const p = status.photos;
     const out = [
       `data dir: ${dataDir}`,
+      `daemon:   ${daemon}`,
       `queue:    ${q.total} job(s): ${q.due} due, ${q.running} running, ${q.backingOff} backing off after an error`,
       `photos:   ${p.done} done, ${p.failed} failed, ${p.pending} pending, ${p.removed} removed; ${p.contents} distinct contents`,
       `faces:    ${p.faces} in present photos, ${p.labelled} labelled by you`,
@@ -85,10 +93,31 @@ export async function statusCommand(argv: string[]): Promise<number> {
         ? `last errors:\n${status.lastErrors.map((e) => `  ${e.at}  ${e.path}  [${e.code}] ${e.message ?? ''}`).join('\n')}\n`
         : 'last errors: none\n',
       pluginLines(plugins),
+      sidecarLines(status.sidecars),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;
   } finally {
     db.close();
   }
+}
+
+const NOTICE_WORDS: Record<keyof SidecarSummary['open'], string> = {
+  symlink: 'symlinked',
+  read_only: 'read-only',
+  shared: 'shared with another photo',
+  not_a_file: 'not a file',
+  foreign_region: "face under another tool's region",
+  name_refused: 'name refused',
+};
+
+/** The sidecar writer's notices (files a name is not written to, and why) and what it chose not to do. */
+function sidecarLines(s: SidecarSummary): string {
+  const open = Object.entries(s.open).filter(([, n]) => n > 0);
+  const t = s.totals;
+  const done = `${t.unchanged} left untouched (nothing to add), ${t.cleared} cleared of facetag's part, ${t.deleted} deleted (facetag's own, empty)`;
+  if (open.length === 0) return `sidecars: no notices; ${done}\n`;
+  const counts = open.map(([c, n]) => `${n} ${NOTICE_WORDS[c as keyof SidecarSummary['open']]}`).join(', ');
+  const rows = s.notices.map((n) => `  ${when(n.since)}  ${n.path}  [${n.case}] ${n.reason}`);
+  return `sidecars: ${counts}; ${done}\n${rows.join('\n')}\n`;
 }

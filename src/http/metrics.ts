@@ -5,6 +5,7 @@
 import type { RootMode } from '../daemon/watch/watch-event.js';
 import type { PluginStatus } from '../plugins/host.js';
 import { pluginMetricFamilies } from '../plugins/plugin-metrics.js';
+import { SIDECAR_CASES, SIDECAR_NOTICE_CASES, type SidecarSummary } from '../sidecar/report.js';
 
 /**
  * A latency histogram as Prometheus wants it: cumulative counts per upper bound.
@@ -142,7 +143,15 @@ const counter = (name: string, help: string, value: number): MetricFamily => ({
   samples: [{ value }],
 });
 
-export function metricFamilies(store: StoreMetrics, daemon: MetricsSnapshot): MetricFamily[] {
+/**
+ * `sidecars` (the xmp plugin's report, src/sidecar/report.ts) adds the sidecar notices: files a
+ * name is not written to now, by case, and how often each case happened.
+ */
+export function metricFamilies(
+  store: StoreMetrics,
+  daemon: MetricsSnapshot,
+  sidecars?: Pick<SidecarSummary, 'open' | 'totals'>,
+): MetricFamily[] {
   const modes = new Map<string, number>(ROOT_MODES.map((m) => [m, 0]));
   for (const r of daemon.watcher.roots) modes.set(r.mode, (modes.get(r.mode) ?? 0) + 1);
   const stages = Object.entries(daemon.stageSeconds).sort(([a], [b]) => a.localeCompare(b));
@@ -202,6 +211,23 @@ export function metricFamilies(store: StoreMetrics, daemon: MetricsSnapshot): Me
       { value: store.outboxUndelivered },
     ]),
     ...(daemon.plugins ? pluginMetricFamilies(daemon.plugins) : []),
+    ...(sidecars ? sidecarFamilies(sidecars) : []),
+  ];
+}
+
+function sidecarFamilies(s: Pick<SidecarSummary, 'open' | 'totals'>): MetricFamily[] {
+  return [
+    gauge(
+      'facetag_sidecar_notices',
+      'Files a name is not written to now, by case (symlink, read_only, shared, not_a_file, foreign_region, name_refused).',
+      SIDECAR_NOTICE_CASES.map((c) => ({ labels: { case: c }, value: s.open[c] })),
+    ),
+    {
+      name: 'facetag_sidecar_cases_total',
+      help: 'Sidecar cases met: notices as files met them, and sidecars left untouched, cleared or deleted.',
+      type: 'counter',
+      samples: SIDECAR_CASES.map((c) => ({ labels: { case: c }, value: s.totals[c] })),
+    },
   ];
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../files/errno.js';
 
@@ -79,6 +79,19 @@ export async function commitIfUnchanged(
   }
   await syncDir(dir);
   return 'written';
+}
+
+/**
+ * Deletes `path` if it still holds what `snapshot` saw (a sidecar facetag made and nothing else
+ * uses any more); 'conflict' when another program changed it meanwhile.
+ */
+export async function removeIfUnchanged(path: string, snapshot: Snapshot): Promise<'removed' | 'conflict'> {
+  assertSidecarPath(path);
+  const now = await readSnapshot(path);
+  if (!sameBytes(now.bytes, snapshot.bytes)) return 'conflict';
+  await unlink(path);
+  await syncDir(dirname(path));
+  return 'removed';
 }
 
 function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {

@@ -33,8 +33,8 @@ export class XmpEditor {
     let descriptions = topDescriptions(rdf);
     if (descriptions.length === 0) {
       const b = new NodeBuilder(doc, rdf, rdf);
+      // Not a change by itself: an empty description says nothing, and is written only with ours.
       appendIndented(rdf, b.element(NS.rdf, 'Description', [[NS.rdf, 'about', '']]));
-      this.changed = true;
       descriptions = topDescriptions(rdf);
     }
     this.descriptions = descriptions;

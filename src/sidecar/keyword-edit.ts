@@ -16,7 +16,10 @@ import { arrayContainer, arrayItems, arrayValues, elementText, findTopProp, type
 /**
  * Edits dc:subject, lr:hierarchicalSubject, digiKam:TagsList and Iptc4xmpExt:PersonInImage so
  * that they name exactly our people plus whatever else they held (spec §3.2 step 5). Returns the
- * entries we own afterwards, per field.
+ * entries we own afterwards, per field, and the seed entries of the fields we created. A field we
+ * created goes with our last entry when it holds only what we seeded it with: the fields then read
+ * as before we came (a stale copy would hide the user's later keyword changes from digiKam and
+ * Immich, which read TagsList first).
  */
 export function applyKeywords(
   ed: XmpEditor,
@@ -24,19 +27,22 @@ export function applyKeywords(
   names: readonly string[],
   record: Provenance,
   iptcKeywords: readonly string[],
-): Record<KeywordField, string[]> {
+): { owned: Record<KeywordField, string[]>; seeded: Record<KeywordField, string[]> } {
   if (iptcKeywords.length > 0) carryIptc(ed, iptcKeywords);
   const seedPaths = userKeywordPaths(ed, seed, record, iptcKeywords);
   const owned = {} as Record<KeywordField, string[]>;
+  const seeded = {} as Record<KeywordField, string[]>;
   for (const field of KEYWORD_FIELD_NAMES) {
     const spec = KEYWORD_FIELDS[field];
-    const desired = names.map(spec.entry);
+    const desired = names.map(spec.entry).filter((e): e is string => e !== undefined);
     const prop = findTopProp(ed.descriptions, spec.ns, spec.local);
     const current = arrayValues(prop);
     if (current.length > 0) {
       const edit = planField(current, record.keywords[field], desired);
       if (edit.add.length > 0 || edit.remove.length > 0) editField(ed, prop as RdfProp, field, edit.remove, edit.add);
       owned[field] = [...edit.owned];
+      seeded[field] = edit.owned.length > 0 ? [...record.seeded[field]] : [];
+      if (edit.owned.length === 0 && record.seeded[field].length > 0) dropIfOnly(ed, field, record.seeded[field]);
       continue;
     }
     // An empty field hides nothing yet; creating one would (readers take the first non-empty
@@ -45,6 +51,7 @@ export function applyKeywords(
     const seeds = dedupe([...fromEmbedded, ...seedEntries(field, seedPaths)]);
     const edit = planField(seeds, record.keywords[field], desired);
     owned[field] = [...edit.owned];
+    seeded[field] = edit.add.length > 0 ? seeds : [];
     if (edit.add.length === 0) continue;
     const entries = [...seeds, ...edit.add];
     if (prop) {
@@ -56,7 +63,21 @@ export function applyKeywords(
       ed.append(ed.target, b.element(spec.ns, spec.local, [], [b.element(NS.rdf, spec.container, [], items)]));
     }
   }
-  return owned;
+  return { owned, seeded };
+}
+
+/** Removes a keyword field we created if it holds exactly the entries we seeded it with. */
+function dropIfOnly(ed: XmpEditor, field: KeywordField, seeds: readonly string[]): void {
+  const spec = KEYWORD_FIELDS[field];
+  const prop = findTopProp(ed.descriptions, spec.ns, spec.local);
+  const left = arrayValues(prop);
+  if (!prop || left.length !== seeds.length || !left.every((e) => seeds.includes(e))) return;
+  if (prop.kind === 'element') {
+    ed.remove(prop.el);
+  } else {
+    prop.owner.removeAttributeNode(prop.attr);
+    ed.changed = true;
+  }
 }
 
 /**

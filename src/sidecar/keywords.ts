@@ -12,8 +12,11 @@ export interface KeywordFieldSpec {
   readonly ns: string;
   readonly local: string;
   readonly container: 'Bag' | 'Seq';
-  /** The entry this field gets for a person. */
-  readonly entry: (name: string) => string;
+  /**
+   * The entry this field gets for a person, or undefined when the field cannot carry the name
+   * (the name is then left out of this field alone; the regions still carry it exactly).
+   */
+  readonly entry: (name: string) => string | undefined;
   /** How a keyword path (segments) is written in this field; undefined: the field is never seeded. */
   readonly fromPath: ((path: readonly string[]) => string) | undefined;
 }
@@ -31,14 +34,18 @@ export const KEYWORD_FIELDS: Readonly<Record<KeywordField, KeywordFieldSpec>> = 
     ns: NS.lr,
     local: 'hierarchicalSubject',
     container: 'Bag',
-    entry: (name) => `People|${name}`,
+    // `|` is this field's separator and no reader knows an escape for it: "a|b" would become a
+    // tag "b" under "a". Such a name stays out of this field; TagsList and dc:subject carry it.
+    entry: (name) => (name.includes('|') ? undefined : `People|${name}`),
     fromPath: (path) => path.join('|'),
   },
   tagsList: {
     ns: NS.digiKam,
     local: 'TagsList',
     container: 'Seq',
-    entry: (name) => `People/${name}`,
+    // `/` is this field's separator. digiKam itself turns `/` in a face's name into `\` (spec
+    // §1.4), so `People/a\b` is the tag digiKam gives the face "a/b": we write that.
+    entry: (name) => `People/${name.replaceAll('/', '\\')}`,
     fromPath: (path) => path.join('/'),
   },
   personInImage: {

@@ -5,9 +5,11 @@ import { type SidecarInput, validateSidecarInput } from './input.js';
 import { applyKeywords } from './keyword-edit.js';
 import { NS } from './namespaces.js';
 import type { NormalizedArea } from './orientation.js';
-import { buildProvenance, hasContent, type Provenance, readProvenance } from './provenance.js';
+import type { FaceSkip } from './policy.js';
+import { buildProvenance, emptyProvenance, hasContent, type Provenance, readProvenance } from './provenance.js';
 import { findTopProp, textOf } from './rdf.js';
 import { applyRegions, type PlannedFace } from './region-edit.js';
+import { residueDigest } from './residue.js';
 import { parseXml, serializeXml, XmpParseError } from './xml-dom.js';
 
 export interface PlanOptions {
@@ -21,7 +23,16 @@ export interface SidecarPlan {
   readonly changed: boolean;
   /** Faces whose regions the sidecar now carries as ours. */
   readonly written: readonly number[];
-  readonly skipped: readonly { readonly faceId: number; readonly reason: string }[];
+  readonly skipped: readonly FaceSkip[];
+  /**
+   * Nothing of ours is left, facetag created this sidecar, and nothing else was added since
+   * (residue.ts): the file can be deleted instead of written.
+   */
+  readonly deletable: boolean;
+  /** When nothing of ours is left: the residueDigest of what the sidecar holds. */
+  readonly residue: string | undefined;
+  /** The sidecar held something of ours before (our record said so). */
+  readonly hadOurs: boolean;
 }
 
 /** A new sidecar with nothing in it (the packet wrapper is optional in a sidecar; we keep it). */
@@ -78,26 +89,37 @@ export function planSidecarDetailed(
   const dims = { w: input.imageWidth, h: input.imageHeight };
   const { prop: recordProp, record } = readProvenance(ed.descriptions);
   const planned: PlannedFace[] = [];
-  const skipped: { faceId: number; reason: string }[] = [];
+  const skipped: FaceSkip[] = [];
   for (const face of input.faces) {
     const area = faceArea(face, input.imageWidth, input.imageHeight, input.orientation);
-    if (!area) skipped.push({ faceId: face.faceId, reason: 'the face lies outside the image' });
+    if (!area) skipped.push({ faceId: face.faceId, kind: 'outside', reason: 'the face lies outside the image' });
     else planned.push({ face, area: { mwg: canonical(area.mwg), mp: canonical(area.mp) } });
   }
 
   const regions = applyRegions(ed, seed, planned, record, dims);
   const names = [...new Set([...regions.written.map((p) => p.face.name), ...regions.taggedElsewhere])];
   const iptc = hasExisting ? [] : (options.iptcKeywords ?? []);
-  const keywords = applyKeywords(ed, seed, names, record, iptc);
-  const orientation = applyOrientation(ed, String(input.orientation), record);
+  const { owned: keywords, seeded } = applyKeywords(ed, seed, names, record, iptc);
+  const orientation = applyOrientation(ed, String(input.orientation), record, regions.records.length > 0);
 
-  const next: Provenance = {
+  let next: Provenance = {
     regions: regions.records,
     keywords,
+    seeded,
     orientation,
     appliedToDimensions: regions.appliedToDimensions,
+    created: record.created,
   };
-  writeProvenance(ed, recordProp?.kind === 'element' ? recordProp.el : undefined, record, next);
+  const oldEl = recordProp?.kind === 'element' ? recordProp.el : undefined;
+  writeProvenance(ed, oldEl, record, next);
+  if (!hasExisting && hasContent(next)) {
+    // A sidecar we create remembers what it holds without us, so that it can go with our last name.
+    const residue = planSidecarDetailed(serializeXml(ed.doc), undefined, { ...input, faces: [] });
+    const written = readProvenance(ed.descriptions).prop;
+    next = { ...next, created: residue.residue };
+    writeProvenance(ed, written?.kind === 'element' ? written.el : undefined, emptyProvenance(), next);
+  }
+  const residue = hasContent(next) ? undefined : residueDigest(ed.descriptions);
 
   const xml = ed.changed || !hasExisting ? serializeXml(ed.doc) : (existingXml as string);
   return {
@@ -105,6 +127,9 @@ export function planSidecarDetailed(
     changed: ed.changed,
     written: regions.written.map((p) => p.face.faceId),
     skipped: [...skipped, ...regions.skipped],
+    residue,
+    deletable: hasExisting && record.created !== undefined && residue === record.created,
+    hadOurs: hasContent(record),
   };
 }
 
@@ -129,12 +154,25 @@ function canonical(a: NormalizedArea): NormalizedArea {
 }
 
 /**
- * tiff:Orientation lets sidecar-only readers (PiGallery2 ≥ 3.0) turn the regions (spec §1.3). We
- * add it when absent and keep it current while it is ours; a value another tool wrote (a
- * gallery that records a user's rotation in the sidecar) is left alone. Returns what we own.
+ * tiff:Orientation lets sidecar-only readers (PiGallery2 ≥ 3.0) turn our regions (spec §1.3). We
+ * add it when absent and keep it current while it is ours and we have regions; a value another
+ * tool wrote (a gallery that records a user's rotation in the sidecar) is left alone. Without
+ * regions of ours it has no purpose: it is not added (a foreign sidecar we have nothing for stays
+ * untouched) and ours is taken out. Returns what we own.
  */
-function applyOrientation(ed: XmpEditor, want: string, record: Provenance): string | undefined {
+function applyOrientation(ed: XmpEditor, want: string, record: Provenance, haveRegions: boolean): string | undefined {
   const prop = findTopProp(ed.descriptions, NS.tiff, 'Orientation');
+  if (!haveRegions) {
+    if (prop && record.orientation !== undefined && textOf(prop)?.trim() === record.orientation) {
+      if (prop.kind === 'attr') {
+        prop.owner.removeAttributeNode(prop.attr);
+        ed.changed = true;
+      } else {
+        ed.remove(prop.el);
+      }
+    }
+    return undefined;
+  }
   if (!prop) {
     const b = ed.builder(ed.target);
     ed.target.setAttributeNS(NS.tiff, b.qname(NS.tiff, 'Orientation'), want);
@@ -176,8 +214,10 @@ function sameRecord(a: Provenance, b: Provenance): boolean {
         formatReal(r.area.h),
       ]),
       keywords: p.keywords,
+      seeded: p.seeded,
       orientation: p.orientation,
       applied: p.appliedToDimensions,
+      created: p.created,
     });
   return norm(a) === norm(b);
 }

@@ -39,10 +39,20 @@ export interface RegionRecord {
 export interface Provenance {
   readonly regions: readonly RegionRecord[];
   readonly keywords: Readonly<Record<KeywordField, readonly string[]>>;
+  /**
+   * Per keyword field we created: the user's keywords we seeded it with (keyword-edit.ts). The
+   * field goes with our last entry if it still holds just these; kept only while we own entries.
+   */
+  readonly seeded: Readonly<Record<KeywordField, readonly string[]>>;
   /** The tiff:Orientation value we wrote, if we wrote it. */
   readonly orientation: string | undefined;
   /** The AppliedToDimensions we wrote, as "W×H" pixels, if we wrote them. */
   readonly appliedToDimensions: string | undefined;
+  /**
+   * Set when facetag created the sidecar: the residueDigest of what it would hold without our
+   * additions. Not content of its own: a record with only this is not written.
+   */
+  readonly created: string | undefined;
 }
 
 const KEYWORD_LOCAL: Readonly<Record<KeywordField, string>> = {
@@ -59,8 +69,10 @@ export function emptyProvenance(): Provenance {
   return {
     regions: [],
     keywords: { subject: [], hierarchicalSubject: [], tagsList: [], personInImage: [] },
+    seeded: { subject: [], hierarchicalSubject: [], tagsList: [], personInImage: [] },
     orientation: undefined,
     appliedToDimensions: undefined,
+    created: undefined,
   };
 }
 
@@ -85,13 +97,18 @@ export function readProvenance(descriptions: readonly Element[]): { prop: RdfPro
   const keywords = emptyProvenance().keywords as Record<KeywordField, readonly string[]>;
   for (const field of KEYWORD_FIELD_NAMES)
     keywords[field] = arrayValues(findField(holders, NS.facetag, KEYWORD_LOCAL[field]));
+  const seeded = emptyProvenance().seeded as Record<KeywordField, readonly string[]>;
+  for (const field of KEYWORD_FIELD_NAMES)
+    seeded[field] = arrayValues(findField(holders, NS.facetag, `Seeded${KEYWORD_LOCAL[field]}`));
   return {
     prop,
     record: {
       regions,
       keywords,
+      seeded,
       orientation: textOf(findField(holders, NS.facetag, 'Orientation')),
       appliedToDimensions: textOf(findField(holders, NS.facetag, 'AppliedToDimensions')),
+      created: textOf(findField(holders, NS.facetag, 'Created')),
     },
   };
 }
@@ -132,9 +149,16 @@ export function buildProvenance(b: NodeBuilder, record: Provenance): Element {
     const items = entries.map((e) => b.element(rdf, 'li', [], [e]));
     children.push(b.element(ft, KEYWORD_LOCAL[field], [], [b.element(rdf, 'Bag', [], items)]));
   }
+  for (const field of KEYWORD_FIELD_NAMES) {
+    const entries = record.seeded[field];
+    if (entries.length === 0) continue;
+    const items = entries.map((e) => b.element(rdf, 'li', [], [e]));
+    children.push(b.element(ft, `Seeded${KEYWORD_LOCAL[field]}`, [], [b.element(rdf, 'Bag', [], items)]));
+  }
   if (record.orientation !== undefined) children.push(b.element(ft, 'Orientation', [], [record.orientation]));
   if (record.appliedToDimensions !== undefined) {
     children.push(b.element(ft, 'AppliedToDimensions', [], [record.appliedToDimensions]));
   }
+  if (record.created !== undefined) children.push(b.element(ft, 'Created', [], [record.created]));
   return b.element(ft, PROVENANCE_LOCAL, [[rdf, 'parseType', 'Resource']], children);
 }

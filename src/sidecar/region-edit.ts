@@ -3,6 +3,7 @@ import type { XmpEditor } from './editor.js';
 import { type FaceArea, formatReal } from './face-area.js';
 import type { SidecarFace } from './input.js';
 import { NS } from './namespaces.js';
+import type { FaceSkip } from './policy.js';
 import type { Provenance, RegionRecord } from './provenance.js';
 import { arrayItems, fieldHolders, findStructField, findTopProp, type RdfProp } from './rdf.js';
 import {
@@ -25,7 +26,7 @@ export interface PlannedFace {
 
 export interface RegionOutcome {
   readonly written: readonly PlannedFace[];
-  readonly skipped: readonly { readonly faceId: number; readonly reason: string }[];
+  readonly skipped: readonly FaceSkip[];
   /** Names of faces another tool already tags under the same name: still keywords of the photo. */
   readonly taggedElsewhere: readonly string[];
   readonly records: readonly RegionRecord[];
@@ -66,7 +67,7 @@ export function applyRegions(
   const foreign = [...mwgItems, ...mpItems].filter((i) => !ownMwg.claimed.has(i) && !ownMp.claimed.has(i));
 
   const written: PlannedFace[] = [];
-  const skipped: { faceId: number; reason: string }[] = [];
+  const skipped: FaceSkip[] = [];
   const taggedElsewhere: string[] = [];
   for (const planned of faces) {
     const other = bestOverlap(planned.area, foreign);
@@ -74,9 +75,17 @@ export function applyRegions(
       written.push(planned);
     } else if (other === planned.face.name) {
       taggedElsewhere.push(other);
-      skipped.push({ faceId: planned.face.faceId, reason: `another tool already tags this face as "${other}"` });
+      skipped.push({
+        faceId: planned.face.faceId,
+        kind: 'tagged-elsewhere',
+        reason: `another tool's region already tags this face as "${other}"`,
+      });
     } else {
-      skipped.push({ faceId: planned.face.faceId, reason: `another tool names this face "${other}"` });
+      skipped.push({
+        faceId: planned.face.faceId,
+        kind: 'foreign-region',
+        reason: `another tool's region names this face "${other}", not "${planned.face.name}"`,
+      });
     }
   }
 
@@ -205,6 +214,8 @@ function editMwg(
 
   let owned: string | undefined;
   const applied = readAppliedDimensions(regionsEl);
+  const appliedText = applied?.dims ? `${applied.dims.w}x${applied.dims.h}` : undefined;
+  const appliedIsOurs = appliedText !== undefined && record.appliedToDimensions === appliedText;
   if (!applied) {
     // Immich ignores regions without AppliedToDimensions (spec gotcha 1): add them if we write any.
     if (written.length > 0) {
@@ -212,13 +223,12 @@ function editMwg(
       ed.append(body, dimsEl(body));
       owned = ours;
     }
-  } else if (applied.dims && `${applied.dims.w}x${applied.dims.h}` === ours) {
-    owned = record.appliedToDimensions === ours ? ours : undefined;
-  } else if (
-    applied.dims &&
-    record.appliedToDimensions === `${applied.dims.w}x${applied.dims.h}` &&
-    written.length > 0
-  ) {
+  } else if (written.length === 0) {
+    // Without regions of ours, what we added for them goes: the struct is as other tools left it.
+    if (appliedIsOurs) ed.remove(applied.el);
+  } else if (appliedText === ours) {
+    owned = appliedIsOurs ? ours : undefined;
+  } else if (appliedIsOurs) {
     // Ours from an earlier version of the photo: update. Another tool's stays as it is (our areas
     // are normalized, so they do not depend on it).
     ed.replace(applied.el, dimsEl(applied.el.parentNode as Element));

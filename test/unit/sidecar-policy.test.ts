@@ -39,21 +39,32 @@ test('confirmed faces always go in; auto faces only at or above the threshold', 
   assert.throws(() => selectFaces(faces, { autoThreshold: Number.NaN }), /autoThreshold/);
 });
 
-test('names that would break keyword hierarchies are skipped with the reason, even when confirmed', () => {
-  const { faces, skipped } = selectFaces([f(1, 'confirmed', undefined, 'AC/DC'), f(2, 'confirmed', undefined, 'Ann')], {
-    autoThreshold: 0,
-  });
+test('names go in as the name rule takes them; a stored name it refuses is skipped with the reason', () => {
+  const { faces, skipped } = selectFaces(
+    [
+      f(1, 'confirmed', undefined, 'AC/DC'),
+      f(2, 'confirmed', undefined, 'Smith, John'),
+      f(3, 'confirmed', undefined, 'a/b|c'),
+      f(4, 'confirmed', undefined, 'not_a_face'),
+    ],
+    { autoThreshold: 0 },
+  );
   assert.deepEqual(
     faces.map((x) => x.name),
-    ['Ann'],
+    ['AC/DC', 'Smith, John', 'a/b|c'],
   );
-  assert.match(skipped[0]?.reason ?? '', /"\/"/);
+  assert.deepEqual(
+    skipped.map((s) => [s.faceId, s.kind]),
+    [[4, 'name']],
+  );
+  assert.match(skipped[0]?.reason ?? '', /reserved/);
 });
 
-test('person names: separators, blanks and control characters are refused', () => {
-  assert.equal(personNameProblem('Alice Example'), undefined);
-  assert.equal(personNameProblem('Zoë Ñandú 李'), undefined);
-  for (const bad of ['', '  ', ' Alice', 'A|B', 'A/B', 'Smith, John', 'tab\there', 'x'.repeat(201)]) {
+test('person names in the sidecar: separators are names; blanks and control characters are refused', () => {
+  for (const ok of ['Alice Example', 'Zoë Ñandú 李', 'A|B', 'A/B', 'Smith, John', 'a\\b']) {
+    assert.equal(personNameProblem(ok), undefined, ok);
+  }
+  for (const bad of ['', '  ', 'tab\there', 'x'.repeat(201)]) {
     assert.ok(personNameProblem(bad), `accepted ${JSON.stringify(bad)}`);
   }
 });

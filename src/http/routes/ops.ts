@@ -1,5 +1,6 @@
 /** Operations: liveness, readiness and Prometheus metrics. */
 import { Router } from 'express';
+import { readSidecarSummary } from '../../sidecar/report.js';
 import { queueStats } from '../../store/jobs.js';
 import { outboxDepth } from '../../store/outbox.js';
 import { statusCounts } from '../../store/photos.js';
@@ -28,7 +29,7 @@ export function opsRoutes(deps: HttpApiDeps): Router {
       photos: { pending: s.pending, done: s.done, failed: s.failed, removed: s.removed },
       outboxUndelivered: outboxDepth(deps.db),
     };
-    const text = formatPrometheus(metricFamilies(store, deps.metrics()));
+    const text = formatPrometheus(metricFamilies(store, deps.metrics(), readSidecarSummary(deps.dataDir, 0)));
     res.type(PROMETHEUS_CONTENT_TYPE).send(text);
   });
 
