@@ -1,8 +1,10 @@
 import type { NeuralEngine } from '../neural/neural-engine.js';
 import { passes, preferOnAxis } from '../neural/on-axis.js';
+import { keepMostUpright } from '../neural/upright-prior.js';
 import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import type { Preference } from '../vision/dedup.js';
 import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
+import { loadOrientationModel, type OrientationModel } from '../vision/face-orientation.js';
 import { greyLevels, rgbToGrey } from '../vision/grey.js';
 import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from './settings.js';
 import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from './sweep.js';
@@ -116,7 +118,17 @@ function detectionOf(
   };
 }
 
-/** The neural engine's sweep: SSD at each angle on the workers, then the same de-duplication. */
+let orientation: OrientationModel | undefined;
+/** The face orientation model, read once (models/face-orientation.json, 60 KB). */
+const orientationModel = (): OrientationModel => {
+  orientation ??= loadOrientationModel();
+  return orientation;
+};
+
+/**
+ * The neural engine's sweep: SSD at each angle on the workers, then the same de-duplication, each
+ * face kept at the angle where it looks most upright.
+ */
 async function neuralDetectDecoded(
   image: DecodedImage,
   options: DetectorOptions,
@@ -135,6 +147,7 @@ async function neuralDetectDecoded(
     minHitDensity: 0,
     mergeSameAngle: true,
     prefer: options.prefer ?? preferOnAxis(offAxisPenalty),
+    reorient: (groups) => keepMostUpright(groups, image, orientationModel()),
   });
   const dedup = performance.now() - t;
   return detectionOf(image, faces, { scan, decode, dedup }, decode + (performance.now() - start));

@@ -42,6 +42,8 @@ export interface FoldOptions {
   readonly minHitDensity?: number;
   /** Fold nested detections of one face at the same angle too (off in parity mode). */
   readonly mergeSameAngle?: boolean;
+  /** Choose again which detection each face keeps, knowing the photo's faces (the neural engine's upright prior). */
+  readonly reorient?: (faces: Deduplicated<AngleHit>[]) => Deduplicated<AngleHit>[];
 }
 
 /**
@@ -50,10 +52,11 @@ export interface FoldOptions {
  */
 export function foldSweep(hits: readonly AngleHit[], scale: number, options: FoldOptions = {}): SweptFace[] {
   const minHitDensity = options.minHitDensity ?? 0;
-  return dedupeAcrossAngles(hits, {
+  const groups = dedupeAcrossAngles(hits, {
     prefer: options.prefer ?? strongestDetection,
     mergeSameAngle: options.mergeSameAngle ?? false,
-  })
+  });
+  return (options.reorient ? options.reorient(groups) : groups)
     .map(({ kept, members }: Deduplicated<AngleHit>) => ({
       rect: scaleRect(kept.rect, scale),
       hit: kept,
