@@ -1,8 +1,10 @@
 /** A running daemon's HTTP API and labelling page as the browser tests drive them. */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import * as z from 'zod';
-import { sleep } from './daemon.js';
+import { type Daemon, sleep, startDaemon } from './daemon.js';
 
 const trainingBody = z.object({
   service: z
@@ -77,4 +79,24 @@ export async function openLabellingPage(browser: Browser, url: string, token: st
   await page.waitForSelector('#status:text-is("Token saved in this browser.")');
   assert.deepEqual(errors, []);
   return page;
+}
+
+/** A daemon started on `photos` with `config`, once it has analysed (or failed) `count` photos: its URL and token. */
+export async function startAnalysedDaemon(options: {
+  readonly photos: string;
+  readonly dataDir: string;
+  readonly config: string;
+  readonly count: number;
+  readonly timeoutMs?: number;
+}): Promise<{ daemon: Daemon; url: string; token: string }> {
+  const daemon = startDaemon({ photos: [options.photos], dataDir: options.dataDir, config: options.config });
+  const http = await daemon.waitForLog((l) => l.msg === 'http listening', 20_000, 'http listening');
+  await daemon.waitForCount(
+    (l) => l.msg === 'analysed' || l.msg === 'photo failed',
+    options.count,
+    options.timeoutMs ?? 300_000,
+    'every photo analysed',
+  );
+  const token = (await readFile(join(options.dataDir, 'http-token'), 'utf8')).trim();
+  return { daemon, url: String(http.url), token };
 }

@@ -5,7 +5,7 @@
  * database, every photo's XMP sidecar (exiftool) and the retrained models must show exactly that.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -13,8 +13,8 @@ import { loadPersonModels } from '../../src/recognize/person-model.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { type FaceRow, faceById } from '../../src/store/faces.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { type Daemon, sleep, startDaemon, writeConfig } from '../helpers/daemon.js';
-import { daemonApi, openLabellingPage, pageActions } from '../helpers/daemon-api.js';
+import { type Daemon, sleep, writeConfig } from '../helpers/daemon.js';
+import { daemonApi, openLabellingPage, pageActions, startAnalysedDaemon } from '../helpers/daemon-api.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 import { exiftoolMissing, sidecarMismatch } from '../helpers/sidecar-names.js';
 
@@ -67,16 +67,7 @@ describe('clusters on the labelling page, neural engine', { skip }, () => {
     }
     // No engine set: the default, neural. Training only when asked, so each step sees what it expects.
     const config = await writeConfig(dir, { daemon: { settleMs: 200, trainDebounceSeconds: 3600 } });
-    daemon = startDaemon({ photos: [photos], dataDir, config });
-    const http = await daemon.waitForLog((l) => l.msg === 'http listening', 20_000, 'http listening');
-    url = String(http.url);
-    await daemon.waitForCount(
-      (l) => l.msg === 'analysed' || l.msg === 'photo failed',
-      files.length,
-      300_000,
-      'every photo analysed',
-    );
-    token = (await readFile(join(dataDir, 'http-token'), 'utf8')).trim();
+    ({ daemon, url, token } = await startAnalysedDaemon({ photos, dataDir, config, count: files.length }));
     db = openDatabase(dataDir);
     // Each face is placed in a cluster right after its photo is analysed.
     const unplaced = () =>

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -21,8 +21,8 @@ import { type FaceRow, faceById, facesOfPhoto } from '../../src/store/faces.js';
 import { listPersons } from '../../src/store/persons.js';
 import { photoByPath } from '../../src/store/photos.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { type Daemon, sleep, startDaemon, writeConfig } from '../helpers/daemon.js';
-import { daemonApi, openLabellingPage, pageActions } from '../helpers/daemon-api.js';
+import { type Daemon, sleep, writeConfig } from '../helpers/daemon.js';
+import { daemonApi, openLabellingPage, pageActions, startAnalysedDaemon } from '../helpers/daemon-api.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 import { exiftoolMissing, sidecarMismatch } from '../helpers/sidecar-names.js';
 
@@ -90,16 +90,13 @@ describe('labelling page on a running daemon', { skip }, () => {
       // Training only when asked (the page's "train now"), so each step sees the models it expects.
       daemon: { settleMs: 200, trainDebounceSeconds: 3600 },
     });
-    daemon = startDaemon({ photos: [photos], dataDir, config });
-    const http = await daemon.waitForLog((l) => l.msg === 'http listening', 20_000, 'http listening');
-    url = String(http.url);
-    await daemon.waitForCount(
-      (l) => l.msg === 'analysed' || l.msg === 'photo failed',
-      truth.size,
-      120_000,
-      'every photo analysed',
-    );
-    token = (await readFile(join(dataDir, 'http-token'), 'utf8')).trim();
+    ({ daemon, url, token } = await startAnalysedDaemon({
+      photos,
+      dataDir,
+      config,
+      count: truth.size,
+      timeoutMs: 120_000,
+    }));
     db = openDatabase(dataDir);
 
     // Five faces each of two persons named through the API, as a user starts. No model yet.

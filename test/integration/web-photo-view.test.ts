@@ -20,8 +20,8 @@ import { type FaceRow, faceById, facesOfPhoto } from '../../src/store/faces.js';
 import { listPersons } from '../../src/store/persons.js';
 import { photoByPath } from '../../src/store/photos.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { type Daemon, sleep, startDaemon, writeConfig } from '../helpers/daemon.js';
-import { daemonApi, pageActions } from '../helpers/daemon-api.js';
+import { type Daemon, sleep, writeConfig } from '../helpers/daemon.js';
+import { daemonApi, pageActions, startAnalysedDaemon } from '../helpers/daemon-api.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 import { exiftoolMissing, sidecarMismatch } from '../helpers/sidecar-names.js';
 
@@ -114,16 +114,7 @@ describe('the photo view, the first visit and the thumbnail grid on a running da
       personOfFile.set(name, r.person);
     }
     const config = await writeConfig(dir, { daemon: { settleMs: 200, trainDebounceSeconds: 3600 } });
-    daemon = startDaemon({ photos: [photos], dataDir, config });
-    const http = await daemon.waitForLog((l) => l.msg === 'http listening', 20_000, 'http listening');
-    url = String(http.url);
-    await daemon.waitForCount(
-      (l) => l.msg === 'analysed' || l.msg === 'photo failed',
-      files.length,
-      300_000,
-      'every photo analysed',
-    );
-    token = (await readFile(join(dataDir, 'http-token'), 'utf8')).trim();
+    ({ daemon, url, token } = await startAnalysedDaemon({ photos, dataDir, config, count: files.length }));
     db = openDatabase(dataDir);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
