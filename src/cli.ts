@@ -18,6 +18,7 @@ import { tokenCommand, tokenUsage } from './cli/token-command.js';
 import { trainCommand, trainUsage } from './cli/train-command.js';
 import { ConfigError } from './config/load.js';
 import { WalkError } from './files/walk.js';
+import { VERSION } from './version.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string };
 
@@ -37,13 +38,17 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  return `usage:\n${Object.values(commands)
+  return `usage:\n  facetag --version\n\n${Object.values(commands)
     .map((c) => `  ${c.usage}`)
     .join('\n\n')}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;
+  if (first === '--version' || first === '-V' || first === 'version') {
+    process.stdout.write(`facetag ${VERSION}\n`);
+    return 0;
+  }
   if (!first || first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(usage());
     return first ? 0 : 64;

@@ -10,6 +10,7 @@ import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { DetectorOptions } from '../detect/detector.js';
 import { createHttpApi, startHttpServer } from '../http/app.js';
+import { isLoopbackHost } from '../http/auth.js';
 import { createLatencyRecorder } from '../http/latency-histogram.js';
 import type { MetricsSnapshot } from '../http/metrics.js';
 import { drawnFaceChip } from '../pipeline/drawn-face.js';
@@ -172,6 +173,12 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     });
     const server = await startHttpServer(app, { host: config.http.host, port: config.http.port });
     log.info('http listening', { url: server.url, ...(file ? { tokenFile: file } : {}) });
+    if (!isLoopbackHost(config.http.host)) {
+      log.warn('the HTTP API listens beyond loopback over plain HTTP: the token and the photos travel unencrypted', {
+        host: config.http.host,
+        hint: 'put a TLS reverse proxy in front of it (deploy/README.md), or listen on 127.0.0.1',
+      });
+    }
     // Where `facetag status` asks how the daemon is (the port may have been chosen at start).
     await writeFile(join(config.dataDir, DAEMON_URL_FILE), `${server.url}\n`, { mode: 0o600 }).catch((err: unknown) =>
       log.warn('could not note the API address for facetag status', { err }),

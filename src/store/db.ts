@@ -2,7 +2,7 @@
  * Opening the SQLite store. better-sqlite3 is used only under src/store/; other modules take the
  * `Db` type from here.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, type Upgrading } from './migrations.js';
@@ -28,8 +28,12 @@ export const DB_FILE = 'facetag.db';
  * having closed it first.
  */
 export function openDatabase(dataDir: string, onUpgrade?: Upgrading): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DB_FILE));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, DB_FILE);
+  // Faces and names are the family's: a new database (and so its -wal and -shm, which SQLite
+  // makes with the database's mode) is readable by its owner only. An empty file is a new database.
+  if (!existsSync(file)) writeFileSync(file, '', { mode: 0o600, flag: 'a' });
+  const db = new Database(file);
   try {
     // WAL: readers (the future HTTP API) do not block the writer. NORMAL is the documented WAL
     // trade: a power cut may lose the last commits but never corrupts; re-analysis recovers them.
