@@ -49,10 +49,11 @@ export function lockDataDir(dataDir: string, pid = process.pid): DataDirLock {
     // EXCLUSIVE locking mode keeps the write lock after the first write until the connection closes.
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('CREATE TABLE IF NOT EXISTS holder (pid INT NOT NULL)');
-    db.transaction(() => {
-      db.exec('DELETE FROM holder');
-      db.prepare('INSERT INTO holder (pid) VALUES (?)').run(pid);
-    }).exclusive();
+    // BEGIN EXCLUSIVE takes the write lock at once (the lock file's own connection, not facetag.db).
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('DELETE FROM holder');
+    db.prepare('INSERT INTO holder (pid) VALUES (?)').run(pid);
+    db.exec('COMMIT');
   } catch (err) {
     db.close();
     if (errnoCode(err)?.startsWith('SQLITE_BUSY') || errnoCode(err)?.startsWith('SQLITE_LOCKED'))

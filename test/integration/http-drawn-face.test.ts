@@ -51,7 +51,8 @@ describe('drawn faces and the photo list', () => {
     const cases: [number, unknown, number, RegExp][] = [
       [fx.photos.solo, { box: { ...box, width: 4 }, person: 'A' }, 400, /box.width/],
       [fx.photos.solo, { box: { ...box, x: 600 }, person: 'A' }, 400, /inside the photo \(640x480\)/],
-      [fx.photos.solo, { box, person: '' }, 400, /person/],
+      // A string that cannot be a name is refused by the one name rule: 422 with the reason.
+      [fx.photos.solo, { box, person: '' }, 422, /name/],
       [fx.photos.solo, { box, person: 'A', extra: 1 }, 400, /extra|unrecognized/i],
       [fx.photos.solo, { box: { ...box, x: -1 }, person: 'A' }, 400, /box.x/],
       [fx.photos.outsideRow, { box, person: 'A' }, 404, /not found/],

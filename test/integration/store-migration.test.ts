@@ -247,7 +247,11 @@ test("a v3 database's faces survive v4 (the 'ignored' label) unchanged, and its 
           'faces_cluster_id',
           'faces_content_label',
           'faces_person_id',
+          'faces_person_state',
           'faces_predicted_person_id',
+          'faces_predicted_state',
+          'faces_suggested',
+          'faces_unknown',
           'faces_without_thumb',
         ],
       );
