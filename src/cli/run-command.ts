@@ -49,9 +49,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (photoDirs.length === 0) {
     throw new UsageError('no photo folders: give --photos DIR, set "photos" in the config, or FACETAG_PHOTOS');
   }
+  // The daemon runs with the folders it has: a NAS share that mounts late is watched for (the
+  // watcher polls a missing folder and rescans it once it appears), not a restart loop. A one-off
+  // pass, or a path that is a file, is an error.
+  const missing: string[] = [];
   for (const dir of photoDirs) {
     const problem = await folderProblem(dir);
-    if (problem) return fatal(`photo folder ${dir}: ${problem}`);
+    if (problem === 'not found' && !values.once) missing.push(dir);
+    else if (problem) return fatal(`photo folder ${dir}: ${problem}`);
   }
 
   // One daemon per data folder, decided before anything else starts (a --once pass counts too).
@@ -90,7 +95,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     if (!values.once) {
       const configDir = values.config ? dirname(resolve(values.config)) : undefined;
-      return await daemon(ctx.config, photoDirs, db, ctx, configDir, kept, lock);
+      return await daemon(ctx.config, photoDirs, db, ctx, configDir, kept, lock, missing);
     }
     try {
       process.stdout.write('facetag run --once: one backfill pass\n');
@@ -151,6 +156,7 @@ async function daemon(
   configDir: string | undefined,
   keptEngine: Engine | undefined,
   lock: DataDirLock,
+  missing: readonly string[],
 ): Promise<number> {
   const log = createLogger({ level: parseLevel(process.env.FACETAG_LOG_LEVEL, config.daemon.logLevel) });
   const notifier = createNotifier(process.env, log);
@@ -168,6 +174,9 @@ async function daemon(
     pid: process.pid,
   });
   if (keptEngine) log.warn(keptEngineAdvice(keptEngine), { engine: keptEngine });
+  for (const folder of missing) {
+    log.warn('photo folder missing: facetag watches for it and analyses it once it appears', { folder });
+  }
   try {
     await startDaemon({
       config,
