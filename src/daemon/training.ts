@@ -121,6 +121,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
 
   async function train(): Promise<void> {
     const fingerprint = fingerprintNow();
+    // The poll compares with what was last seen: changes this run trains on (made through the API,
+    // which told us directly) must not look new to it, or it trains the same labels again.
+    lastSeen = fingerprint;
     const t = performance.now();
     phase = 'training';
     startsAt = null;
