@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
 import { DB_FILE, type Db, openDatabase } from '../store/db.js';
 import type { Upgrading } from '../store/migrations.js';
 import { InputError } from './args.js';
@@ -19,8 +20,12 @@ export function sayUpgrade(command: string, dataDir: string): Upgrading {
  * An older schema is not upgraded here: a daemon of the older version may have the file open and
  * would then meet rows it cannot read. `facetag run` upgrades it.
  */
-export function openStoreForCommand(command: string, values: DataDirFlags): { db: Db; dataDir: string } {
-  const { dataDir } = loadCommandConfig(values);
+export function openStoreForCommand(
+  command: string,
+  values: DataDirFlags,
+): { db: Db; dataDir: string; config: Config } {
+  const config = loadCommandConfig(values);
+  const { dataDir } = config;
   if (!existsSync(join(dataDir, DB_FILE))) {
     throw new InputError(
       `${join(dataDir, DB_FILE)}: no database yet (start facetag run first)\n  ${dataDirHint(values)}`,
@@ -32,5 +37,5 @@ export function openStoreForCommand(command: string, values: DataDirFlags): { db
         `restart the daemon (or run \`facetag run --once\`) so it upgrades the database, then run facetag ${command} again`,
     );
   });
-  return { db, dataDir };
+  return { db, dataDir, config };
 }

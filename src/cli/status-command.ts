@@ -6,7 +6,6 @@ import { latestModels } from '../store/models.js';
 import { counts, recentFailures, statusCounts } from '../store/photos.js';
 import { parse } from './args.js';
 import { daemonState } from './daemon-state.js';
-import { loadCommandConfig } from './data-dir.js';
 import { openStoreForCommand } from './open-store.js';
 import { formatTable } from './table.js';
 
@@ -22,8 +21,8 @@ export async function statusCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const { db, dataDir } = openStoreForCommand('status', values);
-  const daemon = await daemonState(loadCommandConfig(values)).catch((err: unknown) => `unknown (${String(err)})`);
+  const { db, dataDir, config } = openStoreForCommand('status', values);
+  const daemon = await daemonState(config).catch((err: unknown) => `unknown (${String(err)})`);
   try {
     const now = Date.now();
     const plugins = await pluginReport(dataDir, when);

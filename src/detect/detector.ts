@@ -1,6 +1,6 @@
+import { keepMostUpright } from '../neural/most-upright.js';
 import type { NeuralEngine } from '../neural/neural-engine.js';
 import { passes, preferOnAxis } from '../neural/on-axis.js';
-import { keepMostUpright } from '../neural/upright-prior.js';
 import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import type { Preference } from '../vision/dedup.js';
 import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';

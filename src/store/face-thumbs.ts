@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { type Db, writeTransaction } from './db.js';
+import { faceBoxRow } from './faces.js';
 import { prepared } from './statements.js';
 
 /** The picture to show for a face: the colour JPEG when made, else the grey PNG chip. */
@@ -19,16 +20,7 @@ export function facePicture(db: Db, faceId: number): { kind: 'jpeg' | 'png'; byt
   return undefined;
 }
 
-const boxColumns = {
-  id: z.int(),
-  cx: z.number(),
-  cy: z.number(),
-  width: z.number(),
-  height: z.number(),
-  angle: z.number(),
-};
-const faceBox = z.object(boxColumns);
-export type ThumblessFace = z.infer<typeof faceBox>;
+export type ThumblessFace = z.infer<typeof faceBoxRow>;
 
 export interface ThumblessContent {
   readonly contentId: number;
@@ -66,7 +58,7 @@ export function nextThumblessContent(db: Db, afterContentId: number): ThumblessC
   if (row === undefined) return undefined;
   const r = contentRow.parse(row);
   const faces = z
-    .array(faceBox)
+    .array(faceBoxRow)
     .parse(
       prepared(
         db,

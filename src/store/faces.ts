@@ -127,15 +127,16 @@ function faceValues(db: Db, face: FaceInput, modelVersion: string | null, now: n
   };
 }
 
-const storedBox = z.object({
+/** A face's id and rotated box, as rows give them. */
+export const faceBoxRow = z.object({
   id: z.int(),
   cx: z.number(),
   cy: z.number(),
   width: z.number(),
   height: z.number(),
   angle: z.number(),
-  label_state: z.enum(LABEL_STATES),
 });
+const storedBox = faceBoxRow.extend({ label_state: z.enum(LABEL_STATES) });
 
 export interface FaceWriteReport {
   readonly inserted: number;

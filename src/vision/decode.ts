@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { errnoCode } from '../files/errno.js';
-import { exifTakenAt } from './exif-date.js';
+import { exifOrientation, exifTakenAt } from './exif.js';
 
 export type DecodeFailure = 'empty' | 'truncated' | 'corrupt' | 'unsupported' | 'too-large' | 'unreadable';
 
@@ -54,7 +54,7 @@ export interface DecodedImage {
    * (libheif applies them) and the EXIF value is not applied on top; in camera files the two agree.
    */
   readonly orientation: number;
-  /** When the photo was taken (EXIF wall-clock time as UTC ms, vision/exif-date.ts), or null. */
+  /** When the photo was taken (EXIF wall-clock time as UTC ms, vision/exif.ts), or null. */
   readonly takenAt: number | null;
   /** Oriented (displayed) size of the full-resolution image. */
   readonly fullWidth: number;
@@ -129,7 +129,7 @@ async function decodeBytes(file: string, bytes: Buffer, options: DecodeOptions):
 
   if (meta.format === 'heif') {
     // libvips drops EXIF orientation for HEIF because libheif applies irot/imir itself.
-    const orientation = exifOrientation(meta.exif);
+    const orientation = validOrientation(exifOrientation(meta.exif));
     // Prebuilt sharp decodes only AV1 ('bad seek' on HEVC); anything else goes to heic-decode.
     if (meta.compression !== 'av1') {
       const rgba = await decodeHevc(bytes, meta.pagePrimary ?? 0);
@@ -259,26 +259,6 @@ async function quietStdout<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 // --- Pure helpers -----------------------------------------------------------------------------
-
-/** EXIF orientation 1..8 from sharp's raw EXIF block (with or without the "Exif\0\0" prefix). */
-function exifOrientation(exif: Uint8Array | undefined): number {
-  if (!exif) return 1;
-  const view = new DataView(exif.buffer, exif.byteOffset, exif.byteLength);
-  const tiff = exif.length >= 6 && ascii(exif, 0, 6) === 'Exif\0\0' ? 6 : 0;
-  if (tiff + 8 > exif.length) return 1;
-  const order = ascii(exif, tiff, tiff + 2);
-  if (order !== 'II' && order !== 'MM') return 1;
-  const le = order === 'II';
-  const ifd0 = tiff + view.getUint32(tiff + 4, le);
-  if (ifd0 + 2 > exif.length) return 1;
-  const count = view.getUint16(ifd0, le);
-  for (let i = 0; i < count; i++) {
-    const entry = ifd0 + 2 + i * 12;
-    if (entry + 12 > exif.length) break;
-    if (view.getUint16(entry, le) === 0x0112) return validOrientation(view.getUint16(entry + 8, le));
-  }
-  return 1;
-}
 
 function validOrientation(value: number | undefined): number {
   return value !== undefined && Number.isInteger(value) && value >= 1 && value <= 8 ? value : 1;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { exifDateTime, exifTakenAt } from '../../src/vision/exif-date.js';
+import { exifDateTime, exifTakenAt } from '../../src/vision/exif.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 import { exiftoolMissing } from '../helpers/sidecar-names.js';
 

@@ -9,7 +9,7 @@ import { renderPeople, renderPerson } from './people.mjs';
 import { leavePhoto, onPhotoKey, renderPhoto } from './photo.mjs';
 import { type PhotoFilter, renderPhotos } from './photos.mjs';
 import { renderSuggestions } from './suggestions.mjs';
-import { askForToken, firstVisit } from './token-step.mjs';
+import { askForToken } from './token-step.mjs';
 import { renderTraining } from './training.mjs';
 import { renderGroups, selected, updateSelection } from './unknown.mjs';
 
@@ -188,8 +188,11 @@ if (token()) {
   start().catch(failure).finally(drawn);
 } else {
   if (main) main.hidden = true;
-  void firstVisit(loadInfo).then(() => {
-    tokenStep(null, false);
-    drawn();
-  });
+  // Where the token is: the daemon says so to loopback visitors; beyond, the page says it generally.
+  void loadInfo()
+    .catch(() => undefined)
+    .then(() => {
+      tokenStep(null, false);
+      drawn();
+    });
 }

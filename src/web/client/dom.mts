@@ -99,6 +99,31 @@ export function lazyImage(path: string, alt: string): HTMLImageElement {
   return img;
 }
 
+/**
+ * A name box offering the known names, with its button: Enter or the button calls `onName` with
+ * the trimmed name; an empty box is refocused instead.
+ */
+export function nameForm(
+  options: { readonly placeholder: string; readonly label: string; readonly button: string },
+  onName: (person: string) => void,
+): { form: HTMLFormElement; input: HTMLInputElement } {
+  const input = make('input');
+  input.setAttribute('list', 'person-names');
+  input.autocomplete = 'off';
+  input.placeholder = options.placeholder;
+  input.setAttribute('aria-label', options.label);
+  const submit = make('button', { textContent: options.button });
+  submit.type = 'submit';
+  const form = make('form', {}, input, submit);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const person = input.value.trim();
+    if (person) onName(person);
+    else input.focus();
+  });
+  return { form, input };
+}
+
 /** A face's picture (in colour where stored so). */
 export const chipImage = (faceId: number): HTMLImageElement => lazyImage(`/api/faces/${faceId}/chip`, `face ${faceId}`);
 

@@ -4,7 +4,7 @@
  * action, the same route every view uses. Buttons carry their key (`data-key`).
  */
 import type { Face } from './api.mjs';
-import { button, chipImage, labelFaces, make, plural, sureLabel } from './dom.mjs';
+import { button, chipImage, labelFaces, make, nameForm, plural, sureLabel } from './dom.mjs';
 import type { Run } from './suggestions.mjs';
 
 function stateText(f: Face): string {
@@ -34,22 +34,11 @@ export function facePanel(f: Face, sureFrom: number, run: Run, close: () => void
   const state = make('div', { className: 'panel-state' }, make('p', { textContent: stateText(f) }));
   if (f.labelState === 'auto' && f.predictedPerson !== null) state.append(sureLabel(f.decisionValue, sureFrom));
 
-  const input = keyed(make('input'), 'n');
-  input.id = 'panel-name';
-  input.setAttribute('list', 'person-names');
-  input.autocomplete = 'off';
-  input.placeholder = 'Name';
-  input.setAttribute('aria-label', 'Name for this face');
-  const submit = make('button', { textContent: 'Name' });
-  submit.type = 'submit';
-  const form = make('form', {}, input, submit);
+  const { form, input } = nameForm({ placeholder: 'Name', label: 'Name for this face', button: 'Name' }, (person) =>
+    one({ action: 'name', person }, () => `Named ${person}.`),
+  );
+  keyed(input, 'n').id = 'panel-name';
   form.id = 'panel-form';
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const person = input.value.trim();
-    if (!person) return input.focus();
-    one({ action: 'name', person }, () => `Named ${person}.`);
-  });
 
   const buttons = make('div', { className: 'panel-buttons' });
   const guess = f.labelState === 'auto' ? f.predictedPerson : null;

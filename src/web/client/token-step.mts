@@ -13,11 +13,6 @@ const input = () => byId('token', HTMLInputElement);
 /** What happens once the step ends: saved (true) or cancelled (false). Set by each askForToken. */
 let then: (saved: boolean) => void = () => undefined;
 
-/** Ask the daemon where its token is; open for loopback visitors, refused (and skipped) beyond. */
-export async function firstVisit(loadInfo: () => Promise<void>): Promise<void> {
-  await loadInfo().catch(() => undefined);
-}
-
 function where(info: PageInfo): (Node | string)[] {
   if (info.tokenFile !== null)
     return [

@@ -6,7 +6,7 @@
  * ignored (strangers) or marked not a face.
  */
 import { api, type FaceGroup, type FaceRef } from './api.mjs';
-import { button, byId, chipImage, labelFaces, make, photoLink, plural } from './dom.mjs';
+import { button, byId, chipImage, labelFaces, make, nameForm, photoLink, plural } from './dom.mjs';
 
 /** Runs one action through the page's action runner (status line, redraw, undo). */
 export type Run = (work: () => Promise<string>) => void;
@@ -83,20 +83,12 @@ function toggle(ids: readonly number[]): void {
 
 /** A cluster's own name box: type the name, press Enter, and every face of it is named (one undo). */
 function nameCluster(ids: readonly number[], run: Run): HTMLFormElement {
-  const input = make('input');
-  input.setAttribute('list', 'person-names');
-  input.autocomplete = 'off';
-  input.placeholder = 'Who is this?';
-  input.setAttribute('aria-label', 'Name for every face of this group');
-  const submit = make('button', { textContent: 'Name all' });
-  submit.type = 'submit';
-  const form = make('form', { className: 'name-cluster' }, input, submit);
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const person = input.value.trim();
-    if (!person) return input.focus();
-    run(async () => `Named ${person}: ${plural(await labelFaces(ids, { action: 'name', person }), 'face')}.`);
-  });
+  const { form } = nameForm(
+    { placeholder: 'Who is this?', label: 'Name for every face of this group', button: 'Name all' },
+    (person) =>
+      run(async () => `Named ${person}: ${plural(await labelFaces(ids, { action: 'name', person }), 'face')}.`),
+  );
+  form.className = 'name-cluster';
   return form;
 }
 

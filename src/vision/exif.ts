@@ -1,6 +1,6 @@
 /**
- * When a photo was taken, from its EXIF block: DateTimeOriginal, else DateTimeDigitized (the Exif
- * IFD), else IFD0's DateTime. EXIF times carry no zone (OffsetTime* is rare and often wrong), so
+ * The two EXIF facts facetag reads, from sharp's raw EXIF block: the orientation, and when the
+ * photo was taken: DateTimeOriginal, else DateTimeDigitized (the Exif IFD), else IFD0's DateTime. EXIF times carry no zone (OffsetTime* is rare and often wrong), so
  * the wall-clock time is kept as if it were UTC: a photo taken at 00:30 on 1 January is filed under
  * January wherever it is shown. Pure; reads sharp's raw block, with or without "Exif\0\0".
  */
@@ -9,7 +9,9 @@ const IFD0_DATETIME = 0x0132;
 const EXIF_IFD_POINTER = 0x8769;
 const DATETIME_ORIGINAL = 0x9003;
 const DATETIME_DIGITIZED = 0x9004;
+const ORIENTATION = 0x0112;
 const ASCII = 2;
+const SHORT = 3;
 const LONG = 4;
 
 interface Tiff {
@@ -59,19 +61,29 @@ function dateOf(t: Tiff, e: Entry | undefined): number | null {
   return exifDateTime(String.fromCharCode(...t.bytes.subarray(at, at + 19)));
 }
 
-export function exifTakenAt(exif: Uint8Array | undefined): number | null {
-  if (!exif || exif.length < 14) return null;
+/** The TIFF structure inside sharp's raw EXIF block, with or without its "Exif\0\0" prefix. */
+function tiffOf(exif: Uint8Array | undefined): Tiff | undefined {
+  if (!exif || exif.length < 14) return undefined;
   const text = (from: number, to: number) => String.fromCharCode(...exif.subarray(from, to));
   const base = text(0, 6) === 'Exif\0\0' ? 6 : 0;
   const order = text(base, base + 2);
-  if (order !== 'II' && order !== 'MM') return null;
-  const t: Tiff = {
-    view: new DataView(exif.buffer, exif.byteOffset, exif.byteLength),
-    bytes: exif,
-    base,
-    le: order === 'II',
-  };
-  const ifd0 = ifd(t, t.view.getUint32(base + 4, t.le));
+  if (order !== 'II' && order !== 'MM') return undefined;
+  return { view: new DataView(exif.buffer, exif.byteOffset, exif.byteLength), bytes: exif, base, le: order === 'II' };
+}
+
+const ifd0Of = (t: Tiff): Map<number, Entry> => ifd(t, t.view.getUint32(t.base + 4, t.le));
+
+/** The EXIF orientation tag as found (1..8 when valid), or undefined when there is none. */
+export function exifOrientation(exif: Uint8Array | undefined): number | undefined {
+  const t = tiffOf(exif);
+  const e = t && ifd0Of(t).get(ORIENTATION);
+  return t && e && e.type === SHORT ? t.view.getUint16(e.at, t.le) : undefined;
+}
+
+export function exifTakenAt(exif: Uint8Array | undefined): number | null {
+  const t = tiffOf(exif);
+  if (!t) return null;
+  const ifd0 = ifd0Of(t);
   const pointer = ifd0.get(EXIF_IFD_POINTER);
   const exifIfd =
     pointer && pointer.type === LONG ? ifd(t, t.view.getUint32(pointer.at, t.le)) : new Map<number, Entry>();
