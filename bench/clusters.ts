@@ -15,16 +15,16 @@ import { join } from 'node:path';
 import { FaceClusters } from '../src/cluster/face-clusters.js';
 import { createClusteringService } from '../src/daemon/clustering.js';
 import { createLogger } from '../src/daemon/logger.js';
-import { createHttpApi, startHttpServer } from '../src/http/app.js';
+import { startHttpServer } from '../src/http/app.js';
 import { embeddingSpec, featureKey } from '../src/recognize/features.js';
 import { recordAnalysis } from '../src/store/analysis.js';
 import { openDatabase } from '../src/store/db.js';
 import { fmt, median, table } from './common.js';
+import { benchHttpApi } from './http-app.js';
 
 const spec = embeddingSpec(0.5);
 const KEY = featureKey(spec);
 const D = spec.dimensions;
-const TOKEN = 'bench-token-0123456789abcdef';
 
 /** A seeded generator (mulberry32): the same population on every run. */
 function random(seed: number): () => number {
@@ -111,24 +111,11 @@ async function apiBench(faces: number): Promise<string[][]> {
   const refineS = (performance.now() - t) / 1000;
   const { clusters } = service.status();
 
-  const app = createHttpApi({
+  const app = benchHttpApi({
     db,
     dataDir: join(dir, 'data'),
     photoRoots: [join(dir, 'photos')],
-    token: TOKEN,
-    now: Date.now,
     log,
-    onLabelsChanged: () => {},
-    readiness: () => ({ ready: true }),
-    recognizer: () => undefined,
-    training: { status: () => null, trainNow: () => false },
-    drawnFaceChip: () => Promise.reject(new Error('not in this bench')),
-    metrics: () => ({
-      photos: { analysed: 0, reused: 0, failed: 0, retried: 0 },
-      stageSeconds: {},
-      sidecarWriteErrors: 0,
-      watcher: { roots: [], pending: 0 },
-    }),
     clusters: { takeOut: (id) => service.takeOut(id) },
   });
   const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });

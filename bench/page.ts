@@ -21,7 +21,7 @@ import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { groupUnknownFaces } from '../src/cluster/unknown-groups.js';
 import { createLogger } from '../src/daemon/logger.js';
-import { createHttpApi, startHttpServer } from '../src/http/app.js';
+import { startHttpServer } from '../src/http/app.js';
 import { recordAnalysis } from '../src/store/analysis.js';
 import { setClusters, unknownFaces } from '../src/store/clusters.js';
 import { openDatabase } from '../src/store/db.js';
@@ -31,6 +31,7 @@ import { listPersons } from '../src/store/persons.js';
 import { listPhotos } from '../src/store/photo-list.js';
 import { suggestedFaces } from '../src/store/unknown-faces.js';
 import { fmt, median, repoRoot, say, table } from './common.js';
+import { BENCH_TOKEN, benchHttpApi } from './http-app.js';
 
 const PHOTOS = 10_000;
 const FACES_PER_PHOTO = 2;
@@ -38,7 +39,6 @@ const PERSONS = ['Ann', 'Bob', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal', 'Ivy', 
 const CHROMIUM = process.env.FACETAG_CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = 5;
 const TARGET_MS = 1000;
-const TOKEN = 'bench-token-0123456789abcdef';
 const DAY = 86_400_000;
 const START = Date.UTC(2020, 0, 1);
 
@@ -312,25 +312,11 @@ async function main(): Promise<void> {
   ];
 
   const log = createLogger({ write: () => {}, syslogPrefix: false });
-  const app = createHttpApi({
+  const app = benchHttpApi({
     db,
     dataDir: join(dir, 'data'),
     photoRoots: [built.dir],
-    token: TOKEN,
-    now: Date.now,
     log,
-    onLabelsChanged: () => {},
-    readiness: () => ({ ready: true }),
-    recognizer: () => undefined,
-    training: { status: () => null, trainNow: () => false },
-    drawnFaceChip: () => Promise.reject(new Error('not in this bench')),
-    metrics: () => ({
-      photos: { analysed: 0, reused: 0, failed: 0, retried: 0 },
-      stageSeconds: {},
-      sidecarWriteErrors: 0,
-      watcher: { roots: [], pending: 0 },
-    }),
-    clusters: { takeOut: () => undefined },
   });
   const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
   try {
@@ -375,7 +361,7 @@ async function main(): Promise<void> {
 
     const visits = [
       { name: 'first visit (nothing saved)', loads: await pageLoads(server.url, undefined) },
-      { name: 'returning visit (token saved, cache empty)', loads: await pageLoads(server.url, TOKEN) },
+      { name: 'returning visit (token saved, cache empty)', loads: await pageLoads(server.url, BENCH_TOKEN) },
     ];
     say();
     say('The photo list in the store (median of 50):');
