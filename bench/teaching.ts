@@ -68,7 +68,7 @@ const GATHERED: ReadonlySet<string> = new Set<GroupKind>(['once', 'unlikely']);
 // ---- the API's answers, as far as this bench reads them
 
 const trainingAnswer = z.object({ service: z.object({ phase: z.string() }).nullable() });
-const photoPage = z.object({ photos: z.array(z.object({ id: z.int() })), next: z.int().nullable() });
+const photoPage = z.object({ photos: z.array(z.object({ id: z.int() })), next: z.string().nullable() });
 const photoFacesAnswer = z.object({
   photo: z.object({ path: z.string(), width: z.number().nullable(), height: z.number().nullable() }),
   faces: z.array(z.object({ id: z.int(), box: z.object({ cx: z.number(), cy: z.number(), width: z.number() }) })),
@@ -268,16 +268,16 @@ async function waitIdle(
 async function photosWithFaces(api: Api, photosRoot: string): Promise<PhotoFaces[]> {
   const root = realpathSync(photosRoot);
   const out: PhotoFaces[] = [];
-  let before = 0;
+  let cursor = '';
   for (;;) {
-    const page = await api.json(`/api/photos?limit=500&before=${before}`, photoPage);
+    const page = await api.json(`/api/photos?limit=500${cursor && `&cursor=${cursor}`}`, photoPage);
     for (const { id } of page.photos) {
       const { photo, faces } = await api.json(`/api/photos/${id}/faces`, photoFacesAnswer);
       const path = existsSync(photo.path) ? realpathSync(photo.path) : photo.path;
       out.push({ rel: relative(root, path), width: photo.width, height: photo.height, faces });
     }
     if (page.next === null) return out;
-    before = page.next;
+    cursor = page.next;
   }
 }
 

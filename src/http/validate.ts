@@ -94,7 +94,9 @@ export const photoListQuery = z
   .strictObject({
     limit: queryInt(1, MAX_PAGE).default(DEFAULT_PAGE),
     cursor: photoCursor.optional(),
-    before: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+    // A photo id, as before; or the answer's `next`, which clients written for the id-paged list
+    // (teach.py among them) pass back as `before`.
+    before: z.union([queryInt(0, Number.MAX_SAFE_INTEGER), photoCursor]).default(0),
     faces: z.enum(['any', 'none']).default('any'),
     person: queryInt(1, Number.MAX_SAFE_INTEGER).optional(),
     which: z.enum(['confirmed', 'suggested', 'all']).optional(),

@@ -135,6 +135,20 @@ describe('the photo list', () => {
     assert.equal((await get(`?before=${ids['same-a']}`)).status, 400, 'a removed photo is no place to page from');
   });
 
+  test('clients written for the id-paged list, passing `next` back as `before` (teach.py), still page through it all', async () => {
+    const whole = (await get('?limit=500')).body.photos.map((p) => p.id);
+    const seen: number[] = [];
+    let query = '?limit=2&before=0';
+    for (let i = 0; i < 50; i++) {
+      const { status, body } = await get(query);
+      assert.equal(status, 200, query);
+      seen.push(...body.photos.map((p) => p.id));
+      if (body.next === null) break;
+      query = `?limit=2&before=${body.next}`;
+    }
+    assert.deepEqual(seen, whole);
+  });
+
   test('every parameter is checked, with the reason', async () => {
     const cases: [string, RegExp][] = [
       ['?limit=0', /limit/],

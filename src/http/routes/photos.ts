@@ -80,7 +80,8 @@ export function photoRoutes(deps: HttpApiDeps): Router {
   router.get('/api/photos', (req, res) => {
     const q = parseQuery(photoListQuery, req.query);
     let after: ListPosition | undefined = q.cursor;
-    if (q.before !== 0) {
+    if (typeof q.before === 'object') after = q.before;
+    else if (q.before !== 0) {
       after = listPosition(db, q.before);
       if (!after) throw new HttpError(400, `invalid query: before: photo ${q.before} is not listed; page with cursor`);
     }
