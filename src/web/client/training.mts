@@ -15,6 +15,13 @@ function howWell(score: number | null): string {
   return 'poorly: name more of their faces';
 }
 
+/** A run's length in words, without the decimals a family could take for a score. */
+function took(seconds: number): string {
+  if (seconds < 1) return 'under a second';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  return `${Math.round(seconds / 60)} min`;
+}
+
 const when = (ms: number): string => new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
 function stateText(s: TrainingState | null): string {
@@ -29,7 +36,7 @@ function stateText(s: TrainingState | null): string {
     default:
       if (s.last?.error) return `The last training failed: ${s.last.error}`;
       return s.last
-        ? `Up to date. Last learned ${when(s.last.finishedAt)} in ${s.last.seconds} s: ${plural(s.last.persons, 'person', 'people')}, ${plural(s.last.named, 'face')} named.`
+        ? `Up to date. Last learned ${when(s.last.finishedAt)} in ${took(s.last.seconds)}: ${plural(s.last.persons, 'person', 'people')}, ${plural(s.last.named, 'face')} named.`
         : 'Idle.';
   }
 }
