@@ -296,6 +296,13 @@ const daemonSchema = z
       .min(1)
       .default(30)
       .describe('First retry delay of a photo that failed for a passing reason (doubles each attempt).'),
+    truncatedFailAfterHours: z
+      .number()
+      .min(0)
+      .default(24)
+      .describe(
+        'A truncated photo is looked at again while it may still be being copied; left unchanged this long, it is recorded as failed (truncated) until it changes.',
+      ),
     stopDeadlineSeconds: z
       .int()
       .min(1)

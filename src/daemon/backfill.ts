@@ -17,6 +17,7 @@ import {
   type ClaimedJob,
   claimJobs,
   DEFAULT_BACKOFF,
+  deferJob,
   LeaseLostError,
   queueStats,
   releaseJob,
@@ -76,6 +77,8 @@ export interface AnalyseJobContext {
   /** Give up (permanent failure 'gave-up') once a job has failed this many times (default 10). */
   readonly maxAttempts?: number;
   readonly backoff?: BackoffPolicy;
+  /** A file left truncated this long after its last change is a permanent failure (default 24 h). */
+  readonly truncatedAfterMs?: number;
 }
 
 export type JobResult =
@@ -93,6 +96,22 @@ export type JobResult =
 
 /** A file changing under analysis is probably still being copied: look again a little later. */
 const CHANGED_RETRY_MS = 10_000;
+
+/** How long a truncated file may stay unchanged before it is a failure rather than a copy in progress. */
+export const TRUNCATED_AFTER_MS = 24 * 3600_000;
+
+/**
+ * When to look at a truncated file again, or 0 to give up on it now. Its last change is the later
+ * of mtime and ctime (a copy that sets an old mtime still moves ctime). Looks come quickly after a
+ * change and then further apart (half the file's quiet time, 30 s to 1 h), with one at the deadline.
+ */
+export function truncatedWait(file: { mtimeMs: number; ctimeMs: number }, now: number, afterMs: number): number {
+  const quiet = Math.max(0, now - Math.max(file.mtimeMs, file.ctimeMs));
+  if (quiet >= afterMs) return 0;
+  return Math.ceil(Math.min(afterMs - quiet, Math.max(30_000, Math.min(3600_000, quiet / 2))));
+}
+
+const formatHours = (ms: number): string => `${Number((ms / 3600_000).toFixed(2))} h`;
 
 /** Errors a later attempt may not see: NAS hiccups, busy files. Others (EACCES…) are permanent. */
 const PERMANENT_FS_ERRORS = new Set(['EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
@@ -158,12 +177,21 @@ export async function processAnalyseJob(job: ClaimedJob, ctx: AnalyseJobContext)
       const report = recordAnalysis(db, job, record, now());
       return { kind: 'analysed', path, faces: report.inserted + report.updated };
     }
-    if (outcome.transient) {
-      retryJob(db, job, `${outcome.code}: ${outcome.message}`, now(), ctx.backoff ?? DEFAULT_BACKOFF);
-      return { kind: 'retry', path, code: outcome.code, message: outcome.message };
+    let { message } = outcome;
+    if (outcome.transient && outcome.code === 'truncated') {
+      const afterMs = ctx.truncatedAfterMs ?? TRUNCATED_AFTER_MS;
+      const wait = truncatedWait(after, now(), afterMs);
+      if (wait > 0) {
+        deferJob(db, job, `${outcome.code}: ${message} (still being written?)`, now(), wait);
+        return { kind: 'retry', path, code: outcome.code, message };
+      }
+      message += `, unchanged for ${formatHours(afterMs)}`;
+    } else if (outcome.transient) {
+      retryJob(db, job, `${outcome.code}: ${message}`, now(), ctx.backoff ?? DEFAULT_BACKOFF);
+      return { kind: 'retry', path, code: outcome.code, message };
     }
-    recordFailure(db, job, { ...stamp, hash, pipelineVersion, code: outcome.code, message: outcome.message }, now());
-    return { kind: 'failed', path, code: outcome.code, message: outcome.message };
+    recordFailure(db, job, { ...stamp, hash, pipelineVersion, code: outcome.code, message }, now());
+    return { kind: 'failed', path, code: outcome.code, message };
   } catch (err) {
     if (err instanceof LeaseLostError) return { kind: 'lease-lost', path };
     throw err;

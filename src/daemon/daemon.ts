@@ -20,7 +20,7 @@ import { embeddingSpec, featureKey } from '../recognize/features.js';
 import { DAEMON_URL_FILE } from '../store/daemon-lock.js';
 import type { Db } from '../store/db.js';
 import { queueStats, releaseLeases } from '../store/jobs.js';
-import { markPathRemoved, markRemovedUnder, notePhoto, statusCounts } from '../store/photos.js';
+import { markPathRemoved, markRemovedUnder, notePhoto, retryUnreadableUnder, statusCounts } from '../store/photos.js';
 import { currentPipeline } from '../store/pipeline.js';
 import { probeWrite } from '../store/storage-probe.js';
 import { recognisingAnalyser } from './analyser.js';
@@ -221,6 +221,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     ),
     now,
     backoff: { baseMs: config.daemon.retryBaseSeconds * 1000, maxMs: 6 * 3600_000 },
+    truncatedAfterMs: config.daemon.truncatedFailAfterHours * 3600_000,
   };
 
   // Reconciles never overlap: a watcher rescan during the cron pass waits for it.
@@ -293,13 +294,19 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     if (event.kind === 'upsert') {
       notePhoto(
         db,
-        { path: event.path, size: event.size, mtimeMs: Math.trunc(event.mtimeMs) },
+        { path: event.path, size: event.size, mtimeMs: Math.trunc(event.mtimeMs), ctimeMs: event.ctimeMs },
         pipeline.version,
         now(),
       );
       runner.wake();
     } else if (event.kind === 'remove') {
       if (!markPathRemoved(db, event.path, now())) markRemovedUnder(db, event.path, now());
+    } else if (event.kind === 'folder-changed') {
+      const retried = retryUnreadableUnder(db, event.path, now());
+      if (retried > 0) {
+        log.info('folder permissions changed: trying its unreadable photos again', { folder: event.path, retried });
+        runner.wake();
+      }
     } else void reconcileRoots([event.root], `watcher: ${event.reason}`);
   };
   const watchLog = log.child({ component: 'watcher' });

@@ -106,7 +106,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const liveKeys = new Set<number>();
   for (const [, e] of index.entries()) if (e.status !== 'removed') liveKeys.add(stampKey(e.size, e.mtimeMs));
 
-  const queued: Record<WorkReason, number> = { new: 0, reappeared: 0, changed: 0, pending: 0, outdated: 0 };
+  const queued: Record<WorkReason, number> = { new: 0, reappeared: 0, changed: 0, touched: 0, pending: 0, outdated: 0 };
   const problems: { path: string; reason: string }[] = [];
   const skippedRoots: SkippedRoot[] = [];
   const deferred: FileStamp[] = [];
@@ -142,7 +142,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       }
       const stamp = { path, size: r.s.size, mtimeMs: Math.trunc(r.s.mtimeMs) };
       const entry = index.take(path);
-      const reason = workNeeded(entry, stamp, pipelineVersion);
+      const reason = workNeeded(entry, { ...stamp, ctimeMs: r.s.ctimeMs }, pipelineVersion);
       if (reason === undefined) unchanged++;
       else if (reason === 'new' && liveKeys.has(stampKey(stamp.size, stamp.mtimeMs))) deferred.push(stamp);
       else {

@@ -216,6 +216,23 @@ export function releaseJob(db: Db, job: ClaimedJob, now: number, delayMs = 0): b
   );
 }
 
+/**
+ * Look at a claimed job again after `delayMs` without counting a failed attempt: a file that is
+ * still being written is not failing. `note` is shown as its last error; a job re-enqueued while
+ * running (its subject changed) is due at once.
+ */
+export function deferJob(db: Db, job: ClaimedJob, note: string, now: number, delayMs: number): void {
+  writeTransaction(db, () => {
+    assertLease(db, job);
+    prepared(
+      db,
+      `UPDATE jobs SET claimed_at = NULL, last_error = @note,
+         available_at = CASE WHEN rerun = 1 THEN @now ELSE @dueAt END, rerun = 0
+       WHERE id = @id`,
+    ).run({ id: job.id, note, now, dueAt: now + delayMs });
+  });
+}
+
 /** Drop a waiting (unclaimed) job, e.g. for a file that has gone. */
 export function cancelJob(db: Db, kind: JobKind, key: string): boolean {
   return prepared(db, 'DELETE FROM jobs WHERE kind = ? AND key = ? AND claimed_at IS NULL').run(kind, key).changes > 0;

@@ -71,7 +71,12 @@ export interface StampEntry {
   readonly mtimeMs: number;
   readonly status: PhotoStatus;
   readonly pipelineVersion: number | null;
+  /** When it failed as unreadable (a permission error, epoch ms); null for any other state. */
+  readonly unreadableSince: number | null;
 }
+
+/** The failure time of a photo that failed as unreadable, else NULL (SQL, over the photos table). */
+const UNREADABLE_SINCE = "CASE WHEN status = 'failed' AND error_code = 'unreadable' THEN updated_at END";
 
 const STATUS_CODES: ReadonlyMap<string, number> = new Map(PHOTO_STATUSES.map((s, i) => [s, i]));
 
@@ -88,6 +93,8 @@ export class StampIndex {
   /** NaN for NULL. */
   readonly #pipelines: Float64Array;
   readonly #statuses: Uint8Array;
+  /** NaN for NULL. */
+  readonly #unreadable: Float64Array;
 
   constructor(capacity: number) {
     this.#ids = new Float64Array(capacity);
@@ -95,6 +102,7 @@ export class StampIndex {
     this.#mtimes = new Float64Array(capacity);
     this.#pipelines = new Float64Array(capacity);
     this.#statuses = new Uint8Array(capacity);
+    this.#unreadable = new Float64Array(capacity);
   }
 
   get size(): number {
@@ -110,16 +118,19 @@ export class StampIndex {
     this.#mtimes[slot] = entry.mtimeMs;
     this.#pipelines[slot] = entry.pipelineVersion ?? Number.NaN;
     this.#statuses[slot] = STATUS_CODES.get(entry.status) ?? 0;
+    this.#unreadable[slot] = entry.unreadableSince ?? Number.NaN;
   }
 
   #entry(slot: number): StampEntry {
     const pipeline = this.#pipelines[slot];
+    const unreadable = this.#unreadable[slot];
     return {
       id: this.#ids[slot],
       size: this.#sizes[slot],
       mtimeMs: this.#mtimes[slot],
       status: PHOTO_STATUSES[this.#statuses[slot]],
       pipelineVersion: Number.isNaN(pipeline) ? null : pipeline,
+      unreadableSince: Number.isNaN(unreadable) ? null : unreadable,
     };
   }
 
@@ -146,8 +157,8 @@ export class StampIndex {
  * zod's per-row copies were most of its memory churn. Same guarantee: wrong types throw.
  */
 function stampRow(row: unknown): [string, StampEntry] {
-  if (Array.isArray(row) && row.length === 6) {
-    const [id, path, size, mtimeMs, status, pipelineVersion]: unknown[] = row;
+  if (Array.isArray(row) && row.length === 7) {
+    const [id, path, size, mtimeMs, status, pipelineVersion, unreadableSince]: unknown[] = row;
     if (
       typeof id === 'number' &&
       typeof path === 'string' &&
@@ -155,9 +166,10 @@ function stampRow(row: unknown): [string, StampEntry] {
       typeof mtimeMs === 'number' &&
       typeof status === 'string' &&
       STATUS_CODES.has(status) &&
-      (pipelineVersion === null || typeof pipelineVersion === 'number')
+      (pipelineVersion === null || typeof pipelineVersion === 'number') &&
+      (unreadableSince === null || typeof unreadableSince === 'number')
     ) {
-      return [path, { id, size, mtimeMs, status: status as PhotoStatus, pipelineVersion }];
+      return [path, { id, size, mtimeMs, status: status as PhotoStatus, pipelineVersion, unreadableSince }];
     }
   }
   throw new Error(`photos row with unexpected types: ${JSON.stringify(row)}`);
@@ -170,7 +182,7 @@ export function loadStampIndex(db: Db): StampIndex {
     const index = new StampIndex(count);
     // Not the cached statement: raw mode is a property of the statement object.
     const rows = db
-      .prepare('SELECT id, path, size, mtime_ms, status, pipeline_version FROM photos')
+      .prepare(`SELECT id, path, size, mtime_ms, status, pipeline_version, ${UNREADABLE_SINCE} FROM photos`)
       .raw(true)
       .iterate();
     for (const row of rows) {
@@ -182,16 +194,17 @@ export function loadStampIndex(db: Db): StampIndex {
 }
 
 /** Why a file needs (re)analysis, or undefined when stat says the stored result still holds. */
-export type WorkReason = 'new' | 'reappeared' | 'changed' | 'pending' | 'outdated';
+export type WorkReason = 'new' | 'reappeared' | 'changed' | 'touched' | 'pending' | 'outdated';
 
 /**
  * The stat fast path: a file whose size and mtime equal the stored ones is not read again, unless
- * it was processed by an older pipeline; a file still waiting for work only has its job ensured. A permanent failure counts
- * as processed: it is retried only when the file changes (or the pipeline does).
+ * it was processed by an older pipeline; a file still waiting for work only has its job ensured.
+ * A permanent failure counts as processed: it is retried when the file changes, when the pipeline
+ * does, or, if it failed as unreadable, when its ctime moved since (a chmod or chown: 'touched').
  */
 export function workNeeded(
   entry: StampEntry | undefined,
-  stamp: Omit<FileStamp, 'path'>,
+  stamp: Omit<FileStamp, 'path'> & { readonly ctimeMs?: number },
   pipelineVersion: number,
 ): WorkReason | undefined {
   if (!entry) return 'new';
@@ -200,6 +213,8 @@ export function workNeeded(
   // re-stats the file anyway; re-queueing it as 'changed' would reset a backoff at every pass.
   if (entry.status === 'pending') return 'pending';
   if (entry.size !== stamp.size || entry.mtimeMs !== stamp.mtimeMs) return 'changed';
+  if (entry.unreadableSince !== null && stamp.ctimeMs !== undefined && stamp.ctimeMs > entry.unreadableSince)
+    return 'touched';
   if (entry.pipelineVersion === null || entry.pipelineVersion < pipelineVersion) return 'outdated';
   return undefined;
 }
@@ -239,10 +254,16 @@ export function queuePhotos(db: Db, files: readonly QueuedFile[], now: number): 
  * as reconcile, one indexed lookup). A photo still pending here was caught mid-copy: the watcher
  * only announces settled files, so its job becomes due now instead of waiting out its backoff.
  */
-export function notePhoto(db: Db, stamp: FileStamp, pipelineVersion: number, now: number): WorkReason | undefined {
+export function notePhoto(
+  db: Db,
+  stamp: FileStamp & { readonly ctimeMs?: number },
+  pipelineVersion: number,
+  now: number,
+): WorkReason | undefined {
   const row: unknown = prepared(
     db,
-    'SELECT id, size, mtime_ms AS mtimeMs, status, pipeline_version AS pipelineVersion FROM photos WHERE path = ?',
+    `SELECT id, size, mtime_ms AS mtimeMs, status, pipeline_version AS pipelineVersion,
+       ${UNREADABLE_SINCE} AS unreadableSince FROM photos WHERE path = ?`,
   ).get(stamp.path);
   const entry =
     row === undefined
@@ -254,10 +275,13 @@ export function notePhoto(db: Db, stamp: FileStamp, pipelineVersion: number, now
             mtimeMs: z.int(),
             status: z.enum(PHOTO_STATUSES),
             pipelineVersion: z.int().nullable(),
+            unreadableSince: z.int().nullable(),
           })
           .parse(row);
-  const reason = workNeeded(entry, { size: stamp.size, mtimeMs: Math.trunc(stamp.mtimeMs) }, pipelineVersion);
-  if (reason) queuePhotos(db, [{ ...stamp, reason: reason === 'pending' ? 'changed' : reason }], now);
+  const { path, size, ctimeMs } = stamp;
+  const mtimeMs = Math.trunc(stamp.mtimeMs);
+  const reason = workNeeded(entry, { size, mtimeMs, ...(ctimeMs === undefined ? {} : { ctimeMs }) }, pipelineVersion);
+  if (reason) queuePhotos(db, [{ path, size, mtimeMs, reason: reason === 'pending' ? 'changed' : reason }], now);
   return reason;
 }
 
@@ -311,6 +335,35 @@ export function markRemovedUnder(db: Db, dir: string, now: number): number {
     )
     .map((r) => r.id);
   return markRemoved(db, ids, now);
+}
+
+/**
+ * Folder `dir`'s permissions or owner changed: photos under it that failed as unreadable, or whose
+ * job is backing off (a stat refused), are tried again now. Returns how many were queued.
+ */
+export function retryUnreadableUnder(db: Db, dir: string, now: number): number {
+  const base = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+  const range = [`${base}/`, `${base}0`];
+  return writeTransaction(db, () => {
+    const failed = z.array(z.object({ path: z.string(), size: z.int(), mtimeMs: z.int() })).parse(
+      prepared(
+        db,
+        `SELECT path, size, mtime_ms AS mtimeMs FROM photos
+           WHERE path > ? AND path < ? AND status = 'failed' AND error_code = 'unreadable'`,
+      ).all(...range),
+    );
+    queuePhotos(
+      db,
+      failed.map((f) => ({ ...f, reason: 'touched' as const })),
+      now,
+    );
+    const waiting = prepared(
+      db,
+      `UPDATE jobs SET available_at = ?, attempts = 0
+       WHERE kind = 'analyse' AND key > ? AND key < ? AND claimed_at IS NULL AND available_at > ?`,
+    ).run(now, ...range, now).changes;
+    return failed.length + waiting;
+  });
 }
 
 /** The content hash a photo row holds, if it has been identified. */

@@ -29,6 +29,8 @@ export interface DaemonOptions {
   readonly config?: string;
   /** Added to a cleaned copy of this process's environment (NOTIFY_SOCKET, WATCHDOG_USEC, ...). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Run as this user (the runner must be root): permission faults need a daemon that is not. */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 export interface Daemon {
@@ -80,7 +82,11 @@ export function startDaemon(options: DaemonOptions): Daemon {
   const args = [cliPath, 'run', '--data-dir', options.dataDir];
   for (const p of options.photos) args.push('--photos', p);
   if (options.config) args.push('--config', options.config);
-  const child = spawn(process.execPath, args, { env: cleanEnv(options.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: cleanEnv(options.env ?? {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user ?? {}),
+  });
   if (child.pid === undefined) throw new Error('the daemon did not start');
   live.add(child);
 

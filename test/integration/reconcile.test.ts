@@ -95,7 +95,7 @@ test('reconcile queues new and changed files, marks vanished ones removed, follo
 
     const unchanged = await f.pass(2000);
     assert.deepEqual([unchanged.unchanged, unchanged.removed, unchanged.moved], [3, 0, 0]);
-    assert.deepEqual(unchanged.queued, { new: 0, reappeared: 0, changed: 0, pending: 0, outdated: 0 });
+    assert.deepEqual(unchanged.queued, { new: 0, reappeared: 0, changed: 0, touched: 0, pending: 0, outdated: 0 });
     assert.deepEqual(f.hashed, [], 'stat matched: nothing read');
     assert.equal(queueStats(f.db, 2000).total, 0);
 
@@ -107,7 +107,7 @@ test('reconcile queues new and changed files, marks vanished ones removed, follo
     const r = await f.pass(3000);
     assert.deepEqual(
       { ...r.queued, moved: r.moved, removed: r.removed, unchanged: r.unchanged },
-      { new: 1, reappeared: 0, changed: 1, pending: 0, outdated: 0, moved: 1, removed: 1, unchanged: 0 },
+      { new: 1, reappeared: 0, changed: 1, touched: 0, pending: 0, outdated: 0, moved: 1, removed: 1, unchanged: 0 },
     );
     assert.deepEqual(f.hashed, [movedTo], 'only the move candidate was hashed');
     assert.equal(photoByPath(f.db, a)?.status, 'removed');

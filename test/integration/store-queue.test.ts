@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Analyser, type AnalysisOutcome, drainJobs, type JobResult } from '../../src/daemon/backfill.js';
 import { reconcile } from '../../src/daemon/reconcile.js';
@@ -18,7 +18,7 @@ import {
   releaseLeases,
   retryJob,
 } from '../../src/store/jobs.js';
-import { photoByPath } from '../../src/store/photos.js';
+import { photoByPath, retryUnreadableUnder } from '../../src/store/photos.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let dir = '';
@@ -146,7 +146,10 @@ async function library(names: string[]): Promise<{ photos: string; paths: string
   const photos = join(dir, `photos-${++n}`);
   await mkdir(photos, { recursive: true });
   const paths = names.map((name) => join(photos, name));
-  for (const path of paths) await writeFile(path, `bytes of ${path}`);
+  for (const path of paths) {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `bytes of ${path}`);
+  }
   return { photos, paths };
 }
 
@@ -234,6 +237,94 @@ test('a transient analysis error leaves the photo pending and retries after the 
       ['analysed'],
     );
     assert.equal(photoByPath(db, paths[0])?.status, 'done');
+  } finally {
+    db.close();
+  }
+});
+
+test('a truncated file is looked at while it may be arriving, then fails as truncated, and is retried when it changes', async () => {
+  const { db } = freshDb();
+  const { photos, paths } = await library(['half.jpg']);
+  const [half] = paths;
+  let complete = false;
+  const analyse: Analyser = async () =>
+    complete ? ok(1) : { ok: false, code: 'truncated', message: `${half}: truncated image`, transient: true };
+  // The rule reads the file's real mtime and ctime, so the fake clock starts at its last change.
+  const { ctimeMs, mtimeMs } = await stat(half);
+  const t0 = Math.ceil(Math.max(ctimeMs, mtimeMs));
+  const hour = 3600_000;
+  const ctx = (t: number) => ({
+    db,
+    pipelineVersion: 1,
+    analyse,
+    now: () => t,
+    maxAttempts: 3,
+    truncatedAfterMs: 24 * hour,
+  });
+  try {
+    await reconcile({ db, roots: [photos], pipelineVersion: 1, now: () => t0 });
+    const results: JobResult[] = [];
+    // A day of drains every 10 minutes: more looks than maxAttempts, yet no 'gave-up'.
+    for (let t = t0; t < t0 + 24 * hour; t += 600_000) await drainJobs(ctx(t), (r) => results.push(r));
+    assert.ok(results.length > 3, `${results.length} looks`);
+    assert.ok(
+      results.every((r) => r.kind === 'retry' && r.code === 'truncated'),
+      JSON.stringify(results),
+    );
+    assert.equal(photoByPath(db, half)?.status, 'pending');
+    assert.match(jobByKey(db, 'analyse', half)?.last_error ?? '', /still being written/);
+
+    const after: JobResult[] = [];
+    await drainJobs(ctx(t0 + 25 * hour), (r) => after.push(r));
+    assert.deepEqual(
+      after.map((r) => r.kind),
+      ['failed'],
+    );
+    const row = photoByPath(db, half);
+    assert.deepEqual([row?.status, row?.error_code], ['failed', 'truncated']);
+    assert.match(row?.error_message ?? '', /unchanged for 24 h/);
+    assert.equal(queueStats(db, t0 + 26 * hour).total, 0, 'not looked at again while unchanged');
+
+    // The rest of the copy arrives: changed, tried again, analysed.
+    await writeFile(half, 'the whole photo now');
+    complete = true;
+    const t1 = t0 + 30 * hour;
+    assert.deepEqual(
+      (await run(db, photos, analyse, t1)).map((r) => r.kind),
+      ['analysed'],
+    );
+  } finally {
+    db.close();
+  }
+});
+
+test('a folder made readable again: its unreadable photos and backing-off jobs are tried now, others are not', async () => {
+  const { db } = freshDb();
+  const { photos, paths } = await library(['trip/a.jpg', 'trip/b.jpg', 'tripod/c.jpg', 'd.jpg']);
+  const [a, b, c, d] = paths;
+  const analyse: Analyser = async (path) => ({
+    ok: false,
+    code: 'unreadable',
+    message: `${path}: EACCES`,
+    transient: false,
+  });
+  try {
+    await run(db, photos, analyse, 1000);
+    // b waits out a backoff instead (its folder refused a stat); d failed for another reason.
+    db.prepare("UPDATE photos SET status = 'pending', error_code = NULL WHERE path = ?").run(b);
+    enqueueJob(db, 'analyse', b, 1000, { delayMs: 3600_000 });
+    db.prepare("UPDATE photos SET error_code = 'corrupt' WHERE path = ?").run(d);
+
+    assert.equal(retryUnreadableUnder(db, join(photos, 'trip'), 2000), 2);
+    assert.deepEqual(
+      claimJobs(db, { limit: 10, leaseMs: LEASE, now: 2000 })
+        .map((j) => j.key)
+        .sort(),
+      [a, b],
+      'not c (tripod is another folder) nor d',
+    );
+    assert.equal(photoByPath(db, a)?.status, 'pending');
+    assert.deepEqual([photoByPath(db, c)?.status, photoByPath(db, d)?.status], ['failed', 'failed']);
   } finally {
     db.close();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -94,12 +94,14 @@ test('a file written slowly is announced once, only after its last chunk has set
     first && first.at - lastWrite >= 450,
     `announced ${first?.at ? first.at - lastWrite : '?'} ms after the last write`,
   );
+  const st = await stat(path);
   assert.deepEqual(rec.of('upsert', path)[0], {
     kind: 'upsert',
     path,
     root,
     size: 7 * chunk.length,
-    mtimeMs: (rec.of('upsert', path)[0] as { mtimeMs: number }).mtimeMs,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
   });
   await sleep(1500);
   assert.equal(rec.of('upsert', path).length, 1, 'announced exactly once');

@@ -22,7 +22,7 @@ test('released migrations are unchanged', () => {
 });
 
 test('stat decides: same stamp and done means no work; new, changed, removed, pending and outdated do', () => {
-  const done = { id: 1, size: 10, mtimeMs: 1000, status: 'done' as const, pipelineVersion: 1 };
+  const done = { id: 1, size: 10, mtimeMs: 1000, status: 'done' as const, pipelineVersion: 1, unreadableSince: null };
   const stamp = { size: 10, mtimeMs: 1000 };
   assert.equal(workNeeded(done, stamp, 1), undefined);
   assert.equal(workNeeded(undefined, stamp, 1), 'new');
@@ -36,6 +36,11 @@ test('stat decides: same stamp and done means no work; new, changed, removed, pe
   // A permanent failure is settled until the file (or the pipeline) changes.
   assert.equal(workNeeded({ ...done, status: 'failed' }, stamp, 1), undefined);
   assert.equal(workNeeded({ ...done, status: 'failed' }, { size: 12, mtimeMs: 1000 }, 1), 'changed');
+  // … and an unreadable one until its ctime moves past the failure (a chmod or chown).
+  const unreadable = { ...done, status: 'failed' as const, unreadableSince: 5000 };
+  assert.equal(workNeeded(unreadable, { ...stamp, ctimeMs: 4999 }, 1), undefined);
+  assert.equal(workNeeded(unreadable, { ...stamp, ctimeMs: 5001 }, 1), 'touched');
+  assert.equal(workNeeded({ ...done, status: 'failed' }, { ...stamp, ctimeMs: 5001 }, 1), undefined, 'corrupt');
 });
 
 test('backoff doubles from the base and stops at the cap', () => {

@@ -11,9 +11,10 @@ function fakes() {
     if (!s) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
     return s;
   };
-  const file = (size: number, mtimeMs = 1, ino = 7): FileStat => ({
+  const file = (size: number, mtimeMs = 1, ino = 7, ctimeMs = mtimeMs): FileStat => ({
     size,
     mtimeMs,
+    ctimeMs,
     ino,
     isFile: true,
     isDirectory: false,
@@ -41,7 +42,7 @@ test('announces a file only after its size and mtime held still for settleMs', a
   assert.equal((await q.check()).settled.length, 0, 'not yet settleMs since the first look');
   f.clock.ms = 1000;
   const out = await q.check();
-  assert.deepEqual(out.settled, [{ path: '/r/a.jpg', root: '/r', size: 10, mtimeMs: 1, forced: false }]);
+  assert.deepEqual(out.settled, [{ path: '/r/a.jpg', root: '/r', size: 10, mtimeMs: 1, ctimeMs: 1, forced: false }]);
   assert.equal(q.size, 0);
 });
 
@@ -98,7 +99,7 @@ test('a vanished file is dropped quietly; a folder is handed back; other stat er
   const f = fakes();
   const q = queue(f);
   q.touch('/r/gone.jpg', '/r');
-  f.files.set('/r/Trip.jpg', { size: 0, mtimeMs: 0, ino: 1, isFile: false, isDirectory: true });
+  f.files.set('/r/Trip.jpg', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 1, isFile: false, isDirectory: true });
   q.touch('/r/Trip.jpg', '/r');
   const denied = new SettleQueue({
     settleMs: 1,
@@ -120,7 +121,7 @@ test('a vanished file is dropped quietly; a folder is handed back; other stat er
   assert.equal(denied.size, 0);
 });
 
-test('an unchanged file is not announced twice; after forget it is', async () => {
+test('an unchanged file is not announced twice; after forget, or a chmod, it is', async () => {
   const f = fakes();
   const q = queue(f);
   f.files.set('/r/a.jpg', f.file(10));
@@ -131,7 +132,9 @@ test('an unchanged file is not announced twice; after forget it is', async () =>
     return (await q.check()).settled.length;
   };
   assert.equal(await settle(), 1);
-  assert.equal(await settle(), 0, 'a chmod-only event: same size, mtime and inode');
+  assert.equal(await settle(), 0, 'a repeated event: same size, mtime, inode and ctime');
+  f.files.set('/r/a.jpg', f.file(10, 1, 7, 2));
+  assert.equal(await settle(), 1, 'a chmod moves only ctime: a photo that failed unreadable may read now');
   q.forget('/r/a.jpg');
   assert.equal(await settle(), 1, 'deleted and put back');
   f.files.set('/r/a.jpg', f.file(10, 1, 8));

@@ -27,6 +27,7 @@
  * - Events from the backend are filtered (files/ignore-rules.ts, include/exclude globs, `isOwnFile`).
  *   Creates and updates of photos go to the SettleQueue, which announces a file (`upsert`) once
  *   its size, mtime and inode have not changed for `settleMs`; deletes are announced at once.
+ * - A folder whose attributes change (chmod, chown) is announced (`folder-changed`) and walked.
  * - A folder that appears is walked, since `mv` of a folder reports only the folder; if it
  *   brought sub-folders, the root is re-subscribed (RootWatch.refreshSoon) so they get watches,
  *   followed by a `rescan` for whatever happened during the switch.
@@ -67,7 +68,14 @@ export interface PhotoWatcher {
 
 async function lstatFile(path: string): Promise<FileStat> {
   const s = await lstat(path);
-  return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, isFile: s.isFile(), isDirectory: s.isDirectory() };
+  return {
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+    ctimeMs: s.ctimeMs,
+    ino: s.ino,
+    isFile: s.isFile(),
+    isDirectory: s.isDirectory(),
+  };
 }
 
 class Watcher implements PhotoWatcher {
@@ -162,18 +170,26 @@ class Watcher implements PhotoWatcher {
         this.#emit({ kind: 'remove', path: e.path, root });
       } else if (this.#filter.wantsFile(e.path, rel)) {
         this.#touch(e.path, root);
-      } else if (e.type === 'create' && this.#filter.wantsFolder(rel)) {
-        this.#track(root, this.#inspectCreated(e.path, root));
+      } else if (this.#filter.wantsFolder(rel)) {
+        this.#track(root, this.#inspectFolder(e.path, root, e.type === 'update'));
       }
     }
   }
 
-  async #inspectCreated(path: string, root: string): Promise<void> {
+  /**
+   * A folder created (walk it: `mv` reports only the folder) or whose attributes changed (a chmod
+   * may have made it readable: say so, and walk it for photos never seen). Anything else: ignored.
+   */
+  async #inspectFolder(path: string, root: string, changed: boolean): Promise<void> {
     const isFolder = await lstat(path).then(
       (s) => s.isDirectory(),
       () => false,
     );
-    if (isFolder) await this.#walk(path, root);
+    if (!isFolder) return;
+    if (changed) this.#emit({ kind: 'folder-changed', path, root });
+    await this.#walk(path, root);
+    // A folder that was unreadable when it appeared got no native watch (inotify needs read access).
+    if (changed) this.#roots.find((r) => r.root === root)?.refreshSoon(`permissions of ${path} changed`);
   }
 
   async #walk(dir: string, root: string): Promise<void> {
@@ -186,7 +202,7 @@ class Watcher implements PhotoWatcher {
     });
     if (this.#closed) return;
     if (result.errors > 0) {
-      this.#log('warn', 'watch.walk-failed', `could not list ${result.errors} folder(s) under new folder ${dir}`, {
+      this.#log('warn', 'watch.walk-failed', `could not list ${result.errors} folder(s) under ${dir}`, {
         root,
         error: result.firstError,
       });
@@ -259,7 +275,7 @@ class Watcher implements PhotoWatcher {
           },
         );
       }
-      this.#emit({ kind: 'upsert', path: f.path, root: f.root, size: f.size, mtimeMs: f.mtimeMs });
+      this.#emit({ kind: 'upsert', path: f.path, root: f.root, size: f.size, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs });
     }
     for (const { path, root } of outcome.folders) this.#track(root, this.#walk(path, root));
     if (outcome.errors.length > 0) {

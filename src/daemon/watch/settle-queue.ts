@@ -13,6 +13,8 @@
 export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;
+  /** A chmod or chown moves only this: such a file is announced again (it may have failed unreadable). */
+  readonly ctimeMs: number;
   readonly ino: number;
   readonly isFile: boolean;
   readonly isDirectory: boolean;
@@ -26,6 +28,7 @@ export interface SettledFile {
   readonly root: string;
   readonly size: number;
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
   /** True when announced because `maxWaitMs` ran out while it was still changing. */
   readonly forced: boolean;
 }
@@ -46,7 +49,7 @@ export interface SettleQueueOptions {
   readonly stat: StatFn;
   /** Stats in flight at once; 32 keeps a 10k-entry check quick without flooding the threadpool. */
   readonly concurrency?: number;
-  /** Announced (path → size/mtime/inode) remembered to drop repeats such as a chmod; 4096 by default. */
+  /** Announced (path → size/mtime/inode/ctime) remembered to drop repeated events; 4096 by default. */
   readonly recentLimit?: number;
 }
 
@@ -179,10 +182,10 @@ export class SettleQueue {
     const forced = !settled && now - entry.firstSeenMs >= this.#opts.maxWaitMs;
     if (!settled && !forced) return;
     this.#pending.delete(path);
-    const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    const key = `${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`;
     if (this.#recent.get(path) === key) return; // nothing changed since we last announced it
     this.#remember(path, key);
-    outcome.settled.push({ path, root: entry.root, size: st.size, mtimeMs: st.mtimeMs, forced });
+    outcome.settled.push({ path, root: entry.root, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, forced });
   }
 
   #remember(path: string, key: string): void {

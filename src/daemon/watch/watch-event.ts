@@ -5,6 +5,8 @@
  * - `remove`: a path that disappeared: a photo, or a folder with everything under it (once a
  *   path is gone a file cannot be told from a folder). A rename or move arrives as `remove` of
  *   the old path plus `upsert`s for the new ones; the store matches them by content hash.
+ * - `folder-changed`: a folder's permissions or owner changed (inotify IN_ATTRIB): photos that
+ *   failed as unreadable under it may be readable now. Its photos are also announced by `upsert`.
  * - `rescan`: events may have been missed under `root`; reconcile that root against the store.
  */
 export type WatchEvent =
@@ -14,8 +16,11 @@ export type WatchEvent =
       readonly root: string;
       readonly size: number;
       readonly mtimeMs: number;
+      /** Moves on a chmod or chown too: a failed photo changed this way is worth another try. */
+      readonly ctimeMs: number;
     }
   | { readonly kind: 'remove'; readonly path: string; readonly root: string }
+  | { readonly kind: 'folder-changed'; readonly path: string; readonly root: string }
   | { readonly kind: 'rescan'; readonly root: string; readonly reason: RescanReason; readonly detail: string };
 
 /**
