@@ -93,6 +93,9 @@ button:disabled { opacity: 0.5; cursor: default; }
 main { padding: 0 1rem; max-width: 90rem; margin: 0 auto; }
 h2 { margin: 1.25rem 0 0.25rem; }
 .hint { margin: 0 0 0.75rem; color: #55606e; }
+.galleries > ul { padding-left: 1.25rem; }
+.galleries li { margin-bottom: 0.5rem; }
+.galleries .parked code { overflow-wrap: anywhere; }
 .group, .person { background: #fff; border: 1px solid #d9dde3; border-radius: 8px; padding: 0.75rem;
   margin-bottom: 0.75rem; }
 .group-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem;

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import * as z from 'zod';
+import type { PluginHost, PluginStatus } from '../../src/plugins/host.js';
 import { recordAnalysis } from '../../src/store/analysis.js';
 import { type FaceRow, faceById, facesOfPhoto, setFaceLabel } from '../../src/store/faces.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
@@ -36,6 +37,32 @@ function stored(fx: Fixture, id: number): FaceRow {
   return f;
 }
 
+/** A plugin host as the page sees it: the sidecars with one photo parked, a gallery paused. */
+const retries: string[] = [];
+const PARKED_PATH = '/photos/2019/broken sidecar.jpg';
+const deliveries: Pick<PluginHost, 'status' | 'retry'> = {
+  status: (): PluginStatus[] => [
+    {
+      id: 'xmp',
+      name: 'xmp',
+      state: 'running',
+      pending: 0,
+      delivered: 12,
+      gaveUp: 0,
+      failures: 0,
+      lastError: null,
+      parked: retries.includes('xmp')
+        ? []
+        : [{ eventId: 7, photoId: 3, path: PARKED_PATH, reason: 'the sidecar is not XMP', attempts: 3, parkedAt: 0 }],
+    },
+    { id: 'immich', name: 'immich', state: 'disabled', reason: 'Immich answered 502 ten times', parked: [] },
+  ],
+  retry: (id) => {
+    retries.push(id);
+    return { retried: id === 'xmp' ? 1 : 0, resumed: id === 'immich' };
+  },
+};
+
 describe('labelling page', { skip }, () => {
   let fx: Fixture;
   let browser: Browser;
@@ -60,7 +87,7 @@ describe('labelling page', { skip }, () => {
     );
 
   before(async () => {
-    fx = await startFixture();
+    fx = await startFixture({ plugins: deliveries });
     const faces = [];
     const people: string[] = [];
     for (const person of ['Colin_Powell', 'Serena_Williams']) {
@@ -147,6 +174,24 @@ describe('labelling page', { skip }, () => {
       fx.db.prepare('SELECT json_array_length(before) FROM label_actions ORDER BY id DESC').pluck().get(),
       group.length,
     );
+  });
+
+  test('the training view says where names are written, shows a parked photo and tries it again', async () => {
+    await page.click('nav a[href="#/training"]');
+    await page.waitForSelector('.galleries li[data-plugin="xmp"] .parked');
+    const xmp = (await page.textContent('.galleries li[data-plugin="xmp"]')) ?? '';
+    assert.match(xmp, /Sidecars .*1 photo could not be written/);
+    assert.match(xmp, new RegExp(`${PARKED_PATH}: the sidecar is not XMP`));
+    assert.match(
+      (await page.textContent('.galleries li[data-plugin="immich"]')) ?? '',
+      /Immich Paused after repeated failures: Immich answered 502 ten times/,
+    );
+    await act(() => page.click('.galleries li[data-plugin="xmp"] button'));
+    assert.deepEqual(retries, ['xmp']);
+    assert.match((await page.textContent('#status')) ?? '', /trying 1 photo again/);
+    await page.waitForSelector('.galleries li[data-plugin="xmp"]:not(:has(.parked))');
+    await page.click('nav a[href="#/unknown"]');
+    await page.waitForSelector('section.group button.face');
   });
 
   test('marks a face not a face', async () => {

@@ -1,9 +1,11 @@
 /**
  * Training: per person, how many faces are named, whether facetag can recognise them yet and how
- * well (in words; the cross-validation score stays in the tooltip), "train now" and live progress.
+ * well (in words; the cross-validation score stays in the tooltip), "train now" and live progress;
+ * then where names are written (galleries.mts).
  */
 import { api, type TrainingState, trainingOf } from './api.mjs';
 import { button, make, plural } from './dom.mjs';
+import { galleriesSection } from './galleries.mjs';
 import type { Run } from './suggestions.mjs';
 
 /** The model's cross-validated score, in words a family uses. */
@@ -46,7 +48,10 @@ let poll: number | undefined;
 /** Draws the panel and keeps it live (one request a second) while it is shown. */
 export async function renderTraining(root: HTMLElement, run: Run, isShown: () => boolean): Promise<void> {
   window.clearTimeout(poll);
-  const { service, persons } = trainingOf(await api('/api/training'));
+  const [{ service, persons }, galleries] = await Promise.all([
+    api('/api/training').then(trainingOf),
+    galleriesSection(run),
+  ]);
   const bar = make('progress');
   bar.id = 'training-progress';
   const busy = service !== null && service.phase !== 'idle';
@@ -101,6 +106,7 @@ export async function renderTraining(root: HTMLElement, run: Run, isShown: () =>
       { className: 'table-wrap' },
       make('table', { className: 'people' }, make('thead', {}, head), make('tbody', {}, ...rows)),
     ),
+    galleries,
   );
   if (isShown()) {
     poll = window.setTimeout(
