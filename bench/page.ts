@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { groupUnknownFaces } from '../src/cluster/unknown-groups.js';
-import { createLogger } from '../src/daemon/logger.js';
+import { createLogger } from '../src/core/logger.js';
 import { startHttpServer } from '../src/http/app.js';
 import { recordAnalysis } from '../src/store/analysis.js';
 import { setClusters, unknownFaces } from '../src/store/clusters.js';

@@ -1,5 +1,5 @@
 /**
- * Trains the face orientation model (src/vision/face-orientation.ts) and writes
+ * Trains the face orientation model (src/recognize/face-orientation.ts) and writes
  * models/face-orientation.json. Data: the upright LFW faces of ../shared/data/identity and
  * ../shared/data/library (150×150, the face at [41, 41, 68, 68]), each cut 3 times with a small
  * random shift, scale and tilt (as the SSD's boxes vary), at all four quarter turns. Model: softmax
@@ -16,7 +16,7 @@ import {
   ORIENTATION_STEP,
   orientationFeatures,
   orientationScores,
-} from '../src/vision/face-orientation.js';
+} from '../src/recognize/face-orientation.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const shared = process.env.FACETAG_SHARED ?? resolve(repoRoot, '../shared');

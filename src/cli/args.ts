@@ -1,22 +1,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
-/** A mistake on the command line: printed with the usage, exit code 64 (EX_USAGE). */
-export class UsageError extends Error {
-  readonly exitCode = 64;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+// The errors live in core/ (the evals throw them too); re-exported for the commands.
+export { InputError, UsageError } from '../core/errors.js';
 
-/** A file or folder named on the command line cannot be used: printed plainly, exit 66 (EX_NOINPUT). */
-export class InputError extends Error {
-  readonly exitCode = 66;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
+import { UsageError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,6 +1,6 @@
 import { evaluateIdentity, type IdentityReport } from '../eval/identity.js';
 import { readIdentityRows, splitEvery } from '../eval/identity-rows.js';
-import { evaluateNeuralIdentity } from '../neural/identity-eval.js';
+import { evaluateNeuralIdentity } from '../eval/neural-identity.js';
 import { intFlag, numberFlag, parse, UsageError } from './args.js';
 import { type DetectionFlagValues, detectionContext, detectionFlags } from './detection-context.js';
 import { createProgress } from './progress.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { engineForLibrary } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
-import { createLogger } from '../daemon/logger.js';
+import { createLogger } from '../core/logger.js';
 import { trainLibrary } from '../daemon/train-library.js';
 import type { PersonTraining } from '../recognize/trainer.js';
 import { libraryEngine } from '../store/pipeline.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { pluginsSchema } from '../plugins/config.js';
+import { pluginsSchema } from './plugins.js';
 
 /** How faces are found and described. */
 export const ENGINES = ['neural', 'cascade'] as const;

@@ -6,6 +6,7 @@
  * ids survive restarts. Takes out a face a person says does not belong, for good.
  */
 import { DEFAULT_CLUSTER_OPTIONS, FaceClusters, keepIds } from '../cluster/face-clusters.js';
+import type { Logger } from '../core/logger.js';
 import {
   clusterableFaces,
   clusterExclusions,
@@ -16,7 +17,6 @@ import {
   takeOutOfCluster,
 } from '../store/clusters.js';
 import type { Db } from '../store/db.js';
-import type { Logger } from './logger.js';
 
 export interface ClusteringOptions {
   readonly db: Db;

@@ -5,13 +5,14 @@
  * carries on where the last run stopped. A content whose file cannot be decoded is passed over for
  * this run (the next start tries it once more); faces analysed since v6 get theirs with the analysis.
  */
+
+import type { Logger } from '../core/logger.js';
 import { type DetectionConfig, detectionMaxSide } from '../detect/settings.js';
 import { faceThumb } from '../pipeline/face-thumb.js';
 import type { Db } from '../store/db.js';
 import { countThumblessFaces, nextThumblessContent, storeFaceThumbs } from '../store/face-thumbs.js';
 import { DecodeError, decodeImage } from '../vision/decode.js';
 import { scaleRect } from '../vision/geometry.js';
-import type { Logger } from './logger.js';
 
 export interface FaceThumbFillerOptions {
   readonly db: Db;

@@ -3,9 +3,10 @@
  * many jobs as it has free slots (bounded memory whatever the queue's length), sleeps when nothing
  * is due, and wakes early when the watcher queues something.
  */
+
+import type { Logger } from '../core/logger.js';
 import { type ClaimedJob, claimJobs, releaseJob } from '../store/jobs.js';
 import { type AnalyseJobContext, type JobResult, LEASE_MS, processAnalyseJob } from './backfill.js';
-import type { Logger } from './logger.js';
 import type { StorageHealth } from './storage-health.js';
 
 export interface JobRunnerOptions {

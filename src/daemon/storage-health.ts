@@ -7,8 +7,9 @@
  * lease expires and it runs again), and a watcher event that could not be stored is found by the
  * reconcile that follows the pause.
  */
+
+import type { Logger } from '../core/logger.js';
 import { storageFaultCode, storageFaultText } from '../files/storage-fault.js';
-import type { Logger } from './logger.js';
 
 export interface Pause {
   readonly code: string;

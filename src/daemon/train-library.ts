@@ -7,6 +7,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainerOptions } from '../cli/recognition-context.js';
 import type { Config } from '../config/schema.js';
+import type { Logger } from '../core/logger.js';
 import { errnoCode } from '../files/errno.js';
 import { type LabelledEmbedding, trainFromEmbeddings } from '../neural/embedding-trainer.js';
 import { embeddingSpec, featureKey } from '../recognize/features.js';
@@ -25,7 +26,6 @@ import type { Db } from '../store/db.js';
 import { type LabelledFaceChip, labelledFaceChips, sampleAutoEmbeddings } from '../store/face-chips.js';
 import { recordModel } from '../store/models.js';
 import { decodeChipPng } from '../vision/chip-png.js';
-import type { Logger } from './logger.js';
 
 export interface LibraryTrainingOptions {
   readonly db: Db;

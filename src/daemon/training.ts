@@ -7,6 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TrainingPhase, TrainingStatus } from '../core/service-status.js';
 import { errnoCode } from '../files/errno.js';
 import { needsStoredChip, recogniseStored } from '../pipeline/analyse.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
@@ -22,23 +23,6 @@ export interface TrainingServiceOptions extends Omit<LibraryTrainingOptions, 'on
   readonly onModels: (set: ModelSet) => void;
   /** Called once the stored faces are named again with the new models. */
   readonly onNamed?: () => void;
-}
-
-export type TrainingPhase = 'idle' | 'waiting' | 'training' | 'naming';
-
-export interface TrainingStatus {
-  /** waiting: labels changed, training starts at `startsAt` (the debounce). */
-  readonly phase: TrainingPhase;
-  readonly startsAt: number | null;
-  /** While training: persons done of total, and the last one finished. While naming: faces. */
-  readonly progress: { readonly done: number; readonly total: number; readonly current: string | null } | null;
-  readonly last: {
-    readonly finishedAt: number;
-    readonly seconds: number;
-    readonly persons: number;
-    readonly named: number;
-    readonly error: string | null;
-  } | null;
 }
 
 export interface TrainingService {
@@ -232,3 +216,5 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     },
   };
 }
+
+export type { TrainingPhase, TrainingStatus };

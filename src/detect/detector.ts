@@ -1,10 +1,10 @@
 import { keepMostUpright } from '../neural/most-upright.js';
 import type { NeuralEngine } from '../neural/neural-engine.js';
 import { passes, preferOnAxis } from '../neural/on-axis.js';
+import { loadOrientationModel, type OrientationModel } from '../recognize/face-orientation.js';
 import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import type { Preference } from '../vision/dedup.js';
 import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
-import { loadOrientationModel, type OrientationModel } from '../vision/face-orientation.js';
 import { greyLevels, rgbToGrey } from '../vision/grey.js';
 import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from './settings.js';
 import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from './sweep.js';

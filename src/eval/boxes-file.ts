@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
-import { InputError } from '../cli/args.js';
+import { InputError } from '../core/errors.js';
 import type { AxisBox } from '../vision/geometry.js';
 
 const boxesSchema = z.record(

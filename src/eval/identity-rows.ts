@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../cli/args.js';
+import { InputError } from '../core/errors.js';
 import { errnoCode } from '../files/errno.js';
 import { isSupportedImagePath } from '../files/image-types.js';
 import type { AxisBox } from '../vision/geometry.js';

@@ -187,7 +187,7 @@ export async function evaluateIdentity(
   });
 }
 
-/** What both evaluations (HOG here, embeddings in src/neural/identity-eval.ts) report. */
+/** What both evaluations (HOG here, embeddings in src/eval/neural-identity.ts) report. */
 export function identityReport(parts: {
   readonly predictions: IdentityReport['predictions'];
   readonly trained: readonly string[];

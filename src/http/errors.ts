@@ -3,7 +3,7 @@
  * that never sends a stack trace: a 5xx says only "internal error" and the details go to the log.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../core/logger.js';
 import { storageFaultCode, storageFaultText } from '../files/storage-fault.js';
 
 /** An expected failure of a request: its status and the message the client sees. */

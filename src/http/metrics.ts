@@ -2,7 +2,8 @@
  * `/metrics` in the Prometheus text exposition format (version 0.0.4). Pure: the route gathers
  * the store's counts and the daemon's MetricsSnapshot, this turns them into text.
  */
-import type { RootMode } from '../daemon/watch/watch-event.js';
+import type { Labels, MetricFamily, Sample } from '../core/metric-family.js';
+import type { RootMode } from '../core/service-status.js';
 import type { PluginStatus } from '../plugins/host.js';
 import { pluginMetricFamilies } from '../plugins/plugin-metrics.js';
 import { SIDECAR_CASES, SIDECAR_NOTICE_CASES, type SidecarSummary } from '../sidecar/report.js';
@@ -66,20 +67,6 @@ export interface StoreMetrics {
     readonly removed: number;
   };
   readonly outboxUndelivered: number;
-}
-
-type Labels = Readonly<Record<string, string>>;
-interface Sample {
-  /** Appended to the family name: `_bucket`, `_sum`, `_count` for histograms. */
-  readonly suffix?: string;
-  readonly labels?: Labels;
-  readonly value: number;
-}
-export interface MetricFamily {
-  readonly name: string;
-  readonly help: string;
-  readonly type: 'gauge' | 'counter' | 'histogram';
-  readonly samples: readonly Sample[];
 }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

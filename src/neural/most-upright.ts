@@ -4,16 +4,17 @@
  * were kept turned (by 45° to 270°), so their chips were stored, shown and named turned. Keeping
  * upright whenever possible is no answer: photos turned 180° then kept 219 of 359 faces wrong.
  * So among the angles a face was found at, the one kept is where its chip looks most upright to
- * the orientation model (vision/face-orientation.ts), when clearly more upright than the
+ * the orientation model (recognize/face-orientation.ts), when clearly more upright than the
  * strongest detection's (MARGIN). Offline on the detection set's hits (faces within ±30° of
  * their true angle, without the margin): upright photos 317 → 342 of 363, photos turned 180° 313 →
  * 336 of 359, turned at random 271 → 321 of 347; through the detector with the margin, upright
  * photos: 349 of 367 (test/integration/upright-faces.test.ts). Pure.
  */
+
+import { faceTurn, type OrientationModel } from '../recognize/face-orientation.js';
 import type { RasterImage } from '../vision/chip.js';
 import type { Deduplicated } from '../vision/dedup.js';
 import type { AngleHit } from '../vision/detect-angle.js';
-import { faceTurn, type OrientationModel } from '../vision/face-orientation.js';
 
 /** How much more upright another angle must look than the strongest detection's to replace it. */
 const MARGIN = 0.25;

@@ -6,7 +6,7 @@
  * deadline. Events are cues: the host reads the photo's state from the store at delivery time, so
  * a repeated or late event carries the current faces, never stale ones.
  */
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../core/logger.js';
 
 /** Bump only for a change existing plugins cannot survive; the host refuses other versions. */
 export const PLUGIN_API_VERSION = 1;

@@ -8,7 +8,8 @@
  * that adds outbox rows (optional: the loops also poll), and `stop()` at shutdown.
  */
 import { join } from 'node:path';
-import type { Logger } from '../daemon/logger.js';
+import type { PluginEntry } from '../config/plugins.js';
+import type { Logger } from '../core/logger.js';
 import type { Db } from '../store/db.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../store/jobs.js';
 import {
@@ -19,7 +20,6 @@ import {
 } from '../store/plugin-outbox.js';
 import type { FacetagPlugin, PluginContext, PluginInstance } from './api.js';
 import { BUILTIN_PLUGINS } from './builtin/index.js';
-import type { PluginEntry } from './config.js';
 import { callWithDeadline } from './deadline.js';
 import { checkInstance, importPlugin, PluginLoadError, parseOptions } from './loader.js';
 import { errorOutcome, photoFailedError, retryLaterError } from './outcome.js';

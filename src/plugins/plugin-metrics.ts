@@ -2,7 +2,7 @@
  * The plugins' part of `/metrics`: whether each runs, its pending and parked events, and each
  * parked event with its path and reason (a few, so a broken gallery cannot flood the scrape).
  */
-import type { MetricFamily } from '../http/metrics.js';
+import type { MetricFamily } from '../core/metric-family.js';
 import type { PluginStatus } from './host.js';
 
 /** Parked events listed one by one per plugin; the count covers them all. */

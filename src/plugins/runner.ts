@@ -17,7 +17,7 @@
  * Any event still undelivered after `giveUpAfterAttempts` is parked too, so one poisoned photo
  * cannot hold the others back, and nothing is dropped without a word.
  */
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { Db } from '../store/db.js';
 import { type BackoffPolicy, backoffDelay } from '../store/jobs.js';
 import { markDeliveryFailed } from '../store/outbox.js';

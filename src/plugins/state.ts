@@ -9,7 +9,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../core/logger.js';
 import { writeFileAtomic } from '../files/atomic.js';
 import { errnoCode } from '../files/errno.js';
 import { outboxEvent } from '../store/outbox.js';

@@ -1,6 +1,6 @@
 /** A real logger whose JSON lines are kept for the test to read (no rate limit, no prefix). */
 import * as z from 'zod';
-import { createLogger, type Logger } from '../../src/daemon/logger.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 
 export interface LoggedLine {
   readonly level: string;

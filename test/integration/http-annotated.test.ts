@@ -3,7 +3,7 @@ import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { createLogger } from '../../src/daemon/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { createHttpApi, startHttpServer } from '../../src/http/app.js';
 import { recordAnalysis } from '../../src/store/analysis.js';
 import { markRemoved } from '../../src/store/photos.js';

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { createLogger } from '../../src/core/logger.js';
 import { createClusteringService } from '../../src/daemon/clustering.js';
-import { createLogger } from '../../src/daemon/logger.js';
 import { embeddingSpec, featureKey } from '../../src/recognize/features.js';
 import { call, type Fixture, startFixture, TOKEN } from './http-fixture.js';
 

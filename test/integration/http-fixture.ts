@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { defaultConfig } from '../../src/config/schema.js';
-import { createLogger } from '../../src/daemon/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { createHttpApi, type HttpServer, startHttpServer } from '../../src/http/app.js';
 import type { HttpApiDeps, Readiness } from '../../src/http/deps.js';
 import type { MetricsSnapshot } from '../../src/http/metrics.js';

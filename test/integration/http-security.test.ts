@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as z from 'zod';
-import { createLogger } from '../../src/daemon/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { createHttpApi, startHttpServer } from '../../src/http/app.js';
 import { facesOfPhoto } from '../../src/store/faces.js';
 import { call, type Fixture, rawGet, SNAPSHOT, startFixture, TEST_PORTS, TOKEN } from './http-fixture.js';

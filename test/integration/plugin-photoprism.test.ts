@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
-import { createLogger } from '../../src/daemon/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import type { PhotoTaggedEvent, PluginContext, PluginInstance } from '../../src/plugins/api.js';
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.js';
 import { buildEvent } from '../../src/plugins/events.js';

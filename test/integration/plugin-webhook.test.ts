@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { test } from 'node:test';
-import { createLogger } from '../../src/daemon/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import type { PhotoRemovedEvent, PhotoTaggedEvent, PluginContext, PluginInstance } from '../../src/plugins/api.js';
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.js';
 import { parseOptions } from '../../src/plugins/loader.js';

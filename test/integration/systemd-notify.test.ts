@@ -14,7 +14,7 @@ import { repoRoot } from '../helpers/paths.js';
 // Both run as built files; the child scripts import the built modules by URL.
 const shutdownJs = new URL('../../src/daemon/shutdown.js', import.meta.url).href;
 const notifyJs = new URL('../../src/daemon/systemd-notify.js', import.meta.url).href;
-const loggerJs = new URL('../../src/daemon/logger.js', import.meta.url).href;
+const loggerJs = new URL('../../src/core/logger.js', import.meta.url).href;
 
 type Fields = Record<string, unknown>;
 

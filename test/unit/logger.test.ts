@@ -11,7 +11,7 @@ import {
   parseLevel,
   serializeError,
   stdoutIsJournal,
-} from '../../src/daemon/logger.js';
+} from '../../src/core/logger.js';
 
 const T0 = Date.parse('2026-01-02T03:04:05.000Z');
 

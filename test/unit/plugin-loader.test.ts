@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as z from 'zod';
+import { pluginsSchema } from '../../src/config/plugins.js';
 import type { PluginFace } from '../../src/plugins/api.js';
 import { facesToWrite, mapPath, pathUnder } from '../../src/plugins/builtin/common.js';
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.js';
-import { pluginsSchema } from '../../src/plugins/config.js';
 import { checkInstance, checkPluginExport, parseOptions } from '../../src/plugins/loader.js';
 
 const builtin = (name: string) => {

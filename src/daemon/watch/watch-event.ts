@@ -1,3 +1,5 @@
+import type { RootMode } from '../../core/service-status.js';
+
 /** What the watcher tells the daemon, and what it logs. */
 
 /**
@@ -42,9 +44,6 @@ export interface WatchLog {
   readonly [field: string]: unknown;
 }
 
-/** How a root is being followed right now. */
-export type RootMode = 'starting' | 'watching' | 'polling' | 'closed';
-
 export interface RootStatus {
   readonly root: string;
   readonly mode: RootMode;
@@ -57,3 +56,5 @@ export interface WatcherStatus {
   /** Files seen changing and not yet announced. */
   readonly pending: number;
 }
+
+export type { RootMode };

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as z from 'zod';
-import type { Logger } from '../../daemon/logger.js';
+import type { Logger } from '../../core/logger.js';
 import { definePlugin, type PhotoTaggedEvent, PLUGIN_API_VERSION, type PluginFace } from '../api.js';
 import { facesToWrite, mapPath, overlap, pathMapOption, policyOptions, SAME_FACE_IOU, sameName } from './common.js';
 import { galleryError } from './gallery-errors.js';

@@ -15,7 +15,7 @@
  * I/O error, read-only mount) is the plugin's, and can trip it.
  */
 import * as z from 'zod';
-import type { Logger } from '../../daemon/logger.js';
+import type { Logger } from '../../core/logger.js';
 import { errnoCode } from '../../files/errno.js';
 import {
   type FaceSkip,

@@ -11,10 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { type HogParams, hog } from '../recognize/hog.js';
-import { cutChip, type RasterImage } from './chip.js';
-import type { RotatedRect } from './geometry.js';
-import { rgbToGrey } from './grey.js';
+import { cutChip, type RasterImage } from '../vision/chip.js';
+import type { RotatedRect } from '../vision/geometry.js';
+import { rgbToGrey } from '../vision/grey.js';
+import { type HogParams, hog } from './hog.js';
 
 /** The features' recipe; the model file records it, and a mismatch is refused. */
 export const ORIENTATION_CHIP = { size: 48, padding: 0.1 } as const;

@@ -7,16 +7,20 @@
 import { performance } from 'node:perf_hooks';
 import type { DetectorOptions } from '../detect/detector.js';
 import {
+  type EmbeddingTrainerOptions,
+  type LabelledEmbedding,
+  trainFromEmbeddings,
+} from '../neural/embedding-trainer.js';
+import { embedFaces, type NeuralEngine, neuralFeatureSpec } from '../neural/neural-engine.js';
+import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
+import {
   type IdentityEvalOptions,
   type IdentityReport,
   identityReport,
   nameTestFaces,
   trainingFaces,
-} from '../eval/identity.js';
-import type { IdentityRow } from '../eval/identity-rows.js';
-import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
-import { type EmbeddingTrainerOptions, type LabelledEmbedding, trainFromEmbeddings } from './embedding-trainer.js';
-import { embedFaces, type NeuralEngine, neuralFeatureSpec } from './neural-engine.js';
+} from './identity.js';
+import type { IdentityRow } from './identity-rows.js';
 
 /** face-api's face_recognition net looks at 150×150 aligned crops. */
 const DESCRIPTOR_INPUT = 150;

@@ -1,0 +1,74 @@
+/**
+ * The folder import rules of src/, as data (issue 16 §5): layers in data-flow order, bottom first.
+ * A folder may import only folders of lower layers; files at the root of src/ are named with
+ * their extension. `test/unit/import-rules.test.ts` checks every import against these rules and
+ * the README's layout table against `layersTable()`.
+ */
+
+export interface Layer {
+  readonly folders: readonly string[];
+  /** What the layer holds, for the README. */
+  readonly holds: string;
+}
+
+export const LAYERS: readonly Layer[] = [
+  { folders: ['core', 'version.ts'], holds: 'logger, exit-code errors, status and metric shapes shared by services' },
+  { folders: ['files', 'names'], holds: 'walking folders, hashing, storage faults; the one person-name rule' },
+  {
+    folders: ['config', 'store'],
+    holds: 'the config schema; SQLite: migrations, photos, faces, persons, jobs, outbox',
+  },
+  { folders: ['vision'], holds: 'pure image math: decode, geometry, chips, rotation, the LBP cascade' },
+  {
+    folders: ['recognize', 'dataset', 'workers', 'sidecar'],
+    holds: 'HOG, SVMs and models; the HDF5 dataset; the thread pool; XMP sidecars',
+  },
+  { folders: ['detect'], holds: 'the rotation sweep and its angle runners' },
+  { folders: ['neural'], holds: 'the neural engine: SSD, embeddings, worker pool' },
+  {
+    folders: ['pipeline', 'chips', 'cluster', 'web'],
+    holds: 'one photo through the engines; the chipper; clusters of unknown faces; the labelling page',
+  },
+  { folders: ['eval'], holds: 'ground truth matching and the evaluations' },
+  { folders: ['plugins'], holds: 'the plugin contract, host and built-in plugins' },
+  { folders: ['http'], holds: 'the HTTP API' },
+  { folders: ['daemon'], holds: 'the daemon: composition, job runner, reconcile, training, watcher' },
+  { folders: ['cli'], holds: 'one file per command' },
+  { folders: ['cli.ts'], holds: 'the command dispatcher' },
+];
+
+/**
+ * Backward arrows known today, each with where it is and what removes it (issue 16 §1, the engine
+ * seam). The check fails on any other backward arrow, and on an entry here that no longer exists.
+ */
+export const KNOWN_BACKWARD: readonly { readonly from: string; readonly to: string; readonly why: string }[] = [
+  {
+    from: 'src/detect/detector.ts',
+    to: 'src/neural',
+    why: 'the detector composes both engines; it moves up into the engine seam',
+  },
+  {
+    from: 'src/daemon/train-library.ts',
+    to: 'src/cli',
+    why: 'trainer options are built from flags in cli/recognition-context.ts; they move to the engine seam',
+  },
+];
+
+/** Who may import sharp: the one decoder. The others are image writers, to become one module. */
+export const SHARP_IMPORTERS: readonly string[] = ['src/vision/decode.ts'];
+export const KNOWN_SHARP_IMPORTERS: readonly string[] = [
+  'src/eval/rotate-sample.ts',
+  'src/http/annotated-photo.ts',
+  'src/pipeline/face-thumb.ts',
+  'src/pipeline/photo-thumb.ts',
+  'src/vision/annotate-file.ts',
+  'src/vision/chip-png.ts',
+];
+
+/** The README's layout table, rendered from LAYERS. */
+export function layersTable(): string {
+  const rows = LAYERS.map(
+    (l, i) => `| ${i} | ${l.folders.map((f) => `\`${f.endsWith('.ts') ? f : `${f}/`}\``).join(', ')} | ${l.holds} |`,
+  );
+  return ['| layer | folders under `src/` | holds |', '|---|---|---|', ...rows].join('\n');
+}
