@@ -257,7 +257,7 @@ export class DeliveryRunner {
         : backoffDelay(item.attempts, policy.backoff);
     item.nextAt = t + wait;
     const fields = { eventId: item.id, kind: item.kind, path: item.payload.path, attempts: item.attempts };
-    markDeliveryFailed(db, item.id, `${id}: ${message}`, t, policy.backoff);
+    markDeliveryFailed(db, item.id, `${id}: ${message}`);
     if (outcome.kind === 'later') {
       if (outcome.retryAfterMs !== undefined) this.#holdUntil = Math.max(this.#holdUntil, item.nextAt);
       log.info('event deferred', { ...fields, reason: message, retryInMs: wait });

@@ -5,8 +5,7 @@
  * path, content hash) and consumers read the current state from the store, so a repeat is harmless.
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
-import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './jobs.js';
+import type { Db } from './db.js';
 import { prepared } from './statements.js';
 
 const photoRef = { photoId: z.int(), path: z.string(), hash: z.string().nullable() };
@@ -21,17 +20,6 @@ export const outboxEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('photo.moved'), payload: z.object({ ...photoRef, from: z.string() }) }),
 ]);
 export type OutboxEvent = z.infer<typeof outboxEvent>;
-
-const outboxRow = z.object({
-  id: z.int(),
-  kind: z.string(),
-  payload: z.string(),
-  created_at: z.int(),
-  delivered_at: z.int().nullable(),
-  attempts: z.int(),
-  next_attempt_at: z.int(),
-  last_error: z.string().nullable(),
-});
 
 export type OutboxEntry = OutboxEvent & {
   readonly id: number;
@@ -50,47 +38,12 @@ export function addEvent(db: Db, event: OutboxEvent, now: number): void {
   );
 }
 
-/** Up to `limit` undelivered events that are due, oldest first. Bounded: never the whole backlog. */
-export function dueEvents(db: Db, now: number, limit: number): OutboxEntry[] {
-  const rows = z
-    .array(outboxRow)
-    .parse(
-      prepared(
-        db,
-        'SELECT * FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?',
-      ).all(now, limit),
-    );
-  return rows.map((r) => ({
-    ...outboxEvent.parse({ kind: r.kind, payload: JSON.parse(r.payload) }),
-    id: r.id,
-    createdAt: r.created_at,
-    attempts: r.attempts,
-  }));
-}
-
-export function markDelivered(db: Db, id: number, now: number): void {
-  prepared(db, 'UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ?').run(now, id);
-}
-
-/** A failed delivery: try again after the same backoff curve as jobs. */
-export function markDeliveryFailed(
-  db: Db,
-  id: number,
-  error: string,
-  now: number,
-  policy: BackoffPolicy = DEFAULT_BACKOFF,
-): void {
-  writeTransaction(db, () => {
-    const row: unknown = prepared(db, 'SELECT attempts FROM outbox WHERE id = ?').get(id);
-    if (row === undefined) return;
-    const attempts = z.object({ attempts: z.int() }).parse(row).attempts + 1;
-    prepared(db, 'UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?').run(
-      attempts,
-      error,
-      now + backoffDelay(attempts, policy),
-      id,
-    );
-  });
+/**
+ * A failed delivery: counted, with its error, on the row (the plugin runner keeps its own retry
+ * time in memory; `eventsAfter` hands the count back after a restart).
+ */
+export function markDeliveryFailed(db: Db, id: number, error: string): void {
+  prepared(db, 'UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(error, id);
 }
 
 /** Undelivered events (the outbox depth for `facetag status`). */

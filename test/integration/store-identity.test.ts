@@ -8,8 +8,8 @@ import { reconcile } from '../../src/daemon/reconcile.js';
 import { type Hasher, hashFile } from '../../src/files/content-hash.js';
 import { type Db, integrityProblems, openDatabase } from '../../src/store/db.js';
 import { facesOfPhoto, personFaceCounts, setFaceLabel } from '../../src/store/faces.js';
-import { dueEvents } from '../../src/store/outbox.js';
 import { counts, photoByPath } from '../../src/store/photos.js';
+import { eventsAfter } from '../../src/store/plugin-outbox.js';
 import { tmpDir } from '../helpers/paths.js';
 
 /** A stand-in photo: JSON naming its faces, so tests need no decoder. */
@@ -116,7 +116,7 @@ test('a renamed and moved file keeps its photo row, faces and confirmed label, w
     faces.map((f) => f.id),
   );
   assert.deepEqual([after[0].label_state, after[0].person], ['confirmed', 'Alice']);
-  const events = dueEvents(db, clock, 100).filter((e) => e.kind === 'photo.moved');
+  const events = eventsAfter(db, 0, 1000).events.filter((e) => e.kind === 'photo.moved');
   assert.deepEqual(
     events.map((e) => [e.payload.path, e.kind === 'photo.moved' ? e.payload.from : '']),
     [[p('albums/summer/beach-2019.jpg'), p('2019/beach.jpg')]],
@@ -154,7 +154,7 @@ test('two copies of the same bytes share one analysis and one set of labels', as
   assert.equal(counts(db).faces, facesBefore, 'faces are per content, not per copy');
 
   const [face] = facesOfPhoto(db, copy?.id ?? -1);
-  const reuseEvents = dueEvents(db, clock, 100).filter((e) => e.createdAt === clock);
+  const reuseEvents = eventsAfter(db, 0, 1000).events.filter((e) => e.createdAt === clock);
   assert.deepEqual(
     reuseEvents.map((e) => [e.kind, e.payload.path]),
     [['photo.analysed', p('backup/party-copy.jpg')]],
@@ -164,7 +164,7 @@ test('two copies of the same bytes share one analysis and one set of labels', as
   assert.ok(setFaceLabel(db, face.id, { state: 'confirmed', person: 'Bob' }, labelledAt).ok);
   assert.equal(facesOfPhoto(db, original?.id ?? -1)[0].person, 'Bob', 'labelled on one copy, seen on both');
   // One label change, one event per file showing it (each may carry a sidecar).
-  const labelled = dueEvents(db, labelledAt, 100).filter((e) => e.createdAt === labelledAt);
+  const labelled = eventsAfter(db, 0, 1000).events.filter((e) => e.createdAt === labelledAt);
   assert.deepEqual(
     labelled.map((e) => e.payload.path).sort(),
     [p('2019/party.jpg'), p('backup/party-copy.jpg')].sort(),

@@ -16,9 +16,10 @@ import {
   setFaceLabel,
 } from '../../src/store/faces.js';
 import { latestModels, recordModel } from '../../src/store/models.js';
-import { dueEvents, markDelivered, markDeliveryFailed, outboxDepth } from '../../src/store/outbox.js';
+import { markDeliveryFailed, outboxDepth } from '../../src/store/outbox.js';
 import { personByName } from '../../src/store/persons.js';
 import { markRemoved } from '../../src/store/photos.js';
+import { eventsAfter, markDeliveredBelow } from '../../src/store/plugin-outbox.js';
 import { suggestedFaces, unknownFaceChips } from '../../src/store/unknown-faces.js';
 import { tmpDir } from '../helpers/paths.js';
 
@@ -215,25 +216,29 @@ test("a person's faces page by id; counts show only photos still present", () =>
   assert.throws(() => db.prepare('DELETE FROM persons WHERE id = ?').run(alice.id), /FOREIGN KEY/);
 });
 
-test('every change is in the outbox with its transaction; failed deliveries back off', () => {
+test('every change is in the outbox with its transaction; failed deliveries are counted, as plugins read them', () => {
+  // Earlier tests' events are delivered first, so this one is the whole depth.
+  markDeliveredBelow(db, Number.MAX_SAFE_INTEGER, 49_000);
   const before = outboxDepth(db);
+  assert.equal(before, 0);
   const r = recordAnalysis(db, null, record('/lib/outbox.jpg', 'f'.repeat(64), [face(100, 100, null, null)]), 50_000);
   assert.equal(outboxDepth(db), before + 1);
-  const events = dueEvents(db, 50_000, 1000).filter((e) => e.createdAt === 50_000);
+  const events = eventsAfter(db, 0, 1000).events.filter((e) => e.createdAt === 50_000);
   assert.deepEqual(
-    events.map((e) => [e.kind, e.payload]),
-    [['photo.analysed', { photoId: r.photoId, path: '/lib/outbox.jpg', hash: 'f'.repeat(64) }]],
+    events.map((e) => [e.kind, e.payload, e.attempts]),
+    [['photo.analysed', { photoId: r.photoId, path: '/lib/outbox.jpg', hash: 'f'.repeat(64) }, 0]],
   );
-  markDeliveryFailed(db, events[0].id, 'plugin down', 50_000, { baseMs: 1000, maxMs: 10_000 });
+  const [event] = events;
+  assert.ok(event);
+  markDeliveryFailed(db, event.id, 'xmp: plugin down');
+  markDeliveryFailed(db, event.id, 'xmp: plugin down again');
+  // After a restart the runner reads the count back with the event.
+  assert.equal(eventsAfter(db, event.id - 1, 1).events[0]?.attempts, 2);
   assert.equal(
-    dueEvents(db, 50_999, 1000).some((e) => e.id === events[0].id),
-    false,
+    db.prepare('SELECT last_error FROM outbox WHERE id = ?').pluck().get(event.id),
+    'xmp: plugin down again',
   );
-  assert.equal(
-    dueEvents(db, 51_000, 1000).some((e) => e.id === events[0].id),
-    true,
-  );
-  markDelivered(db, events[0].id, 52_000);
+  markDeliveredBelow(db, event.id + 1, 52_000);
   assert.equal(outboxDepth(db), before);
 });
 

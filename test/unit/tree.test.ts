@@ -191,7 +191,11 @@ const intervalY = Uint8Array.from(order, (i) => (xs[i] >= 6 && xs[i] < 12 ? 1 : 
 
 test('grid search: the best mean wins, ties go to the first grid point, not the shallowest', () => {
   // 3 first: its tree (depth 2) is then reused for 2 and 20, but must not be for 1.
-  const r = treeGridSearch(intervalRows, intervalY, { maxDepths: [3, 1, 2, 20], criteria: ['gini'], folds: 3 });
+  // A fake clock that moves 250 ms per reading: the search reads it once at its start and once at its end.
+  let ms = 0;
+  const now = () => (ms += 250);
+  const r = treeGridSearch(intervalRows, intervalY, { maxDepths: [3, 1, 2, 20], criteria: ['gini'], folds: 3, now });
+  assert.equal(r.seconds, 0.25);
   const mean = (d: number) => r.scores.find((s) => s.maxDepth === d)?.mean;
   assert.ok((mean(1) ?? 1) < (mean(2) ?? 0), 'precondition: depth 1 cannot fit the interval, depth 2 can');
   assert.equal(mean(3), mean(2));
@@ -203,7 +207,6 @@ test('grid search: the best mean wins, ties go to the first grid point, not the 
     Array.from(intervalY),
     'the refit on all rows fits them',
   );
-  assert.ok(r.seconds >= 0);
 
   const tied = treeGridSearch(intervalRows, intervalY, { maxDepths: [30, 10, 20], criteria: ['gini'], folds: 3 });
   assert.deepEqual(tied.best, { criterion: 'gini', maxDepth: 30 });
