@@ -18,7 +18,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectionContext } from '../src/cli/detection-context.js';
-import { trainerOptions } from '../src/cli/recognition-context.js';
 import { readSeedDataset, writeSeedDataset } from '../src/dataset/hdf5.js';
 import { detectDecoded } from '../src/detect/detector.js';
 import { readIdentityRows, splitEvery } from '../src/eval/identity-rows.js';
@@ -30,6 +29,7 @@ import { medianSize } from '../src/recognize/median.js';
 import { Recognizer } from '../src/recognize/recognizer.js';
 import { toUbyte } from '../src/recognize/resize.js';
 import { trainFromChips } from '../src/recognize/trainer.js';
+import { trainerOptionsOf } from '../src/recognize/trainer-options.js';
 import { decodeImage } from '../src/vision/decode.js';
 import { boundingBox, boxRect, iou } from '../src/vision/geometry.js';
 import { fmtRatio, median, PYTHON, ratio, repoRoot, say, table } from './common.js';
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   );
 
   const ctx = detectionContext(SEED_FLAGS);
-  const seedOptions = trainerOptions(ctx.config, { parity: true });
+  const seedOptions = trainerOptionsOf(ctx.config.recognition, { parity: true });
   const ours: Record<string, number[]> = {};
   let recognizer: Recognizer | undefined;
   for (const jobs of [1, 2]) {
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     }
     ours[`facetag, ${jobs} thread${jobs > 1 ? 's' : ''}`] = times;
   }
-  const defaults = trainerOptions(ctx.config, {});
+  const defaults = trainerOptionsOf(ctx.config.recognition);
   {
     const times: number[] = [];
     for (let r = 0; r < runs; r++) {

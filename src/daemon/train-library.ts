@@ -5,7 +5,6 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { trainerOptions } from '../cli/recognition-context.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { errnoCode } from '../files/errno.js';
@@ -22,6 +21,7 @@ import {
 import { MODEL_SUFFIX, modelPath, type PersonModel, savePersonModel } from '../recognize/person-model.js';
 import { chipWithPadding, greyOf } from '../recognize/stored-chip.js';
 import { type PersonTraining, trainFromChips } from '../recognize/trainer.js';
+import { trainerOptionsOf } from '../recognize/trainer-options.js';
 import type { Db } from '../store/db.js';
 import { type LabelledFaceChip, labelledFaceChips, sampleAutoEmbeddings } from '../store/face-chips.js';
 import { recordModel } from '../store/models.js';
@@ -120,7 +120,7 @@ function backgroundEmbeddings(db: Db, key: string, labelled: readonly LabelledEm
 export async function trainLibrary(options: LibraryTrainingOptions): Promise<LibraryTraining> {
   const { db, config, modelsDir, labelsDir, log, now } = options;
   await mkdir(modelsDir, { recursive: true });
-  const trainer = trainerOptions(config, {});
+  const trainer = trainerOptionsOf(config.recognition);
   const progress = options.onProgress ? { onProgress: options.onProgress } : {};
   let report: { readonly persons: readonly PersonTraining[] };
   let examples: number;

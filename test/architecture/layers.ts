@@ -47,11 +47,6 @@ export const KNOWN_BACKWARD: readonly { readonly from: string; readonly to: stri
     to: 'src/neural',
     why: 'the detector composes both engines; it moves up into the engine seam',
   },
-  {
-    from: 'src/daemon/train-library.ts',
-    to: 'src/cli',
-    why: 'trainer options are built from flags in cli/recognition-context.ts; they move to the engine seam',
-  },
 ];
 
 /** Who may import sharp: the one decoder. The others are image writers, to become one module. */
