@@ -18,9 +18,9 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfig } from '../src/config/schema.js';
-import { type DetectionTimes, type DetectorOptions, detectFile, type ImageDetection } from '../src/detect/detector.js';
 import type { DetectionConfig, SizeOverrides } from '../src/detect/settings.js';
 import { workerRunner } from '../src/detect/worker-runner.js';
+import { type DetectionTimes, type DetectorOptions, detectFile, type ImageDetection } from '../src/engine/detector.js';
 import { defaultCascadePath } from '../src/vision/cascade/default-model.js';
 
 import {

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectionContext } from '../src/cli/detection-context.js';
 import { readSeedDataset, writeSeedDataset } from '../src/dataset/hdf5.js';
-import { detectDecoded } from '../src/detect/detector.js';
+import { detectDecoded } from '../src/engine/detector.js';
 import { readIdentityRows, splitEvery } from '../src/eval/identity-rows.js';
 import { recogniseFile } from '../src/pipeline/recognise.js';
 import { greyChip } from '../src/recognize/face-chip.js';

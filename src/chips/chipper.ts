@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { type DetectorOptions, detectFile } from '../detect/detector.js';
+import { type DetectorOptions, detectFile } from '../engine/detector.js';
 import { errnoCode } from '../files/errno.js';
 import { listImages } from '../files/walk.js';
 import { cutChip } from '../vision/chip.js';

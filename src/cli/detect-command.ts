@@ -1,4 +1,4 @@
-import { detectFile } from '../detect/detector.js';
+import { detectFile } from '../engine/detector.js';
 import { listImages } from '../files/walk.js';
 import { parse, UsageError } from './args.js';
 import { detectionContext, detectionFlags } from './detection-context.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectFile } from '../detect/detector.js';
+import { detectFile } from '../engine/detector.js';
 import { readBoxesFile } from '../eval/boxes-file.js';
 import { type MatchCounts, matchBoxes, score, seededRandom } from '../eval/match.js';
 import { rotateSample } from '../eval/rotate-sample.js';

@@ -1,5 +1,5 @@
-import type { ImageDetection } from '../detect/detector.js';
 import type { SweptFace } from '../detect/sweep.js';
+import type { ImageDetection } from '../engine/detector.js';
 import { boundingBox } from '../vision/geometry.js';
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;

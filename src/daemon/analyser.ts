@@ -1,5 +1,5 @@
 /** The daemon's analyser: detect, keep a chip per face, and name it with the current models. */
-import type { DetectorOptions } from '../detect/detector.js';
+import type { DetectorOptions } from '../engine/detector.js';
 import { analysePhoto } from '../pipeline/analyse.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
 import { STORED_PADDING } from '../recognize/stored-chip.js';

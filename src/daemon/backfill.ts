@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type DetectorOptions, detectFile } from '../detect/detector.js';
+import { type DetectorOptions, detectFile } from '../engine/detector.js';
 import { type Hasher, hashFile } from '../files/content-hash.js';
 import { errnoCode } from '../files/errno.js';
 import { identifyPhoto, recordAnalysis, recordFailure, recordVanished } from '../store/analysis.js';

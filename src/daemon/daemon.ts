@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
-import type { DetectorOptions } from '../detect/detector.js';
+import type { DetectorOptions } from '../engine/detector.js';
 import { createHttpApi, startHttpServer } from '../http/app.js';
 import { isLoopbackHost } from '../http/auth.js';
 import { createLatencyRecorder } from '../http/latency-histogram.js';

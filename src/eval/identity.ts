@@ -5,8 +5,8 @@
  * pipeline and score the names.
  */
 import { performance } from 'node:perf_hooks';
-import type { DetectorOptions } from '../detect/detector.js';
-import { decodeForDetection, detectDecoded } from '../detect/detector.js';
+import type { DetectorOptions } from '../engine/detector.js';
+import { decodeForDetection, detectDecoded } from '../engine/detector.js';
 import { type DedupeRule, recogniseDecoded } from '../pipeline/recognise.js';
 import { greyChip } from '../recognize/face-chip.js';
 import type { LabelledChip } from '../recognize/labelled-chips.js';

@@ -5,7 +5,7 @@
  * and SVMs trained on the embeddings.
  */
 import { performance } from 'node:perf_hooks';
-import type { DetectorOptions } from '../detect/detector.js';
+import type { DetectorOptions } from '../engine/detector.js';
 import {
   type EmbeddingTrainerOptions,
   type LabelledEmbedding,

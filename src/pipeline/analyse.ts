@@ -3,7 +3,7 @@
  * and name them from those chips, so a later re-classification from the stored chips gives the
  * same answer without the photo.
  */
-import { type DetectorOptions, decodeForDetection, detectDecoded } from '../detect/detector.js';
+import { type DetectorOptions, decodeForDetection, detectDecoded } from '../engine/detector.js';
 import { embedFaces, neuralFeatureSpec } from '../neural/neural-engine.js';
 import { featureKey, type GreyChip } from '../recognize/features.js';
 import { type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';

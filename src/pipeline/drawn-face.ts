@@ -3,7 +3,7 @@
  * size detection uses, exactly as a detected face's chip is, so training cannot tell them apart.
  */
 
-import { decodeForDetection } from '../detect/detector.js';
+import { decodeForDetection } from '../engine/detector.js';
 import { STORED_PADDING, storedChip } from '../recognize/stored-chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
 import { type AxisBox, boxRect, scaleRect } from '../vision/geometry.js';

@@ -3,8 +3,9 @@
  * detection, de-duplicate preferring the largest classifier response, and report each face with
  * its name and decision value.
  */
-import { type DetectorOptions, decodeForDetection, detectDecoded, type ImageDetection } from '../detect/detector.js';
+
 import type { SweptFace } from '../detect/sweep.js';
+import { type DetectorOptions, decodeForDetection, detectDecoded, type ImageDetection } from '../engine/detector.js';
 import { embedFaces, type NeuralEngine } from '../neural/neural-engine.js';
 import { greyChip } from '../recognize/face-chip.js';
 import { preferRecognised, type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../src/config/schema.js';
-import type { DetectorOptions } from '../../src/detect/detector.js';
 import { localRunner } from '../../src/detect/local-runner.js';
 import type { DetectionConfig } from '../../src/detect/settings.js';
+import type { DetectorOptions } from '../../src/engine/detector.js';
 import { loadCascade } from '../../src/vision/cascade/default-model.js';
 import { sharedDir } from './paths.js';
 

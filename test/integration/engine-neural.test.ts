@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultConfig } from '../../src/config/schema.js';
-import { type DetectorOptions, detectDecoded } from '../../src/detect/detector.js';
+import { type DetectorOptions, detectDecoded } from '../../src/engine/detector.js';
 import { matchBoxes } from '../../src/eval/match.js';
 import { checkNeuralPackages } from '../../src/neural/face-api.js';
 import { embedFaces, type NeuralEngine } from '../../src/neural/neural-engine.js';

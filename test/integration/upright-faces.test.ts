@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as z from 'zod';
 import { defaultConfig } from '../../src/config/schema.js';
-import { type DetectorOptions, detectDecoded } from '../../src/detect/detector.js';
+import { type DetectorOptions, detectDecoded } from '../../src/engine/detector.js';
 import { checkNeuralPackages } from '../../src/neural/face-api.js';
 import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
 import { decodeImage } from '../../src/vision/decode.js';

@@ -3,9 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultConfig } from '../../src/config/schema.js';
-import { detectFile } from '../../src/detect/detector.js';
 import { localRunner } from '../../src/detect/local-runner.js';
 import { workerRunner } from '../../src/detect/worker-runner.js';
+import { detectFile } from '../../src/engine/detector.js';
 import { defaultCascadePath, loadCascade } from '../../src/vision/cascade/default-model.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 

@@ -1,3 +1,5 @@
+import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from '../detect/settings.js';
+import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from '../detect/sweep.js';
 import { keepMostUpright } from '../neural/most-upright.js';
 import type { NeuralEngine } from '../neural/neural-engine.js';
 import { passes, preferOnAxis } from '../neural/on-axis.js';
@@ -6,8 +8,6 @@ import { type DecodedImage, decodeImage } from '../vision/decode.js';
 import type { Preference } from '../vision/dedup.js';
 import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
 import { greyLevels, rgbToGrey } from '../vision/grey.js';
-import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from './settings.js';
-import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from './sweep.js';
 
 export interface DetectorOptions {
   readonly detection: DetectionConfig;
