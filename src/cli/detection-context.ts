@@ -23,18 +23,18 @@ export const detectionFlags = {
 } as const;
 
 export interface DetectionFlagValues {
-  config?: string;
-  parity?: boolean;
-  'rotation-step'?: string;
-  'max-side'?: string;
-  'step-ratio'?: string;
-  'min-neighbours'?: string;
-  'min-hit-density'?: string;
-  'min-size'?: string;
-  'max-size'?: string;
-  workers?: string;
-  engine?: string;
-  'min-confidence'?: string;
+  config?: string | undefined;
+  parity?: boolean | undefined;
+  'rotation-step'?: string | undefined;
+  'max-side'?: string | undefined;
+  'step-ratio'?: string | undefined;
+  'min-neighbours'?: string | undefined;
+  'min-hit-density'?: string | undefined;
+  'min-size'?: string | undefined;
+  'max-size'?: string | undefined;
+  workers?: string | undefined;
+  engine?: string | undefined;
+  'min-confidence'?: string | undefined;
 }
 
 /** The config with the flags laid over it, and its engines (engine/engines.ts). */
@@ -87,9 +87,11 @@ export function detectionContext(
     detection,
     neural: engine === 'neural' && flags.workers !== undefined ? { ...neural, workers: detection.workers } : neural,
   };
+  const minSize = intFlag('min-size', flags['min-size'], 1);
+  const maxSize = intFlag('max-size', flags['max-size'], 1);
   const sizes: SizeOverrides = {
-    ...(flags['min-size'] ? { minSize: intFlag('min-size', flags['min-size'], 1) } : {}),
-    ...(flags['max-size'] ? { maxSize: intFlag('max-size', flags['max-size'], 1) } : {}),
+    ...(minSize === undefined ? {} : { minSize }),
+    ...(maxSize === undefined ? {} : { maxSize }),
   };
   if (sizes.minSize !== undefined && sizes.maxSize !== undefined && sizes.minSize >= sizes.maxSize) {
     throw new UsageError(`--min-size (${sizes.minSize}) must be smaller than --max-size (${sizes.maxSize})`);

@@ -31,7 +31,12 @@ export function faceAnnotation(face: FaceRow, scale: number): Annotation | undef
     case 'auto':
       return face.predicted_person === null
         ? { rect, label: 'unknown', known: false }
-        : { rect, label: `${face.predicted_person}?`, score: face.decision_value ?? undefined, known: true };
+        : {
+            rect,
+            label: `${face.predicted_person}?`,
+            ...(face.decision_value === null ? {} : { score: face.decision_value }),
+            known: true,
+          };
   }
 }
 

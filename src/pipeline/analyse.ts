@@ -47,7 +47,7 @@ export interface PhotoAnalysis {
 export interface StoredFace {
   /** The decoded chip; only HOG models read it (see `needsStoredChip`), so it may be left out. */
   readonly chip?: RasterImage | undefined;
-  readonly features?: { readonly values: Float64Array; readonly key: string } | null;
+  readonly features?: { readonly values: Float64Array; readonly key: string } | null | undefined;
 }
 
 /**

@@ -19,7 +19,7 @@ export interface SidecarFace {
   readonly source: 'confirmed' | 'auto';
   readonly faceId: number;
   /** The classifier's decision value for an auto-named face; the write policy compares it. */
-  readonly value?: number;
+  readonly value?: number | undefined;
 }
 
 export interface SidecarInput {

@@ -405,7 +405,7 @@ export interface SeedFace {
   /** Centre, size and angle in the displayed frame, pixels. */
   readonly rect: { cx: number; cy: number; width: number; height: number; angle?: number };
   /** The recogniser's name (auto) and decision value. */
-  readonly auto?: { name: string; value: number };
+  readonly auto?: { name: string; value: number } | undefined;
   /** A person's confirmed label. */
   readonly confirmed?: string;
 }

@@ -198,12 +198,9 @@ export async function call(
   const res = await fetch(`${fx.server.url}${path}`, {
     method,
     headers,
-    body:
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body),
+    ...(options.body === undefined
+      ? {}
+      : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
   });
   const bytes = Buffer.from(await res.arrayBuffer());
   const isJson = res.headers.get('content-type')?.startsWith('application/json') ?? false;

@@ -75,7 +75,7 @@ function host(
     dataDir: s.dataDir,
     entries: pluginsSchema.parse(entries),
     log: s.log,
-    baseDir,
+    ...(baseDir === undefined ? {} : { baseDir }),
     builtins: new Map([...BUILTIN_PLUGINS, ...plugins.map((p) => [p.name, p] as const)]),
     delivery: { backoff: { baseMs: 40, maxMs: 400 }, idlePollMs: 20 },
     stopTimeoutMs: 300,

@@ -18,8 +18,8 @@ const loggerJs = new URL('../../src/core/logger.js', import.meta.url).href;
 
 type Fields = Record<string, unknown>;
 
-function recordingLog(): NotifyLog & { lines: { msg: string; fields?: Fields }[] } {
-  const lines: { msg: string; fields?: Fields }[] = [];
+function recordingLog(): NotifyLog & { lines: { msg: string; fields?: Fields | undefined }[] } {
+  const lines: { msg: string; fields?: Fields | undefined }[] = [];
   return { lines, warn: (msg, fields) => lines.push({ msg, fields }) };
 }
 

@@ -18,7 +18,10 @@ export function galleryError(
   if (!(err instanceof HttpError)) return err;
   if (err.status === 429) {
     const when = err.retryAfterMs === undefined ? '' : ` (asked to wait ${Math.ceil(err.retryAfterMs / 1000)} s)`;
-    return ctx.retryLater(`gallery busy${when}: ${err.message}`, { retryAfterMs: err.retryAfterMs });
+    return ctx.retryLater(
+      `gallery busy${when}: ${err.message}`,
+      err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs },
+    );
   }
   if (isNotFound(err)) return ctx.photoFailed(err.message);
   return err;

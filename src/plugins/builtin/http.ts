@@ -45,7 +45,7 @@ export async function send(req: JsonRequest): Promise<string> {
   const res = await fetch(req.url, {
     method: req.method,
     headers,
-    body: req.body === undefined ? undefined : JSON.stringify(req.body),
+    ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
     signal: req.signal,
     redirect: 'error',
   });

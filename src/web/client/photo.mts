@@ -140,10 +140,11 @@ export async function renderPhoto(
     const list = shown();
     const at = list.findIndex((f) => f.id === current);
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
-      if (list.length === 0) return;
-      e.preventDefault();
       const step = e.key === 'ArrowRight' ? 1 : -1;
-      select(list[at < 0 ? 0 : (at + step + list.length) % list.length].id);
+      const next = list[at < 0 ? 0 : (at + step + list.length) % list.length];
+      if (!next) return;
+      e.preventDefault();
+      select(next.id);
       return;
     }
     if (e.key === 'Escape') return select(null);
