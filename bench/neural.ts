@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import { defaultConfig } from '../src/config/schema.js';
 import type { AngleRunner } from '../src/detect/sweep.js';
 import { type DetectorOptions, detectDecoded } from '../src/engine/detector.js';
@@ -9,6 +10,9 @@ import { embedFaces, type NeuralEngine } from '../src/neural/neural-engine.js';
 import { neuralPool } from '../src/neural/neural-pool.js';
 import { decodeImage } from '../src/vision/decode.js';
 import { fmtLoad, makeTestPhoto, mb, median, PHOTO_SOURCE, repoRoot, round, say } from './common.js';
+
+/** A family photo of one face (LFW, 250 px), shrunk to 150 px: the small photos of issue 17. */
+const SMALL_SOURCE = 'data/library/photos/2019/01/IMG_0003.jpg';
 
 const noCascade: AngleRunner = {
   run: () => Promise.reject(new Error('not used')),
@@ -42,32 +46,13 @@ async function main(): Promise<void> {
     runner: noCascade,
     neural: engine,
   };
-  const detectTimes: number[] = [];
-  const fullTimes: number[] = [];
-  let faces = 0;
+  const small = join(tmp, 'small150.jpg');
+  await sharp(join(shared, SMALL_SOURCE)).resize(150, 150).jpeg({ quality: 90 }).toFile(small);
+  let big: Measured;
+  let little: Measured;
   try {
-    for (let i = 0; i <= runs; i++) {
-      // As the pipeline does it: one decode at detection size, detect, then embed the kept faces.
-      let t = performance.now();
-      const image = await decodeImage(photo, { maxPixels: config.decode.maxPixels, maxSide: config.detection.maxSide });
-      const d = await detectDecoded(image, options);
-      const detectS = (performance.now() - t) / 1000;
-      t = performance.now();
-      const embeddings = await embedFaces(
-        engine,
-        image,
-        d.faces.map((f) => f.hit),
-      );
-      const embedS = (performance.now() - t) / 1000;
-      faces = d.faces.length;
-      if (i === 0) {
-        say(`  warm-up (loads the nets): detect ${detectS.toFixed(2)} s, embed ${embedS.toFixed(2)} s`);
-        continue;
-      }
-      detectTimes.push(detectS);
-      fullTimes.push(detectS + embedS);
-      if (embeddings.some((e) => e === null)) say('  note: a face got no embedding');
-    }
+    big = await measure(photo, '12 MP', runs, options, engine);
+    little = await measure(small, '150 px', runs, options, engine);
   } finally {
     await pool.close();
     rmSync(tmp, { recursive: true, force: true });
@@ -76,21 +61,110 @@ async function main(): Promise<void> {
   const result = {
     workers: pool.threads,
     rotationStep: settings.rotationStep,
-    faces,
+    faces: big.faces,
     runs,
-    detectSecondsPerPhoto: round(median(detectTimes)),
-    detectAndEmbedSecondsPerPhoto: round(median(fullTimes)),
-    detectSeconds: detectTimes.map((v) => round(v)),
+    detectSecondsPerPhoto: big.detect,
+    detectAndEmbedSecondsPerPhoto: big.full,
+    detectSeconds: big.detectTimes,
+    smallPhoto: { source: SMALL_SOURCE, faces: little.faces, detect: little.detect, detectAndEmbed: little.full },
+    stagesMs: { '12 MP': big.stages, '150 px': little.stages },
     peakRssMb: mb(peak),
     loadAverageAtEnd: loadavg().map((v) => round(v, 2)),
   };
   say(
-    `  ${result.workers} worker(s), ${360 / settings.rotationStep} angle(s), ${faces} face(s): ` +
+    `  ${result.workers} worker(s), ${360 / settings.rotationStep} angle(s), ${big.faces} face(s): ` +
       `detect ${result.detectSecondsPerPhoto} s/photo, detect + embeddings ${result.detectAndEmbedSecondsPerPhoto} s/photo ` +
       `(median of ${runs}); peak RSS ${result.peakRssMb} MB`,
   );
+  say(
+    `  150 px photo (${SMALL_SOURCE}), ${little.faces} face(s): detect ${little.detect} s, detect + embeddings ` +
+      `${little.full} s (median of ${runs}): at most ${Math.round(3600 / little.full)} photos/hour one at a time`,
+  );
+  say('');
+  say('  where the time goes, ms per photo (median of the runs; worker stages summed over the workers):');
+  say(`  ${'stage'.padEnd(44)}${'12 MP'.padStart(10)}${'150 px'.padStart(10)}`);
+  for (const key of Object.keys(big.stages)) {
+    say(`  ${key.padEnd(44)}${String(big.stages[key]).padStart(10)}${String(little.stages[key] ?? '').padStart(10)}`);
+  }
   say(`  load average at end: ${fmtLoad(loadavg())}`);
   say(JSON.stringify(result));
+}
+
+interface Measured {
+  readonly faces: number;
+  readonly detect: number;
+  readonly full: number;
+  readonly detectTimes: number[];
+  /** Median ms per stage. */
+  readonly stages: Record<string, number>;
+}
+
+/** `runs` timed passes (after one warm-up) of one photo, as the pipeline does it, with the pool's stage times. */
+async function measure(
+  photo: string,
+  label: string,
+  runs: number,
+  options: DetectorOptions,
+  engine: NeuralEngine,
+): Promise<Measured> {
+  const detectTimes: number[] = [];
+  const fullTimes: number[] = [];
+  const perStage = new Map<string, number[]>();
+  const add = (key: string, ms: number) => perStage.set(key, [...(perStage.get(key) ?? []), ms]);
+  const stageMs = () => engine.pool.stageMs?.() ?? {};
+  let faces = 0;
+  for (let i = 0; i <= runs; i++) {
+    const before = stageMs();
+    // As the pipeline does it: one decode at detection size, detect, then embed the kept faces.
+    let t = performance.now();
+    const image = await decodeImage(photo, { maxPixels: options.maxPixels, maxSide: options.detection.maxSide });
+    const decodeMs = performance.now() - t;
+    t = performance.now();
+    const d = await detectDecoded(image, options);
+    const detectMs = performance.now() - t;
+    t = performance.now();
+    const embeddings = await embedFaces(
+      engine,
+      image,
+      d.faces.map((f) => f.hit),
+    );
+    const embedMs = performance.now() - t;
+    faces = d.faces.length;
+    if (i === 0) {
+      say(
+        `  ${label}, warm-up (loads the nets): detect ${(detectMs / 1000).toFixed(2)} s, embed ${(embedMs / 1000).toFixed(2)} s`,
+      );
+      continue;
+    }
+    const after = stageMs();
+    const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+    const workerDetect = delta('detect.rotate') + delta('detect.ssd') + delta('detect.margin');
+    add('decode (main thread, wall)', decodeMs);
+    add('detect (wall)', detectMs);
+    add('  shrink to the SSD input (main)', delta('detect.shrink'));
+    add('  rotate the canvas (workers)', delta('detect.rotate'));
+    add('  SSD, all angles (workers)', delta('detect.ssd'));
+    add('  SSD with margin, upright (workers)', delta('detect.margin'));
+    add(
+      '  rest: merge, orientation model, waiting',
+      detectMs - delta('detect.shrink') - workerDetect / engine.pool.threads,
+    );
+    add('embed (wall)', embedMs);
+    add('  crop the chip (worker)', delta('embed.crop'));
+    add('  68 landmarks (worker)', delta('embed.landmarks'));
+    add('  align (worker)', delta('embed.align'));
+    add('  descriptor (worker)', delta('embed.descriptor'));
+    detectTimes.push(detectMs / 1000);
+    fullTimes.push((detectMs + embedMs) / 1000);
+    if (embeddings.some((e) => e === null)) say(`  note (${label}): a face got no embedding`);
+  }
+  return {
+    faces,
+    detect: round(median(detectTimes)),
+    full: round(median(fullTimes)),
+    detectTimes: detectTimes.map((v) => round(v)),
+    stages: Object.fromEntries([...perStage].map(([k, v]) => [k, Math.round(median(v))])),
+  };
 }
 
 main().catch((err: unknown) => {

@@ -18,7 +18,27 @@ export function innerBox(width: number, height: number, padding: number) {
   return { x: padding * w, y: padding * h, width: w, height: h };
 }
 
-export async function chipEmbedding(api: FaceApi, chip: RasterImage, padding: number): Promise<Float32Array | null> {
+/** Milliseconds per stage, summed over the chips of a task (bench:neural reads them). */
+export interface EmbedStages {
+  crop: number;
+  landmarks: number;
+  align: number;
+  descriptor: number;
+}
+
+export async function chipEmbedding(
+  api: FaceApi,
+  chip: RasterImage,
+  padding: number,
+  stages?: EmbedStages,
+): Promise<Float32Array | null> {
+  let s = performance.now();
+  /** Adds the time since the last mark to `stage`. */
+  const mark = (stage: keyof EmbedStages): void => {
+    const now = performance.now();
+    if (stages) stages[stage] += now - s;
+    s = now;
+  };
   const input = tensorOf(api, toRgb(chip));
   const owned: Tensor[] = [input];
   try {
@@ -26,15 +46,20 @@ export async function chipEmbedding(api: FaceApi, chip: RasterImage, padding: nu
     if (inner.width < 8 || inner.height < 8) return null;
     const box = new api.Rect(inner.x, inner.y, inner.width, inner.height);
     const [face] = await api.extractFaceTensors(input, [box]);
+    mark('crop');
     if (!face) return null;
     owned.push(face);
     const landmarks = (await api.nets.faceLandmark68Net.detectLandmarks(face)).shiftBy(box.x, box.y);
+    mark('landmarks');
     const aligned = landmarks.align(null, { useDlibAlignment: true });
     if (aligned.width < 8 || aligned.height < 8) return null;
     const [alignedFace] = await api.extractFaceTensors(input, [aligned]);
+    mark('align');
     if (!alignedFace) return null;
     owned.push(alignedFace);
-    return await api.nets.faceRecognitionNet.computeFaceDescriptor(alignedFace);
+    const descriptor = await api.nets.faceRecognitionNet.computeFaceDescriptor(alignedFace);
+    mark('descriptor');
+    return descriptor;
   } finally {
     for (const t of owned) t.dispose();
   }

@@ -1,5 +1,8 @@
 import type { AngleHit } from '../vision/detect-angle.js';
 
+/** Milliseconds a worker spent per stage of one task (summed over its angles or chips): bench:neural. */
+export type StageMs = Readonly<Record<string, number>>;
+
 /** Main thread to a neural worker. Pixels travel in shared memory, once per photo. */
 export type NeuralTask =
   | {
@@ -34,6 +37,7 @@ export type NeuralReply =
       /** Upright, with a margin around the photo: only for faces no other pass found (neural-pool). */
       readonly marginHits: AngleHit[];
       readonly ms: number;
+      readonly stages: StageMs;
     }
   | {
       readonly id: number;
@@ -42,5 +46,6 @@ export type NeuralReply =
       /** One 128-d descriptor per chip; null when the chip gave no usable landmarks. */
       readonly embeddings: (Float32Array | null)[];
       readonly ms: number;
+      readonly stages: StageMs;
     }
   | { readonly id: number; readonly ok: false; readonly error: string; readonly unavailable: boolean };

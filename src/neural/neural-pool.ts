@@ -29,6 +29,8 @@ export interface NeuralPool {
   detect(image: RasterImage, angles: readonly number[], minConfidence: number): Promise<AngleHit[]>;
   /** One descriptor per chip (null when no landmarks could be placed), in chip order. */
   embed(chips: readonly RasterImage[], padding: number): Promise<(Float64Array | null)[]>;
+  /** Milliseconds spent per stage since the pool started, summed over workers (bench:neural). */
+  stageMs?(): Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -40,8 +42,15 @@ export function neuralPool(threads = 0): NeuralPool {
     workerOptions: { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } },
   });
 
+  const totals: Record<string, number> = {};
+  const count = (prefix: string, stages: Readonly<Record<string, number>>): void => {
+    for (const [k, ms] of Object.entries(stages)) totals[`${prefix}.${k}`] = (totals[`${prefix}.${k}`] ?? 0) + ms;
+  };
   const check = (reply: NeuralReply): Extract<NeuralReply, { ok: true }> => {
-    if (reply.ok) return reply;
+    if (reply.ok) {
+      count(reply.kind, reply.stages);
+      return reply;
+    }
     if (reply.unavailable) throw new NeuralUnavailableError(reply.error);
     throw new Error(`neural worker failed: ${reply.error}`);
   };
@@ -50,11 +59,13 @@ export function neuralPool(threads = 0): NeuralPool {
     threads: pool.size,
     async detect(full, angles, minConfidence) {
       pool.checkUsable();
+      const s = performance.now();
       // The SSD sees a 512 square whatever it is given: shrinking first (area average) loses
       // nothing it would see and keeps the workers' tensors small.
       const { image, scale } = shrinkRaster(full, SSD_INPUT_SIDE);
       const shared = new SharedArrayBuffer(image.pixels.length);
       new Uint8Array(shared).set(image.pixels);
+      count('detect', { shrink: performance.now() - s });
       const { hits: swept, replies } = await sweepOnPool(
         pool.size,
         angles,
@@ -92,6 +103,7 @@ export function neuralPool(threads = 0): NeuralPool {
       if (r.kind !== 'embed') throw new Error('neural worker answered an embed task with detections');
       return r.embeddings.map((e) => (e ? Float64Array.from(e) : null));
     },
+    stageMs: () => ({ ...totals }),
     close: () => pool.close(),
   };
 }
