@@ -193,6 +193,13 @@ export function loadStampIndex(db: Db): StampIndex {
   })();
 }
 
+/**
+ * The kernel stamps ctime from a coarse clock that can trail Date.now() by a tick, so a chmod
+ * right after a failure could look older than it. A ctime this close to the failure counts as
+ * after it: at worst one extra try, after which the new failure time is well past the ctime.
+ */
+const CTIME_SLACK_MS = 2000;
+
 /** Why a file needs (re)analysis, or undefined when stat says the stored result still holds. */
 export type WorkReason = 'new' | 'reappeared' | 'changed' | 'touched' | 'pending' | 'outdated';
 
@@ -213,7 +220,11 @@ export function workNeeded(
   // re-stats the file anyway; re-queueing it as 'changed' would reset a backoff at every pass.
   if (entry.status === 'pending') return 'pending';
   if (entry.size !== stamp.size || entry.mtimeMs !== stamp.mtimeMs) return 'changed';
-  if (entry.unreadableSince !== null && stamp.ctimeMs !== undefined && stamp.ctimeMs > entry.unreadableSince)
+  if (
+    entry.unreadableSince !== null &&
+    stamp.ctimeMs !== undefined &&
+    stamp.ctimeMs > entry.unreadableSince - CTIME_SLACK_MS
+  )
     return 'touched';
   if (entry.pipelineVersion === null || entry.pipelineVersion < pipelineVersion) return 'outdated';
   return undefined;

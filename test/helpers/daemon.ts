@@ -29,8 +29,8 @@ export interface DaemonOptions {
   readonly config?: string;
   /** Added to a cleaned copy of this process's environment (NOTIFY_SOCKET, WATCHDOG_USEC, ...). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Run as this user (the runner must be root): permission faults need a daemon that is not. */
-  readonly user?: { readonly uid: number; readonly gid: number };
+  /** A command that runs the daemon (e.g. setpriv with capabilities dropped): its words, before node's. */
+  readonly wrap?: readonly string[];
 }
 
 export interface Daemon {
@@ -82,10 +82,10 @@ export function startDaemon(options: DaemonOptions): Daemon {
   const args = [cliPath, 'run', '--data-dir', options.dataDir];
   for (const p of options.photos) args.push('--photos', p);
   if (options.config) args.push('--config', options.config);
-  const child = spawn(process.execPath, args, {
+  const [command = process.execPath, ...prefix] = options.wrap ?? [];
+  const child = spawn(command, options.wrap ? [...prefix, process.execPath, ...args] : args, {
     env: cleanEnv(options.env ?? {}),
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.user ?? {}),
   });
   if (child.pid === undefined) throw new Error('the daemon did not start');
   live.add(child);
