@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { writeTurnedPng } from '../vision/encode.js';
 import { type AxisBox, boundingBox } from '../vision/geometry.js';
 
 /**
@@ -13,9 +13,7 @@ export async function rotateSample(
   angle: number,
 ): Promise<AxisBox[]> {
   // Boxes are in the displayed frame, so turn the displayed image: orient first, then rotate.
-  const upright = await sharp(input, { failOn: 'truncated' }).autoOrient().png().toBuffer({ resolveWithObject: true });
-  const meta = upright.info;
-  const info = await sharp(upright.data).rotate(angle, { background: '#000000' }).png().toFile(output);
+  const { before: meta, after: info } = await writeTurnedPng(input, output, angle);
   const rad = (angle * Math.PI) / 180;
   const [cos, sin] = [Math.cos(rad), Math.sin(rad)];
   const w = meta.width;

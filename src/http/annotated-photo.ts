@@ -6,10 +6,10 @@
  * vision/annotate-file.ts does, so HEIC photos (which prebuilt sharp cannot decode) work too
  * and the pixel cap applies; sharp is then only used to composite and encode.
  */
-import sharp from 'sharp';
 import type { FaceRow } from '../store/faces.js';
 import { type Annotation, annotationSvg } from '../vision/annotate.js';
 import { decodeImage } from '../vision/decode.js';
+import { encodeJpeg } from '../vision/encode.js';
 import { scaleRect } from '../vision/geometry.js';
 
 /** Longest side served: plenty for a screen, and bounds the work per request. */
@@ -55,11 +55,11 @@ export async function renderAnnotated(file: string, faces: readonly FaceRow[], m
   const scale = image.width / image.fullWidth;
   const annotations = faces.flatMap((f) => faceAnnotation(f, scale) ?? []);
   const svg = annotationSvg(image.width, image.height, annotations);
-  return sharp(rgbOf(image.pixels, image.channels), {
-    raw: { width: image.width, height: image.height, channels: 3 },
-  })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
-    .removeAlpha()
-    .jpeg({ quality: 85 })
-    .toBuffer();
+  const rgb = {
+    width: image.width,
+    height: image.height,
+    channels: 3 as const,
+    pixels: rgbOf(image.pixels, image.channels),
+  };
+  return encodeJpeg(rgb, 85, svg);
 }

@@ -3,9 +3,9 @@
  * margin STORED_PADDING), in colour, as a JPEG. The grey PNG chip stays what models read; this one
  * is only shown. Both are cut from the same decoded image, so they show the same region.
  */
-import sharp from 'sharp';
 import { STORED_PADDING } from '../recognize/stored-chip.js';
 import { cutChip, type RasterImage } from '../vision/chip.js';
+import { encodeJpeg } from '../vision/encode.js';
 import type { RotatedRect } from '../vision/geometry.js';
 
 /**
@@ -38,11 +38,7 @@ export function faceThumbPixels(image: RasterImage, rect: RotatedRect): RasterIm
 
 /** Encode a face's pixels as the stored thumb (baseline JPEG, no metadata). */
 export function encodeFaceThumb(pixels: RasterImage): Promise<Buffer> {
-  const { width, height, channels } = pixels;
-  const raw = Buffer.from(pixels.pixels.buffer, pixels.pixels.byteOffset, pixels.pixels.byteLength);
-  return sharp(raw, { raw: { width, height, channels } })
-    .jpeg({ quality: FACE_THUMB_QUALITY, mozjpeg: false })
-    .toBuffer();
+  return encodeJpeg(pixels, FACE_THUMB_QUALITY);
 }
 
 /** The stored thumb of a face: `rect` in the frame of `image` (the decode detection cut its chip from). */

@@ -3,8 +3,8 @@
  * JPEG. It decodes through vision/decode.ts like every other picture (HEIC, the pixel cap, EXIF
  * orientation), asking for the thumb's size so JPEG shrink-on-load does most of the work.
  */
-import sharp from 'sharp';
 import { decodeImage } from '../vision/decode.js';
+import { encodeJpeg } from '../vision/encode.js';
 
 /**
  * Longest side and JPEG quality. 320 px is twice a 160-CSS-px grid cell (sharp on a 2x screen).
@@ -21,8 +21,5 @@ export const PHOTO_THUMB_VARIANT = `${PHOTO_THUMB_MAX_SIDE}q${PHOTO_THUMB_QUALIT
 /** Throws DecodeError when the file cannot be decoded. */
 export async function renderPhotoThumb(file: string, maxPixels: number): Promise<Buffer> {
   const image = await decodeImage(file, { maxPixels, maxSide: PHOTO_THUMB_MAX_SIDE });
-  const raw = Buffer.from(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength);
-  return sharp(raw, { raw: { width: image.width, height: image.height, channels: image.channels } })
-    .jpeg({ quality: PHOTO_THUMB_QUALITY })
-    .toBuffer();
+  return encodeJpeg(image, PHOTO_THUMB_QUALITY);
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { type Annotation, annotationSvg } from './annotate.js';
+import { annotateFile } from './encode.js';
 
 type OutputFormat = 'jpeg' | 'png';
 
@@ -55,16 +55,7 @@ export async function annotateImageFile(
   if (await sameFile(input, output)) {
     throw new Error(`annotateImageFile: refusing to overwrite the input file ${input}`);
   }
-  const meta = await sharp(input).metadata();
-  const { width, height } = meta.autoOrient;
-  const svg = annotationSvg(width, height, annotations);
-  let pipeline = sharp(input)
-    .autoOrient()
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }]);
-  // The overlay is RGBA; keep an opaque photo opaque rather than gaining an alpha band.
-  if (!meta.hasAlpha) pipeline = pipeline.removeAlpha();
-  pipeline = format === 'jpeg' ? pipeline.jpeg({ quality: 90 }) : pipeline.png();
-  const data = await pipeline.toBuffer();
+  const data = await annotateFile(input, format, (width, height) => annotationSvg(width, height, annotations));
 
   const target = resolve(output);
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);

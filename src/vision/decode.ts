@@ -335,3 +335,10 @@ function summarise(message: string): string {
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Decode a grey PNG (a stored chip) to raw 8-bit pixels, one channel. */
+export async function decodeGreyPng(png: Uint8Array): Promise<{ width: number; height: number; pixels: Uint8Array }> {
+  const { data, info } = await sharp(png, { failOn: 'error' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1) throw new Error(`chip PNG decoded to ${info.channels} channels, expected 1`);
+  return { width: info.width, height: info.height, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}

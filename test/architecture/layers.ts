@@ -44,16 +44,8 @@ export const LAYERS: readonly Layer[] = [
  */
 export const KNOWN_BACKWARD: readonly { readonly from: string; readonly to: string; readonly why: string }[] = [];
 
-/** Who may import sharp: the one decoder. The others are image writers, to become one module. */
-export const SHARP_IMPORTERS: readonly string[] = ['src/vision/decode.ts'];
-export const KNOWN_SHARP_IMPORTERS: readonly string[] = [
-  'src/eval/rotate-sample.ts',
-  'src/http/annotated-photo.ts',
-  'src/pipeline/face-thumb.ts',
-  'src/pipeline/photo-thumb.ts',
-  'src/vision/annotate-file.ts',
-  'src/vision/chip-png.ts',
-];
+/** Who may import sharp: the decoder and the encoder, nothing else (issue 16 §5). */
+export const SHARP_IMPORTERS: readonly string[] = ['src/vision/decode.ts', 'src/vision/encode.ts'];
 
 /** The README's layout table, rendered from LAYERS. */
 export function layersTable(): string {
