@@ -12,10 +12,11 @@ import { chmod, copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { logsOf, startDaemon, writeConfig } from '../helpers/daemon.js';
+import { DROP_DAC_OVERRIDE, modesBind } from '../helpers/modes-bind.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 
-/** Root overrides permissions: run the daemon without the capabilities that let it. */
-const WRAP = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : undefined;
+/** Root overrides permissions: then the daemon runs without the capabilities that let it. */
+const WRAP = modesBind() ? undefined : [...DROP_DAC_OVERRIDE];
 
 let dir = '';
 before(async () => {
