@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import { type Config, ENGINES } from '../config/schema.js';
+import { isRotationStep } from '../core/angles.js';
 import type { SizeOverrides } from '../detect/settings.js';
 import { buildEngines, type Engines } from '../engine/engines.js';
 import { intFlag, numberFlag, UsageError } from './args.js';
@@ -71,7 +72,7 @@ export function detectionContext(
     minHitDensity: numberFlag('min-hit-density', flags['min-hit-density'], 0, 1) ?? d.minHitDensity,
     workers: intFlag('workers', flags.workers, 0, 256) ?? d.workers,
   };
-  if (360 % detection.rotationStep !== 0) {
+  if (!isRotationStep(detection.rotationStep)) {
     throw new UsageError(`--rotation-step must divide 360 (15, 30, 90, 360...), got ${detection.rotationStep}`);
   }
   const engine = base.engine;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isRotationStep } from '../core/angles.js';
 import { pluginsSchema } from './plugins.js';
 
 /** How faces are found and described. */
@@ -85,7 +86,7 @@ const detectionSchema = z
       .min(1)
       .max(360)
       // Out-of-range values already fail min/max; report only the divisibility problem here.
-      .refine((v) => v < 1 || v > 360 || 360 % v === 0, { message: 'must divide 360' })
+      .refine((v) => v < 1 || v > 360 || isRotationStep(v), { message: 'must divide 360' })
       .default(15)
       .describe('Degrees between the angles of the rotation sweep; must divide 360. 360 turns the sweep off.'),
     parity: z
@@ -108,7 +109,7 @@ const neuralSchema = z
       .int()
       .min(1)
       .max(360)
-      .refine((v) => v < 1 || v > 360 || 360 % v === 0, { message: 'must divide 360' })
+      .refine((v) => v < 1 || v > 360 || isRotationStep(v), { message: 'must divide 360' })
       .default(45)
       .describe(
         'Degrees between the angles of the neural sweep; must divide 360. The SSD tolerates some tilt: quarter turns (90) find sideways and upside-down photos, 45 also faces tilted by 20–45°; 360 turns the sweep off.',

@@ -1,3 +1,4 @@
+import { isRotationStep } from '../core/angles.js';
 import { type Deduplicated, dedupeAcrossAngles, type Preference, strongestDetection } from '../vision/dedup.js';
 import type { AngleHit, ScanSettings, StageTimes } from '../vision/detect-angle.js';
 import { type RotatedRect, scaleRect } from '../vision/geometry.js';
@@ -5,7 +6,7 @@ import type { GreyImage } from '../vision/rotate.js';
 
 /** The sweep's angles: 0, step, 2*step, ... below 360. A step of 360 means upright only. */
 export function sweepAngles(step: number): number[] {
-  if (!Number.isInteger(step) || step < 1 || step > 360 || 360 % step !== 0) {
+  if (!isRotationStep(step)) {
     throw new RangeError(`rotation step must be a whole divisor of 360, got ${step}`);
   }
   return Array.from({ length: 360 / step }, (_, i) => i * step);
