@@ -4,43 +4,71 @@
  * exit code; this file only dispatches and turns known errors into clear messages.
  */
 import { InputError, UsageError } from './cli/args.js';
-import { chipCommand, chipUsage } from './cli/chip-command.js';
-import { classifyCommand, classifyUsage } from './cli/classify-command.js';
-import { datasetCommand, datasetUsage } from './cli/dataset-command.js';
-import { detectCommand, detectUsage } from './cli/detect-command.js';
-import { evalDetectCommand, evalDetectUsage } from './cli/eval-detect-command.js';
-import { evalIdentityCommand, evalIdentityUsage } from './cli/eval-identity-command.js';
-import { labelCommand, labelUsage } from './cli/label-command.js';
-import { personsCommand, personsUsage } from './cli/persons-command.js';
-import { runCommand, runUsage } from './cli/run-command.js';
-import { statusCommand, statusUsage } from './cli/status-command.js';
-import { tokenCommand, tokenUsage } from './cli/token-command.js';
-import { trainCommand, trainUsage } from './cli/train-command.js';
 import { ConfigError } from './config/load.js';
 import { WalkError } from './files/walk.js';
 import { VERSION } from './version.js';
 
-type Command = { run: (argv: string[]) => Promise<number>; usage: string };
+/** A subcommand, loaded only when used: `facetag status` need not load tfjs, sharp's pipelines or the SVM trainer. */
+interface Command {
+  readonly run: (argv: string[]) => Promise<number>;
+  readonly usage: string;
+}
 
-const commands: Record<string, Command> = {
-  detect: { run: detectCommand, usage: detectUsage },
-  'eval detect': { run: evalDetectCommand, usage: evalDetectUsage },
-  'eval identity': { run: evalIdentityCommand, usage: evalIdentityUsage },
-  chip: { run: chipCommand, usage: chipUsage },
-  train: { run: trainCommand, usage: trainUsage },
-  classify: { run: classifyCommand, usage: classifyUsage },
-  dataset: { run: datasetCommand, usage: datasetUsage },
-  run: { run: runCommand, usage: runUsage },
-  status: { run: statusCommand, usage: statusUsage },
-  label: { run: labelCommand, usage: labelUsage },
-  persons: { run: personsCommand, usage: personsUsage },
-  token: { run: tokenCommand, usage: tokenUsage },
+const commands: Record<string, () => Promise<Command>> = {
+  detect: async () => {
+    const m = await import('./cli/detect-command.js');
+    return { run: m.detectCommand, usage: m.detectUsage };
+  },
+  'eval detect': async () => {
+    const m = await import('./cli/eval-detect-command.js');
+    return { run: m.evalDetectCommand, usage: m.evalDetectUsage };
+  },
+  'eval identity': async () => {
+    const m = await import('./cli/eval-identity-command.js');
+    return { run: m.evalIdentityCommand, usage: m.evalIdentityUsage };
+  },
+  chip: async () => {
+    const m = await import('./cli/chip-command.js');
+    return { run: m.chipCommand, usage: m.chipUsage };
+  },
+  train: async () => {
+    const m = await import('./cli/train-command.js');
+    return { run: m.trainCommand, usage: m.trainUsage };
+  },
+  classify: async () => {
+    const m = await import('./cli/classify-command.js');
+    return { run: m.classifyCommand, usage: m.classifyUsage };
+  },
+  dataset: async () => {
+    const m = await import('./cli/dataset-command.js');
+    return { run: m.datasetCommand, usage: m.datasetUsage };
+  },
+  run: async () => {
+    const m = await import('./cli/run-command.js');
+    return { run: m.runCommand, usage: m.runUsage };
+  },
+  status: async () => {
+    const m = await import('./cli/status-command.js');
+    return { run: m.statusCommand, usage: m.statusUsage };
+  },
+  label: async () => {
+    const m = await import('./cli/label-command.js');
+    return { run: m.labelCommand, usage: m.labelUsage };
+  },
+  persons: async () => {
+    const m = await import('./cli/persons-command.js');
+    return { run: m.personsCommand, usage: m.personsUsage };
+  },
+  token: async () => {
+    const m = await import('./cli/token-command.js');
+    return { run: m.tokenCommand, usage: m.tokenUsage };
+  },
 };
 
-function usage(): string {
-  return `usage:\n  facetag --version\n\n${Object.values(commands)
-    .map((c) => `  ${c.usage}`)
-    .join('\n\n')}\n`;
+/** Every command's usage: loads them all, which only help and a mistyped command need. */
+async function usage(): Promise<string> {
+  const all = await Promise.all(Object.values(commands).map((load) => load()));
+  return `usage:\n  facetag --version\n\n${all.map((c) => `  ${c.usage}`).join('\n\n')}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -50,15 +78,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!first || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return first ? 0 : 64;
   }
   const twoWord = second ? commands[`${first} ${second}`] : undefined;
-  const command = twoWord ?? commands[first];
-  if (!command) {
-    process.stderr.write(`facetag: unknown command "${first}"\n${usage()}`);
+  const load = twoWord ?? commands[first];
+  if (!load) {
+    process.stderr.write(`facetag: unknown command "${first}"\n${await usage()}`);
     return 64;
   }
+  const command = await load();
   const args = twoWord ? rest : argv.slice(1);
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
