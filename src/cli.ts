@@ -15,54 +15,20 @@ interface Command {
 }
 
 const commands: Record<string, () => Promise<Command>> = {
-  detect: async () => {
-    const m = await import('./cli/detect-command.js');
-    return { run: m.detectCommand, usage: m.detectUsage };
-  },
-  'eval detect': async () => {
-    const m = await import('./cli/eval-detect-command.js');
-    return { run: m.evalDetectCommand, usage: m.evalDetectUsage };
-  },
-  'eval identity': async () => {
-    const m = await import('./cli/eval-identity-command.js');
-    return { run: m.evalIdentityCommand, usage: m.evalIdentityUsage };
-  },
-  chip: async () => {
-    const m = await import('./cli/chip-command.js');
-    return { run: m.chipCommand, usage: m.chipUsage };
-  },
-  train: async () => {
-    const m = await import('./cli/train-command.js');
-    return { run: m.trainCommand, usage: m.trainUsage };
-  },
-  classify: async () => {
-    const m = await import('./cli/classify-command.js');
-    return { run: m.classifyCommand, usage: m.classifyUsage };
-  },
-  dataset: async () => {
-    const m = await import('./cli/dataset-command.js');
-    return { run: m.datasetCommand, usage: m.datasetUsage };
-  },
-  run: async () => {
-    const m = await import('./cli/run-command.js');
-    return { run: m.runCommand, usage: m.runUsage };
-  },
-  status: async () => {
-    const m = await import('./cli/status-command.js');
-    return { run: m.statusCommand, usage: m.statusUsage };
-  },
-  label: async () => {
-    const m = await import('./cli/label-command.js');
-    return { run: m.labelCommand, usage: m.labelUsage };
-  },
-  persons: async () => {
-    const m = await import('./cli/persons-command.js');
-    return { run: m.personsCommand, usage: m.personsUsage };
-  },
-  token: async () => {
-    const m = await import('./cli/token-command.js');
-    return { run: m.tokenCommand, usage: m.tokenUsage };
-  },
+  detect: () => import('./cli/detect-command.js').then((m) => ({ run: m.detectCommand, usage: m.detectUsage })),
+  'eval detect': () =>
+    import('./cli/eval-detect-command.js').then((m) => ({ run: m.evalDetectCommand, usage: m.evalDetectUsage })),
+  'eval identity': () =>
+    import('./cli/eval-identity-command.js').then((m) => ({ run: m.evalIdentityCommand, usage: m.evalIdentityUsage })),
+  chip: () => import('./cli/chip-command.js').then((m) => ({ run: m.chipCommand, usage: m.chipUsage })),
+  train: () => import('./cli/train-command.js').then((m) => ({ run: m.trainCommand, usage: m.trainUsage })),
+  classify: () => import('./cli/classify-command.js').then((m) => ({ run: m.classifyCommand, usage: m.classifyUsage })),
+  dataset: () => import('./cli/dataset-command.js').then((m) => ({ run: m.datasetCommand, usage: m.datasetUsage })),
+  run: () => import('./cli/run-command.js').then((m) => ({ run: m.runCommand, usage: m.runUsage })),
+  status: () => import('./cli/status-command.js').then((m) => ({ run: m.statusCommand, usage: m.statusUsage })),
+  label: () => import('./cli/label-command.js').then((m) => ({ run: m.labelCommand, usage: m.labelUsage })),
+  persons: () => import('./cli/persons-command.js').then((m) => ({ run: m.personsCommand, usage: m.personsUsage })),
+  token: () => import('./cli/token-command.js').then((m) => ({ run: m.tokenCommand, usage: m.tokenUsage })),
 };
 
 /** Every command's usage: loads them all, which only help and a mistyped command need. */

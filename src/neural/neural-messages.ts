@@ -36,7 +36,6 @@ export type NeuralReply =
       readonly hits: AngleHit[];
       /** Upright, with a margin around the photo: only for faces no other pass found (neural-pool). */
       readonly marginHits: AngleHit[];
-      readonly ms: number;
       readonly stages: StageMs;
     }
   | {
@@ -45,7 +44,6 @@ export type NeuralReply =
       readonly kind: 'embed';
       /** One 128-d descriptor per chip; null when the chip gave no usable landmarks. */
       readonly embeddings: (Float32Array | null)[];
-      readonly ms: number;
       readonly stages: StageMs;
     }
   | { readonly id: number; readonly ok: false; readonly error: string; readonly unavailable: boolean };

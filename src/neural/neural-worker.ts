@@ -18,7 +18,6 @@ let ssd: SsdNet | undefined;
 let canvasBuffer: Uint8Array = new Uint8Array(0);
 
 async function run(task: NeuralTask): Promise<NeuralReply> {
-  const t = performance.now();
   api ??= loadFaceApi();
   const faceApi = await api;
   if (task.kind === 'detect') {
@@ -52,13 +51,13 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
         stages.margin += performance.now() - s;
       }
     }
-    return { id: task.id, ok: true, kind: 'detect', hits, marginHits, ms: performance.now() - t, stages };
+    return { id: task.id, ok: true, kind: 'detect', hits, marginHits, stages };
   }
   await loadNets(faceApi, ['landmarks', 'descriptor']);
   const embeddings: (Float32Array | null)[] = [];
   const stages: EmbedStages = { crop: 0, landmarks: 0, align: 0, descriptor: 0 };
   for (const chip of task.chips) embeddings.push(await chipEmbedding(faceApi, chip, task.padding, stages));
-  return { id: task.id, ok: true, kind: 'embed', embeddings, ms: performance.now() - t, stages: { ...stages } };
+  return { id: task.id, ok: true, kind: 'embed', embeddings, stages: { ...stages } };
 }
 
 let queue = Promise.resolve();

@@ -21,6 +21,9 @@ export interface FileStamp {
   readonly mtimeMs: number;
 }
 
+/** A stamp as stat gives it: with ctime, which a chmod or chown moves (see `workNeeded`). */
+export type StatStamp = FileStamp & { readonly ctimeMs?: number };
+
 /** A photo row joined with its content's analysis (null fields while it has none). */
 const photoView = z.object({
   id: z.int(),
@@ -211,7 +214,7 @@ export type WorkReason = 'new' | 'reappeared' | 'changed' | 'touched' | 'pending
  */
 export function workNeeded(
   entry: StampEntry | undefined,
-  stamp: Omit<FileStamp, 'path'> & { readonly ctimeMs?: number },
+  stamp: Omit<StatStamp, 'path'>,
   pipelineVersion: number,
 ): WorkReason | undefined {
   if (!entry) return 'new';
@@ -265,12 +268,7 @@ export function queuePhotos(db: Db, files: readonly QueuedFile[], now: number): 
  * as reconcile, one indexed lookup). A photo still pending here was caught mid-copy: the watcher
  * only announces settled files, so its job becomes due now instead of waiting out its backoff.
  */
-export function notePhoto(
-  db: Db,
-  stamp: FileStamp & { readonly ctimeMs?: number },
-  pipelineVersion: number,
-  now: number,
-): WorkReason | undefined {
+export function notePhoto(db: Db, stamp: StatStamp, pipelineVersion: number, now: number): WorkReason | undefined {
   const row: unknown = prepared(
     db,
     `SELECT id, size, mtime_ms AS mtimeMs, status, pipeline_version AS pipelineVersion,
@@ -331,18 +329,20 @@ export function markPathRemoved(db: Db, path: string, now: number): boolean {
 }
 
 /**
- * Every photo under folder `dir` is gone (a deleted or moved-away folder). A range scan of the
- * path index: paths under `dir/` sort between `dir/` and `dir0` ('0' follows '/').
+ * The bounds of the paths under folder `dir`, for a range scan of the path index: they sort
+ * between `dir/` and `dir0` ('0' follows '/').
  */
-export function markRemovedUnder(db: Db, dir: string, now: number): number {
+function pathsUnder(dir: string): [string, string] {
   const base = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+  return [`${base}/`, `${base}0`];
+}
+
+/** Every photo under folder `dir` is gone (a deleted or moved-away folder). */
+export function markRemovedUnder(db: Db, dir: string, now: number): number {
   const ids = z
     .array(z.object({ id: z.int() }))
     .parse(
-      prepared(db, "SELECT id FROM photos WHERE path > ? AND path < ? AND status <> 'removed'").all(
-        `${base}/`,
-        `${base}0`,
-      ),
+      prepared(db, "SELECT id FROM photos WHERE path > ? AND path < ? AND status <> 'removed'").all(...pathsUnder(dir)),
     )
     .map((r) => r.id);
   return markRemoved(db, ids, now);
@@ -353,8 +353,7 @@ export function markRemovedUnder(db: Db, dir: string, now: number): number {
  * job is backing off (a stat refused), are tried again now. Returns how many were queued.
  */
 export function retryUnreadableUnder(db: Db, dir: string, now: number): number {
-  const base = dir.endsWith('/') ? dir.slice(0, -1) : dir;
-  const range = [`${base}/`, `${base}0`];
+  const range = pathsUnder(dir);
   return writeTransaction(db, () => {
     const failed = z.array(z.object({ path: z.string(), size: z.int(), mtimeMs: z.int() })).parse(
       prepared(
