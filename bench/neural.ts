@@ -138,13 +138,14 @@ async function measure(
     }
     const after = stageMs();
     const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
-    const workerDetect = delta('detect.rotate') + delta('detect.ssd') + delta('detect.margin');
+    const workerDetect = delta('detect.rotate') + delta('detect.ssd') + delta('detect.margin') + delta('detect.mosaic');
     add('decode (main thread, wall)', decodeMs);
     add('detect (wall)', detectMs);
     add('  shrink to the SSD input (main)', delta('detect.shrink'));
     add('  rotate the canvas (workers)', delta('detect.rotate'));
     add('  SSD, all angles (workers)', delta('detect.ssd'));
     add('  SSD with margin, upright (workers)', delta('detect.margin'));
+    add('  SSD, one mosaic pass (workers)', delta('detect.mosaic'));
     add(
       '  rest: merge, orientation model, waiting',
       detectMs - delta('detect.shrink') - workerDetect / engine.pool.threads,

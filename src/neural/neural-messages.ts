@@ -14,6 +14,8 @@ export type NeuralTask =
       readonly channels: 1 | 3;
       readonly angles: readonly number[];
       readonly minConfidence: number;
+      /** Canvases four to an SSD pass (ssd-mosaic.ts): the pool sends a small photo's angles to one worker. */
+      readonly mosaic: boolean;
     }
   | {
       readonly id: number;

@@ -10,10 +10,12 @@ import { sweepOnPool } from '../detect/worker-runner.js';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
 import { boundingBox, iou, scaleRect } from '../vision/geometry.js';
+import { rotationFrame } from '../vision/rotate.js';
 import { poolSize, threadPool } from '../workers/thread-pool.js';
 import { NeuralUnavailableError } from './face-api.js';
 import type { NeuralReply, NeuralTask } from './neural-messages.js';
 import { shrinkRaster } from './shrink.js';
+import { fitsMosaic } from './ssd-mosaic.js';
 import { SSD_INPUT_SIDE } from './ssd-net.js';
 
 /**
@@ -66,27 +68,41 @@ export function neuralPool(threads = 0): NeuralPool {
       const shared = new SharedArrayBuffer(image.pixels.length);
       new Uint8Array(shared).set(image.pixels);
       count('detect', { shrink: performance.now() - s });
-      const { hits: swept, replies } = await sweepOnPool(
-        pool.size,
-        angles,
-        image.width,
-        image.height,
-        (i, share) =>
-          pool.send(i, {
-            kind: 'detect',
-            pixels: shared,
-            width: image.width,
-            height: image.height,
-            channels: image.channels,
-            angles: share,
-            minConfidence,
-          }),
-        (reply) => {
-          const r = check(reply);
-          if (r.kind !== 'detect') throw new Error('neural worker answered a detect task with embeddings');
-          return r.hits;
-        },
-      );
+      const task = {
+        kind: 'detect',
+        pixels: shared,
+        width: image.width,
+        height: image.height,
+        channels: image.channels,
+        minConfidence,
+      } as const;
+      const hitsOf = (reply: NeuralReply): AngleHit[] => {
+        const r = check(reply);
+        if (r.kind !== 'detect') throw new Error('neural worker answered a detect task with embeddings');
+        return r.hits;
+      };
+      // A small photo's canvases all go to one worker, four to a pass (ssd-mosaic.ts), to the worker
+      // with the fewest tasks waiting, the last on a tie (the first also embeds): with the job
+      // runner's two photos in flight, both workers stay busy.
+      const mosaicOnOne = async () => {
+        let slot = pool.size - 1;
+        for (let i = slot - 1; i >= 0; i--) if (pool.queued(i) < pool.queued(slot)) slot = i;
+        const reply = await pool.send(slot, { ...task, angles, mosaic: true });
+        return { hits: hitsOf(reply), replies: [reply] };
+      };
+      const { hits: swept, replies } = fitsMosaic(
+        angles.map((a) => rotationFrame(image.width, image.height, a)),
+        SSD_INPUT_SIDE,
+      )
+        ? await mosaicOnOne()
+        : await sweepOnPool(
+            pool.size,
+            angles,
+            image.width,
+            image.height,
+            (i, share) => pool.send(i, { ...task, angles: share, mosaic: false }),
+            hitsOf,
+          );
       // The margin pass sees faces upside down or sideways too, sometimes more strongly than the
       // pass at their own angle: it only adds faces that no pass found.
       const margin = replies.flatMap((r) => (r.ok && r.kind === 'detect' ? r.marginHits : []));

@@ -5,11 +5,14 @@
  * queue inside it and hold a second input tensor in memory.
  */
 import { parentPort } from 'node:worker_threads';
+import type { RasterImage } from '../vision/chip.js';
+import type { AngleHit } from '../vision/detect-angle.js';
 import { type FaceApi, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
 import { chipEmbedding, type EmbedStages } from './face-ops.js';
-import type { NeuralReply, NeuralTask } from './neural-messages.js';
+import type { NeuralReply, NeuralTask, StageMs } from './neural-messages.js';
 import { rotateRgb, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
-import { hitsFromBoxes } from './ssd-hits.js';
+import { hitsFromBoxes, type ScoredBox } from './ssd-hits.js';
+import { MOSAIC_CELLS } from './ssd-mosaic.js';
 import { type SsdNet, ssdNet } from './ssd-net.js';
 
 let api: Promise<FaceApi> | undefined;
@@ -29,6 +32,7 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       channels: task.channels,
       pixels: new Uint8Array(task.pixels),
     };
+    if (task.mosaic) return { id: task.id, ok: true, kind: 'detect', ...mosaicPass(ssd, image, task) };
     const hits = [];
     const marginHits = [];
     const stages = { rotate: 0, ssd: 0, margin: 0 };
@@ -46,8 +50,7 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
         // more with a margin around it, where the same faces score 0.8-0.99.
         s = performance.now();
         const { image: padded, pad } = withMargin(canvas, UPRIGHT_MARGIN);
-        const boxes = ssd.locate(padded, task.minConfidence).map((b) => ({ ...b, x: b.x - pad, y: b.y - pad }));
-        marginHits.push(...hitsFromBoxes(boxes, frame));
+        marginHits.push(...hitsFromBoxes(shift(ssd.locate(padded, task.minConfidence), pad), frame));
         stages.margin += performance.now() - s;
       }
     }
@@ -58,6 +61,37 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
   const stages: EmbedStages = { crop: 0, landmarks: 0, align: 0, descriptor: 0 };
   for (const chip of task.chips) embeddings.push(await chipEmbedding(faceApi, chip, task.padding, stages));
   return { id: task.id, ok: true, kind: 'embed', embeddings, stages: { ...stages } };
+}
+
+/** Boxes on the margin canvas, moved back onto the canvas it surrounds. */
+const shift = (boxes: readonly ScoredBox[], pad: number): ScoredBox[] =>
+  boxes.map((b) => ({ ...b, x: b.x - pad, y: b.y - pad }));
+
+/**
+ * A small photo's angle canvases, MOSAIC_CELLS to an SSD pass. No margin pass: drawn into a cell,
+ * the photo is at most ~1.7× its size rather than ~3.4×, so a face that fills the frame is
+ * already seen at the size the margin gave it. Measured on the 549 library photos without it:
+ * every centred face found, 545 kept upright.
+ */
+function mosaicPass(
+  ssd: SsdNet,
+  image: RasterImage,
+  task: Extract<NeuralTask, { kind: 'detect' }>,
+): { hits: AngleHit[]; marginHits: AngleHit[]; stages: StageMs } {
+  let s = performance.now();
+  const turned = task.angles.map((angle) => rotateRgb(image, angle));
+  const rotate = performance.now() - s;
+  s = performance.now();
+  const hits: AngleHit[] = [];
+  for (let i = 0; i < turned.length; i += MOSAIC_CELLS) {
+    const share = turned.slice(i, i + MOSAIC_CELLS);
+    const boxes = ssd.locateMosaic(
+      share.map((t) => t.image),
+      task.minConfidence,
+    );
+    hits.push(...share.flatMap((t, k) => hitsFromBoxes(boxes[k] ?? [], t.frame)));
+  }
+  return { hits, marginHits: [], stages: { rotate, mosaic: performance.now() - s } };
 }
 
 let queue = Promise.resolve();

@@ -9,7 +9,22 @@ import type { RgbImage } from './rotate-rgb.js';
 
 /** Writes the input into `out` (length side × side × 3) and returns it. */
 export function ssdInput(image: RgbImage, side: number, out = new Float32Array(side * side * 3)): Float32Array {
+  writeSsdCell(image, out, side, { x: 0, y: 0, side });
+  return out;
+}
+
+/**
+ * Draws `image` as above into the `cell.side` square at (`cell.x`, `cell.y`) of an input
+ * `stride` pixels wide: the whole input for one canvas, or one cell of a mosaic (ssd-mosaic.ts).
+ */
+export function writeSsdCell(
+  image: RgbImage,
+  out: Float32Array,
+  stride: number,
+  cell: { readonly x: number; readonly y: number; readonly side: number },
+): void {
   const { width, height, pixels } = image;
+  const { side } = cell;
   const square = Math.max(width, height);
   const scale = square / side;
   // Black (0) outside the photo maps to -1.
@@ -25,7 +40,7 @@ export function ssdInput(image: RgbImage, side: number, out = new Float32Array(s
       const x0 = Math.floor(fx);
       const x1 = Math.min(square - 1, Math.ceil(fx));
       const dx = fx - x0;
-      const o = (r * side + col) * 3;
+      const o = ((cell.y + r) * stride + cell.x + col) * 3;
       for (let c = 0; c < 3; c++) {
         const top = at(x0, y0, c) + (at(x1, y0, c) - at(x0, y0, c)) * dx;
         const bottom = at(x0, y1, c) + (at(x1, y1, c) - at(x0, y1, c)) * dx;
@@ -33,5 +48,4 @@ export function ssdInput(image: RgbImage, side: number, out = new Float32Array(s
       }
     }
   }
-  return out;
 }

@@ -11,6 +11,7 @@ import type { RgbImage } from './rotate-rgb.js';
 import { facesFromOutputs } from './ssd-decode.js';
 import type { ScoredBox } from './ssd-hits.js';
 import { ssdInput } from './ssd-input.js';
+import { boxesByCanvas, mosaicInput, mosaicLayout } from './ssd-mosaic.js';
 
 /** face-api pads its input to a square and scales it to this side. */
 export const SSD_INPUT_SIDE = 512;
@@ -159,6 +160,8 @@ function forward(tf: TfOps, w: Weights, input: Tensor): { encodings: Float32Arra
 export interface SsdNet {
   /** Face boxes in `image` pixels, strongest first, as face-api's locateFaces returns them. */
   locate(image: RgbImage, minScore: number, maxResults?: number): ScoredBox[];
+  /** One pass over all `canvases` side by side (ssd-mosaic.ts): each canvas's boxes, in its pixels. */
+  locateMosaic(canvases: readonly RgbImage[], minScore: number): ScoredBox[][];
 }
 
 /** The SSD on face-api's loaded weights (call after loadNets(api, ['detector'])). */
@@ -167,16 +170,30 @@ export function ssdNet(api: FaceApi): SsdNet {
   const weights = prepare(tf, api.nets.ssdMobilenetv1.params);
   // One input buffer for every pass: a fresh 3 MB array per canvas made workers' memory creep.
   const values = new Float32Array(SSD_INPUT_SIDE * SSD_INPUT_SIDE * 3);
+  const pass = (input: Float32Array) => {
+    const tensor = tf.tensor4d(input, [1, SSD_INPUT_SIDE, SSD_INPUT_SIDE, 3]);
+    try {
+      return forward(tf, weights, tensor);
+    } finally {
+      tensor.dispose();
+    }
+  };
+  const square = { width: SSD_INPUT_SIDE, height: SSD_INPUT_SIDE };
   return {
     locate(image, minScore, maxResults = SSD_MAX_FACES) {
-      const input = tf.tensor4d(ssdInput(image, SSD_INPUT_SIDE, values), [1, SSD_INPUT_SIDE, SSD_INPUT_SIDE, 3]);
-      let outputs: { encodings: Float32Array; scores: Float32Array };
-      try {
-        outputs = forward(tf, weights, input);
-      } finally {
-        input.dispose();
-      }
+      const outputs = pass(ssdInput(image, SSD_INPUT_SIDE, values));
       return facesFromOutputs(outputs, weights.anchors, image, { minScore, maxResults, inputSide: SSD_INPUT_SIDE });
+    },
+    locateMosaic(canvases, minScore) {
+      const layout = mosaicLayout(canvases, SSD_INPUT_SIDE);
+      const outputs = pass(mosaicInput(canvases, layout, SSD_INPUT_SIDE, values));
+      // Boxes in input pixels (the input is already square), then back to each canvas.
+      const boxes = facesFromOutputs(outputs, weights.anchors, square, {
+        minScore,
+        maxResults: SSD_MAX_FACES,
+        inputSide: SSD_INPUT_SIDE,
+      });
+      return boxesByCanvas(boxes, layout);
     },
   };
 }

@@ -22,6 +22,8 @@ export interface ThreadPool<Task extends { readonly id: number }, Reply extends 
   readonly size: number;
   /** Post `task` to worker `slot` under a fresh id; resolves with that worker's reply. */
   send(slot: number, task: DistributiveOmit<Task, 'id'>): Promise<Reply>;
+  /** Tasks sent to worker `slot` and not yet answered. */
+  queued(slot: number): number;
   /** Throws when the pool is closed or has given up on its workers. */
   checkUsable(): void;
   /** Ends every worker; pending tasks are rejected. */
@@ -87,6 +89,7 @@ export function threadPool<Task extends { readonly id: number }, Reply extends {
         slot.worker.postMessage(task);
       });
     },
+    queued: (i) => slots[i]?.pending.size ?? 0,
     checkUsable() {
       if (closed) throw new Error(`${label} workers are closed`);
       if (broken) throw broken;

@@ -61,3 +61,17 @@ test('closing rejects what is still pending', async () => {
     'a send after close never hangs',
   );
 });
+
+test('queued counts the tasks a worker has not answered yet', async () => {
+  const pool = echoPool();
+  try {
+    void pool.send(0, { value: 'silent' }).catch(() => {});
+    const answered = pool.send(0, { value: 'a' });
+    assert.deepEqual([pool.queued(0), pool.queued(1), pool.queued(5)], [2, 0, 0]);
+    await answered;
+    assert.equal(pool.queued(0), 1, 'the silent task is still waiting');
+  } finally {
+    await pool.close();
+  }
+  assert.equal(pool.queued(0), 0, 'closing rejects what was waiting');
+});
