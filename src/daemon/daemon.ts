@@ -1,8 +1,10 @@
 /**
- * The daemon's composition root (`facetag run`). Start order (after the data folder's lock and the
- * DB, taken by run-command): models → plugins → HTTP → reconcile → job runner → training → watcher
- * → READY=1. Stop is the reverse, driven by the
- * shutdown coordinator within the configured deadline.
+ * The daemon's composition root (`facetag run`), read top to bottom. Start order (after the data
+ * folder's lock and the DB, taken by run-command): clusters → training (which owns the current
+ * models) → plugins → HTTP → job runner → start-up reconcile → training's first check → watcher →
+ * schedule → READY=1. Each registers its stop with the shutdown coordinator as it starts, so
+ * stop runs in reverse within the configured deadline. What changes at run time lives in
+ * `live` (figures and phase) and in the training service (the models); nothing is wired late.
  */
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -25,17 +27,17 @@ import { markPathRemoved, markRemovedUnder, notePhoto, retryUnreadableUnder, sta
 import { currentPipeline } from '../store/pipeline.js';
 import { probeWrite } from '../store/storage-probe.js';
 import { recognisingAnalyser } from './analyser.js';
-import { type AnalyseJobContext, type Analyser, type JobResult, PIPELINE_VERSION } from './backfill.js';
+import { type Analyser, type JobResult, PIPELINE_VERSION } from './backfill.js';
 import { createClusteringService } from './clustering.js';
 import { startFaceThumbFiller } from './face-thumb-filler.js';
 import { resolveHttpToken } from './http-token.js';
 import { startJobRunner } from './job-runner.js';
-import { loadModelSet, type ModelSet } from './model-set.js';
+import { loadModelSet } from './model-set.js';
 import { reconcile } from './reconcile.js';
 import type { Shutdown } from './shutdown.js';
 import { createStorageHealth, pauseText } from './storage-health.js';
 import type { Notifier } from './systemd-notify.js';
-import { createTrainingService, type TrainingService } from './training.js';
+import { createTrainingService } from './training.js';
 import { createWatcher } from './watch/create-watcher.js';
 import type { WatchEvent } from './watch/watch-event.js';
 
@@ -66,6 +68,15 @@ function timed(analyse: Analyser, observe: (seconds: number) => void): Analyser 
   };
 }
 
+/** Runs tasks one after another: a watcher's rescan during the scheduled reconcile waits for it. */
+function serially(): (task: () => Promise<void>) => Promise<void> {
+  let tail = Promise.resolve();
+  return (task) => {
+    tail = tail.then(task);
+    return tail;
+  };
+}
+
 /** How often STATUS= is refreshed. */
 const STATUS_MS = 10_000;
 
@@ -73,13 +84,33 @@ const STATUS_MS = 10_000;
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
+/** What the daemon has done since it started, for STATUS=, /metrics and /readyz. */
+interface LiveFigures {
+  phase: 'starting' | 'ready' | 'stopping';
+  analysed: number;
+  reused: number;
+  failed: number;
+  retried: number;
+  faces: number;
+  readonly since: number;
+  watcher: WatcherStatus;
+}
+
 /** Starts everything and returns once READY=1 is sent; the shutdown coordinator stops it. */
 export async function startDaemon(deps: DaemonDeps): Promise<void> {
   const { config, db, log, notifier, shutdown } = deps;
   const now = deps.now ?? Date.now;
   const roots = deps.photoDirs.map((d) => resolve(d));
-  const modelsDir = join(config.dataDir, 'models');
-  const labelsDir = join(config.dataDir, 'labels');
+  const live: LiveFigures = {
+    phase: 'starting',
+    analysed: 0,
+    reused: 0,
+    failed: 0,
+    retried: 0,
+    faces: 0,
+    since: now(),
+    watcher: { roots: [], pending: 0 },
+  };
 
   // A switch of engine makes every photo due again; labels are matched to the new faces by overlap.
   const pipeline = currentPipeline(db, PIPELINE_VERSION, config.engine);
@@ -89,7 +120,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       to: config.engine,
     });
   }
-  let models: ModelSet = await loadModelSet(modelsDir, config.recognition.thresholds);
+
   // Clusters of unknown faces need embeddings: the neural engine's. The cascade keeps HOG likeness.
   const embeddings = embeddingSpec(config.neural.chipPadding);
   const clustering =
@@ -102,16 +133,31 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
         })
       : undefined;
   if (clustering) shutdown.register('clusters', () => clustering.stop());
-  let training: TrainingService | undefined;
+
+  // Training owns the models faces are named with; it starts work after the first reconcile.
+  const modelsDir = join(config.dataDir, 'models');
+  const training = createTrainingService({
+    db,
+    config,
+    modelsDir,
+    labelsDir: join(config.dataDir, 'labels'),
+    log: log.child({ component: 'training' }),
+    now,
+    models: await loadModelSet(modelsDir, config.recognition.thresholds),
+    onNamed: () => clustering?.wake(),
+  });
+  log.info('models loaded', { persons: training.models().models.length, version: training.models().version });
+
   // A full disk pauses the work (and says so) instead of crashing; a pause's end catches up.
-  let catchUp = () => {};
   const health = createStorageHealth({
     log,
     now,
     probe: () => probeWrite(db),
-    onResume: () => catchUp(),
+    onResume: () => {
+      void reconcileRoots(roots, 'resumed after a storage fault');
+      void training.checkNow();
+    },
   });
-  log.info('models loaded', { persons: models.models.length, version: models.version });
 
   // Plugins deliver the outbox on their own loops: a slow gallery never holds up tagging.
   const plugins = await startPluginHost({
@@ -125,9 +171,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   shutdown.register('plugins', () => plugins.stop());
 
   // The HTTP API starts before the first reconcile; /readyz says 503 until READY=1.
-  let readiness: { ready: boolean; reason?: string } = { ready: false, reason: 'starting' };
   const analyseSeconds = createLatencyRecorder();
-  let watcherStatus: WatcherStatus = { roots: [], pending: 0 };
   if (config.http.enabled) {
     const { token, file } = await resolveHttpToken(config.http.token, config.dataDir);
     const app = createHttpApi({
@@ -141,29 +185,32 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       log: log.child({ component: 'http' }),
       onLabelsChanged: () => {
         plugins.wake();
-        training?.labelsChanged();
+        training.labelsChanged();
         clustering?.wake();
       },
       readiness: () => {
         const pause = health.paused();
-        return pause && readiness.ready ? { ready: false, reason: pauseText(pause) } : readiness;
+        if (live.phase !== 'ready') return { ready: false, reason: live.phase };
+        return pause ? { ready: false, reason: pauseText(pause) } : { ready: true };
       },
-      recognizer: () => models.recognizer,
+      recognizer: () => training.models().recognizer,
+      // Training waits for the start-up reconcile (the labels' photos may have moved).
       training: {
-        status: () => training?.status() ?? null,
+        status: () => (live.phase === 'starting' ? null : training.status()),
         trainNow: () => {
-          training?.trainNow();
-          return training !== undefined;
+          if (live.phase === 'starting') return false;
+          training.trainNow();
+          return true;
         },
       },
       drawnFaceChip: (file, box) =>
         drawnFaceChip(file, box, { detection: config.detection, maxPixels: config.decode.maxPixels }),
       metrics: () => ({
-        photos: { analysed: stats.analysed, reused: stats.reused, failed: stats.failed, retried: stats.retried },
+        photos: { analysed: live.analysed, reused: live.reused, failed: live.failed, retried: live.retried },
         stageSeconds: { analyse: analyseSeconds.snapshot() },
         // Consecutive failed deliveries of the sidecar plugin (0 while sidecars are being written).
         sidecarWriteErrors: plugins.status().find((p) => p.name === 'xmp')?.failures ?? 0,
-        watcher: watcherStatus,
+        watcher: live.watcher,
         plugins: plugins.status(),
       }),
       plugins,
@@ -184,7 +231,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       log.warn('could not note the API address for facetag status', { err }),
     );
     shutdown.register('http', () => {
-      readiness = { ready: false, reason: 'stopping' };
+      live.phase = 'stopping';
       return server.close();
     });
   }
@@ -193,42 +240,47 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   const released = releaseLeases(db, now());
   if (released > 0) log.info('re-queued work of an interrupted run', { jobs: released });
 
-  const stats = { analysed: 0, reused: 0, failed: 0, retried: 0, faces: 0, since: now() };
   const onResult = (r: JobResult) => {
     if (r.kind !== 'lease-lost') plugins.wake();
     if (r.kind === 'analysed' || r.kind === 'reused') clustering?.wake();
     if (r.kind === 'analysed') {
-      stats.analysed++;
-      stats.faces += r.faces;
+      live.analysed++;
+      live.faces += r.faces;
       log.info('analysed', { path: r.path, faces: r.faces });
     } else if (r.kind === 'reused') {
-      stats.reused++;
+      live.reused++;
       log.debug('reused', { path: r.path });
     } else if (r.kind === 'failed') {
-      stats.failed++;
+      live.failed++;
       log.warn('photo failed', { path: r.path, code: r.code, reason: r.message });
     } else if (r.kind === 'retry') {
-      stats.retried++;
+      live.retried++;
       log.info('photo will be retried', { path: r.path, code: r.code, reason: r.message });
     }
   };
-  const ctx: AnalyseJobContext = {
-    db,
-    pipelineVersion: pipeline.version,
-    analyse: timed(
-      recognisingAnalyser(deps.detector, () => models),
-      (s) => analyseSeconds.observe(s),
-    ),
-    now,
-    backoff: { baseMs: config.daemon.retryBaseSeconds * 1000, maxMs: 6 * 3600_000 },
-    truncatedAfterMs: config.daemon.truncatedFailAfterHours * 3600_000,
-  };
+  const runner = startJobRunner({
+    ctx: {
+      db,
+      pipelineVersion: pipeline.version,
+      analyse: timed(
+        recognisingAnalyser(deps.detector, () => training.models()),
+        (s) => analyseSeconds.observe(s),
+      ),
+      now,
+      backoff: { baseMs: config.daemon.retryBaseSeconds * 1000, maxMs: 6 * 3600_000 },
+      truncatedAfterMs: config.daemon.truncatedFailAfterHours * 3600_000,
+    },
+    concurrency: config.daemon.concurrency,
+    log: log.child({ component: 'jobs' }),
+    onResult,
+    health,
+  });
+  shutdown.register('job runner', () => runner.stop());
 
-  // Reconciles never overlap: a watcher rescan during the cron pass waits for it.
-  let reconciling: Promise<unknown> = Promise.resolve();
-  const reconcileRoots = (which: readonly string[], why: string) => {
-    reconciling = reconciling
-      .then(async () => {
+  const oneAtATime = serially();
+  const reconcileRoots = (which: readonly string[], why: string) =>
+    oneAtATime(async () => {
+      try {
         const report = await reconcile({
           db,
           roots: which,
@@ -247,49 +299,19 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
           ms: Math.round(report.ms),
         });
         runner.wake();
-      })
-      .catch((err: unknown) => {
+      } catch (err) {
         if (!health.fault(err, `reconcile (${why})`)) log.error('reconcile failed', { why, err });
-      });
-    return reconciling;
-  };
-
-  const runner = startJobRunner({
-    ctx,
-    concurrency: config.daemon.concurrency,
-    log: log.child({ component: 'jobs' }),
-    onResult,
-    health,
-  });
-  shutdown.register('job runner', () => runner.stop());
+      }
+    });
   await reconcileRoots(roots, 'start-up');
 
-  training = createTrainingService({
-    db,
-    config,
-    modelsDir,
-    labelsDir,
-    log: log.child({ component: 'training' }),
-    now,
-    onModels: (set) => {
-      models = set;
-    },
-    onNamed: () => clustering?.wake(),
-  });
   shutdown.register('training', () => training.stop());
-  const labelPoll = setInterval(() => training?.noticeLabelChanges(), config.daemon.trainDebounceSeconds * 1000);
+  // Labels written by another process (`facetag label`) are noticed by this cheap poll.
+  const labelPoll = setInterval(() => training.noticeLabelChanges(), config.daemon.trainDebounceSeconds * 1000);
   labelPoll.unref();
   shutdown.register('label poll', () => clearInterval(labelPoll));
   void training.checkNow();
 
-  const onEvent = (event: WatchEvent) => {
-    try {
-      noteEvent(event);
-    } catch (err) {
-      // Not stored: the reconcile that ends the pause finds the file again.
-      if (!health.fault(err, event.kind === 'rescan' ? event.root : event.path)) throw err;
-    }
-  };
   const noteEvent = (event: WatchEvent) => {
     if (event.kind === 'upsert') {
       notePhoto(
@@ -312,17 +334,20 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   const watchLog = log.child({ component: 'watcher' });
   const watcher = await createWatcher({
     roots,
-    onEvent,
+    onEvent: (event) => {
+      try {
+        noteEvent(event);
+      } catch (err) {
+        // Not stored: the reconcile that ends the pause finds the file again.
+        if (!health.fault(err, event.kind === 'rescan' ? event.root : event.path)) throw err;
+      }
+    },
     log: ({ level, msg, ...fields }) => watchLog[level](msg, fields),
     include: config.daemon.include,
     exclude: config.daemon.exclude,
     settleMs: config.daemon.settleMs,
   });
   shutdown.register('watcher', () => watcher.close());
-  const refreshWatcherStatus = () => {
-    const st = watcher.status();
-    watcherStatus = { roots: st.roots.map((r) => ({ mode: r.mode })), pending: st.pending };
-  };
 
   const task = cron.schedule(config.daemon.reconcileSchedule, () => {
     void reconcileRoots(roots, 'schedule');
@@ -330,28 +355,27 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   });
   shutdown.register('schedule', () => task.stop());
 
-  catchUp = () => {
-    void reconcileRoots(roots, 'resumed after a storage fault');
-    void training?.checkNow();
-  };
-
   const status = (): string => {
     const pause = health.paused();
     if (pause) return pauseText(pause);
     const q = queueStats(db, now());
-    const hours = Math.max((now() - stats.since) / 3_600_000, 1 / 60);
-    return `queue ${q.total} (${q.running} running), ${Math.round(stats.analysed / hours)} photos/h, ${stats.analysed} analysed, ${stats.failed} failed since start`;
+    const hours = Math.max((now() - live.since) / 3_600_000, 1 / 60);
+    return `queue ${q.total} (${q.running} running), ${Math.round(live.analysed / hours)} photos/h, ${live.analysed} analysed, ${live.failed} failed since start`;
+  };
+  const refresh = () => {
+    const st = watcher.status();
+    live.watcher = { roots: st.roots.map((r) => ({ mode: r.mode })), pending: st.pending };
   };
   const statusTimer = setInterval(() => {
     notifier.status(status());
-    refreshWatcherStatus();
+    refresh();
   }, STATUS_MS);
   statusTimer.unref();
   shutdown.register('status', () => clearInterval(statusTimer));
 
   const counts = statusCounts(db);
-  refreshWatcherStatus();
-  readiness = { ready: true };
+  refresh();
+  live.phase = 'ready';
   notifier.ready(status());
   const stopWatchdog = notifier.startWatchdog();
   shutdown.register('watchdog', stopWatchdog);
@@ -367,5 +391,5 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     },
   });
   shutdown.register('face pictures', () => thumbFiller.stop());
-  log.info('ready', { roots, photos: counts, models: models.version, watcher: watcher.status() });
+  log.info('ready', { roots, photos: counts, models: training.models().version, watcher: watcher.status() });
 }

@@ -19,13 +19,15 @@ import { type ModelSet, modelSetOf } from './model-set.js';
 import { type LibraryTrainingOptions, trainLibrary } from './train-library.js';
 
 export interface TrainingServiceOptions extends Omit<LibraryTrainingOptions, 'onProgress'> {
-  /** Called with the new models once they are trained (before re-classification). */
-  readonly onModels: (set: ModelSet) => void;
+  /** The models on disk at start; `models()` gives them until a training replaces them. */
+  readonly models: ModelSet;
   /** Called once the stored faces are named again with the new models. */
   readonly onNamed?: () => void;
 }
 
 export interface TrainingService {
+  /** The models faces are named with now: those at start, then each training's (before re-classification). */
+  models(): ModelSet;
   /** Labels changed: retrain after the debounce. */
   labelsChanged(): void;
   /** Retrain now (the page's "train now", `facetag train`), even if the labels look unchanged. */
@@ -66,6 +68,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   let startsAt: number | null = null;
   let progress: TrainingStatus['progress'] = null;
   let last: TrainingStatus['last'] = null;
+  let models = options.models;
 
   const fingerprintFile = join(modelsDir, FINGERPRINT_FILE);
   const readFingerprint = () =>
@@ -129,7 +132,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     } else {
       // The folder now holds exactly these models: no need to read them back.
       const set = modelSetOf(result.models, config.recognition.thresholds);
-      options.onModels(set);
+      models = set;
       phase = 'naming';
       progress = { done: 0, total: 0, current: null };
       named = await reclassify(set);
@@ -182,6 +185,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   };
 
   return {
+    models: () => models,
     labelsChanged() {
       if (stopped) return;
       clearTimeout(timer);

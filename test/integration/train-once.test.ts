@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { configSchema, withEngine } from '../../src/config/schema.js';
+import { modelSetOf } from '../../src/daemon/model-set.js';
 import { createTrainingService, type TrainingService } from '../../src/daemon/training.js';
 import { facesOfPhoto, setFaceLabel } from '../../src/store/faces.js';
 import { until } from '../helpers/daemon.js';
@@ -34,7 +35,7 @@ test('after Train now, the label poll does not train the same labels again', asy
     labelsDir: join(fx.dir, 'data', 'labels'),
     log,
     now: () => fx.clock.now,
-    onModels: () => undefined,
+    models: modelSetOf([], {}),
   });
   // A label given through the API (which would call labelsChanged), then "Train now".
   const [face] = facesOfPhoto(fx.db, fx.photos.solo);
