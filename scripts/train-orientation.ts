@@ -15,7 +15,6 @@ import {
   ORIENTATION_CLASSES,
   ORIENTATION_STEP,
   orientationFeatures,
-  orientationScores,
 } from '../src/recognize/face-orientation.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -41,6 +40,20 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Class probabilities under weights `W`: orientationScores on typed arrays, ~5× faster in this loop. */
+function softmax(W: readonly Float64Array[], x: Float64Array): number[] {
+  const d = x.length;
+  const logits = W.map((w) => {
+    let s = w[d] as number;
+    for (let i = 0; i < d; i++) s += (w[i] as number) * (x[i] as number);
+    return s;
+  });
+  const max = Math.max(...logits);
+  const e = logits.map((l) => Math.exp(l - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
 }
 
 async function main(): Promise<void> {
@@ -80,18 +93,17 @@ async function main(): Promise<void> {
     for (const g of grad) g.fill(0);
     let loss = 0;
     let right = 0;
-    const model = { weights: W.map((w) => [...w]) };
     for (let n = 0; n < xs.length; n++) {
       const x = xs[n] as Float64Array;
       const y = ys[n] as number;
-      const p = orientationScores({ ...model, version: 1, chip: ORIENTATION_CHIP, features: d, trainedOn: '' }, x);
+      const p = softmax(W, x);
       loss -= Math.log(Math.max(p[y] ?? 0, 1e-12));
       if (p.indexOf(Math.max(...p)) === y) right++;
       for (let c = 0; c < ORIENTATION_CLASSES; c++) {
         const e = (p[c] ?? 0) - (c === y ? 1 : 0);
         const g = grad[c] as Float64Array;
-        for (let i = 0; i < d; i++) g[i] = (g[i] ?? 0) + e * (x[i] ?? 0);
-        g[d] = (g[d] ?? 0) + e;
+        for (let i = 0; i < d; i++) g[i] = (g[i] as number) + e * (x[i] as number);
+        g[d] = (g[d] as number) + e;
       }
     }
     for (let c = 0; c < ORIENTATION_CLASSES; c++) {
