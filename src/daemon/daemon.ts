@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
+import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { DetectorOptions } from '../engine/detector.js';
 import { createHttpApi, startHttpServer } from '../http/app.js';
@@ -49,7 +50,8 @@ export interface DaemonDeps {
   readonly log: Logger;
   readonly notifier: Notifier;
   readonly shutdown: Shutdown;
-  readonly now?: () => number;
+  /** The clock and the daemon's own timers (STATUS=, the label poll). */
+  readonly timers?: Timers;
   /** Where relative plugin paths resolve: the config file's folder (default: the working directory). */
   readonly configDir?: string;
 }
@@ -99,7 +101,8 @@ interface LiveFigures {
 /** Starts everything and returns once READY=1 is sent; the shutdown coordinator stops it. */
 export async function startDaemon(deps: DaemonDeps): Promise<void> {
   const { config, db, log, notifier, shutdown } = deps;
-  const now = deps.now ?? Date.now;
+  const timers = deps.timers ?? systemTimers;
+  const now = timers.now;
   const roots = deps.photoDirs.map((d) => resolve(d));
   const live: LiveFigures = {
     phase: 'starting',
@@ -307,9 +310,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
 
   shutdown.register('training', () => training.stop());
   // Labels written by another process (`facetag label`) are noticed by this cheap poll.
-  const labelPoll = setInterval(() => training.noticeLabelChanges(), config.daemon.trainDebounceSeconds * 1000);
-  labelPoll.unref();
-  shutdown.register('label poll', () => clearInterval(labelPoll));
+  const stopLabelPoll = timers.every(config.daemon.trainDebounceSeconds * 1000, () => training.noticeLabelChanges());
+  shutdown.register('label poll', stopLabelPoll);
   void training.checkNow();
 
   const noteEvent = (event: WatchEvent) => {
@@ -366,12 +368,11 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     const st = watcher.status();
     live.watcher = { roots: st.roots.map((r) => ({ mode: r.mode })), pending: st.pending };
   };
-  const statusTimer = setInterval(() => {
+  const stopStatus = timers.every(STATUS_MS, () => {
     notifier.status(status());
     refresh();
-  }, STATUS_MS);
-  statusTimer.unref();
-  shutdown.register('status', () => clearInterval(statusTimer));
+  });
+  shutdown.register('status', stopStatus);
 
   const counts = statusCounts(db);
   refresh();

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { systemTimers, type Timers } from '../core/clock.js';
 
 /**
  * sd_notify(3) for Type=notify units. Node has no unix datagram sockets (node-stack.md §6.5), so
@@ -29,7 +30,8 @@ export interface Notifier {
 
 export interface NotifierOptions {
   pid?: number;
-  now?: () => number;
+  /** The clock and the watchdog's timer (a fake one in tests). */
+  timers?: Timers;
   /** At most one "send failed" line per this many ms; default 10 minutes. */
   failureLogMs?: number;
 }
@@ -37,7 +39,7 @@ export interface NotifierOptions {
 export function createNotifier(
   env: NodeJS.ProcessEnv = process.env,
   log?: NotifyLog,
-  { pid = process.pid, now = Date.now, failureLogMs = 600_000 }: NotifierOptions = {},
+  { pid = process.pid, timers = systemTimers, failureLogMs = 600_000 }: NotifierOptions = {},
 ): Notifier {
   const path = socketPath(env.NOTIFY_SOCKET, log);
   const Socket = path === undefined ? undefined : loadDgramSocket(log);
@@ -50,8 +52,8 @@ export function createNotifier(
 
   const failed = (err: unknown) => {
     failedSends++;
-    if (now() - lastFailureLog < failureLogMs) return;
-    lastFailureLog = now();
+    if (timers.now() - lastFailureLog < failureLogMs) return;
+    lastFailureLog = timers.now();
     log?.warn('systemd notify failed', { socket: path, failedSends, err });
     failedSends = 0;
   };
@@ -91,9 +93,7 @@ export function createNotifier(
       stopWatchdog();
       if (watchdogMs <= 0 || closed) return () => {};
       send('WATCHDOG=1');
-      const timer = setInterval(() => send('WATCHDOG=1'), watchdogMs / 2);
-      timer.unref(); // the daemon's own work keeps it alive, not the pings
-      const stop = () => clearInterval(timer);
+      const stop = timers.every(watchdogMs / 2, () => send('WATCHDOG=1'));
       stopTimer = stop;
       return () => {
         if (stopTimer === stop) stopWatchdog();
