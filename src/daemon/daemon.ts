@@ -146,6 +146,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     labelsDir: join(config.dataDir, 'labels'),
     log: log.child({ component: 'training' }),
     now,
+    timers,
     models: await loadModelSet(modelsDir, config.recognition.thresholds),
     onNamed: () => clustering?.wake(),
   });

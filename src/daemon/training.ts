@@ -7,6 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemTimers, type Timers } from '../core/clock.js';
 import type { TrainingPhase, TrainingStatus } from '../core/service-status.js';
 import { errnoCode } from '../files/errno.js';
 import { needsStoredChip, recogniseStored } from '../pipeline/analyse.js';
@@ -23,6 +24,8 @@ export interface TrainingServiceOptions extends Omit<LibraryTrainingOptions, 'on
   readonly models: ModelSet;
   /** Called once the stored faces are named again with the new models. */
   readonly onNamed?: () => void;
+  /** The debounce's timer (a fake clock in tests; give it the same clock as `now`). */
+  readonly timers?: Timers;
 }
 
 export interface TrainingService {
@@ -58,7 +61,8 @@ const RECLASSIFY_PAGE = 500;
 
 export function createTrainingService(options: TrainingServiceOptions): TrainingService {
   const { db, config, modelsDir, labelsDir, log, now } = options;
-  let timer: NodeJS.Timeout | undefined;
+  const timers = options.timers ?? systemTimers;
+  let cancelTimer = () => {};
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
@@ -188,10 +192,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     models: () => models,
     labelsChanged() {
       if (stopped) return;
-      clearTimeout(timer);
+      cancelTimer();
       const ms = config.daemon.trainDebounceSeconds * 1000;
-      timer = setTimeout(() => void run(), ms);
-      timer.unref();
+      cancelTimer = timers.after(ms, () => void run());
       if (!running) {
         phase = 'waiting';
         startsAt = now() + ms;
@@ -199,7 +202,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     },
     trainNow() {
       if (stopped) return;
-      clearTimeout(timer);
+      cancelTimer();
       void run();
     },
     noticeLabelChanges() {
@@ -215,7 +218,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     status: () => ({ phase, startsAt: phase === 'waiting' ? startsAt : null, progress, last }),
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      cancelTimer();
       await running;
     },
   };

@@ -1,8 +1,8 @@
 /**
  * Labels given through the API are trained on once (issue 15 §6). The label poll notices changes
  * made by `facetag label` in another process; after "Train now" it must not take the labels that
- * run trained on for new ones and train them a second time. Driven by hand, without timers: the
- * poll is called directly, as its interval would.
+ * run trained on for new ones and train them a second time. Driven by hand: the poll is called
+ * directly, as its interval would, and the debounce runs on a fake clock.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { modelSetOf } from '../../src/daemon/model-set.js';
 import { createTrainingService, type TrainingService } from '../../src/daemon/training.js';
 import { facesOfPhoto, setFaceLabel } from '../../src/store/faces.js';
 import { until } from '../helpers/daemon.js';
+import { fakeTimers } from '../helpers/fake-timers.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 import { type Fixture, startFixture } from './http-fixture.js';
 
@@ -28,6 +29,7 @@ after(async () => {
 test('after Train now, the label poll does not train the same labels again', async () => {
   const config = { ...withEngine(configSchema.parse({ engine: 'cascade' })), dataDir: join(fx.dir, 'data') };
   const { log } = recordingLogger();
+  const timers = fakeTimers(fx.clock.now);
   training = createTrainingService({
     db: fx.db,
     config,
@@ -35,6 +37,7 @@ test('after Train now, the label poll does not train the same labels again', asy
     labelsDir: join(fx.dir, 'data', 'labels'),
     log,
     now: () => fx.clock.now,
+    timers,
     models: modelSetOf([], {}),
   });
   // A label given through the API (which would call labelsChanged), then "Train now".
@@ -51,5 +54,22 @@ test('after Train now, the label poll does not train the same labels again', asy
   fx.clock.now += 1000;
   setFaceLabel(fx.db, face.id, { state: 'confirmed', person: 'Bea' }, fx.clock.now);
   training.noticeLabelChanges();
-  assert.equal(training.status()?.phase, 'waiting');
+  const debounce = config.daemon.trainDebounceSeconds * 1000;
+  assert.deepEqual(
+    { phase: training.status()?.phase, startsAt: training.status()?.startsAt },
+    { phase: 'waiting', startsAt: fx.clock.now + debounce },
+  );
+  // The debounce, on the fake clock: nothing until it has run out, then the second training.
+  const first = training.status()?.last?.finishedAt;
+  timers.advance(debounce - 1);
+  assert.equal(training.status()?.phase, 'waiting', 'still waiting 1 ms before');
+  fx.clock.now += 1000;
+  timers.advance(1);
+  assert.notEqual(training.status()?.phase, 'waiting', 'started when the debounce ran out');
+  await until(
+    () => (training.status()?.last?.finishedAt !== first ? true : undefined),
+    60_000,
+    'the second training to finish',
+  );
+  assert.equal(timers.pending(), 0);
 });
