@@ -6,6 +6,7 @@
  * ids survive restarts. Takes out a face a person says does not belong, for good.
  */
 import { DEFAULT_CLUSTER_OPTIONS, FaceClusters, keepIds } from '../cluster/face-clusters.js';
+import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import {
   clusterableFaces,
@@ -28,6 +29,8 @@ export interface ClusteringOptions {
   readonly pollMs?: number;
   /** Refine once nothing new has been placed for this long. */
   readonly refineAfterMs?: number;
+  /** The poll's and the refinement's timers (a fake clock in tests). */
+  readonly timers?: Timers;
   /**
    * Above this many unknown faces a refine is skipped: it places every face again, which is
    * quadratic (10k faces: 24 s of CPU, bench:clusters). Placement stays incremental.
@@ -67,7 +70,8 @@ export function createClusteringService(options: ClusteringOptions): ClusteringS
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let woken: NodeJS.Immediate | undefined;
-  let refineTimer: NodeJS.Timeout | undefined;
+  const timers = options.timers ?? systemTimers;
+  let cancelRefine = () => {};
 
   const loadExclusions = (into: FaceClusters) => {
     for (const e of clusterExclusions(db)) into.exclude(e.face_id, e.cluster_id);
@@ -189,15 +193,13 @@ export function createClusteringService(options: ClusteringOptions): ClusteringS
   };
 
   function scheduleRefine() {
-    clearTimeout(refineTimer);
-    refineTimer = setTimeout(() => {
+    cancelRefine();
+    cancelRefine = timers.after(refineAfterMs, () => {
       if (placedSinceRefine > 0) void enqueue(refineNow);
-    }, refineAfterMs);
-    refineTimer.unref();
+    });
   }
 
-  const poll = setInterval(() => void enqueue(syncNow), pollMs);
-  poll.unref();
+  const stopPoll = timers.every(pollMs, () => void enqueue(syncNow));
 
   return {
     wake() {
@@ -221,8 +223,8 @@ export function createClusteringService(options: ClusteringOptions): ClusteringS
     status: () => ({ faces: index.size, clusters: index.clusters().size, lastRefine }),
     async stop() {
       stopped = true;
-      clearInterval(poll);
-      clearTimeout(refineTimer);
+      stopPoll();
+      cancelRefine();
       if (woken) clearImmediate(woken);
       await running;
     },

@@ -133,6 +133,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
           featureKey: featureKey(embeddings),
           dimensions: embeddings.dimensions,
           log: log.child({ component: 'clusters' }),
+          timers,
         })
       : undefined;
   if (clustering) shutdown.register('clusters', () => clustering.stop());

@@ -7,11 +7,13 @@ import { after, before, test } from 'node:test';
 import { createLogger } from '../../src/core/logger.js';
 import { createClusteringService } from '../../src/daemon/clustering.js';
 import { embeddingSpec, featureKey } from '../../src/recognize/features.js';
+import { fakeTimers } from '../helpers/fake-timers.js';
 import { call, type Fixture, startFixture, TOKEN } from './http-fixture.js';
 
 const spec = embeddingSpec(0.5);
 const key = featureKey(spec);
 let fx: Fixture;
+const timers = fakeTimers();
 let service: ReturnType<typeof createClusteringService>;
 
 /** A unit vector along axis `axis`, nudged by `nudge` on the next axis. */
@@ -57,12 +59,27 @@ before(async () => {
     featureKey: key,
     dimensions: spec.dimensions,
     log: createLogger({ write: () => {}, syslogPrefix: false }),
+    timers,
   });
   await service.sync();
 });
 after(async () => {
   await service.stop();
   await fx.close();
+});
+
+test('the clusters are refined once no new face has been placed for a minute (fake clock)', async () => {
+  assert.equal(service.status().lastRefine, null, 'placing faces does not refine at once');
+  timers.advance(59_999);
+  await service.sync();
+  assert.equal(service.status().lastRefine, null, 'not before the minute is up');
+  timers.advance(1);
+  await service.sync(); // queued behind the refinement
+  assert.equal(service.status().lastRefine?.faces, 3, 'refined when it is');
+  timers.advance(600_000);
+  await service.sync();
+  assert.equal(service.status().lastRefine?.faces, 3);
+  assert.equal(timers.pending(), 1, 'only the poll is left: nothing new was placed');
 });
 
 test('unknown faces come as stored clusters, biggest first, then the faces seen once', async () => {
