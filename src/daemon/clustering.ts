@@ -8,6 +8,7 @@
 import { DEFAULT_CLUSTER_OPTIONS, FaceClusters, keepIds } from '../cluster/face-clusters.js';
 import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { serially } from '../core/serial.js';
 import {
   clusterableFaces,
   clusterExclusions,
@@ -68,6 +69,8 @@ export function createClusteringService(options: ClusteringOptions): ClusteringS
   let placedSinceRefine = 0;
   let lastRefine: ClusteringStatus['lastRefine'] = null;
   let stopped = false;
+  const oneAtATime = serially();
+  /** The last work queued: stop waits for it. */
   let running: Promise<void> = Promise.resolve();
   let woken: NodeJS.Immediate | undefined;
   const timers = options.timers ?? systemTimers;
@@ -181,7 +184,7 @@ export function createClusteringService(options: ClusteringOptions): ClusteringS
 
   /** Work runs one at a time, in order; a failure is logged and the next wake tries again. */
   const enqueue = (work: () => Promise<void>): Promise<void> => {
-    running = running.then(async () => {
+    running = oneAtATime(async () => {
       if (stopped) return;
       try {
         await work();

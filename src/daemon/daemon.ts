@@ -12,6 +12,7 @@ import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
 import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { serially } from '../core/serial.js';
 import type { DetectorOptions } from '../engine/detector.js';
 import { createHttpApi, startHttpServer } from '../http/app.js';
 import { isLoopbackHost } from '../http/auth.js';
@@ -67,15 +68,6 @@ function timed(analyse: Analyser, observe: (seconds: number) => void): Analyser 
     } finally {
       observe((performance.now() - t) / 1000);
     }
-  };
-}
-
-/** Runs tasks one after another: a watcher's rescan during the scheduled reconcile waits for it. */
-function serially(): (task: () => Promise<void>) => Promise<void> {
-  let tail = Promise.resolve();
-  return (task) => {
-    tail = tail.then(task);
-    return tail;
   };
 }
 
@@ -282,6 +274,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   });
   shutdown.register('job runner', () => runner.stop());
 
+  // A watcher's rescan during the scheduled reconcile waits for it.
   const oneAtATime = serially();
   const reconcileRoots = (which: readonly string[], why: string) =>
     oneAtATime(async () => {

@@ -11,7 +11,7 @@ import type { RgbImage } from './rotate-rgb.js';
 import { facesFromOutputs } from './ssd-decode.js';
 import type { ScoredBox } from './ssd-hits.js';
 import { ssdInput } from './ssd-input.js';
-import { boxesByCanvas, mosaicInput, mosaicLayout } from './ssd-mosaic.js';
+import { boxesByCanvas, MOSAIC_CELLS, mosaicInput, mosaicLayout } from './ssd-mosaic.js';
 
 /** face-api pads its input to a square and scales it to this side. */
 export const SSD_INPUT_SIDE = 512;
@@ -160,7 +160,7 @@ function forward(tf: TfOps, w: Weights, input: Tensor): { encodings: Float32Arra
 export interface SsdNet {
   /** Face boxes in `image` pixels, strongest first, as face-api's locateFaces returns them. */
   locate(image: RgbImage, minScore: number, maxResults?: number): ScoredBox[];
-  /** One pass over all `canvases` side by side (ssd-mosaic.ts): each canvas's boxes, in its pixels. */
+  /** `canvases` side by side, MOSAIC_CELLS to a pass (ssd-mosaic.ts): each canvas's boxes, in its pixels. */
   locateMosaic(canvases: readonly RgbImage[], minScore: number): ScoredBox[][];
 }
 
@@ -185,15 +185,20 @@ export function ssdNet(api: FaceApi): SsdNet {
       return facesFromOutputs(outputs, weights.anchors, image, { minScore, maxResults, inputSide: SSD_INPUT_SIDE });
     },
     locateMosaic(canvases, minScore) {
-      const layout = mosaicLayout(canvases, SSD_INPUT_SIDE);
-      const outputs = pass(mosaicInput(canvases, layout, SSD_INPUT_SIDE, values));
-      // Boxes in input pixels (the input is already square), then back to each canvas.
-      const boxes = facesFromOutputs(outputs, weights.anchors, square, {
-        minScore,
-        maxResults: SSD_MAX_FACES,
-        inputSide: SSD_INPUT_SIDE,
-      });
-      return boxesByCanvas(boxes, layout);
+      const found: ScoredBox[][] = [];
+      for (let i = 0; i < canvases.length; i += MOSAIC_CELLS) {
+        const share = canvases.slice(i, i + MOSAIC_CELLS);
+        const layout = mosaicLayout(share, SSD_INPUT_SIDE);
+        const outputs = pass(mosaicInput(share, layout, SSD_INPUT_SIDE, values));
+        // Boxes in input pixels (the input is already square), then back to each canvas.
+        const boxes = facesFromOutputs(outputs, weights.anchors, square, {
+          minScore,
+          maxResults: SSD_MAX_FACES,
+          inputSide: SSD_INPUT_SIDE,
+        });
+        found.push(...boxesByCanvas(boxes, layout));
+      }
+      return found;
     },
   };
 }
