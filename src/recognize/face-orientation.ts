@@ -2,10 +2,11 @@
  * Which way up a face is (issue 14 §5). The SSD finds a face at most of the sweep's angles and
  * its scores do not say which way up it is (on the detection set 47 of 374 upright faces were
  * kept turned; preferring upright instead stored 219 of 359 faces of upside-down photos wrong).
- * So a small classifier looks at the face itself: HOG of a 32×32 grey chip cut at the kept angle,
- * and a linear model (softmax over 4 classes) that says whether the chip shows the face upright or
- * turned by a quarter, half or three-quarter turn. Trained on upright LFW faces turned all four
- * ways (scripts/train-orientation.ts, models/face-orientation.json). Pure, but for the loader.
+ * So a small network looks at the face itself: a 48 px grey chip cut at a detection's angle, as
+ * HOG plus its light-and-dark layout, and one hidden layer that says whether the chip shows the
+ * face upright or turned by 45, 90 … 315 degrees. It is taught on the SSD's own boxes of upright
+ * LFW faces at every angle the sweep finds them (scripts/train-orientation.ts,
+ * models/face-orientation.json). Pure, but for the loader.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,31 +30,75 @@ export const ORIENTATION_HOG: HogParams = {
 export const ORIENTATION_CLASSES = 8;
 export const ORIENTATION_STEP = 360 / ORIENTATION_CLASSES;
 
-const modelFile = z.object({
-  version: z.literal(1),
-  chip: z.object({ size: z.literal(ORIENTATION_CHIP.size), padding: z.literal(ORIENTATION_CHIP.padding) }),
-  features: z.int().positive(),
-  /** One row per class (the face turned by 0, 45, … 315 degrees): weights then the bias. */
-  weights: z.array(z.array(z.number())).length(ORIENTATION_CLASSES),
-  trainedOn: z.string(),
-});
+const row = z.array(z.number());
+const modelFile = z
+  .object({
+    version: z.literal(2),
+    chip: z.object({ size: z.literal(ORIENTATION_CHIP.size), padding: z.literal(ORIENTATION_CHIP.padding) }),
+    features: z.int().positive(),
+    /** Each feature is standardised, (x − mean) / scale, before the hidden layer. */
+    mean: row,
+    scale: row,
+    /** One row per hidden unit (ReLU): weights over the features, then the bias. */
+    hidden: z.array(row).min(1),
+    /** One row per class (the face turned by 0, 45, … 315 degrees): weights over the hidden units, then the bias. */
+    weights: z.array(row).length(ORIENTATION_CLASSES),
+    trainedOn: z.string(),
+  })
+  .superRefine((m, ctx) => {
+    const bad = (what: string) =>
+      ctx.addIssue({ code: 'custom', message: `${what} do not match ${m.features} features` });
+    if (m.mean.length !== m.features || m.scale.length !== m.features) bad('mean and scale');
+    if (m.hidden.some((h) => h.length !== m.features + 1)) bad('hidden rows');
+    if (m.weights.some((w) => w.length !== m.hidden.length + 1)) bad('class rows');
+  });
 export type OrientationModel = z.infer<typeof modelFile>;
 
-/** The square, upright-in-its-frame chip of `rect` (whatever its sides), as HOG features. */
+/** The side of the chip's light-and-dark layout, in cells (each the mean of a 4×4 block of the chip). */
+export const ORIENTATION_LAYOUT = 12;
+
+/**
+ * The square, upright-in-its-frame chip of `rect` (whatever its sides), as features: its HOG,
+ * then its light-and-dark layout (12×12 block means, standardised over the chip). HOG's gradients
+ * are unsigned, so a dark band over a light one and a light band over a dark one look alike;
+ * the layout keeps what tells a face from its upside-down self (dark eyes above light cheeks).
+ */
 export function orientationFeatures(image: RasterImage, rect: RotatedRect): Float64Array {
   const side = (rect.width + rect.height) / 2;
   const { size, padding } = ORIENTATION_CHIP;
   const chip = cutChip(image, { ...rect, width: side, height: side }, { padding, outWidth: size, outHeight: size });
-  return hog(rgbToGrey(chip.pixels, chip.channels), size, size, ORIENTATION_HOG);
+  const grey = rgbToGrey(chip.pixels, chip.channels);
+  const gradients = hog(grey, size, size, ORIENTATION_HOG);
+  const out = new Float64Array(gradients.length + ORIENTATION_LAYOUT * ORIENTATION_LAYOUT);
+  out.set(gradients);
+  const layout = out.subarray(gradients.length);
+  const block = size / ORIENTATION_LAYOUT;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const cell = Math.floor(y / block) * ORIENTATION_LAYOUT + Math.floor(x / block);
+      layout[cell] = (layout[cell] ?? 0) + (grey[y * size + x] ?? 0);
+    }
+  let mean = 0;
+  for (const v of layout) mean += v / layout.length;
+  let sd = 0;
+  for (const v of layout) sd += (v - mean) ** 2 / layout.length;
+  sd = Math.sqrt(sd) || 1;
+  for (let i = 0; i < layout.length; i++) layout[i] = ((layout[i] ?? 0) - mean) / sd;
+  return out;
 }
 
-/** Class probabilities (softmax) for features `x`. */
+/** `w` · `x` plus the bias, the last entry of `w`. */
+function affine(w: readonly number[], x: ArrayLike<number>): number {
+  let s = w[x.length] ?? 0;
+  for (let i = 0; i < x.length; i++) s += (w[i] ?? 0) * (x[i] ?? 0);
+  return s;
+}
+
+/** Class probabilities (softmax over the output layer) for features `x`. */
 export function orientationScores(model: OrientationModel, x: Float64Array): number[] {
-  const logits = model.weights.map((w) => {
-    let s = w[x.length] ?? 0;
-    for (let i = 0; i < x.length; i++) s += (w[i] ?? 0) * (x[i] ?? 0);
-    return s;
-  });
+  const z = Float64Array.from(x, (v, i) => (v - (model.mean[i] ?? 0)) / (model.scale[i] ?? 1));
+  const h = model.hidden.map((w) => Math.max(0, affine(w, z)));
+  const logits = model.weights.map((w) => affine(w, h));
   const max = Math.max(...logits);
   const e = logits.map((l) => Math.exp(l - max));
   const sum = e.reduce((a, b) => a + b, 0);

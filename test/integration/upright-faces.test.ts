@@ -1,11 +1,11 @@
 /**
- * Faces of upright photos are kept upright (issue 14 §5): on the detection set's photos with
- * eye and mouth landmarks (the Caltech part), every face whose landmarks say it is upright
- * (within 20°) and that the neural engine finds (IoU ≥ 0.4) is counted, with the angle it is kept
- * at. Before the orientation model, 47 of 363 were kept turned by 45°–270° (stored, shown and
- * named upside down or sideways); measured now: 349 of 367 within ±30° (95.1 %). This test holds
- * that measurement (at least 93 %) and prints every face that is still turned; it does not yet
- * show "every one", which is what the issue asks, and the README says so.
+ * Faces are kept the right way up (issue 14 §5): on the detection set's photos with eye and mouth
+ * landmarks (the Caltech part), every face whose landmarks say it is upright (within 20°) and that
+ * the neural engine finds (IoU ≥ 0.4) is counted, with the angle it is kept at; then the same with
+ * each photo turned 180°. With the linear HOG orientation model 18 of 367 upright faces were kept
+ * turned and 20 of 363 of the turned photos' faces (as measured on 2026-12-04); with the network
+ * taught on the SSD's own boxes, 12 of 366 and 15 of 363. Each test lists every face still turned
+ * and holds that measurement, not yet "every one", which is what the issue asks (the README says so).
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { defaultConfig } from '../../src/config/schema.js';
 import { type DetectorOptions, detectDecoded } from '../../src/engine/detector.js';
 import { checkNeuralPackages } from '../../src/neural/face-api.js';
 import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
-import { decodeImage } from '../../src/vision/decode.js';
+import { type DecodedImage, decodeImage } from '../../src/vision/decode.js';
 import { type AxisBox, boundingBox } from '../../src/vision/geometry.js';
 import { sharedDir } from '../helpers/paths.js';
 
@@ -68,7 +68,24 @@ after(async () => {
   await pool?.close();
 });
 
-test('faces of upright photos are kept upright, each one counted', { skip: missing }, async () => {
+/** At most this many faces kept more than 30° from their angle, of ~365 (12 and 15 measured). */
+const MAX_TURNED = 18;
+
+/** `image` turned by 180° (every pixel to its mirror through the centre). */
+function halfTurn(image: DecodedImage): DecodedImage {
+  const ch = image.channels;
+  const n = image.width * image.height;
+  const pixels = new Uint8Array(image.pixels.length);
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < ch; c++) pixels[(n - 1 - i) * ch + c] = image.pixels[i * ch + c] as number;
+  return { ...image, pixels };
+}
+
+/**
+ * Each upright face of the Caltech photos, turned by `turn` (0 or 180) with its photo: found
+ * (IoU ≥ 0.4 with its box) and kept within ±30° of its true angle, or listed as turned.
+ */
+async function keptAngles(turn: 0 | 180): Promise<{ upright: number; found: number; turned: string[] }> {
   const dir = join(sharedDir, 'data/detection');
   const photos = annotations.parse(JSON.parse(await readFile(join(dir, 'annotations.json'), 'utf8')));
   let upright = 0;
@@ -76,29 +93,48 @@ test('faces of upright photos are kept upright, each one counted', { skip: missi
   const turned: string[] = [];
   for (const photo of photos) {
     if (!photo.landmarks) continue;
-    const image = await decodeImage(join(dir, 'images', photo.file), { maxPixels: 1e8, maxSide: 1600 });
+    const decoded = await decodeImage(join(dir, 'images', photo.file), { maxPixels: 1e8, maxSide: 1600 });
+    const image = turn === 180 ? halfTurn(decoded) : decoded;
     const { faces } = await detectDecoded(image, options);
     const kept = faces.map((f) => ({ box: boundingBox(f.rect), angle: f.rect.angle }));
     for (const [i, [x, y, width, height]] of photo.boxes.entries()) {
       const l = photo.landmarks[i];
       if (!l || Math.abs(roll(l)) > 20) continue;
       upright++;
-      const truth = { x, y, width, height };
+      const truth =
+        turn === 180
+          ? { x: decoded.fullWidth - x - width, y: decoded.fullHeight - y - height, width, height }
+          : { x, y, width, height };
       const best = kept.reduce<{ iou: number; angle: number } | undefined>((b, k) => {
         const v = iou(k.box, truth);
         return v >= 0.4 && (!b || v > b.iou) ? { iou: v, angle: k.angle } : b;
       }, undefined);
       if (!best) continue;
       found++;
-      const off = turnOf(best.angle - roll(l));
+      const off = turnOf(best.angle - roll(l) - turn);
       if (Math.abs(off) > 30) turned.push(`${photo.file} face ${i} kept at ${best.angle}° (${off.toFixed(0)}° off)`);
     }
   }
-  const within = found - turned.length;
   process.stdout.write(
-    `upright faces: ${upright}, found: ${found}, kept within ±30° of upright: ${within}, turned: ${turned.length}\n` +
+    `photos turned ${turn}°: upright faces ${upright}, found ${found}, kept within ±30° of their angle ${found - turned.length}, turned ${turned.length}\n` +
       turned.map((t) => `  ${t}\n`).join(''),
   );
+  return { upright, found, turned };
+}
+
+test('faces of upright photos are kept upright, each one counted', { skip: missing }, async () => {
+  const { upright, found, turned } = await keptAngles(0);
   assert.ok(found >= 0.9 * upright, `found ${found} of ${upright} upright faces`);
-  assert.ok(within >= 0.93 * found, `${turned.length} of ${found} upright faces kept turned:\n${turned.join('\n')}`);
+  assert.ok(
+    turned.length <= MAX_TURNED,
+    `${turned.length} of ${found} upright faces kept turned:\n${turned.join('\n')}`,
+  );
+});
+
+// The same faces in the same photos turned 180°: a rule that just preferred upright would pass the
+// first test and keep every one of these upside down.
+test('faces of photos turned 180° are kept at 180°, each one counted', { skip: missing }, async () => {
+  const { upright, found, turned } = await keptAngles(180);
+  assert.ok(found >= 0.9 * upright, `found ${found} of ${upright} faces`);
+  assert.ok(turned.length <= MAX_TURNED, `${turned.length} of ${found} faces kept turned:\n${turned.join('\n')}`);
 });
