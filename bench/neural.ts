@@ -146,10 +146,9 @@ async function measure(
     add('  SSD, all angles (workers)', delta('detect.ssd'));
     add('  SSD with margin, upright (workers)', delta('detect.margin'));
     add('  SSD, one mosaic pass (workers)', delta('detect.mosaic'));
-    add(
-      '  rest: merge, orientation model, waiting',
-      detectMs - delta('detect.shrink') - workerDetect / engine.pool.threads,
-    );
+    // A small photo's mosaic runs on one worker; a large photo's angles are shared by all of them.
+    const workersBusy = delta('detect.mosaic') > 0 ? 1 : engine.pool.threads;
+    add('  rest: merge, orientation model, waiting', detectMs - delta('detect.shrink') - workerDetect / workersBusy);
     add('embed (wall)', embedMs);
     add('  crop the chip (worker)', delta('embed.crop'));
     add('  68 landmarks (worker)', delta('embed.landmarks'));
