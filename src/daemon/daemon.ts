@@ -138,7 +138,6 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     modelsDir,
     labelsDir: join(config.dataDir, 'labels'),
     log: log.child({ component: 'training' }),
-    now,
     timers,
     models: await loadModelSet(modelsDir, config.recognition.thresholds),
     onNamed: () => clustering?.wake(),

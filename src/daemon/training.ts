@@ -19,12 +19,12 @@ import { decodeChipPng } from '../vision/chip-png.js';
 import { type ModelSet, modelSetOf } from './model-set.js';
 import { type LibraryTrainingOptions, trainLibrary } from './train-library.js';
 
-export interface TrainingServiceOptions extends Omit<LibraryTrainingOptions, 'onProgress'> {
+export interface TrainingServiceOptions extends Omit<LibraryTrainingOptions, 'onProgress' | 'now'> {
   /** The models on disk at start; `models()` gives them until a training replaces them. */
   readonly models: ModelSet;
   /** Called once the stored faces are named again with the new models. */
   readonly onNamed?: () => void;
-  /** The debounce's timer (a fake clock in tests; give it the same clock as `now`). */
+  /** The clock and the debounce's timer (a fake clock in tests). */
   readonly timers?: Timers;
 }
 
@@ -60,8 +60,9 @@ function trainingFingerprint(db: Db, engine: string): string {
 const RECLASSIFY_PAGE = 500;
 
 export function createTrainingService(options: TrainingServiceOptions): TrainingService {
-  const { db, config, modelsDir, labelsDir, log, now } = options;
+  const { db, config, modelsDir, labelsDir, log } = options;
   const timers = options.timers ?? systemTimers;
+  const now = timers.now;
   let cancelTimer = () => {};
   let running: Promise<void> | undefined;
   let again = false;

@@ -36,7 +36,6 @@ test('after Train now, the label poll does not train the same labels again', asy
     modelsDir: join(fx.dir, 'data', 'models'),
     labelsDir: join(fx.dir, 'data', 'labels'),
     log,
-    now: () => fx.clock.now,
     timers,
     models: modelSetOf([], {}),
   });
@@ -51,19 +50,18 @@ test('after Train now, the label poll does not train the same labels again', asy
   training.noticeLabelChanges();
   assert.equal(training.status()?.phase, 'idle', 'no second training is scheduled');
   // A change made after it (facetag label in another process) is still noticed.
-  fx.clock.now += 1000;
-  setFaceLabel(fx.db, face.id, { state: 'confirmed', person: 'Bea' }, fx.clock.now);
+  timers.advance(1000);
+  setFaceLabel(fx.db, face.id, { state: 'confirmed', person: 'Bea' }, timers.now());
   training.noticeLabelChanges();
   const debounce = config.daemon.trainDebounceSeconds * 1000;
   assert.deepEqual(
     { phase: training.status()?.phase, startsAt: training.status()?.startsAt },
-    { phase: 'waiting', startsAt: fx.clock.now + debounce },
+    { phase: 'waiting', startsAt: timers.now() + debounce },
   );
   // The debounce, on the fake clock: nothing until it has run out, then the second training.
   const first = training.status()?.last?.finishedAt;
   timers.advance(debounce - 1);
   assert.equal(training.status()?.phase, 'waiting', 'still waiting 1 ms before');
-  fx.clock.now += 1000;
   timers.advance(1);
   assert.notEqual(training.status()?.phase, 'waiting', 'started when the debounce ran out');
   await until(
