@@ -11,7 +11,7 @@ export function benchHttpApi(
   return createHttpApi({
     token: BENCH_TOKEN,
     now: Date.now,
-    onLabelsChanged: () => {},
+    labelChanges: { publish: () => {} },
     readiness: () => ({ ready: true }),
     recognizer: () => undefined,
     training: { status: () => null, trainNow: () => false },

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
 import { systemTimers, type Timers } from '../core/clock.js';
+import { labelChanges as createLabelChanges } from '../core/label-change.js';
 import type { Logger } from '../core/logger.js';
 import { serially } from '../core/serial.js';
 import type { DetectorOptions } from '../engine/detector.js';
@@ -166,6 +167,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
   });
   shutdown.register('plugins', () => plugins.stop());
 
+  // What a person does to the labels, once stored: retrain after the debounce, tell the galleries, re-cluster.
+  const labelChanges = createLabelChanges((err, change) => log.error('a label listener failed', { err, change }));
+  labelChanges.subscribe(() => {
+    plugins.wake();
+    training.labelsChanged();
+    clustering?.wake();
+  });
+
   // The HTTP API starts before the first reconcile; /readyz says 503 until READY=1.
   const analyseSeconds = createLatencyRecorder();
   if (config.http.enabled) {
@@ -179,11 +188,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
       ...optional('sureFrom', sidecarSureFrom(config.plugins)),
       now,
       log: log.child({ component: 'http' }),
-      onLabelsChanged: () => {
-        plugins.wake();
-        training.labelsChanged();
-        clustering?.wake();
-      },
+      labelChanges,
       readiness: () => {
         const pause = health.paused();
         if (live.phase !== 'ready') return { ready: false, reason: live.phase };

@@ -1,4 +1,5 @@
 /** What the HTTP API needs from the daemon: narrow ports, given once to createHttpApi. */
+import type { LabelChanges } from '../core/label-change.js';
 import type { Logger } from '../core/logger.js';
 import type { TrainingStatus } from '../core/service-status.js';
 import type { DrawnFaceChip } from '../pipeline/drawn-face.js';
@@ -33,8 +34,8 @@ export interface HttpApiDeps {
   readonly sureFrom?: number;
   readonly now: () => number;
   readonly log: Logger;
-  /** A label, name or person changed: the training service retrains after its debounce. */
-  readonly onLabelsChanged: () => void;
+  /** Where the routes say what a person did to the labels, once it is stored (training, plugins, clusters listen). */
+  readonly labelChanges: Pick<LabelChanges, 'publish'>;
   readonly readiness: () => Readiness;
   /** The models in use, for best guesses on unknown faces; undefined before the first training. */
   readonly recognizer: () => Recognizer | undefined;

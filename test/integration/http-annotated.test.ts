@@ -60,7 +60,7 @@ test('a photo folder configured through a symlink serves its photos', async () =
     photoRoots: [link],
     now: () => 1,
     log: createLogger({ write: () => undefined }),
-    onLabelsChanged: () => undefined,
+    labelChanges: { publish: () => undefined },
     ...TEST_PORTS,
     readiness: () => ({ ready: true }),
     metrics: () => SNAPSHOT,

@@ -303,6 +303,7 @@ describe('rename and merge', () => {
       [fx.photos.family],
     );
     assert.equal(fx.labelsChanged.count, 1);
+    assert.deepEqual(fx.labelsChanged.changes.at(-1), { kind: 'person-renamed', personId: bob });
 
     const carol = personId(fx, 'Carol');
     const taken = await call(fx, 'POST', `/api/persons/${bob}/rename`, { body: { name: 'Carol' }, token: TOKEN });
@@ -358,6 +359,10 @@ describe('rename and merge', () => {
       [fx.photos.family, fx.photos.family],
     );
     assert.equal(fx.labelsChanged.count, signals + 2);
+    assert.deepEqual(fx.labelsChanged.changes.slice(-2), [
+      { kind: 'persons-merged', from: eve, into: carol },
+      { kind: 'persons-merged', from: robert, into: carol },
+    ]);
 
     const bad: [string, unknown, number][] = [
       [`/api/persons/${carol}/merge`, { into: carol }, 400],

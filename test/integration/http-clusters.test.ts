@@ -103,6 +103,7 @@ test('a whole cluster is named in one action, and undone in one', async () => {
   const { actionId, labelled } = named.json as { actionId: number; labelled: number };
   assert.equal(labelled, 2);
   assert.equal(fx.labelsChanged.count, before + 1, 'one retrain for the whole cluster');
+  assert.deepEqual(fx.labelsChanged.changes.at(-1), { kind: 'faces-labelled', faceIds: alike });
   const states = () =>
     fx.db
       .prepare(

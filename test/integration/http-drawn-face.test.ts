@@ -37,7 +37,11 @@ describe('drawn faces and the photo list', () => {
       meta.width && meta.height && Math.abs(meta.width / meta.height - 120 / 140) < 0.05,
       `${meta.width}x${meta.height}`,
     );
-    assert.ok(fx.labelsChanged.count > 0, 'the training service hears of it');
+    assert.deepEqual(
+      fx.labelsChanged.changes.at(-1),
+      { kind: 'face-drawn', faceId: id },
+      'the training service hears of it',
+    );
     const changes = await call(fx, 'GET', '/api/changes?since=0&limit=500');
     assert.ok(
       (changes.json as { changes: { photoId: number }[] }).changes.some((c) => c.photoId === fx.photos.solo),

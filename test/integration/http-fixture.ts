@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { defaultConfig } from '../../src/config/schema.js';
+import type { LabelChange } from '../../src/core/label-change.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createHttpApi, type HttpServer, startHttpServer } from '../../src/http/app.js';
 import type { HttpApiDeps, Readiness } from '../../src/http/deps.js';
@@ -27,8 +28,8 @@ export interface Fixture {
   readonly outside: string;
   readonly db: Db;
   readonly server: HttpServer;
-  /** Times onLabelsChanged was called. */
-  readonly labelsChanged: { count: number };
+  /** Label changes the routes published, in order, and how many. */
+  readonly labelsChanged: { count: number; changes: LabelChange[] };
   readonly readiness: { value: Readiness };
   readonly logLines: string[];
   readonly clock: { now: number };
@@ -140,7 +141,7 @@ export async function startFixture(overrides: Partial<HttpApiDeps> = {}): Promis
     clock.now,
   ).photoId;
 
-  const labelsChanged = { count: 0 };
+  const labelsChanged = { count: 0, changes: [] as LabelChange[] };
   const readiness = { value: { ready: true } as Readiness };
   const logLines: string[] = [];
   const app = createHttpApi({
@@ -150,8 +151,11 @@ export async function startFixture(overrides: Partial<HttpApiDeps> = {}): Promis
     token: TOKEN,
     now: () => clock.now,
     log: createLogger({ write: (l) => logLines.push(l), rateLimit: false, syslogPrefix: false }),
-    onLabelsChanged: () => {
-      labelsChanged.count++;
+    labelChanges: {
+      publish: (change) => {
+        labelsChanged.count++;
+        labelsChanged.changes.push(change);
+      },
     },
     ...TEST_PORTS,
     readiness: () => readiness.value,

@@ -160,7 +160,7 @@ test('without a token, writes are refused and the server will not listen beyond 
       photoRoots: [fx.root],
       now: () => 0,
       log: createLogger({ write: () => undefined }),
-      onLabelsChanged: () => undefined,
+      labelChanges: { publish: () => undefined },
       ...TEST_PORTS,
       readiness: () => ({ ready: true }),
       metrics: () => SNAPSHOT,

@@ -154,7 +154,7 @@ test("a malformed sidecar parks that photo, other photos' names are still writte
     token: TOKEN,
     now: s.clock.now,
     log: s.log,
-    onLabelsChanged: () => {},
+    labelChanges: { publish: () => {} },
     ...TEST_PORTS,
     readiness: () => ({ ready: true }),
     metrics: () => ({ ...SNAPSHOT, plugins: h.status() }),

@@ -72,7 +72,7 @@ export function faceRoutes(deps: HttpApiDeps): Router {
       if (r.code === 'nothing-to-reject') throw new HttpError(409, `face ${id} has no suggestion to reject`);
       throw new HttpError(400, 'invalid person name');
     }
-    deps.onLabelsChanged();
+    deps.labelChanges.publish({ kind: 'faces-labelled', faceIds: [id] });
     res.json({ face: faceView(r.face) });
   });
 
@@ -86,7 +86,7 @@ export function faceRoutes(deps: HttpApiDeps): Router {
       if (r.code === 'nothing-to-reject') throw new HttpError(409, `face ${r.faceId} has no suggestion to reject`);
       throw new HttpError(400, 'invalid person name');
     }
-    deps.onLabelsChanged();
+    deps.labelChanges.publish({ kind: 'faces-labelled', faceIds: faces });
     res.json({ actionId: r.actionId, labelled: r.labelled });
   });
 
@@ -108,7 +108,7 @@ export function faceRoutes(deps: HttpApiDeps): Router {
       if (r.code === 'not-found') throw notFound(`action ${id}`);
       throw new HttpError(409, `action ${id} was undone already`);
     }
-    deps.onLabelsChanged();
+    deps.labelChanges.publish({ kind: 'label-action-undone', actionId: id });
     res.json({ restored: r.restored, kept: r.kept });
   });
 

@@ -40,7 +40,7 @@ export function personRoutes(deps: HttpApiDeps): Router {
       throw new HttpError(400, 'invalid person name');
     }
     // Models are named after persons: a new name means retraining.
-    if (r.changed) deps.onLabelsChanged();
+    if (r.changed) deps.labelChanges.publish({ kind: 'person-renamed', personId: id });
     res.json({ person: { id: r.person.id, name: r.person.name } });
   });
 
@@ -53,7 +53,7 @@ export function personRoutes(deps: HttpApiDeps): Router {
       if (r.code === 'target-not-found') throw notFound(`person ${into} (the merge target)`);
       throw new HttpError(400, 'a person cannot be merged into itself');
     }
-    deps.onLabelsChanged();
+    deps.labelChanges.publish({ kind: 'persons-merged', from: id, into: r.into.id });
     res.json({ into: { id: r.into.id, name: r.into.name }, moved: r.moved });
   });
 

@@ -218,7 +218,7 @@ export function photoRoutes(deps: HttpApiDeps): Router {
       if (r.code === 'photo-not-analysed') throw new HttpError(409, `photo ${id} is not analysed yet`);
       throw new HttpError(400, 'invalid person name');
     }
-    deps.onLabelsChanged();
+    deps.labelChanges.publish({ kind: 'face-drawn', faceId: r.face.id });
     res.status(201).json({ face: faceView(r.face) });
   });
 
