@@ -114,7 +114,6 @@ export async function runCommand(argv: string[]): Promise<number> {
         db,
         photoDirs,
         pipelineVersion: pipeline.version,
-        detector: ctx.options,
         analyse: recognisingAnalyser(ctx.options, () => models, { retryTruncated: false }),
         onStart: (total) => {
           // Nothing to do: no progress line, the summary says it all.

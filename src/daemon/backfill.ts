@@ -6,7 +6,6 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type DetectorOptions, detectFile } from '../engine/detector.js';
 import { type Hasher, hashFile } from '../files/content-hash.js';
 import { errnoCode } from '../files/errno.js';
 import { identifyPhoto, recordAnalysis, recordFailure, recordVanished } from '../store/analysis.js';
@@ -25,7 +24,6 @@ import {
   retryJob,
 } from '../store/jobs.js';
 import type { FileStamp } from '../store/photos.js';
-import { DecodeError } from '../vision/decode.js';
 import { reconcile } from './reconcile.js';
 
 /** Bump when detection changes enough that stored results should be recomputed. */
@@ -46,27 +44,6 @@ export type AnalysisOutcome =
 
 /** Analyse the file at a path. Throwing is a bug (the job stays leased and comes back). */
 export type Analyser = (path: string) => Promise<AnalysisOutcome>;
-
-/** Detection only (recognition comes with the daemon): a bad image file is a permanent failure. */
-export function detectorAnalyser(detector: DetectorOptions): Analyser {
-  return async (path) => {
-    try {
-      const d = await detectFile(path, detector);
-      return {
-        ok: true,
-        width: d.width,
-        height: d.height,
-        orientation: d.orientation,
-        takenAt: null,
-        modelVersion: null,
-        faces: d.faces.map((f) => ({ rect: f.rect, strength: f.strength, support: f.support, density: f.density })),
-      };
-    } catch (err) {
-      if (err instanceof DecodeError) return { ok: false, code: err.reason, message: err.message, transient: false };
-      throw err;
-    }
-  };
-}
 
 export interface AnalyseJobContext {
   readonly db: Db;
@@ -201,9 +178,8 @@ export async function processAnalyseJob(job: ClaimedJob, ctx: AnalyseJobContext)
 export interface BackfillOptions {
   readonly db: Db;
   readonly photoDirs: readonly string[];
-  readonly detector: DetectorOptions;
-  /** Replaces detection (tests); default detectorAnalyser(detector). */
-  readonly analyse?: Analyser;
+  /** One photo through the pipeline: the daemon's analyser (analyser.ts), as `run --once` uses it. */
+  readonly analyse: Analyser;
   readonly hasher?: Hasher;
   readonly now?: () => number;
   /** What analyses now record (store/pipeline.ts); default PIPELINE_VERSION. */
@@ -292,7 +268,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
   const ctx: AnalyseJobContext = {
     db,
     pipelineVersion,
-    analyse: options.analyse ?? detectorAnalyser(options.detector),
+    analyse: options.analyse,
     now,
     ...(options.hasher ? { hasher: options.hasher } : {}),
   };
