@@ -31,9 +31,8 @@ const WEAKER = 0.2;
 /** How sure the kept chip must be that the face leans to a neighbouring angle to look there. */
 const LEAN = 0.1;
 
-/** How upright the face of `hit` looks in its own chip (the model's "not turned" probability). */
-const uprightness = (model: OrientationModel, image: RasterImage, hit: AngleHit): number =>
-  faceTurn(model, image, hit.rect)[0] ?? 0;
+/** An angle folded into [0, 360), the key of a face's detections by angle. */
+const angleKey = (angle: number): number => ((angle % 360) + 360) % 360;
 
 /** `groups` with each face's kept detection chosen by how upright its chip looks (`image`: detection pixels). */
 export function keepMostUpright(
@@ -45,17 +44,27 @@ export function keepMostUpright(
     // The strongest detection at each angle speaks for that angle.
     const byAngle = new Map<number, AngleHit>();
     for (const m of g.members) {
-      const a = ((m.rect.angle % 360) + 360) % 360;
-      const seen = byAngle.get(a);
-      if (!seen || m.strength > seen.strength) byAngle.set(a, m);
+      const seen = byAngle.get(angleKey(m.rect.angle));
+      if (!seen || m.strength > seen.strength) byAngle.set(angleKey(m.rect.angle), m);
     }
     if (byAngle.size < 2) return g;
-    const strongest = uprightness(model, image, g.kept);
+    // Each chip is scored once: the choice and the neighbour's look share the scores.
+    const scores = new Map<AngleHit, number[]>();
+    const turnOf = (hit: AngleHit): number[] => {
+      const seen = scores.get(hit);
+      if (seen) return seen;
+      const p = faceTurn(model, image, hit.rect);
+      scores.set(hit, p);
+      return p;
+    };
+    /** How upright the face looks in the hit's own chip (the model's "not turned" probability). */
+    const uprightness = (hit: AngleHit): number => turnOf(hit)[0] ?? 0;
+    const strongest = uprightness(g.kept);
     let kept = g.kept;
     let best = strongest;
     for (const hit of byAngle.values()) {
       if (hit === g.kept || hit.strength < g.kept.strength - WEAKER) continue;
-      const u = uprightness(model, image, hit);
+      const u = uprightness(hit);
       if (u > best) {
         best = u;
         kept = hit;
@@ -63,7 +72,7 @@ export function keepMostUpright(
     }
     // The SSD's own choice stands unless another angle, found nearly as surely, looks clearly more upright.
     const chosen = best >= strongest + MARGIN ? kept : g.kept;
-    return { kept: nearerNeighbour(chosen, byAngle, image, model), members: g.members };
+    return { kept: nearerNeighbour(chosen, byAngle, turnOf), members: g.members };
   });
 }
 
@@ -77,13 +86,11 @@ export function keepMostUpright(
 function nearerNeighbour(
   chosen: AngleHit,
   byAngle: ReadonlyMap<number, AngleHit>,
-  image: RasterImage,
-  model: OrientationModel,
+  turnOf: (hit: AngleHit) => number[],
 ): AngleHit {
-  const p = faceTurn(model, image, chosen.rect);
+  const p = turnOf(chosen);
   const [up, lower, higher] = [p[0] ?? 0, p[1] ?? 0, p[ORIENTATION_CLASSES - 1] ?? 0];
   if (Math.max(lower, higher) < LEAN) return chosen;
-  const a = chosen.rect.angle + (higher > lower ? ORIENTATION_STEP : -ORIENTATION_STEP);
-  const neighbour = byAngle.get(((a % 360) + 360) % 360);
-  return neighbour && uprightness(model, image, neighbour) > up ? neighbour : chosen;
+  const neighbour = byAngle.get(angleKey(chosen.rect.angle + (higher > lower ? ORIENTATION_STEP : -ORIENTATION_STEP)));
+  return neighbour && (turnOf(neighbour)[0] ?? 0) > up ? neighbour : chosen;
 }

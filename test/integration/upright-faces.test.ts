@@ -16,8 +16,9 @@ import { defaultConfig } from '../../src/config/schema.js';
 import { type DetectorOptions, detectDecoded } from '../../src/engine/detector.js';
 import { checkNeuralPackages } from '../../src/neural/face-api.js';
 import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
+import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { type DecodedImage, decodeImage } from '../../src/vision/decode.js';
-import { type AxisBox, boundingBox } from '../../src/vision/geometry.js';
+import { boundingBox, iou, signedAngle } from '../../src/vision/geometry.js';
 import { sharedDir } from '../helpers/paths.js';
 
 let missing: string | false = false;
@@ -43,14 +44,6 @@ function roll(l: { left_eye: [number, number]; right_eye: [number, number]; mout
   return (Math.atan2(-(l.mouth[0] - ex), l.mouth[1] - ey) * 180) / Math.PI;
 }
 
-const iou = (a: AxisBox, b: AxisBox): number => {
-  const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
-  const iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
-  return (ix * iy) / (a.width * a.height + b.width * b.height - ix * iy);
-};
-/** Signed difference of two angles, in (-180, 180]. */
-const turnOf = (a: number): number => ((((a + 180) % 360) + 360) % 360) - 180;
-
 const config = defaultConfig();
 let pool: NeuralPool | undefined;
 let options: DetectorOptions;
@@ -71,14 +64,10 @@ after(async () => {
 /** At most this many faces kept more than 30° from their angle, of ~365 (14 and 16 measured). */
 const MAX_TURNED = 18;
 
-/** `image` turned by 180° (every pixel to its mirror through the centre). */
+/** `image` turned by 180°, as if the file had been stored upside down (the exact quarter-turn path). */
 function halfTurn(image: DecodedImage): DecodedImage {
-  const ch = image.channels;
-  const n = image.width * image.height;
-  const pixels = new Uint8Array(image.pixels.length);
-  for (let i = 0; i < n; i++)
-    for (let c = 0; c < ch; c++) pixels[(n - 1 - i) * ch + c] = image.pixels[i * ch + c] as number;
-  return { ...image, pixels };
+  const { image: rgb } = rotateRgb(image, 180);
+  return { ...image, channels: 3, pixels: rgb.pixels };
 }
 
 /**
@@ -111,7 +100,7 @@ async function keptAngles(turn: 0 | 180): Promise<{ upright: number; found: numb
       }, undefined);
       if (!best) continue;
       found++;
-      const off = turnOf(best.angle - roll(l) - turn);
+      const off = signedAngle(best.angle - roll(l) - turn);
       if (Math.abs(off) > 30) turned.push(`${photo.file} face ${i} kept at ${best.angle}° (${off.toFixed(0)}° off)`);
     }
   }
