@@ -1,5 +1,6 @@
+import type { LabelRequest } from '../labelling/label-request.js';
+import { createLabelling } from '../labelling/labelling.js';
 import { checkPersonName } from '../names/person-name.js';
-import { type LabelAction, setFaceLabel } from '../store/faces.js';
 import { InputError, intFlag, parse, UsageError } from './args.js';
 import { openStoreForCommand } from './open-store.js';
 
@@ -25,26 +26,28 @@ export async function labelCommand(argv: string[]): Promise<number> {
     throw new UsageError('give exactly one of --name PERSON, --reject, --ignore, --not-a-face, --clear');
   if (positionals.length === 0) throw new UsageError('give at least one face id (see facetag status or the API)');
   const ids = positionals.map((p) => intFlag('face id', p, 1) as number);
-  // The API's name rule, with its reason, before anything is opened.
+  const request: LabelRequest =
+    values.name !== undefined
+      ? { action: 'name', person: values.name }
+      : values.reject
+        ? { action: 'reject' }
+        : values.ignore
+          ? { action: 'ignore' }
+          : values['not-a-face']
+            ? { action: 'not_a_face' }
+            : { action: 'clear' };
+  // The one name rule, with its reason, before anything is opened.
   const name = values.name === undefined ? undefined : checkPersonName(values.name);
   if (name && !name.ok) throw new InputError(`--name ${JSON.stringify(values.name)}: ${name.reason}`);
-  const action: LabelAction =
-    values.name !== undefined
-      ? { state: 'confirmed', person: name?.ok ? name.name : values.name }
-      : values.reject
-        ? { state: 'rejected' }
-        : values.ignore
-          ? { state: 'ignored' }
-          : values['not-a-face']
-            ? { state: 'not_a_face' }
-            : { state: 'auto' };
   const { db } = openStoreForCommand('label', values);
+  // Another process: the daemon notices these labels by its poll, so nobody here listens.
+  const labelling = createLabelling({ db, now: Date.now, changes: { publish: () => {} } });
   const problems: string[] = [];
   try {
     for (const id of ids) {
-      const r = setFaceLabel(db, id, action, Date.now());
+      const r = labelling.label(id, request);
       if (r.ok) process.stdout.write(`face ${id}: ${r.face.label_state}${r.face.person ? ` ${r.face.person}` : ''}\n`);
-      else problems.push(`face ${id}: ${r.code.replaceAll('-', ' ')}`);
+      else problems.push(r.problem.message);
     }
   } finally {
     db.close();

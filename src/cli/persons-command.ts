@@ -1,6 +1,6 @@
+import { createLabelling } from '../labelling/labelling.js';
 import { checkPersonName } from '../names/person-name.js';
 import { personFaceCounts } from '../store/faces.js';
-import { mergePersons, renamePerson } from '../store/person-admin.js';
 import { personByName } from '../store/persons.js';
 import { InputError, parse, UsageError } from './args.js';
 import { openStoreForCommand } from './open-store.js';
@@ -40,15 +40,17 @@ export async function personsCommand(argv: string[]): Promise<number> {
         );
       return 0;
     }
+    // Another process: the daemon notices the change by its poll, so nobody here listens.
+    const labelling = createLabelling({ db, now: Date.now, changes: { publish: () => {} } });
     const from = personByName(db, a);
     if (!from) throw new InputError(`no person named ${JSON.stringify(a)}`);
     if (action === 'rename') {
-      const r = renamePerson(db, from.id, b, Date.now());
+      const r = labelling.rename(from.id, b);
       if (!r.ok) {
         throw new InputError(
-          r.code === 'name-taken'
+          r.problem.code === 'name-taken'
             ? `${JSON.stringify(b)} exists already: use facetag persons merge ${JSON.stringify(a)} ${JSON.stringify(b)}`
-            : r.code.replaceAll('-', ' '),
+            : r.problem.message,
         );
       }
       process.stdout.write(`renamed ${a} to ${b}\n`);
@@ -56,8 +58,8 @@ export async function personsCommand(argv: string[]): Promise<number> {
     }
     const into = personByName(db, b);
     if (!into) throw new InputError(`no person named ${JSON.stringify(b)}`);
-    const r = mergePersons(db, from.id, into.id, Date.now());
-    if (!r.ok) throw new InputError(r.code.replaceAll('-', ' '));
+    const r = labelling.merge(from.id, into.id);
+    if (!r.ok) throw new InputError(r.problem.message);
     process.stdout.write(`merged ${a} into ${b}\n`);
     return 0;
   } finally {

@@ -6,6 +6,7 @@
  */
 import { createServer } from 'node:http';
 import express, { type RequestHandler } from 'express';
+import { createLabelling } from '../labelling/labelling.js';
 import { type AuthPolicy, authMiddleware, isLoopbackHost } from './auth.js';
 import type { HttpApiDeps } from './deps.js';
 import { errorHandler, HttpError, noRoute } from './errors.js';
@@ -68,9 +69,11 @@ export function createHttpApi(deps: HttpApiDeps): express.Express {
   app.use(jsonWrites);
   app.use(express.json({ limit: maxBodyBytes, strict: true, type: 'application/json' }));
   app.use(opsRoutes(deps));
-  app.use(personRoutes(deps));
-  app.use(photoRoutes(deps));
-  app.use(faceRoutes(deps));
+  // Every label action goes through the labelling module, which publishes each change once stored.
+  const labelling = createLabelling({ db: deps.db, now: deps.now, changes: deps.labelChanges });
+  app.use(personRoutes(deps, labelling));
+  app.use(photoRoutes(deps, labelling));
+  app.use(faceRoutes(deps, labelling));
   app.use(changeRoutes(deps));
   app.use(trainingRoutes(deps));
   app.use(pluginRoutes(deps));

@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../core/logger.js';
 import { storageFaultCode, storageFaultText } from '../files/storage-fault.js';
+import type { LabelProblem } from '../labelling/problems.js';
 
 /** An expected failure of a request: its status and the message the client sees. */
 export class HttpError extends Error {
@@ -20,6 +21,10 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what: string): HttpError => new HttpError(404, `${what} not found`);
+
+/** A label action the labelling module refused, with the registry's status and words. */
+export const refused = (problem: LabelProblem): HttpError =>
+  new HttpError(problem.status, problem.message, problem.details ?? {});
 
 /** No route matched. */
 export const noRoute: RequestHandler = (req, res) => {

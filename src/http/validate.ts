@@ -135,12 +135,7 @@ export const personName = z.string().transform((s, ctx) => {
   return r.name;
 });
 
-/**
- * Label actions. `confirm` names an existing person (a typo cannot create one); `name` may
- * create the person; `reject` turns down a suggestion (the current one unless `person` says
- * which); `ignore` marks a stranger's face (never named or suggested again); `clear` takes a
- * label back so the model's suggestion applies again.
- */
+/** A label request (src/labelling/label-request.ts says what each action does). */
 export const labelBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('confirm'), person: personName }),
   z.strictObject({ action: z.literal('name'), person: personName }),
@@ -149,7 +144,6 @@ export const labelBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('ignore') }),
   z.strictObject({ action: z.literal('clear') }),
 ]);
-export type LabelBody = z.infer<typeof labelBody>;
 
 /** Most faces one bulk action labels: a whole cluster, and a bounded transaction. */
 export const MAX_BULK_FACES = 2000;

@@ -14,13 +14,17 @@ export interface Layer {
 export const LAYERS: readonly Layer[] = [
   {
     folders: ['core', 'version.ts'],
-    holds:
-      'logger, exit-code errors, the clock and timers, the label change event, status and metric shapes shared by services',
+    holds: 'logger, exit-code errors, the clock and timers, status and metric shapes shared by services',
   },
   { folders: ['files', 'names'], holds: 'walking folders, hashing, storage faults; the one person-name rule' },
   {
     folders: ['config', 'store'],
     holds: 'the config schema; SQLite: migrations, photos, faces, persons, jobs, outbox',
+  },
+  {
+    folders: ['labelling'],
+    holds:
+      'every label action (name, reject, ignore, undo, rename, merge, drawn faces), its refusals, and the change event after commit',
   },
   { folders: ['vision'], holds: 'pure image math: decode, geometry, chips, rotation, the LBP cascade' },
   {

@@ -71,5 +71,5 @@ test('facetag label refuses bad input with the reason', async () => {
   assert.equal((await fails('label', '1', '--name', 'X', '--reject')).code, 64);
   const missing = await fails('label', '999999', '--not-a-face');
   assert.equal(missing.code, 66);
-  assert.match(missing.stderr, /face 999999: face not found/);
+  assert.match(missing.stderr, /face 999999 not found/);
 });

@@ -1,46 +1,18 @@
 /** Faces: the face's picture, and labelling (confirm, name, reject, ignore, not a face, clear). */
 import { Router } from 'express';
-import type { Db } from '../../store/db.js';
+import type { Labelling } from '../../labelling/labelling.js';
 import { facePicture } from '../../store/face-thumbs.js';
-import { faceById, type LabelAction, setFaceLabel } from '../../store/faces.js';
-import { labelFaces, recentLabelActions, undoLabelAction } from '../../store/label-actions.js';
-import { personByName } from '../../store/persons.js';
+import { faceById } from '../../store/faces.js';
+import { recentLabelActions } from '../../store/label-actions.js';
 import type { HttpApiDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
-import { bulkLabelBody, type LabelBody, labelBody, parseBody, parseId } from '../validate.js';
+import { HttpError, notFound, refused } from '../errors.js';
+import { bulkLabelBody, labelBody, parseBody, parseId } from '../validate.js';
 import { faceView } from '../views.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const JPEG_SIGNATURE = Buffer.from([0xff, 0xd8, 0xff]);
 
-function existingPerson(db: Db, name: string): string {
-  if (!personByName(db, name)) {
-    throw new HttpError(422, `no person is named ${JSON.stringify(name)}; the "name" action creates one`);
-  }
-  return name;
-}
-
-/** The store's action for a request. `confirm` and a named `reject` refer to existing persons only. */
-function labelAction(db: Db, body: LabelBody): LabelAction {
-  switch (body.action) {
-    case 'confirm':
-      return { state: 'confirmed', person: existingPerson(db, body.person) };
-    case 'name':
-      return { state: 'confirmed', person: body.person };
-    case 'reject':
-      return body.person === undefined
-        ? { state: 'rejected' }
-        : { state: 'rejected', person: existingPerson(db, body.person) };
-    case 'not_a_face':
-      return { state: 'not_a_face' };
-    case 'ignore':
-      return { state: 'ignored' };
-    case 'clear':
-      return { state: 'auto' };
-  }
-}
-
-export function faceRoutes(deps: HttpApiDeps): Router {
+export function faceRoutes(deps: HttpApiDeps, labelling: Labelling): Router {
   const { db } = deps;
   const router = Router();
 
@@ -64,29 +36,16 @@ export function faceRoutes(deps: HttpApiDeps): Router {
 
   router.post('/api/faces/:id/label', (req, res) => {
     const id = parseId(req.params.id, 'face id');
-    const body = parseBody(labelBody, req.body);
-    if (!faceById(db, id)) throw notFound(`face ${id}`);
-    const r = setFaceLabel(db, id, labelAction(db, body), deps.now());
-    if (!r.ok) {
-      if (r.code === 'face-not-found') throw notFound(`face ${id}`);
-      if (r.code === 'nothing-to-reject') throw new HttpError(409, `face ${id} has no suggestion to reject`);
-      throw new HttpError(400, 'invalid person name');
-    }
-    deps.labelChanges.publish({ kind: 'faces-labelled', faceIds: [id] });
+    const r = labelling.label(id, parseBody(labelBody, req.body));
+    if (!r.ok) throw refused(r.problem);
     res.json({ face: faceView(r.face) });
   });
 
   // Many faces at once (a whole cluster): one transaction, and one undo for all of them.
   router.post('/api/faces/label', (req, res) => {
-    const { faces, ...body } = parseBody(bulkLabelBody, req.body);
-    const action = labelAction(db, body);
-    const r = labelFaces(db, faces, action, bulkSummary(body, faces.length), deps.now());
-    if (!r.ok) {
-      if (r.code === 'face-not-found') throw notFound(`face ${r.faceId}`);
-      if (r.code === 'nothing-to-reject') throw new HttpError(409, `face ${r.faceId} has no suggestion to reject`);
-      throw new HttpError(400, 'invalid person name');
-    }
-    deps.labelChanges.publish({ kind: 'faces-labelled', faceIds: faces });
+    const { faces, ...request } = parseBody(bulkLabelBody, req.body);
+    const r = labelling.labelMany(faces, request);
+    if (!r.ok) throw refused(r.problem);
     res.json({ actionId: r.actionId, labelled: r.labelled });
   });
 
@@ -102,13 +61,8 @@ export function faceRoutes(deps: HttpApiDeps): Router {
   });
 
   router.post('/api/label-actions/:id/undo', (req, res) => {
-    const id = parseId(req.params.id, 'action id');
-    const r = undoLabelAction(db, id, deps.now());
-    if (!r.ok) {
-      if (r.code === 'not-found') throw notFound(`action ${id}`);
-      throw new HttpError(409, `action ${id} was undone already`);
-    }
-    deps.labelChanges.publish({ kind: 'label-action-undone', actionId: id });
+    const r = labelling.undo(parseId(req.params.id, 'action id'));
+    if (!r.ok) throw refused(r.problem);
     res.json({ restored: r.restored, kept: r.kept });
   });
 
@@ -124,22 +78,4 @@ export function faceRoutes(deps: HttpApiDeps): Router {
   });
 
   return router;
-}
-
-/** What a bulk action did, in the words the page shows beside its undo button. */
-function bulkSummary(body: LabelBody, count: number): string {
-  const faces = count === 1 ? '1 face' : `${count} faces`;
-  switch (body.action) {
-    case 'confirm':
-    case 'name':
-      return `${faces} named ${body.person}`;
-    case 'reject':
-      return `${faces} rejected`;
-    case 'not_a_face':
-      return `${faces} marked not a face`;
-    case 'ignore':
-      return `${faces} ignored`;
-    case 'clear':
-      return `${faces} cleared`;
-  }
 }

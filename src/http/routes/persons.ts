@@ -1,13 +1,14 @@
 /** Persons: the list with face counts, a person's photos, rename and merge. */
 import { Router } from 'express';
+import type { Labelling } from '../../labelling/labelling.js';
 import { personFaceCounts } from '../../store/faces.js';
-import { mergePersons, personById, renamePerson } from '../../store/person-admin.js';
+import { personById } from '../../store/person-admin.js';
 import { photosOfPerson } from '../../store/person-photos.js';
 import type { HttpApiDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
+import { notFound, refused } from '../errors.js';
 import { mergeBody, parseBody, parseId, parseQuery, personPhotosQuery, renameBody } from '../validate.js';
 
-export function personRoutes(deps: HttpApiDeps): Router {
+export function personRoutes(deps: HttpApiDeps, labelling: Labelling): Router {
   const { db } = deps;
   const router = Router();
 
@@ -27,33 +28,14 @@ export function personRoutes(deps: HttpApiDeps): Router {
   });
 
   router.post('/api/persons/:id/rename', (req, res) => {
-    const id = parseId(req.params.id, 'person id');
-    const { name } = parseBody(renameBody, req.body);
-    const r = renamePerson(db, id, name, deps.now());
-    if (!r.ok) {
-      if (r.code === 'person-not-found') throw notFound(`person ${id}`);
-      if (r.code === 'name-taken') {
-        throw new HttpError(409, `a person named ${JSON.stringify(name)} exists: merge into it instead`, {
-          existingId: r.existingId,
-        });
-      }
-      throw new HttpError(400, 'invalid person name');
-    }
-    // Models are named after persons: a new name means retraining.
-    if (r.changed) deps.labelChanges.publish({ kind: 'person-renamed', personId: id });
+    const r = labelling.rename(parseId(req.params.id, 'person id'), parseBody(renameBody, req.body).name);
+    if (!r.ok) throw refused(r.problem);
     res.json({ person: { id: r.person.id, name: r.person.name } });
   });
 
   router.post('/api/persons/:id/merge', (req, res) => {
-    const id = parseId(req.params.id, 'person id');
-    const { into } = parseBody(mergeBody, req.body);
-    const r = mergePersons(db, id, into, deps.now());
-    if (!r.ok) {
-      if (r.code === 'person-not-found') throw notFound(`person ${id}`);
-      if (r.code === 'target-not-found') throw notFound(`person ${into} (the merge target)`);
-      throw new HttpError(400, 'a person cannot be merged into itself');
-    }
-    deps.labelChanges.publish({ kind: 'persons-merged', from: id, into: r.into.id });
+    const r = labelling.merge(parseId(req.params.id, 'person id'), parseBody(mergeBody, req.body).into);
+    if (!r.ok) throw refused(r.problem);
     res.json({ into: { id: r.into.id, name: r.into.name }, moved: r.moved });
   });
 

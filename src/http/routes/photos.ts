@@ -1,9 +1,9 @@
 /** Photos: the list, their faces, the photo (plain, with the faces drawn, or a thumbnail), and faces drawn by hand. */
 import { join } from 'node:path';
 import { type Request, type Response, Router } from 'express';
+import type { Labelling } from '../../labelling/labelling.js';
 import { PHOTO_THUMB_VARIANT, renderPhotoThumb } from '../../pipeline/photo-thumb.js';
 import { facesOfPhoto } from '../../store/faces.js';
-import { addManualFace } from '../../store/manual-faces.js';
 import { personById } from '../../store/person-admin.js';
 import { type ListPosition, listPhotos, listPosition } from '../../store/photo-list.js';
 import { type PhotoRow, photoById } from '../../store/photos.js';
@@ -11,7 +11,7 @@ import { createThumbCache } from '../../store/thumb-cache.js';
 import { DecodeError } from '../../vision/decode.js';
 import { renderAnnotated } from '../annotated-photo.js';
 import type { HttpApiDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
+import { HttpError, notFound, refused } from '../errors.js';
 import { libraryFile } from '../library-file.js';
 import { drawnFaceBody, encodePhotoCursor, parseBody, parseId, parseQuery, photoListQuery } from '../validate.js';
 import { faceView, photoView } from '../views.js';
@@ -64,7 +64,7 @@ function gate(slots: number, maxWaiting: number) {
   };
 }
 
-export function photoRoutes(deps: HttpApiDeps): Router {
+export function photoRoutes(deps: HttpApiDeps, labelling: Labelling): Router {
   const { db } = deps;
   const router = Router();
   let rendering = 0;
@@ -208,17 +208,15 @@ export function photoRoutes(deps: HttpApiDeps): Router {
       }
     }
     const chip = await decoding(id, res, () => deps.drawnFaceChip(file, box));
-    const r = addManualFace(
-      db,
-      { photoId: id, box, person, chip: chip.chip, chipPadding: chip.padding, thumb: chip.thumb },
-      deps.now(),
-    );
-    if (!r.ok) {
-      if (r.code === 'photo-not-found') throw notFound(`photo ${id}`);
-      if (r.code === 'photo-not-analysed') throw new HttpError(409, `photo ${id} is not analysed yet`);
-      throw new HttpError(400, 'invalid person name');
-    }
-    deps.labelChanges.publish({ kind: 'face-drawn', faceId: r.face.id });
+    const r = labelling.addDrawnFace({
+      photoId: id,
+      box,
+      person,
+      chip: chip.chip,
+      chipPadding: chip.padding,
+      thumb: chip.thumb,
+    });
+    if (!r.ok) throw refused(r.problem);
     res.status(201).json({ face: faceView(r.face) });
   });
 

@@ -1,0 +1,170 @@
+/**
+ * The labelling module (issue 16 §3): everything a person does to the labels — name, confirm,
+ * reject, ignore, "not a face", clear, a whole group at once with its undo, rename, merge, a face
+ * drawn on a photo. The page, the HTTP API and `facetag label` / `facetag persons` all come here.
+ *
+ * Each action checks the name by the one rule (names/person-name.ts), runs in one transaction of
+ * the store (which writes the outbox event with the change, so sidecars and plugins follow), and
+ * only after it commits publishes one typed change (label-change.ts) for training, the plugin host
+ * and clustering. A refusal is a LabelProblem from one registry (problems.ts), never a throw.
+ */
+import { checkPersonName } from '../names/person-name.js';
+import { type Db, writeTransaction } from '../store/db.js';
+import { type FaceRow, faceById, setFaceLabel } from '../store/faces.js';
+import { labelFaces, undoLabelAction } from '../store/label-actions.js';
+import { addManualFace, type ManualFace } from '../store/manual-faces.js';
+import { type MergeCounts, mergePersons, renamePerson } from '../store/person-admin.js';
+import { type PersonRow, personByName } from '../store/persons.js';
+import type { LabelChanges } from './label-change.js';
+import { describeAction, existingPersonOf, type LabelRequest, storeAction } from './label-request.js';
+import { type LabelProblem, problems } from './problems.js';
+
+/** Done (with what it did), or refused with the reason. */
+export type Outcome<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly problem: LabelProblem };
+
+export interface Labelling {
+  /** One face. */
+  label(faceId: number, request: LabelRequest): Outcome<{ readonly face: FaceRow }>;
+  /** Many faces (a whole cluster): all or none, and one undo for all of them. */
+  labelMany(
+    faceIds: readonly number[],
+    request: LabelRequest,
+  ): Outcome<{ readonly actionId: number; readonly labelled: number }>;
+  /** Put back what a many-face action replaced, except on faces labelled again since. */
+  undo(actionId: number): Outcome<{ readonly restored: number; readonly kept: number }>;
+  rename(personId: number, name: string): Outcome<{ readonly person: PersonRow; readonly changed: boolean }>;
+  merge(personId: number, into: number): Outcome<{ readonly into: PersonRow; readonly moved: MergeCounts }>;
+  /** A face the detector missed, drawn on its photo and named. */
+  addDrawnFace(face: ManualFace): Outcome<{ readonly face: FaceRow }>;
+}
+
+export interface LabellingDeps {
+  readonly db: Db;
+  readonly now: () => number;
+  /**
+   * Where each stored change is announced in this process. `facetag label` in another process
+   * passes a hub nobody listens to: the daemon's training notices those labels by its poll.
+   */
+  readonly changes: Pick<LabelChanges, 'publish'>;
+}
+
+const refuse = (problem: LabelProblem): { readonly ok: false; readonly problem: LabelProblem } => ({
+  ok: false,
+  problem,
+});
+
+/** Thrown inside a transaction so that a refusal rolls all of it back; caught at its edge. */
+class Refused extends Error {
+  constructor(readonly problem: LabelProblem) {
+    super(problem.message);
+  }
+}
+
+export function createLabelling({ db, now, changes }: LabellingDeps): Labelling {
+  /** The request with its person's name as stored, or the reason the name rule refuses it. */
+  const checked = (request: LabelRequest): LabelRequest => {
+    if (!('person' in request) || request.person === undefined) return request;
+    const name = checkPersonName(request.person);
+    if (!name.ok) throw new Refused(problems.invalidName(name.reason));
+    return { ...request, person: name.name };
+  };
+  const requirePerson = (request: LabelRequest): void => {
+    const name = existingPersonOf(request);
+    if (name !== undefined && !personByName(db, name)) throw new Refused(problems.unknownPerson(name));
+  };
+  /** `fn` in one write transaction; a Refused inside it rolls back and becomes the outcome. */
+  const attempt = <T>(fn: () => Outcome<T>): Outcome<T> => {
+    try {
+      return writeTransaction(db, fn);
+    } catch (err) {
+      if (err instanceof Refused) return refuse(err.problem);
+      throw err;
+    }
+  };
+
+  return {
+    label(faceId, raw) {
+      const r = attempt(() => {
+        // A missing face is reported before an unknown person, as the API always has.
+        if (!faceById(db, faceId)) throw new Refused(problems.faceNotFound(faceId));
+        const request = checked(raw);
+        requirePerson(request);
+        const stored = setFaceLabel(db, faceId, storeAction(request), now());
+        if (!stored.ok) throw new Refused(storeProblem(stored.code, faceId));
+        return { ok: true, face: stored.face };
+      });
+      if (r.ok) changes.publish({ kind: 'faces-labelled', faceIds: [faceId] });
+      return r;
+    },
+
+    labelMany(faceIds, raw) {
+      const r = attempt(() => {
+        const request = checked(raw);
+        requirePerson(request);
+        const stored = labelFaces(db, faceIds, storeAction(request), describeAction(request, faceIds.length), now());
+        if (!stored.ok) throw new Refused(storeProblem(stored.code, stored.faceId));
+        return { ok: true, actionId: stored.actionId, labelled: stored.labelled };
+      });
+      if (r.ok) changes.publish({ kind: 'faces-labelled', faceIds });
+      return r;
+    },
+
+    undo(actionId) {
+      const r = undoLabelAction(db, actionId, now());
+      if (!r.ok) {
+        return refuse(r.code === 'not-found' ? problems.actionNotFound(actionId) : problems.alreadyUndone(actionId));
+      }
+      changes.publish({ kind: 'label-action-undone', actionId });
+      return { ok: true, restored: r.restored, kept: r.kept };
+    },
+
+    rename(personId, raw) {
+      const name = checkPersonName(raw);
+      if (!name.ok) return refuse(problems.invalidName(name.reason));
+      const r = renamePerson(db, personId, name.name, now());
+      if (!r.ok) {
+        if (r.code === 'name-taken') return refuse(problems.nameTaken(name.name, r.existingId));
+        if (r.code === 'person-not-found') return refuse(problems.personNotFound(personId));
+        throw nameRuleDisagrees(`person ${personId}`);
+      }
+      // Models are named after persons: a new name means retraining.
+      if (r.changed) changes.publish({ kind: 'person-renamed', personId });
+      return { ok: true, person: r.person, changed: r.changed };
+    },
+
+    merge(personId, into) {
+      const r = mergePersons(db, personId, into, now());
+      if (!r.ok) {
+        if (r.code === 'person-not-found') return refuse(problems.personNotFound(personId));
+        if (r.code === 'target-not-found') return refuse(problems.mergeTargetNotFound(into));
+        return refuse(problems.samePerson());
+      }
+      changes.publish({ kind: 'persons-merged', from: personId, into: r.into.id });
+      return { ok: true, into: r.into, moved: r.moved };
+    },
+
+    addDrawnFace(face) {
+      const name = checkPersonName(face.person);
+      if (!name.ok) return refuse(problems.invalidName(name.reason));
+      const r = addManualFace(db, { ...face, person: name.name }, now());
+      if (!r.ok) {
+        if (r.code === 'photo-not-analysed') return refuse(problems.photoNotAnalysed(face.photoId));
+        if (r.code === 'photo-not-found') return refuse(problems.photoNotFound(face.photoId));
+        throw nameRuleDisagrees(`photo ${face.photoId}`);
+      }
+      changes.publish({ kind: 'face-drawn', faceId: r.face.id });
+      return { ok: true, face: r.face };
+    },
+  };
+}
+
+/** The store's refusal of one face's label, in the registry's words. */
+function storeProblem(code: 'face-not-found' | 'invalid-person-name' | 'nothing-to-reject', faceId: number) {
+  if (code === 'face-not-found') return problems.faceNotFound(faceId);
+  if (code === 'nothing-to-reject') return problems.nothingToReject(faceId);
+  throw nameRuleDisagrees(`face ${faceId}`);
+}
+
+/** The name was checked by the one rule before the store saw it: a refusal there is a bug. */
+const nameRuleDisagrees = (what: string): Error =>
+  new Error(`${what}: the store refused a name the person-name rule accepted`);
