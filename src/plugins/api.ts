@@ -45,8 +45,12 @@ export interface PhotoTaggedEvent {
   readonly kind: 'photo.tagged';
   /** The outbox id: increases with every change, the same on a redelivery. */
   readonly eventId: number;
-  /** What was announced: a new analysis or label (`analysed`), or the file moving (`moved`). */
-  readonly cause: 'analysed' | 'moved';
+  /**
+   * What happened: a new analysis (`analysed`), a person's label, rename or merge (`labelled`), new
+   * models naming the same faces (`reclassified`), or the file moving (`moved`). Whatever the
+   * cause, `faces` is the photo's state now; a plugin may treat every cause alike.
+   */
+  readonly cause: 'analysed' | 'labelled' | 'reclassified' | 'moved';
   readonly photoId: number;
   /** The photo's current path. */
   readonly path: string;

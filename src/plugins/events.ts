@@ -35,7 +35,7 @@ export function buildEvent(db: Db, queued: QueuedEvent): PluginEvent | undefined
   return {
     kind: 'photo.tagged',
     eventId: queued.id,
-    cause: queued.kind === 'photo.moved' ? 'moved' : 'analysed',
+    cause: queued.kind === 'photo.moved' ? 'moved' : (queued.payload.cause ?? 'analysed'),
     photoId: photo.id,
     path: photo.path,
     movedFrom: queued.kind === 'photo.moved' ? queued.payload.from : null,

@@ -253,7 +253,7 @@ export function recordAnalysis(db: Db, job: ClaimedJob | null, record: AnalysisR
     });
     const faces = writeFaces(db, contentId, record.faces, record.modelVersion, now);
     const photoId = linkPhoto(db, record, { status: 'done', contentId, pipelineVersion: record.pipelineVersion }, now);
-    announceContent(db, contentId, now);
+    announceContent(db, contentId, 'analysed', now);
     if (job) completeJob(db, job, now);
     return { ...faces, photoId, contentId };
   });

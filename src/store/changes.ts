@@ -10,6 +10,7 @@
  */
 import * as z from 'zod';
 import type { Db } from './db.js';
+import type { AnnounceCause } from './outbox.js';
 import { eventsAfter } from './plugin-outbox.js';
 import { prepared } from './statements.js';
 
@@ -20,6 +21,8 @@ export interface Change {
   readonly photoId: number;
   readonly path: string;
   readonly hash: string | null;
+  /** photo.analysed: what changed its faces or names (see outbox.ts); older rows have none. */
+  readonly cause?: AnnounceCause;
   /** photo.moved: the path the photo had before. */
   readonly from?: string;
   /** Epoch ms of the change. */
@@ -54,7 +57,9 @@ export function changesSince(db: Db, since: number, limit: number): ChangesPage 
         hash: event.payload.hash,
         at: event.createdAt,
       };
-      return event.kind === 'photo.moved' ? { ...base, from: event.payload.from } : base;
+      if (event.kind === 'photo.moved') return { ...base, from: event.payload.from };
+      if (event.kind === 'photo.analysed' && event.payload.cause) return { ...base, cause: event.payload.cause };
+      return base;
     });
     // An unreadable row is skipped here as it is for the plugins; the cursor moves past it.
     return { changes, next: page.lastId ?? since, resync: lo !== null && lo > since + 1 };

@@ -340,7 +340,7 @@ export function setFaceLabel(db: Db, faceId: number, action: LabelAction, now: n
       now,
       faceId,
     );
-    announceContent(db, face.content_id, now);
+    announceContent(db, face.content_id, 'labelled', now);
     const updated = faceById(db, faceId);
     if (!updated) throw new Error(`face ${faceId} vanished inside its own transaction`);
     return { ok: true, face: updated };
@@ -380,7 +380,7 @@ export function recordPredictions(
       );
       if (row !== undefined) contents.add(z.object({ content_id: z.int() }).parse(row).content_id);
     }
-    for (const c of contents) announceContent(db, c, now);
+    for (const c of contents) announceContent(db, c, 'reclassified', now);
     return contents.size;
   });
 }

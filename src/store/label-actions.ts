@@ -97,7 +97,7 @@ export function undoLabelAction(db: Db, actionId: number, now: number): UndoResu
       restored += changes;
       if (changes > 0) contents.add(face.content_id);
     }
-    for (const c of contents) announceContent(db, c, now);
+    for (const c of contents) announceContent(db, c, 'labelled', now);
     prepared(db, 'UPDATE label_actions SET undone_at = ? WHERE id = ?').run(now, actionId);
     return { ok: true, restored, kept: before.length - restored };
   });

@@ -54,7 +54,7 @@ export function addManualFace(db: Db, face: ManualFace, now: number): ManualFace
       person: personId,
       now,
     });
-    announceContent(db, photo.content_id, now);
+    announceContent(db, photo.content_id, 'labelled', now);
     const row = faceById(db, Number(info.lastInsertRowid));
     if (!row) throw new Error('a drawn face vanished inside its own transaction');
     return { ok: true, face: row };

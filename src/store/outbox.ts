@@ -10,10 +10,21 @@ import { prepared } from './statements.js';
 
 const photoRef = { photoId: z.int(), path: z.string(), hash: z.string().nullable() };
 
+/**
+ * Why a photo's faces or names changed: a new analysis, a person's label (named, rejected, drawn,
+ * undone, a person renamed or merged), or new models naming the same faces. Rows written before
+ * causes were recorded have none, and read as `analysed` (what they said then).
+ */
+export const ANNOUNCE_CAUSES = ['analysed', 'labelled', 'reclassified'] as const;
+export type AnnounceCause = (typeof ANNOUNCE_CAUSES)[number];
+
 /** The events and their payloads; one schema, checked when written and when read. */
 export const outboxEvent = z.discriminatedUnion('kind', [
-  /** The faces or labels of this photo's content changed (analysis, re-classification, a label). */
-  z.object({ kind: z.literal('photo.analysed'), payload: z.object(photoRef) }),
+  /** The faces or labels of this photo's content changed: `cause` says how. */
+  z.object({
+    kind: z.literal('photo.analysed'),
+    payload: z.object({ ...photoRef, cause: z.enum(ANNOUNCE_CAUSES).optional() }),
+  }),
   /** The file is gone (its content and labels are kept in the store). */
   z.object({ kind: z.literal('photo.removed'), payload: z.object(photoRef) }),
   /** Same bytes, new path: a sidecar beside the old path may need to follow. */
@@ -54,7 +65,7 @@ export function outboxDepth(db: Db): number {
 }
 
 /** Announce that a content's faces or labels changed: one photo.analysed per file that holds it. */
-export function announceContent(db: Db, contentId: number, now: number): void {
+export function announceContent(db: Db, contentId: number, cause: AnnounceCause, now: number): void {
   const photos = z.array(z.object({ photoId: z.int(), path: z.string(), hash: z.string().nullable() })).parse(
     prepared(
       db,
@@ -62,7 +73,7 @@ export function announceContent(db: Db, contentId: number, now: number): void {
        WHERE p.content_id = ? AND p.status <> 'removed' ORDER BY p.id`,
     ).all(contentId),
   );
-  for (const payload of photos) addEvent(db, { kind: 'photo.analysed', payload }, now);
+  for (const photo of photos) addEvent(db, { kind: 'photo.analysed', payload: { ...photo, cause } }, now);
 }
 
 /** Announce one file (a new copy or a moved-back photo of a known content needs its own sidecar). */
@@ -74,5 +85,5 @@ export function announcePhoto(db: Db, photoId: number, now: number): void {
   ).get(photoId);
   if (row === undefined) return;
   const payload = z.object({ photoId: z.int(), path: z.string(), hash: z.string().nullable() }).parse(row);
-  addEvent(db, { kind: 'photo.analysed', payload }, now);
+  addEvent(db, { kind: 'photo.analysed', payload: { ...payload, cause: 'analysed' } }, now);
 }

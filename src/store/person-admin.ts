@@ -48,7 +48,7 @@ export function renamePerson(db: Db, id: number, name: string, now: number): Ren
       return { ok: false, code: 'name-taken', existingId: z.object({ id: z.int() }).parse(clash).id };
     prepared(db, 'UPDATE persons SET name = ? WHERE id = ?').run(normal, id);
     const contents = contentsOfPerson(db, id);
-    for (const c of contents) announceContent(db, c, now);
+    for (const c of contents) announceContent(db, c, 'labelled', now);
     return { ok: true, person: { ...person, name: normal }, changed: true, announced: contents.length };
   });
 }
@@ -88,7 +88,7 @@ export function mergePersons(db: Db, sourceId: number, targetId: number, now: nu
       'UPDATE faces SET predicted_person_id = @target, updated_at = @now WHERE predicted_person_id = @source',
     ).run({ source: sourceId, target: targetId, now }).changes;
     prepared(db, 'DELETE FROM persons WHERE id = ?').run(sourceId);
-    for (const c of contents) announceContent(db, c, now);
+    for (const c of contents) announceContent(db, c, 'labelled', now);
     return { ok: true, into, moved: { confirmed, rejected, predicted }, announced: contents.length };
   });
 }

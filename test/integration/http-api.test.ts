@@ -46,6 +46,7 @@ const changesBody = z.object({
       path: z.string(),
       hash: z.string().nullable(),
       at: z.int(),
+      cause: z.string().optional(),
       from: z.string().optional(),
     }),
   ),
@@ -168,10 +169,10 @@ describe('reads', () => {
     assert.equal(first.changes.length, 2);
     assert.equal(first.resync, false);
     assert.deepEqual(
-      first.changes.map((c) => [c.kind, c.photoId, c.path]),
+      first.changes.map((c) => [c.kind, c.photoId, c.path, c.cause]),
       [
-        ['photo.analysed', fx.photos.family, join(fx.root, 'family.jpg')],
-        ['photo.analysed', fx.photos.solo, join(fx.root, 'solo.jpg')],
+        ['photo.analysed', fx.photos.family, join(fx.root, 'family.jpg'), 'analysed'],
+        ['photo.analysed', fx.photos.solo, join(fx.root, 'solo.jpg'), 'analysed'],
       ],
     );
     assert.equal(first.next, first.changes[1].cursor);
@@ -190,8 +191,8 @@ describe('reads', () => {
     assert.ok(setFaceLabel(fx.db, f.id, { state: 'not_a_face' }, 5).ok);
     const after = changesBody.parse((await call(fx, 'GET', `/api/changes?since=${next}`)).json);
     assert.deepEqual(
-      after.changes.map((c) => [c.kind, c.photoId]),
-      [['photo.analysed', fx.photos.solo]],
+      after.changes.map((c) => [c.kind, c.photoId, c.cause]),
+      [['photo.analysed', fx.photos.solo, 'labelled']],
     );
     assert.equal(outboxDepth(fx.db), depth + 1, 'reading the feed delivers nothing');
 

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { PhotoTaggedEvent } from '../../src/plugins/api.js';
 import { buildEvent } from '../../src/plugins/events.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
-import { setFaceLabel } from '../../src/store/faces.js';
+import { recordPredictions, setFaceLabel } from '../../src/store/faces.js';
 import { movePhoto } from '../../src/store/photos.js';
 import { eventsAfter } from '../../src/store/plugin-outbox.js';
 import { hashOf, seedPhoto } from '../helpers/fake-gallery.js';
@@ -47,7 +47,7 @@ test('named faces only, boxes clipped to the image, copies listed, a move says w
   setFaceLabel(db, faceIds[3], { state: 'not_a_face' }, 1002);
   const event = buildEvent(db, latest(photoId)) as PhotoTaggedEvent;
   assert.equal(event.kind, 'photo.tagged');
-  assert.equal(event.cause, 'analysed');
+  assert.equal(event.cause, 'labelled', 'the last change of the photo was a label');
   assert.deepEqual(event.displayed, { width: 200, height: 100 });
   assert.deepEqual(event.stored, { width: 100, height: 200 }, 'orientation 8 turns a quarter');
   assert.equal(event.hash, hashOf(1));
@@ -71,4 +71,30 @@ test('named faces only, boxes clipped to the image, copies listed, a move says w
   // An older event of the photo is delivered with today's path and faces: events are cues.
   const first = eventsAfter(db, 0, 1).events[0];
   assert.equal((buildEvent(db, first) as PhotoTaggedEvent).path, '/lib/moved/a.jpg');
+  assert.equal((buildEvent(db, first) as PhotoTaggedEvent).cause, 'analysed', 'its cause stays its own');
+});
+
+test('each cause says what happened: analysed, labelled, reclassified; a row from before causes reads analysed', () => {
+  const { photoId, faceIds } = seedPhoto(
+    db,
+    {
+      hash: hashOf(7),
+      width: 200,
+      height: 100,
+      orientation: 1,
+      path: '/lib/causes.jpg',
+      faces: [{ rect: { cx: 50, cy: 50, width: 20, height: 20 }, auto: { name: 'Ben', value: 0.4 } }],
+    },
+    3000,
+  );
+  const causeNow = () => (buildEvent(db, latest(photoId)) as PhotoTaggedEvent).cause;
+  assert.equal(causeNow(), 'analysed');
+  setFaceLabel(db, faceIds[0], { state: 'confirmed', person: 'Ben' }, 3001);
+  assert.equal(causeNow(), 'labelled');
+  recordPredictions(db, [{ faceId: faceIds[0], predictedPerson: 'Cat', decisionValue: 0.9 }], 'v9', 3002);
+  assert.equal(causeNow(), 'reclassified');
+  db.prepare(
+    "INSERT INTO outbox (kind, payload, created_at, next_attempt_at) VALUES ('photo.analysed', ?, 3003, 3003)",
+  ).run(JSON.stringify({ photoId, path: '/lib/causes.jpg', hash: hashOf(7) }));
+  assert.equal(causeNow(), 'analysed');
 });

@@ -226,7 +226,7 @@ test('every change is in the outbox with its transaction; failed deliveries are 
   const events = eventsAfter(db, 0, 1000).events.filter((e) => e.createdAt === 50_000);
   assert.deepEqual(
     events.map((e) => [e.kind, e.payload, e.attempts]),
-    [['photo.analysed', { photoId: r.photoId, path: '/lib/outbox.jpg', hash: 'f'.repeat(64) }, 0]],
+    [['photo.analysed', { photoId: r.photoId, path: '/lib/outbox.jpg', hash: 'f'.repeat(64), cause: 'analysed' }, 0]],
   );
   const [event] = events;
   assert.ok(event);
