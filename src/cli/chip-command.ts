@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chipImages, planChips } from '../chips/chipper.js';
+import { chipImages, planChips } from '../pipeline/chipper.js';
 import { intFlag, parse, UsageError } from './args.js';
 import { detectionContext, detectionFlags } from './detection-context.js';
 import { createProgress } from './progress.js';

@@ -3,15 +3,17 @@
  * and name them from those chips, so a later re-classification from the stored chips gives the
  * same answer without the photo.
  */
-import { type DetectorOptions, decodeForDetection, detectDecoded } from '../engine/detector.js';
-import { embedFaces, neuralFeatureSpec } from '../neural/neural-engine.js';
+import type { DetectorOptions } from '../engine/detector.js';
+import { neuralFeatureSpec } from '../neural/neural-engine.js';
 import { featureKey, type GreyChip } from '../recognize/features.js';
 import { type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { chipWithPadding, greyOf, storedChip } from '../recognize/stored-chip.js';
 import type { RasterImage } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
+import type { AngleHit } from '../vision/detect-angle.js';
 import type { RotatedRect } from '../vision/geometry.js';
 import { faceThumb } from './face-thumb.js';
+import { runFile } from './photo-pipeline.js';
 
 export interface AnalysedFace {
   /** In the oriented full-resolution frame. */
@@ -73,45 +75,58 @@ export function recogniseStored(recognizer: Recognizer, face: StoredFace): Recog
   return recognizer.recognize(chipFor, embedding);
 }
 
-/** Throws DecodeError for a bad file. */
+/**
+ * The daemon's pass over one photo: every face found, described (neural: its embedding, kept for
+ * training) and named from its chip as stored. Throws DecodeError for a bad file.
+ */
 export async function analysePhoto(
   file: string,
   detector: DetectorOptions,
   recognizer: Recognizer | undefined,
 ): Promise<PhotoAnalysis> {
   const t = performance.now();
-  const image = await decodeForDetection(file, detector);
-  const detection = await detectDecoded(image, detector);
-  // The neural engine describes every face now, models or not: training needs the embeddings later.
-  const engine = detector.neural;
-  const embeddings = engine
-    ? await embedFaces(
-        engine,
-        image,
-        detection.faces.map((f) => f.hit),
-      )
-    : [];
-  const key = engine ? featureKey(neuralFeatureSpec(engine)) : '';
+  // Each face's stored chip is cut once: models read it, and it is what the store keeps.
+  const stored = new WeakMap<AngleHit, RasterImage>();
+  const storedOf = (image: RasterImage, hit: AngleHit): RasterImage => {
+    let chip = stored.get(hit);
+    if (!chip) {
+      chip = storedChip(image, hit.rect);
+      stored.set(hit, chip);
+    }
+    return chip;
+  };
+  const run = await runFile(file, {
+    detector,
+    recognizer: recognizer && recognizer.size > 0 ? recognizer : undefined,
+    describeAll: true,
+    mismatch: 'unknown',
+    chipReader: (image) => (hit) => {
+      let grey: GreyChip | undefined;
+      return (padding) => {
+        grey ??= greyOf(storedOf(image, hit));
+        return chipWithPadding(grey, padding);
+      };
+    },
+  });
+  const key = detector.neural ? featureKey(neuralFeatureSpec(detector.neural)) : '';
   const faces: AnalysedFace[] = [];
-  for (const [i, f] of detection.faces.entries()) {
-    const chip = storedChip(image, f.hit.rect);
-    const embedding = embeddings[i];
-    const features = embedding ? { values: embedding, key } : undefined;
+  for (const f of run.faces) {
+    const features = f.embedding ? { values: f.embedding, key } : undefined;
     faces.push({
       rect: f.rect,
-      strength: engine ? Math.round(f.strength * 1000) : f.strength,
-      chipPng: await encodeChipPng(chip),
-      thumbJpeg: await faceThumb(image, f.hit.rect),
-      recognition: recognizer && recognizer.size > 0 ? recogniseStored(recognizer, { chip, features }) : null,
+      strength: detector.neural ? Math.round(f.strength * 1000) : f.strength,
+      chipPng: await encodeChipPng(storedOf(run.image, f.hit)),
+      thumbJpeg: await faceThumb(run.image, f.hit.rect),
+      recognition: f.recognition,
       ...(features ? { features } : {}),
     });
   }
   return {
     file,
-    width: detection.width,
-    height: detection.height,
-    orientation: detection.orientation,
-    takenAt: detection.takenAt,
+    width: run.width,
+    height: run.height,
+    orientation: run.orientation,
+    takenAt: run.takenAt,
     faces,
     ms: performance.now() - t,
   };

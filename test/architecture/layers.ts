@@ -35,8 +35,8 @@ export const LAYERS: readonly Layer[] = [
   { folders: ['neural'], holds: 'the neural engine: SSD, embeddings, worker pool' },
   { folders: ['engine'], holds: 'the engine seam: one detector over both engines, and their factory' },
   {
-    folders: ['pipeline', 'chips', 'cluster', 'web'],
-    holds: 'one photo through the engines; the chipper; clusters of unknown faces; the labelling page',
+    folders: ['pipeline', 'cluster', 'web'],
+    holds: 'one photo through the engines (the daemon, classify, chip); clusters of unknown faces; the labelling page',
   },
   { folders: ['eval'], holds: 'ground truth matching and the evaluations' },
   { folders: ['plugins'], holds: 'the plugin contract, host and built-in plugins' },

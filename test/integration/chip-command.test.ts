@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { type ChipperOptions, chipImages, planChips } from '../../src/chips/chipper.js';
 import { defaultConfig } from '../../src/config/schema.js';
+import { type ChipperOptions, chipImages, planChips } from '../../src/pipeline/chipper.js';
 import { cliPath, detectionImages, uprightDetector } from '../helpers/detector.js';
 import { tmpDir } from '../helpers/paths.js';
 

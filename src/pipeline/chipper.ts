@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { type DetectorOptions, detectFile } from '../engine/detector.js';
+import type { DetectorOptions } from '../engine/detector.js';
 import { errnoCode } from '../files/errno.js';
 import { listImages } from '../files/walk.js';
 import { cutChip } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
 import { DecodeError, type DecodeFailure, decodeImage } from '../vision/decode.js';
+import { runFile } from './photo-pipeline.js';
 
 export interface ChipPlan {
   /** Images to chip, in walk order. */
@@ -130,7 +131,7 @@ async function writeAllAtomic(entries: readonly { path: string; data: Uint8Array
 }
 
 async function chipOne(file: string, options: ChipperOptions): Promise<ImageChips> {
-  const detection = await detectFile(file, options.detector);
+  const detection = await runFile(file, { detector: options.detector });
   if (detection.faces.length === 0) return { file, chips: [] };
   // Detection ran on a downscaled copy; chips come from the full-resolution oriented pixels,
   // the frame the face rects are already in.
