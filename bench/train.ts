@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { detectionContext } from '../src/cli/detection-context.js';
+import { detectionContext, loadFlaggedConfig } from '../src/cli/detection-context.js';
 import { readSeedDataset, writeSeedDataset } from '../src/dataset/hdf5.js';
 import { detectDecoded } from '../src/engine/detector.js';
 import { readIdentityRows, splitEvery } from '../src/eval/identity-rows.js';
@@ -56,7 +56,7 @@ const SEED_FLAGS = {
 
 async function seedChips(): Promise<{ chips: LabelledChip[]; testFiles: string[] }> {
   const { train, test } = splitEvery(await readIdentityRows(identity), 3);
-  const ctx = detectionContext(SEED_FLAGS);
+  const ctx = detectionContext(loadFlaggedConfig(SEED_FLAGS), SEED_FLAGS);
   const chips: LabelledChip[] = [];
   try {
     for (const row of train) {
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     `${dataset.length} training chips of ${ds.width}x${ds.height}, ${new Set(ds.labels).size} people, ${testFiles.length} test photos`,
   );
 
-  const ctx = detectionContext(SEED_FLAGS);
+  const ctx = detectionContext(loadFlaggedConfig(SEED_FLAGS), SEED_FLAGS);
   const seedOptions = trainerOptionsOf(ctx.config.recognition, { parity: true });
   const ours: Record<string, number[]> = {};
   let recognizer: Recognizer | undefined;

@@ -5,6 +5,7 @@
  */
 import { InputError, UsageError } from './cli/args.js';
 import { ConfigError } from './config/load.js';
+import { EX_USAGE } from './core/errors.js';
 import { WalkError } from './files/walk.js';
 import { VERSION } from './version.js';
 
@@ -71,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
       return 66;
     }
     if (err instanceof ConfigError) {
-      process.stderr.write(`facetag: ${err.message}\n`);
+      // A flag's value refused by the config's rule is a usage mistake: show the usage too.
+      process.stderr.write(`facetag: ${err.message}\n${err.exitCode === EX_USAGE ? `${command.usage}\n` : ''}`);
       return err.exitCode;
     }
     throw err;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chipImages, planChips } from '../pipeline/chipper.js';
 import { intFlag, parse, UsageError } from './args.js';
-import { detectionContext, detectionFlags } from './detection-context.js';
+import { detectionContext, detectionFlags, loadFlaggedConfig } from './detection-context.js';
 import { createProgress } from './progress.js';
 
 export const chipUsage = `facetag chip <photos-dir>... --out DIR [--jobs N] [detection flags as for detect]
@@ -33,7 +33,7 @@ export async function chipCommand(argv: string[]): Promise<number> {
     process.stderr.write(`warning: skipped ${file}: an image with the same name is chipped in this run\n`);
   }
 
-  const ctx = detectionContext(values);
+  const ctx = detectionContext(loadFlaggedConfig(values), values);
   const progress = createProgress({ label: 'chip', total: plan.todo.length });
   let report: Awaited<ReturnType<typeof chipImages>>;
   try {

@@ -1,10 +1,9 @@
-import { loadConfig } from '../config/load.js';
 import { listImages } from '../files/walk.js';
 import { type PhotoRecognition, recogniseFile } from '../pipeline/recognise.js';
 import { loadPersonModels, ModelFileError } from '../recognize/person-model.js';
 import { Recognizer, UNKNOWN } from '../recognize/recognizer.js';
 import { InputError, parse, UsageError } from './args.js';
-import { detectionContext, detectionFlags, withEngineFlag } from './detection-context.js';
+import { detectionContext, detectionFlags, loadFlaggedConfig } from './detection-context.js';
 import { faceJson } from './face-json.js';
 import { forEachPhoto } from './photo-loop.js';
 import { modelsDir } from './recognition-context.js';
@@ -41,7 +40,7 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('give at least one image or folder');
   const failures: string[] = [];
   const files = await listImages(positionals, (path, reason) => failures.push(`cannot read folder ${path}: ${reason}`));
-  const loaded = withEngineFlag(loadConfig(values.config ? { file: values.config } : {}), values.engine);
+  const loaded = loadFlaggedConfig(values);
   const dir = modelsDir(loaded, values);
   // Unless a person chose the engine, the models say which: HOG models were trained on the cascade's chips.
   const kind = loaded.engineChosen
@@ -50,9 +49,10 @@ export async function classifyCommand(argv: string[]): Promise<number> {
         (models) => models[0]?.features.kind,
         () => undefined,
       );
-  const ctx = detectionContext(values, {
-    config: kind === undefined ? loaded : { ...loaded, engine: kind === 'hog' ? 'cascade' : 'neural' },
-  });
+  const ctx = detectionContext(
+    kind === undefined ? loaded : { ...loaded, engine: kind === 'hog' ? 'cascade' : 'neural' },
+    values,
+  );
   let recognizer: Recognizer;
   try {
     // Models trained with the other engine's features are refused here, naming the file.

@@ -4,23 +4,27 @@
  * ~/.local/share/facetag). loadConfig applies the last three; this adds the flag and says which
  * one was used, so "no database" errors can point at the setting to fix.
  */
-import { loadConfig } from '../config/load.js';
+import { type FlagSetting, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from './args.js';
 
 export interface DataDirFlags {
-  readonly 'data-dir'?: string;
-  readonly config?: string;
+  readonly 'data-dir'?: string | undefined;
+  readonly config?: string | undefined;
 }
 
 /** The config of a command taking `--config` and `--data-dir`; `config.dataDir` is the folder to use. */
-export function loadCommandConfig(values: DataDirFlags, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadCommandConfig(
+  values: DataDirFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  settings: readonly FlagSetting[] = [],
+): Config {
   const flag = values['data-dir'];
   if (flag === '') throw new UsageError('--data-dir needs a folder');
   return loadConfig({
     ...(values.config ? { file: values.config } : {}),
     env,
-    ...(flag === undefined ? {} : { overrides: { dataDir: flag } }),
+    overrides: { ...(flag === undefined ? {} : { dataDir: flag }), settings },
   });
 }
 

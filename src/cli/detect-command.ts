@@ -1,7 +1,7 @@
 import { detectFile } from '../engine/detector.js';
 import { listImages } from '../files/walk.js';
 import { parse, UsageError } from './args.js';
-import { detectionContext, detectionFlags } from './detection-context.js';
+import { detectionContext, detectionFlags, loadFlaggedConfig } from './detection-context.js';
 import { detectionJson } from './face-json.js';
 import { forEachPhoto } from './photo-loop.js';
 
@@ -22,7 +22,7 @@ export async function detectCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('give at least one image or folder');
   const failures: string[] = [];
   const files = await listImages(positionals, (path, reason) => failures.push(`cannot read folder ${path}: ${reason}`));
-  const ctx = detectionContext(values);
+  const ctx = detectionContext(loadFlaggedConfig(values), values);
   try {
     return await forEachPhoto(
       files,

@@ -1,13 +1,13 @@
-import { loadConfig } from '../config/load.js';
-import { type Config, ENGINES } from '../config/schema.js';
-import { isRotationStep } from '../core/angles.js';
+import type { FlagSetting } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import type { SizeOverrides } from '../detect/settings.js';
 import { buildEngines, type Engines } from '../engine/engines.js';
-import { intFlag, numberFlag, UsageError } from './args.js';
+import { intFlag, UsageError } from './args.js';
+import { type DataDirFlags, loadCommandConfig } from './data-dir.js';
 
 export type { Engine } from '../config/schema.js';
 
-/** Flags every detecting command accepts; they override the config file. */
+/** Flags every detecting command accepts; they override the config file (FLAG_FIELDS below). */
 export const detectionFlags = {
   config: { type: 'string' },
   parity: { type: 'boolean' },
@@ -43,51 +43,79 @@ export interface DetectionContext extends Engines {
   readonly config: Config;
 }
 
-/** The config with --engine laid over it (a flag is a person's choice, like the file's). */
-export function withEngineFlag(config: Config, flag: string | undefined): Config {
-  if (flag === undefined) return config;
-  const engine = ENGINES.find((e) => e === flag);
-  if (engine === undefined) throw new UsageError(`--engine must be cascade or neural, got "${flag}"`);
-  return { ...config, engine, engineChosen: true };
+/**
+ * The config field each detection flag sets. Flags are laid over the file through loadConfig, so
+ * the schema checks a flag's value as it checks the file's, and a refused value is named by its
+ * flag. `--rotation-step` and `--workers` set both engines' fields: only the engine in use reads its own.
+ */
+const FLAG_FIELDS: Readonly<Record<ConfigFlag, { kind: 'number' | 'boolean' | 'string'; paths: string[][] }>> = {
+  engine: { kind: 'string', paths: [['engine']] },
+  parity: { kind: 'boolean', paths: [['detection', 'parity']] },
+  'rotation-step': {
+    kind: 'number',
+    paths: [
+      ['detection', 'rotationStep'],
+      ['neural', 'rotationStep'],
+    ],
+  },
+  'max-side': { kind: 'number', paths: [['detection', 'maxSide']] },
+  'step-ratio': { kind: 'number', paths: [['detection', 'stepRatio']] },
+  'min-neighbours': { kind: 'number', paths: [['detection', 'minNeighbours']] },
+  'min-hit-density': { kind: 'number', paths: [['detection', 'minHitDensity']] },
+  workers: {
+    kind: 'number',
+    paths: [
+      ['detection', 'workers'],
+      ['neural', 'workers'],
+    ],
+  },
+  'min-confidence': { kind: 'number', paths: [['neural', 'minConfidence']] },
+  model: { kind: 'string', paths: [['recognition', 'model']] },
+};
+type ConfigFlag = Exclude<keyof DetectionFlagValues, 'config' | 'min-size' | 'max-size'> | 'model';
+
+/** A flag's text as the schema should see it: a number where one is meant (else the text, which it refuses). */
+function flagValue(kind: 'number' | 'boolean' | 'string', value: string | boolean): unknown {
+  if (kind !== 'number' || typeof value !== 'string') return value;
+  const n = Number(value);
+  return value.trim() !== '' && Number.isFinite(n) ? n : value;
+}
+
+/** The config settings the given flags make, for loadConfig. */
+export function configFlagSettings(
+  flags: DetectionFlagValues & { readonly model?: string | undefined },
+): FlagSetting[] {
+  const settings: FlagSetting[] = [];
+  for (const [flag, field] of Object.entries(FLAG_FIELDS) as [ConfigFlag, (typeof FLAG_FIELDS)[ConfigFlag]][]) {
+    const value = flags[flag];
+    if (value === undefined) continue;
+    for (const path of field.paths) settings.push({ flag: `--${flag}`, path, value: flagValue(field.kind, value) });
+  }
+  return settings;
 }
 
 /**
- * Config file + flags → a ready detector (worker threads unless one thread is asked for). With
+ * The config file (`--config`, FACETAG_*, `--data-dir`) with the command's flags laid over it,
+ * each value checked by the schema once. Throws ConfigError (exit 64 when a flag is at fault).
+ */
+export function loadFlaggedConfig(
+  flags: DetectionFlagValues & DataDirFlags & { readonly model?: string | undefined },
+): Config {
+  return loadCommandConfig(flags, process.env, configFlagSettings(flags));
+}
+
+/**
+ * Config (flags already laid over it) → a ready detector (worker threads unless one thread is
+ * asked for). `--min-size` / `--max-size` are the scan's own pixel limits, not config. With
  * `releaseIdleWorkers` (the daemon), the threads start on first use and end after
  * `daemon.releaseWorkersAfterSeconds` without work.
  */
 export function detectionContext(
-  flags: DetectionFlagValues,
-  options: { releaseIdleWorkers?: boolean; config?: Config } = {},
+  config: Config,
+  flags: Pick<DetectionFlagValues, 'min-size' | 'max-size'> = {},
+  options: { releaseIdleWorkers?: boolean } = {},
 ): DetectionContext {
-  const base = withEngineFlag(options.config ?? loadConfig(flags.config ? { file: flags.config } : {}), flags.engine);
-  const d = base.detection;
-  const detection = {
-    ...d,
-    parity: flags.parity ?? d.parity,
-    rotationStep: intFlag('rotation-step', flags['rotation-step'], 1, 360) ?? d.rotationStep,
-    maxSide: intFlag('max-side', flags['max-side'], 64) ?? d.maxSide,
-    stepRatio: numberFlag('step-ratio', flags['step-ratio'], 0.1, 100) ?? d.stepRatio,
-    minNeighbours: intFlag('min-neighbours', flags['min-neighbours'], 1) ?? d.minNeighbours,
-    minHitDensity: numberFlag('min-hit-density', flags['min-hit-density'], 0, 1) ?? d.minHitDensity,
-    workers: intFlag('workers', flags.workers, 0, 256) ?? d.workers,
-  };
-  if (!isRotationStep(detection.rotationStep)) {
-    throw new UsageError(`--rotation-step must divide 360 (15, 30, 90, 360...), got ${detection.rotationStep}`);
-  }
-  const engine = base.engine;
-  const neural = {
-    ...base.neural,
-    ...(engine === 'neural' && flags['rotation-step'] ? { rotationStep: detection.rotationStep } : {}),
-    minConfidence: numberFlag('min-confidence', flags['min-confidence'], 0.01, 0.99) ?? base.neural.minConfidence,
-  };
-  // --workers sizes the neural pool too when that is the engine (detection.workers is the cascade's).
-  const config: Config = {
-    ...base,
-    engine,
-    detection,
-    neural: engine === 'neural' && flags.workers !== undefined ? { ...neural, workers: detection.workers } : neural,
-  };
+  const engine = config.engine;
   const minSize = intFlag('min-size', flags['min-size'], 1);
   const maxSize = intFlag('max-size', flags['max-size'], 1);
   const sizes: SizeOverrides = {
@@ -97,7 +125,7 @@ export function detectionContext(
   if (sizes.minSize !== undefined && sizes.maxSize !== undefined && sizes.minSize >= sizes.maxSize) {
     throw new UsageError(`--min-size (${sizes.minSize}) must be smaller than --max-size (${sizes.maxSize})`);
   }
-  if (engine === 'neural' && detection.parity)
+  if (engine === 'neural' && config.detection.parity)
     throw new UsageError("--parity reproduces the seed's cascade; it cannot be used with --engine neural");
   return {
     config,

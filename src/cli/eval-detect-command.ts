@@ -9,7 +9,7 @@ import { rotateSample } from '../eval/rotate-sample.js';
 import { DecodeError } from '../vision/decode.js';
 import { boundingBox } from '../vision/geometry.js';
 import { intFlag, numberFlag, parse, UsageError } from './args.js';
-import { detectionContext, detectionFlags } from './detection-context.js';
+import { detectionContext, detectionFlags, loadFlaggedConfig } from './detection-context.js';
 import { createProgress } from './progress.js';
 
 export const evalDetectUsage = `facetag eval detect --images DIR --boxes FILE [--iou 0.4] [--rotate 0|90|180|270|random]
@@ -43,7 +43,7 @@ export async function evalDetectCommand(argv: string[]): Promise<number> {
   const samples = truth.slice(0, intFlag('limit', values.limit, 1) ?? truth.length);
 
   const work = mkdtempSync(join(tmpdir(), 'facetag-eval-'));
-  const ctx = detectionContext(values);
+  const ctx = detectionContext(loadFlaggedConfig(values), values);
   const progress = createProgress({ label: 'eval detect', total: samples.length });
   const totals = { truePositives: 0, falsePositives: 0, falseNegatives: 0 };
   let seconds = 0;

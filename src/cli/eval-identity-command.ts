@@ -2,7 +2,7 @@ import { evaluateIdentity, type IdentityReport } from '../eval/identity.js';
 import { readIdentityRows, splitEvery } from '../eval/identity-rows.js';
 import { evaluateNeuralIdentity } from '../eval/neural-identity.js';
 import { intFlag, numberFlag, parse, UsageError } from './args.js';
-import { type DetectionFlagValues, detectionContext, detectionFlags } from './detection-context.js';
+import { type DetectionFlagValues, detectionContext, detectionFlags, loadFlaggedConfig } from './detection-context.js';
 import { createProgress } from './progress.js';
 import { recognitionFlags, trainerOptions } from './recognition-context.js';
 import { formatTable } from './table.js';
@@ -80,7 +80,7 @@ export async function evalIdentityCommand(argv: string[]): Promise<number> {
   if (unknownHoldOut.length) throw new UsageError(`--hold-out: no such person(s): ${unknownHoldOut.join(', ')}`);
 
   const flags: DetectionFlagValues = values.parity ? { ...SEED_IDENTITY_DETECTION, ...values } : values;
-  const ctx = detectionContext(flags);
+  const ctx = detectionContext(loadFlaggedConfig({ ...flags, model: values.model }), flags);
   const progress = createProgress({ label: 'eval identity', total: split.train.length + split.test.length });
   let report: IdentityReport;
   try {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { TrainerOptions } from '../recognize/trainer.js';
 import { trainerOptionsOf } from '../recognize/trainer-options.js';
-import { intFlag, UsageError } from './args.js';
+import { intFlag } from './args.js';
 
 /** Flags of the commands that train or use models. */
 export const recognitionFlags = {
@@ -23,10 +23,12 @@ export function modelsDir(config: Config, flags: RecognitionFlagValues): string 
   return flags.models ?? join(config.dataDir, 'models');
 }
 
-/** Config + flags → trainer options. --parity selects the seed's settings throughout. */
+/**
+ * Config + flags → trainer options. `--model` is in the config already (loadFlaggedConfig checked
+ * it); --parity selects the seed's settings throughout.
+ */
 export function trainerOptions(config: Config, flags: RecognitionFlagValues): Omit<TrainerOptions, 'onProgress'> {
-  const model = flags.model ?? config.recognition.model;
-  if (model !== 'svm' && model !== 'tree') throw new UsageError(`--model must be svm or tree, got "${model}"`);
+  const model = config.recognition.model;
   const jobs = intFlag('jobs', flags.jobs, 0, 256);
   return trainerOptionsOf(config.recognition, {
     model,

@@ -86,7 +86,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { config, kept } = engineForLibrary({ ...loaded, dataDir }, libraryEngine(db));
   let ctx: DetectionContext;
   try {
-    ctx = detectionContext({ config: values.config }, { releaseIdleWorkers: !values.once, config });
+    ctx = detectionContext(config, {}, { releaseIdleWorkers: !values.once });
   } catch (err) {
     db.close();
     lock.release();

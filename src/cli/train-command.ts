@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { savePersonModel } from '../recognize/person-model.js';
 import { personsOf, type TrainingReport, trainFromChips } from '../recognize/trainer.js';
 import { InputError, parse, UsageError } from './args.js';
-import { loadCommandConfig } from './data-dir.js';
-import { withEngineFlag } from './detection-context.js';
+import { loadFlaggedConfig } from './detection-context.js';
 import { createProgress } from './progress.js';
 import { readChipsForCommand } from './read-chips.js';
 import { modelsDir, recognitionFlags, trainerOptions } from './recognition-context.js';
@@ -52,8 +51,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     'data-dir': { type: 'string' },
     engine: { type: 'string' },
   });
-  const loaded = loadCommandConfig(values);
-  const flagged = withEngineFlag(loaded, values.engine);
+  const flagged = loadFlaggedConfig({ ...values, engine: values.engine, model: values.model });
   // Chip folders are the seed's way, and only the cascade's HOG can learn from grey chips: unless a
   // person chose the neural engine, training from folders is the cascade's.
   const config = values.library || flagged.engineChosen ? flagged : { ...flagged, engine: 'cascade' as const };

@@ -2,23 +2,41 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type * as z from 'zod';
+import { EX_USAGE } from '../core/errors.js';
 import { errnoCode } from '../files/errno.js';
 import { type Config, configSchema, DEFAULT_ENGINE, withEngine } from './schema.js';
 
 /** EX_CONFIG from sysexits.h: "something was found in an unconfigured or misconfigured state". */
 export const EX_CONFIG = 78;
 
-/** An invalid or unreadable configuration. The daemon exits with `exitCode` (78, EX_CONFIG). */
+/**
+ * An invalid or unreadable configuration. The daemon exits with `exitCode`: 78 (EX_CONFIG), or 64
+ * (EX_USAGE) when a command-line flag's value is among the problems.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  readonly exitCode = EX_CONFIG;
-  /** One line per problem, each starting with the source (file or env variable) and the field path. */
+  readonly exitCode: number;
+  /** One line per problem, each starting with the source (file, env variable or flag) and the field path. */
   readonly problems: readonly string[];
 
-  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+  constructor(problems: readonly string[], options?: { cause?: unknown; exitCode?: number }) {
     super(problems.join('\n'), options);
     this.problems = problems;
+    this.exitCode = options?.exitCode ?? EX_CONFIG;
   }
+}
+
+/**
+ * A command-line flag's value for one config field. It is laid over the file and the environment
+ * and validated by the schema with everything else, so a flag and the file obey one rule, and a
+ * refused value is named by its flag.
+ */
+export interface FlagSetting {
+  /** As typed, e.g. `--rotation-step`. */
+  readonly flag: string;
+  /** The config field, e.g. `['detection', 'rotationStep']`. */
+  readonly path: readonly string[];
+  readonly value: unknown;
 }
 
 export interface LoadConfigOptions {
@@ -27,7 +45,11 @@ export interface LoadConfigOptions {
   /** Environment for FACETAG_* overrides and dataDir resolution; defaults to process.env. */
   readonly env?: NodeJS.ProcessEnv;
   /** Command-line overrides; they win over the file and the environment. */
-  readonly overrides?: { readonly photos?: readonly string[]; readonly dataDir?: string };
+  readonly overrides?: {
+    readonly photos?: readonly string[];
+    readonly dataDir?: string;
+    readonly settings?: readonly FlagSetting[];
+  };
 }
 
 /**
@@ -55,10 +77,19 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   // FACETAG_PORT name the variable.
   const result = configSchema.safeParse(merged, { reportInput: true });
   if (!result.success) {
+    const settings = options.overrides?.settings ?? [];
+    const flagOf = (issue: z.core.$ZodIssue) =>
+      settings.find((s) => s.path.length === issue.path.length && s.path.every((k, i) => issue.path[i] === k));
+    const issues = result.error.issues;
+    const lines = issues.flatMap((issue) => {
+      const flag = flagOf(issue);
+      if (flag) return [`${flag.flag}: ${explain(issue)}${gotOf(issue)}`];
+      return describeIssue(issue, port && issue.path.join('.') === 'http.port' ? 'FACETAG_PORT' : source);
+    });
+    // A flag that sets two fields (both engines' rotation step) is refused once.
     throw new ConfigError(
-      result.error.issues.flatMap((issue) =>
-        describeIssue(issue, port && issue.path.join('.') === 'http.port' ? 'FACETAG_PORT' : source),
-      ),
+      [...new Set(lines)],
+      issues.some((issue) => flagOf(issue) !== undefined) ? { exitCode: EX_USAGE } : {},
     );
   }
   const config = withEngine(result.data);
@@ -148,6 +179,7 @@ function applyOverrides(raw: unknown, env: NodeJS.ProcessEnv, overrides: LoadCon
     merged.photos = envPhotos.split(':').filter((dir) => dir !== '');
   }
   if (overrides?.photos !== undefined) merged.photos = [...overrides.photos];
+  for (const { path, value } of overrides?.settings ?? []) setPath(merged, path, value);
   const port = env.FACETAG_PORT?.trim();
   const token = env.FACETAG_TOKEN;
   if ((port !== undefined && port !== '') || (token !== undefined && token !== '')) {
@@ -169,9 +201,12 @@ function describeIssue(issue: z.core.$ZodIssue, where: string): string[] {
     });
   }
   const path = formatPath(issue.path);
-  const got = 'input' in issue && issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : '';
-  return [`${where}: ${path === '' ? '' : `${path}: `}${explain(issue)}${got}`];
+  return [`${where}: ${path === '' ? '' : `${path}: `}${explain(issue)}${gotOf(issue)}`];
 }
+
+/** " (got <value>)", or nothing when the issue does not carry its input. */
+const gotOf = (issue: z.core.$ZodIssue): string =>
+  'input' in issue && issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : '';
 
 function explain(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
@@ -189,6 +224,8 @@ function explain(issue: z.core.$ZodIssue): string {
         return `must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}`;
       }
       return issue.message;
+    case 'invalid_value':
+      return `must be ${issue.values.map((v) => String(v)).join(' or ')}`;
     default:
       return issue.message;
   }
@@ -249,6 +286,20 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/** Set `path` in `target`, copying each object on the way (the file's own objects stay as read). */
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  const [key, ...rest] = path;
+  if (key === undefined) return;
+  if (rest.length === 0) {
+    target[key] = value;
+    return;
+  }
+  const inner = target[key];
+  const copy = isPlainObject(inner) ? { ...inner } : {};
+  setPath(copy, rest, value);
+  target[key] = copy;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

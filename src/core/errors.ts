@@ -3,9 +3,12 @@
  * for a bad input file).
  */
 
+/** sysexits.h's EX_USAGE: the command was used wrongly (a flag, an argument). */
+export const EX_USAGE = 64;
+
 /** A mistake on the command line: printed with the usage, exit code 64 (EX_USAGE). */
 export class UsageError extends Error {
-  readonly exitCode = 64;
+  readonly exitCode = EX_USAGE;
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

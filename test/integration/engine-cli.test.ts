@@ -59,7 +59,7 @@ test('classify with the cascade refuses models trained on embeddings, naming the
 test('--engine takes cascade or neural only; --parity is the cascade only', async () => {
   const bad = await facetag(['detect', photo, '--engine', 'dlib']);
   assert.equal(bad.code, 64);
-  assert.match(bad.stderr, /--engine must be cascade or neural/);
+  assert.match(bad.stderr, /--engine: must be neural or cascade \(got "dlib"\)/);
   const parity = await facetag(['detect', photo, '--engine', 'neural', '--parity']);
   assert.equal(parity.code, 64);
   assert.match(parity.stderr, /--parity/);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { configFlagSettings } from '../../src/cli/detection-context.js';
 import { generatedConfigFiles } from '../../src/config/example.js';
 import { ConfigError, loadConfig, resolveDataDir } from '../../src/config/load.js';
 import { configSchema, defaultConfig, withEngine } from '../../src/config/schema.js';
@@ -159,4 +160,46 @@ test('FACETAG_PORT and FACETAG_TOKEN override the HTTP settings; a bad port name
     /FACETAG_PORT: must be a port number/,
   );
   assert.throws(() => loadConfig({ env: { ...cleanEnv, FACETAG_PORT: '70000' } }), /FACETAG_PORT: http\.port/);
+});
+
+test('command-line flags are laid over the file and checked by the same schema, named by their flag (exit 64)', async () => {
+  const file = await writeConfig('{"detection": {"rotationStep": 30, "maxSide": 900}, "neural": {"workers": 1}}');
+  const flags = configFlagSettings({ 'rotation-step': '90', workers: '3', engine: 'cascade', model: 'tree' });
+  const config = loadConfig({ file, env: cleanEnv, overrides: { settings: flags } });
+  assert.deepEqual(
+    [config.detection.rotationStep, config.neural.rotationStep, config.detection.maxSide],
+    [90, 90, 900],
+    'the flag wins; what it does not set stays the file’s',
+  );
+  assert.deepEqual([config.detection.workers, config.neural.workers], [3, 3]);
+  assert.deepEqual([config.engine, config.engineChosen, config.recognition.model], ['cascade', true, 'tree']);
+
+  const refused = (values: Parameters<typeof configFlagSettings>[0]): ConfigError => {
+    try {
+      loadConfig({ file, env: cleanEnv, overrides: { settings: configFlagSettings(values) } });
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error;
+    }
+    assert.fail(`accepted ${JSON.stringify(values)}`);
+  };
+  const step = refused({ 'rotation-step': '7' });
+  // The flag sets both engines' steps; the mistake is said once, in the file's own words.
+  assert.deepEqual(step.problems, ['--rotation-step: must divide 360 (got 7)']);
+  assert.equal(step.exitCode, 64);
+  assert.deepEqual(refused({ engine: 'dlib' }).problems, ['--engine: must be neural or cascade (got "dlib")']);
+  assert.deepEqual(refused({ 'max-side': 'big' }).problems, ['--max-side: expected number (got "big")']);
+  assert.deepEqual(refused({ 'min-confidence': '1' }).problems, ['--min-confidence: must be < 1 (got 1)']);
+  assert.deepEqual(refused({ workers: '1.5' }).problems, ['--workers: expected an integer (got 1.5)']);
+
+  // A mistake in the file is still the file's, with the config exit code.
+  const bad = await writeConfig('{"detection": {"maxSide": 8}}');
+  try {
+    loadConfig({ file: bad, env: cleanEnv, overrides: { settings: configFlagSettings({ workers: '2' }) } });
+    assert.fail('accepted maxSide 8');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.exitCode, 78);
+    assert.match(error.message, /config\.json: detection\.maxSide: must be >= 64/);
+  }
 });
