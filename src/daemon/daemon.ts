@@ -275,6 +275,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     log: log.child({ component: 'jobs' }),
     onResult,
     health,
+    timers,
   });
   shutdown.register('job runner', () => runner.stop());
 

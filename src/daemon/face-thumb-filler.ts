@@ -6,6 +6,7 @@
  * this run (the next start tries it once more); faces analysed since v6 get theirs with the analysis.
  */
 
+import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { type DetectionConfig, detectionMaxSide } from '../detect/settings.js';
 import { faceThumb } from '../pipeline/face-thumb.js';
@@ -27,6 +28,8 @@ export interface FaceThumbFillerOptions {
   readonly busyWaitMs?: number;
   /** Called after each content is done (tests stop the filler half-way with it). */
   readonly onContent?: (contentId: number) => void;
+  /** Its pauses and waits (tests drive them with a fake clock). */
+  readonly timers?: Timers;
 }
 
 export interface FaceThumbFillerReport {
@@ -46,18 +49,19 @@ export interface FaceThumbFiller {
 
 export function startFaceThumbFiller(options: FaceThumbFillerOptions): FaceThumbFiller {
   const { db, log, busy } = options;
+  const timers = options.timers ?? systemTimers;
   const pauseMs = options.pauseMs ?? 100;
   const busyWaitMs = options.busyWaitMs ?? 5000;
   const maxSide = detectionMaxSide(options.decode.detection);
   let stopped = false;
   let wakeSleeper: (() => void) | undefined;
 
-  /** Wait `ms`, or less if stopped meanwhile. */
+  /** Wait `ms`, or less if stopped meanwhile (a pass under way keeps the process alive). */
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
+      const cancel = timers.after(ms, done, { keepAlive: true });
       function done() {
-        clearTimeout(timer);
+        cancel();
         wakeSleeper = undefined;
         resolve();
       }
@@ -71,8 +75,8 @@ export function startFaceThumbFiller(options: FaceThumbFillerOptions): FaceThumb
     const total = countThumblessFaces(db);
     if (total === 0) return { filled, skipped, complete: true };
     log.info('making colour pictures of faces analysed before them', { faces: total });
-    // Yield once before the first decode: start-up work goes first.
-    await sleep(0);
+    // Yield once before the first decode: start-up work goes first (a turn of the event loop, not time).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (!stopped) {
       if (busy()) {
         await sleep(busyWaitMs);

@@ -4,6 +4,7 @@
  * is due, and wakes early when the watcher queues something.
  */
 
+import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { type ClaimedJob, claimJobs, releaseJob } from '../store/jobs.js';
 import { type AnalyseJobContext, type JobResult, LEASE_MS, processAnalyseJob } from './backfill.js';
@@ -18,6 +19,8 @@ export interface JobRunnerOptions {
   readonly idlePollMs?: number;
   /** Where storage faults pause the work (and the probe that resumes it). */
   readonly health?: StorageHealth;
+  /** Its idle sleeps (tests drive them with a fake clock). */
+  readonly timers?: Timers;
 }
 
 export interface JobRunner {
@@ -32,17 +35,19 @@ export interface JobRunner {
 export function startJobRunner(options: JobRunnerOptions): JobRunner {
   const { ctx, concurrency, log } = options;
   const idlePollMs = options.idlePollMs ?? 5000;
+  const timers = options.timers ?? systemTimers;
   const running = new Set<Promise<void>>();
   let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
   let wakeUp: (() => void) | undefined;
 
+  // The runner is the daemon's work: its sleep keeps the process alive until it is stopped.
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       wakeUp = resolve;
-      timer = setTimeout(resolve, ms);
+      cancel = timers.after(ms, resolve, { keepAlive: true });
     }).finally(() => {
-      clearTimeout(timer);
+      cancel?.();
       wakeUp = undefined;
     });
 

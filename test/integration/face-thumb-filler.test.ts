@@ -15,6 +15,7 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { countThumblessFaces, facePicture } from '../../src/store/face-thumbs.js';
 import { facesOfPhoto } from '../../src/store/faces.js';
 import { uprightDetector } from '../helpers/detector.js';
+import { type FakeTimers, fakeTimers } from '../helpers/fake-timers.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 
 const library = join(sharedDir, 'data/library/photos/2020/01');
@@ -61,32 +62,50 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const fill = (db: Db, options: { busy?: () => boolean; onContent?: (id: number) => void } = {}) =>
+const fill = (db: Db, options: { busy?: () => boolean; onContent?: (id: number) => void; timers?: FakeTimers } = {}) =>
   startFaceThumbFiller({
     db,
     log,
     decode: { detection: detector.detection, maxPixels: detector.maxPixels },
     busy: options.busy ?? (() => false),
     pauseMs: 0,
-    busyWaitMs: 5,
     ...(options.onContent ? { onContent: options.onContent } : {}),
+    ...(options.timers ? { timers: options.timers } : {}),
   });
+
+/** Let the filler run what it can without time passing (its database calls and decodes). */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 test('the filler waits while analysis is busy, stops half-way, and finishes after a restart', async () => {
   let db = openDatabase(join(dir, 'data'));
   const total = countThumblessFaces(db);
   assert.ok(total >= 3);
 
-  // Busy analysis: nothing is made.
+  // Busy analysis: nothing is made, and the filler looks again every busyWaitMs (5 s), no sooner.
   let looked = 0;
+  const timers = fakeTimers();
   const waiting = fill(db, {
+    timers,
     busy: () => {
       looked++;
       return true;
     },
   });
-  while (looked < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+  await settle();
+  assert.equal(looked, 1);
+  timers.advance(4_999);
+  await settle();
+  assert.equal(looked, 1, 'not before 5 s');
+  timers.advance(1);
+  await settle();
+  assert.equal(looked, 2);
+  for (const _ of [1, 2]) {
+    timers.advance(5_000);
+    await settle();
+  }
+  assert.equal(looked, 4, 'once every 5 s');
   await waiting.stop();
+  assert.equal(timers.pending(), 0, 'stopping cancels its wait');
   assert.equal(countThumblessFaces(db), total);
 
   // Stopped after the first content (as a shutdown would).
