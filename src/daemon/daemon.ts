@@ -163,6 +163,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<void> {
     entries: config.plugins,
     log: log.child({ component: 'plugins' }),
     baseDir: deps.configDir ?? process.cwd(),
+    timers,
     stopTimeoutMs: Math.max(500, (config.daemon.stopDeadlineSeconds * 1000) / 4),
   });
   shutdown.register('plugins', () => plugins.stop());

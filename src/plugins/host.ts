@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import type { PluginEntry } from '../config/plugins.js';
+import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../store/db.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../store/jobs.js';
@@ -33,7 +34,10 @@ export interface PluginHostOptions {
   readonly log: Logger;
   /** Where relative plugin paths and package names resolve from: the config file's folder. */
   readonly baseDir?: string;
+  /** The clock (default: the timers' own). */
   readonly now?: () => number;
+  /** Where the delivery loops sleep (default the system's; tests pass a fake clock). */
+  readonly timers?: Timers;
   readonly builtins?: ReadonlyMap<string, FacetagPlugin<unknown>>;
   /** Tuning (tests use short times). */
   readonly delivery?: Partial<
@@ -101,7 +105,8 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export async function startPluginHost(options: PluginHostOptions): Promise<PluginHost> {
   const { db, dataDir, log } = options;
-  const now = options.now ?? Date.now;
+  const timers = options.timers ?? systemTimers;
+  const now = options.now ?? timers.now;
   const file = await loadPluginState(dataDir, log);
   file.problems = [];
   const writer = new StateWriter(dataDir, file, now, log);
@@ -152,6 +157,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
       policy: deliveryPolicy(p.entry, options),
       log: log.child({ plugin: p.id }),
       now,
+      timers,
       classify: errorOutcome,
       onProgress,
     });

@@ -17,6 +17,7 @@
  * Any event still undelivered after `giveUpAfterAttempts` is parked too, so one poisoned photo
  * cannot hold the others back, and nothing is dropped without a word.
  */
+import type { Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../store/db.js';
 import { type BackoffPolicy, backoffDelay } from '../store/jobs.js';
@@ -60,6 +61,8 @@ export interface RunnerDeps {
   readonly policy: DeliveryPolicy;
   readonly log: Logger;
   readonly now: () => number;
+  /** Where the loop sleeps between rounds (tests drive it with a fake clock). */
+  readonly timers: Pick<Timers, 'after'>;
   readonly classify: (err: unknown) => ErrorOutcome;
   /** After a step that changed the state: persist it, advance the outbox. */
   readonly onProgress: () => void;
@@ -312,11 +315,10 @@ export class DeliveryRunner {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      // unref: an idle delivery loop alone must not keep a finished process alive.
-      const timer = setTimeout(() => done(), ms);
-      timer.unref();
+      // Not kept alive: an idle delivery loop alone must not keep a finished process running.
+      const cancel = this.#deps.timers.after(ms, () => done());
       const done = () => {
-        clearTimeout(timer);
+        cancel();
         this.#wake = undefined;
         this.#woken = false;
         resolve();

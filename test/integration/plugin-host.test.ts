@@ -18,6 +18,7 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { setFaceLabel } from '../../src/store/faces.js';
 import { markRemoved } from '../../src/store/photos.js';
 import { hashOf, seedPhoto } from '../helpers/fake-gallery.js';
+import { type FakeTimers, fakeTimers } from '../helpers/fake-timers.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let root = '';
@@ -31,14 +32,19 @@ after(async () => {
 
 /** A test plugin whose every call is decided by `behave` (throw to fail, never resolve to hang). */
 type Behave = (event: PluginEvent, signal: AbortSignal, call: number) => Promise<void>;
-function probe(name: string, behave: Behave, calls: { event: PluginEvent; at: number }[]): FacetagPlugin<unknown> {
+function probe(
+  name: string,
+  behave: Behave,
+  calls: { event: PluginEvent; at: number }[],
+  clock: () => number = Date.now,
+): FacetagPlugin<unknown> {
   return {
     name,
     apiVersion: 1,
     optionsSchema: z.object({}),
     create: () => {
       const handle = (event: PluginEvent, signal: AbortSignal) => {
-        calls.push({ event, at: Date.now() });
+        calls.push({ event, at: clock() });
         return behave(event, signal, calls.length);
       };
       return { photoTagged: handle, photoRemoved: handle };
@@ -69,6 +75,7 @@ function host(
   entries: PluginEntryInput[],
   plugins: FacetagPlugin<unknown>[] = [],
   baseDir?: string,
+  timers?: FakeTimers,
 ): Promise<PluginHost> {
   return startPluginHost({
     db: s.db,
@@ -77,8 +84,10 @@ function host(
     log: s.log,
     ...(baseDir === undefined ? {} : { baseDir }),
     builtins: new Map([...BUILTIN_PLUGINS, ...plugins.map((p) => [p.name, p] as const)]),
-    delivery: { backoff: { baseMs: 40, maxMs: 400 }, idlePollMs: 20 },
+    // On a fake clock the loop sleeps until the next retry is due (the idle poll is longer).
+    delivery: { backoff: { baseMs: 40, maxMs: 400 }, idlePollMs: timers ? 60_000 : 20 },
     stopTimeoutMs: 300,
+    ...(timers ? { timers } : {}),
   });
 }
 
@@ -89,6 +98,11 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Let the host run what it can without the fake clock moving. */
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 
 const outbox = (db: Db) =>
   z
@@ -101,6 +115,7 @@ const face = (name: string) => ({ rect: { cx: 50, cy: 50, width: 20, height: 20 
 
 test('at least once: a failing delivery is retried with growing delays until it succeeds; only then is the row delivered', async () => {
   const s = setup();
+  const timers = fakeTimers();
   const calls: { event: PluginEvent; at: number }[] = [];
   const flaky = probe(
     'flaky',
@@ -108,16 +123,26 @@ test('at least once: a failing delivery is retried with growing delays until it 
       if (call <= 3) throw new Error(`gallery down (${call})`);
     },
     calls,
+    timers.now,
   );
   seedPhoto(s.db, { path: '/lib/a.jpg', hash: hashOf(1), width: 100, height: 100, faces: [face('Ann')] }, 1000);
-  const h = await host(s, [{ name: 'flaky' }], [flaky]);
+  const h = await host(s, [{ name: 'flaky' }], [flaky], undefined, timers);
   try {
     await waitFor('a failed attempt recorded on the row', () => outbox(s.db)[0].attempts >= 1);
     assert.equal(outbox(s.db)[0].delivered_at, null, 'not delivered while failing');
     assert.match(outbox(s.db)[0].last_error ?? '', /^flaky: gallery down/);
-    await waitFor('the fourth call succeeds', () => calls.length >= 4 && outbox(s.db)[0].delivered_at !== null);
-    const gaps = calls.slice(1).map((c, i) => c.at - calls[i].at);
-    assert.ok(gaps[0] >= 35 && gaps[1] >= 75 && gaps[2] >= 155, `backoff 40, 80, 160 ms: got ${gaps.join(', ')}`);
+    // Each retry comes exactly when its backoff ends on the host's clock (40, 80, 160 ms), not before.
+    for (const [i, delay] of [40, 80, 160].entries()) {
+      await waitFor(`the loop asleep after call ${i + 1}`, () => timers.pending() >= 1);
+      timers.advance(delay - 1);
+      await settle();
+      assert.equal(calls.length, i + 1, `no call ${i + 2} before ${delay} ms`);
+      timers.advance(1);
+      await waitFor(`call ${i + 2}`, () => calls.length === i + 2);
+    }
+    await waitFor('delivered after the fourth call', () => outbox(s.db)[0].delivered_at !== null);
+    const gaps = calls.slice(1).map((c, i) => c.at - (calls[i]?.at ?? 0));
+    assert.deepEqual(gaps, [40, 80, 160]);
     assert.ok(
       calls.every((c) => c.event.eventId === calls[0].event.eventId),
       'the same event each time',
