@@ -1,5 +1,6 @@
 import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from '../detect/settings.js';
 import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from '../detect/sweep.js';
+import { dropLoneTurned } from '../neural/lone-turned.js';
 import { keepMostUpright } from '../neural/most-upright.js';
 import type { NeuralEngine } from '../neural/neural-engine.js';
 import { passes, preferOnAxis } from '../neural/on-axis.js';
@@ -127,7 +128,8 @@ const orientationModel = (): OrientationModel => {
 
 /**
  * The neural engine's sweep: SSD at each angle on the workers, then the same de-duplication, each
- * face kept at the angle where it looks most upright.
+ * face kept at the angle where it looks most upright, and doubtful faces turned against the
+ * photo's surest one dropped.
  */
 async function neuralDetectDecoded(
   image: DecodedImage,
@@ -143,12 +145,14 @@ async function neuralDetectDecoded(
   const scan = performance.now() - start;
   const t = performance.now();
   // No verification scan: the SSD's score is its own confidence (density stays 0).
-  const faces = foldSweep(hits, image.fullWidth / image.width, {
-    minHitDensity: 0,
-    mergeSameAngle: true,
-    prefer: options.prefer ?? preferOnAxis(offAxisPenalty),
-    reorient: (groups) => keepMostUpright(groups, image, orientationModel()),
-  });
+  const faces = dropLoneTurned(
+    foldSweep(hits, image.fullWidth / image.width, {
+      minHitDensity: 0,
+      mergeSameAngle: true,
+      prefer: options.prefer ?? preferOnAxis(offAxisPenalty),
+      reorient: (groups) => keepMostUpright(groups, image, orientationModel()),
+    }),
+  );
   const dedup = performance.now() - t;
   return detectionOf(image, faces, { scan, decode, dedup }, decode + (performance.now() - start));
 }

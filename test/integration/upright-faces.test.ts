@@ -4,7 +4,9 @@
  * the neural engine finds (IoU ≥ 0.4) is counted, with the angle it is kept at; then the same with
  * each photo turned 180°. With the linear HOG orientation model 18 of 367 upright faces were kept
  * turned and 20 of 363 of the turned photos' faces (as measured on 2026-12-04); with the network
- * taught on the SSD's own boxes, 14 of 367 and 16 of 364. Each test lists every face still turned
+ * taught on the SSD's own boxes, 14 of 367 and 16 of 364; since doubtful faces turned against the
+ * photo's surest face are dropped (issue 17), 12 of 365 and 13 of 361 (the faces no longer found
+ * were 2 and 3 of those kept turned). Each test lists every face still turned
  * and holds that measurement, not yet "every one", which is what the issue asks (the README says so).
  */
 import assert from 'node:assert/strict';
@@ -61,7 +63,7 @@ after(async () => {
   await pool?.close();
 });
 
-/** At most this many faces kept more than 30° from their angle, of ~365 (14 and 16 measured). */
+/** At most this many faces kept more than 30° from their angle, of ~365 (12 and 13 measured). */
 const MAX_TURNED = 18;
 
 /** `image` turned by 180°, as if the file had been stored upside down (the exact quarter-turn path). */
