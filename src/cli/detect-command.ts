@@ -9,7 +9,7 @@ export const detectUsage = `facetag detect <image|dir>... [--json] [--annotate D
     [--rotation-step N] [--max-side PX] [--step-ratio R] [--min-neighbours N] [--min-size PX] [--max-size PX]
     [--min-hit-density D] [--parity] [--workers N] [--engine cascade|neural] [--min-confidence S]
   Finds faces (rotation sweep included) and prints them, one line per face, or JSON with --json.
-  --engine neural (the default): face-api's SSD with a quarter-turn sweep by default;
+  --engine neural (the default): face-api's SSD with a 45° sweep by default;
   --rotation-step and --workers then apply to it, --min-confidence is its score threshold.`;
 
 /** `facetag detect`: returns the process exit code (1 when any file failed). */
