@@ -1,5 +1,4 @@
 /** What the HTTP API needs from the daemon: narrow ports, given once to createHttpApi. */
-
 import type { Logger } from '../core/logger.js';
 import type { TrainingStatus } from '../core/service-status.js';
 import type { LabelChanges } from '../labelling/label-change.js';

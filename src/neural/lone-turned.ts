@@ -26,12 +26,11 @@ const isSure = (f: FoundFace): boolean => f.strength >= SURE && f.angles.length 
 
 /** `faces` without the doubtful ones turned against the photo's surest face. */
 export function dropLoneTurned<T extends FoundFace>(faces: readonly T[]): T[] {
-  return faces.filter((face) => {
-    if (face.angles.length > 1 || face.strength >= SURE) return true;
-    let surest: T | undefined;
-    for (const other of faces) {
-      if (other !== face && isSure(other) && (!surest || other.strength > surest.strength)) surest = other;
-    }
-    return !surest || Math.abs(signedAngle(face.rect.angle - surest.rect.angle)) < MIN_TURN;
-  });
+  // A sure face is never doubtful itself, so one surest face serves every doubtful one.
+  let surest: T | undefined;
+  for (const f of faces) if (isSure(f) && (!surest || f.strength > surest.strength)) surest = f;
+  if (!surest) return [...faces];
+  const sure = surest;
+  const doubtful = (f: T): boolean => f.angles.length === 1 && f.strength < SURE;
+  return faces.filter((f) => !doubtful(f) || Math.abs(signedAngle(f.rect.angle - sure.rect.angle)) < MIN_TURN);
 }

@@ -45,3 +45,11 @@ export function fakeTimers(start = 1_700_000_000_000): FakeTimers {
     pending: () => timers.size,
   };
 }
+
+/**
+ * Let code driven by a fake clock run what it can without the clock moving: a few turns of the
+ * event loop, so promise chains and immediate callbacks (not timers) settle.
+ */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}

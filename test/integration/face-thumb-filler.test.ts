@@ -15,7 +15,7 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { countThumblessFaces, facePicture } from '../../src/store/face-thumbs.js';
 import { facesOfPhoto } from '../../src/store/faces.js';
 import { uprightDetector } from '../helpers/detector.js';
-import { type FakeTimers, fakeTimers } from '../helpers/fake-timers.js';
+import { type FakeTimers, fakeTimers, settle } from '../helpers/fake-timers.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 
 const library = join(sharedDir, 'data/library/photos/2020/01');
@@ -72,9 +72,6 @@ const fill = (db: Db, options: { busy?: () => boolean; onContent?: (id: number) 
     ...(options.onContent ? { onContent: options.onContent } : {}),
     ...(options.timers ? { timers: options.timers } : {}),
   });
-
-/** Let the filler run what it can without time passing (its database calls and decodes). */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 test('the filler waits while analysis is busy, stops half-way, and finishes after a restart', async () => {
   let db = openDatabase(join(dir, 'data'));

@@ -12,7 +12,7 @@ import { startJobRunner } from '../../src/daemon/job-runner.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { queueStats } from '../../src/store/jobs.js';
 import { notePhoto } from '../../src/store/photos.js';
-import { fakeTimers } from '../helpers/fake-timers.js';
+import { fakeTimers, settle } from '../helpers/fake-timers.js';
 import { tmpDir } from '../helpers/paths.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 
@@ -26,11 +26,6 @@ after(async () => {
   db.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Let the runner do what it can without the fake clock moving (claims, hashing, the fake analysis). */
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
 
 /** Wait for real I/O (reading the file to hash it) until `done`; the fake clock does not move. */
 async function until(done: () => boolean, what: string): Promise<void> {

@@ -18,7 +18,7 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { setFaceLabel } from '../../src/store/faces.js';
 import { markRemoved } from '../../src/store/photos.js';
 import { hashOf, seedPhoto } from '../helpers/fake-gallery.js';
-import { type FakeTimers, fakeTimers } from '../helpers/fake-timers.js';
+import { type FakeTimers, fakeTimers, settle } from '../helpers/fake-timers.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let root = '';
@@ -98,11 +98,6 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-/** Let the host run what it can without the fake clock moving. */
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
 
 const outbox = (db: Db) =>
   z
