@@ -1,24 +1,15 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { engineForLibrary, keptEngineAdvice } from '../config/engine.js';
-import type { Config, Engine } from '../config/schema.js';
-import { createLogger, parseLevel } from '../core/logger.js';
-import { recognisingAnalyser } from '../daemon/analyser.js';
-import { backfill, PIPELINE_VERSION } from '../daemon/backfill.js';
-import { startDaemon } from '../daemon/daemon.js';
-import { installLastResort } from '../daemon/last-resort.js';
-import { loadModelSet } from '../daemon/model-set.js';
-import { createShutdown } from '../daemon/shutdown.js';
-import { createNotifier } from '../daemon/systemd-notify.js';
+import { dirname, resolve } from 'node:path';
+import { keptEngineAdvice } from '../config/engine.js';
+import type { Config } from '../config/schema.js';
+import { runDaemon } from '../daemon/daemon.js';
+import { StoreOpenError } from '../daemon/library.js';
+import { runOnce } from '../daemon/once.js';
 import { errnoCode } from '../files/errno.js';
-import { type DataDirLock, DataDirLockedError, lockDataDir } from '../store/daemon-lock.js';
-import { type Db, openDatabase } from '../store/db.js';
+import { DataDirLockedError } from '../store/daemon-lock.js';
 import { SchemaTooNewError } from '../store/migrations.js';
-import { currentPipeline, libraryEngine } from '../store/pipeline.js';
-import { VERSION } from '../version.js';
 import { parse, UsageError } from './args.js';
 import { loadCommandConfig } from './data-dir.js';
-import { type DetectionContext, detectionContext } from './detection-context.js';
 import { sayUpgrade } from './open-store.js';
 import { createProgress, type Progress } from './progress.js';
 
@@ -59,139 +50,66 @@ export async function runCommand(argv: string[]): Promise<number> {
     else if (problem) return fatal(`photo folder ${dir}: ${problem}`);
   }
 
-  // One daemon per data folder, decided before anything else starts (a --once pass counts too).
-  let lock: DataDirLock;
+  const configDir = values.config ? dirname(resolve(values.config)) : undefined;
   try {
-    lock = lockDataDir(dataDir);
+    if (!values.once) {
+      return await runDaemon({
+        config: loaded,
+        photoDirs,
+        missingDirs: missing,
+        onUpgrade: sayUpgrade('run', dataDir),
+        ...(configDir ? { configDir } : {}),
+      });
+    }
+    return await once(loaded, photoDirs);
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       process.stderr.write(`facetag run: ${err.message}\n`);
       return EXIT_LOCKED;
     }
+    if (err instanceof SchemaTooNewError || err instanceof StoreOpenError) return fatal(err.message);
     throw err;
-  }
-  let db: ReturnType<typeof openDatabase>;
-  try {
-    db = openDatabase(dataDir, sayUpgrade('run', dataDir));
-  } catch (err) {
-    lock.release();
-    if (err instanceof SchemaTooNewError) return fatal(err.message);
-    if (err instanceof Error && errnoCode(err) !== undefined) {
-      // File-system or SQLite errors at open (EACCES, SQLITE_CANTOPEN, SQLITE_NOTADB...).
-      return fatal(`cannot open the database in ${dataDir}: ${err.message}`);
-    }
-    throw err;
-  }
-  // The engine is decided before any worker starts: a library keeps its own unless the config says.
-  const { config, kept } = engineForLibrary({ ...loaded, dataDir }, libraryEngine(db));
-  let ctx: DetectionContext;
-  try {
-    ctx = detectionContext(config, {}, { releaseIdleWorkers: !values.once });
-  } catch (err) {
-    db.close();
-    lock.release();
-    throw err;
-  }
-  try {
-    if (!values.once) {
-      const configDir = values.config ? dirname(resolve(values.config)) : undefined;
-      return await daemon(ctx.config, photoDirs, db, ctx, configDir, kept, lock, missing);
-    }
-    try {
-      process.stdout.write('facetag run --once: one backfill pass\n');
-      if (kept) process.stdout.write(`${keptEngineAdvice(kept)}\n`);
-      let progress: Progress | undefined;
-      // As the daemon does: a stored chip per face (so it can be labelled and trained on) and a
-      // name from the current models.
-      const models = await loadModelSet(join(dataDir, 'models'), ctx.config.recognition.thresholds);
-      const pipeline = currentPipeline(db, PIPELINE_VERSION, ctx.config.engine);
-      if (pipeline.switchedFrom) {
-        process.stdout.write(
-          `engine changed from ${pipeline.switchedFrom} to ${ctx.config.engine}: every photo is analysed again; labels are kept\n`,
-        );
-      }
-      const report = await backfill({
-        db,
-        photoDirs,
-        pipelineVersion: pipeline.version,
-        analyse: recognisingAnalyser(ctx.options, () => models, { retryTruncated: false }),
-        onStart: (total) => {
-          // Nothing to do: no progress line, the summary says it all.
-          if (total > 0) progress = createProgress({ label: 'run', total });
-        },
-        onPhoto: (file) => progress?.tick(1, file),
-      });
-      progress?.done(report.failed.length ? `${report.failed.length} failed` : undefined);
-      const lines = [
-        `analysed: ${report.analysed} photo(s), ${report.faces} face(s) found` +
-          (report.reused ? ` (${report.reused} already known by content, not decoded again)` : ''),
-        `skipped:  ${report.skipped} up to date${report.vanished ? `, ${report.vanished} vanished while scanning` : ''}`,
-        `failed:   ${report.failed.length}${report.failed.length ? ' (recorded; retried when the file changes)' : ''}`,
-        ...report.failed.map((f) => `  ${f.message} [${f.reason}]`),
-        ...(report.removed || report.moved
-          ? [`removed:  ${report.removed} (faces and labels kept), moved: ${report.moved}`]
-          : []),
-        ...(report.retrying ? [`retrying: ${report.retrying} after a transient error, on the next run`] : []),
-        ...report.skippedRoots.map((s) => `warning:  ${s}`),
-        `data dir: ${dataDir}`,
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
-      return 0;
-    } finally {
-      db.close();
-      lock.release();
-    }
-  } finally {
-    await ctx.close();
   }
 }
 
-/** Runs until a signal; the shutdown coordinator exits the process. */
-async function daemon(
-  config: Config,
-  photoDirs: readonly string[],
-  db: Db,
-  ctx: DetectionContext,
-  configDir: string | undefined,
-  keptEngine: Engine | undefined,
-  lock: DataDirLock,
-  missing: readonly string[],
-): Promise<number> {
-  const log = createLogger({ level: parseLevel(process.env.FACETAG_LOG_LEVEL, config.daemon.logLevel) });
-  const notifier = createNotifier(process.env, log);
-  const shutdown = createShutdown({ log, notifier, deadlineMs: config.daemon.stopDeadlineSeconds * 1000 });
-  shutdown.install();
-  installLastResort(shutdown, log);
-  shutdown.register('data folder lock', () => lock.release());
-  shutdown.register('database', () => db.close());
-  shutdown.register('detector', () => ctx.close());
-  log.info('starting', {
-    version: VERSION,
-    photos: photoDirs,
-    dataDir: config.dataDir,
-    engine: config.engine,
-    pid: process.pid,
+/** One backfill pass with a progress bar, then a summary. */
+async function once(config: Config, photoDirs: readonly string[]): Promise<number> {
+  process.stdout.write('facetag run --once: one backfill pass\n');
+  let progress: Progress | undefined;
+  const report = await runOnce({
+    config,
+    photoDirs,
+    onUpgrade: sayUpgrade('run', config.dataDir),
+    onPlan: ({ keptEngine, switchedFrom, engine }) => {
+      if (keptEngine) process.stdout.write(`${keptEngineAdvice(keptEngine)}\n`);
+      if (switchedFrom) {
+        process.stdout.write(
+          `engine changed from ${switchedFrom} to ${engine}: every photo is analysed again; labels are kept\n`,
+        );
+      }
+    },
+    onStart: (total) => {
+      // Nothing to do: no progress line, the summary says it all.
+      if (total > 0) progress = createProgress({ label: 'run', total });
+    },
+    onPhoto: (file) => progress?.tick(1, file),
   });
-  if (keptEngine) log.warn(keptEngineAdvice(keptEngine), { engine: keptEngine });
-  for (const folder of missing) {
-    log.warn('photo folder missing: facetag watches for it and analyses it once it appears', { folder });
-  }
-  try {
-    await startDaemon({
-      config,
-      photoDirs,
-      db,
-      detector: ctx.options,
-      log,
-      notifier,
-      shutdown,
-      ...(configDir ? { configDir } : {}),
-    });
-  } catch (err) {
-    log.error('start-up failed', { err });
-    return shutdown.run('start-up failed', 1);
-  }
-  return new Promise<number>(() => {});
+  progress?.done(report.failed.length ? `${report.failed.length} failed` : undefined);
+  const lines = [
+    `analysed: ${report.analysed} photo(s), ${report.faces} face(s) found` +
+      (report.reused ? ` (${report.reused} already known by content, not decoded again)` : ''),
+    `skipped:  ${report.skipped} up to date${report.vanished ? `, ${report.vanished} vanished while scanning` : ''}`,
+    `failed:   ${report.failed.length}${report.failed.length ? ' (recorded; retried when the file changes)' : ''}`,
+    ...report.failed.map((f) => `  ${f.message} [${f.reason}]`),
+    ...(report.removed || report.moved
+      ? [`removed:  ${report.removed} (faces and labels kept), moved: ${report.moved}`]
+      : []),
+    ...(report.retrying ? [`retrying: ${report.retrying} after a transient error, on the next run`] : []),
+    ...report.skippedRoots.map((s) => `warning:  ${s}`),
+    `data dir: ${config.dataDir}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
 }
 
 function fatal(message: string): number {

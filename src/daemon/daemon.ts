@@ -1,19 +1,24 @@
 /**
- * The daemon's composition root (`facetag run`), read top to bottom. Start order (after the data
- * folder's lock and the DB, taken by run-command): clusters → training (which owns the current
- * models) → plugins → HTTP → job runner → start-up reconcile → training's first check → watcher →
- * schedule → READY=1. Each registers its stop with the shutdown coordinator as it starts, so
- * stop runs in reverse within the configured deadline. What changes at run time lives in
- * `live` (figures and phase) and in the training service (the models); nothing is wired late.
+ * The daemon's composition root (`facetag run`), read top to bottom. `runDaemon` takes the data
+ * folder's lock and opens the store (before any log line: a second daemon says only why it
+ * stops), builds the engine, then the process's logger, systemd notifier and shutdown
+ * coordinator. `startServices` starts the rest in this order: clusters → training (which owns the
+ * current models) → plugins → HTTP → job runner → start-up reconcile → training's first check →
+ * watcher → schedule → READY=1. Each component registers its stop with the shutdown coordinator
+ * as it starts, so stop runs in reverse (…, engines, store, lock) within the configured deadline.
+ * What changes at run time lives in `live` (figures and phase) and in the training service (the
+ * models); nothing is wired late.
  */
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import cron from 'node-cron';
+import { keptEngineAdvice } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { systemTimers, type Timers } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
+import { createLogger, type Logger, parseLevel } from '../core/logger.js';
 import { serially } from '../core/serial.js';
 import type { DetectorOptions } from '../engine/detector.js';
+import { buildEngines } from '../engine/engines.js';
 import { createHttpApi, startHttpServer } from '../http/app.js';
 import { isLoopbackHost } from '../http/auth.js';
 import { createLatencyRecorder } from '../http/latency-histogram.js';
@@ -26,25 +31,101 @@ import { embeddingSpec, featureKey } from '../recognize/features.js';
 import { DAEMON_URL_FILE } from '../store/daemon-lock.js';
 import type { Db } from '../store/db.js';
 import { queueStats, releaseLeases } from '../store/jobs.js';
+import type { Upgrading } from '../store/migrations.js';
 import { markPathRemoved, markRemovedUnder, notePhoto, retryUnreadableUnder, statusCounts } from '../store/photos.js';
 import { currentPipeline } from '../store/pipeline.js';
 import { probeWrite } from '../store/storage-probe.js';
+import { VERSION } from '../version.js';
 import { recognisingAnalyser } from './analyser.js';
 import { type Analyser, type JobResult, PIPELINE_VERSION } from './backfill.js';
 import { createClusteringService } from './clustering.js';
 import { startFaceThumbFiller } from './face-thumb-filler.js';
 import { resolveHttpToken } from './http-token.js';
 import { startJobRunner } from './job-runner.js';
+import { installLastResort } from './last-resort.js';
+import { openLibrary } from './library.js';
 import { loadModelSet } from './model-set.js';
 import { reconcile } from './reconcile.js';
-import type { Shutdown } from './shutdown.js';
+import { createShutdown, type Shutdown } from './shutdown.js';
 import { createStorageHealth, pauseText } from './storage-health.js';
-import type { Notifier } from './systemd-notify.js';
+import { createNotifier, type Notifier } from './systemd-notify.js';
 import { createTrainingService } from './training.js';
 import { createWatcher } from './watch/create-watcher.js';
 import type { WatchEvent } from './watch/watch-event.js';
 
-export interface DaemonDeps {
+export interface DaemonInput {
+  /** Validated (loadConfig), with any flags laid over it. */
+  readonly config: Config;
+  readonly photoDirs: readonly string[];
+  /** Photo folders not there yet (a NAS share that mounts late): watched for, and said once. */
+  readonly missingDirs: readonly string[];
+  /** Told before an existing database is upgraded, so a slow start is explained. */
+  readonly onUpgrade: Upgrading;
+  /** Where relative plugin paths resolve: the config file's folder (default: the working directory). */
+  readonly configDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs the daemon until a signal; the shutdown coordinator then exits the process. Throws
+ * (DataDirLockedError, SchemaTooNewError, StoreOpenError, an engine that cannot start) before
+ * anything starts; resolves with an exit code only when start-up fails after that.
+ */
+export async function runDaemon(input: DaemonInput): Promise<number> {
+  const env = input.env ?? process.env;
+  // The store first: one daemon per data folder, decided before anything else starts.
+  const library = openLibrary(input.config, input.onUpgrade);
+  const { config, db } = library;
+  const engines = closingOnThrow(() => buildEngines(config, { releaseIdleWorkers: true }), library.close);
+
+  const log = createLogger({ level: parseLevel(env.FACETAG_LOG_LEVEL, config.daemon.logLevel) });
+  const notifier = createNotifier(env, log);
+  const shutdown = createShutdown({ log, notifier, deadlineMs: config.daemon.stopDeadlineSeconds * 1000 });
+  shutdown.install();
+  installLastResort(shutdown, log);
+  shutdown.register('store', () => library.close());
+  shutdown.register('engines', () => engines.close());
+
+  log.info('starting', {
+    version: VERSION,
+    photos: input.photoDirs,
+    dataDir: config.dataDir,
+    engine: config.engine,
+    pid: process.pid,
+  });
+  if (library.keptEngine) log.warn(keptEngineAdvice(library.keptEngine), { engine: library.keptEngine });
+  for (const folder of input.missingDirs) {
+    log.warn('photo folder missing: facetag watches for it and analyses it once it appears', { folder });
+  }
+  try {
+    await startServices({
+      config,
+      photoDirs: input.photoDirs,
+      db,
+      detector: engines.options,
+      log,
+      notifier,
+      shutdown,
+      ...optional('configDir', input.configDir),
+    });
+  } catch (err) {
+    log.error('start-up failed', { err });
+    return shutdown.run('start-up failed', 1);
+  }
+  return new Promise<number>(() => {});
+}
+
+/** `make()`, or, when it throws, `undo()` first: what was opened before it is not left open. */
+function closingOnThrow<T>(make: () => T, undo: () => void): T {
+  try {
+    return make();
+  } catch (err) {
+    undo();
+    throw err;
+  }
+}
+
+interface DaemonDeps {
   readonly config: Config;
   readonly photoDirs: readonly string[];
   readonly db: Db;
@@ -91,8 +172,8 @@ interface LiveFigures {
   watcher: WatcherStatus;
 }
 
-/** Starts everything and returns once READY=1 is sent; the shutdown coordinator stops it. */
-export async function startDaemon(deps: DaemonDeps): Promise<void> {
+/** Starts every service and returns once READY=1 is sent; the shutdown coordinator stops them. */
+async function startServices(deps: DaemonDeps): Promise<void> {
   const { config, db, log, notifier, shutdown } = deps;
   const timers = deps.timers ?? systemTimers;
   const now = timers.now;
