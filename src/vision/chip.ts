@@ -101,7 +101,7 @@ export function cutChip(image: RasterImage, rect: RotatedRect, options: ChipOpti
       const i10 = y1 * stride + x0 * ch;
       const i11 = y1 * stride + x1 * ch;
       for (let c = 0; c < ch; c++) {
-        const value = w00 * src[i00 + c] + w01 * src[i01 + c] + w10 * src[i10 + c] + w11 * src[i11 + c];
+        const value = w00 * src[i00 + c]! + w01 * src[i01 + c]! + w10 * src[i10 + c]! + w11 * src[i11 + c]!;
         // Weights sum to 1 and samples are in [0, 255], so rounding stays in range.
         out[o++] = Math.round(value);
       }

@@ -107,7 +107,8 @@ async function readInput(file: string): Promise<Buffer> {
     // Node refuses files over 2 GiB; no photo is that big, so call it a size problem.
     const reason = code === 'ERR_FS_FILE_TOO_LARGE' ? 'too-large' : 'unreadable';
     // Node's text is "ENOENT: no such file or directory, open '<file>'": drop the repeated path.
-    throw new DecodeError(file, reason, messageOf(err).split(', ')[0], err);
+    // (split with a non-empty separator always yields at least one part.)
+    throw new DecodeError(file, reason, messageOf(err).split(', ')[0]!, err);
   }
   if (bytes.length === 0) throw new DecodeError(file, 'empty', '0 bytes');
   return bytes;

@@ -42,11 +42,14 @@ function ifd(t: Tiff, offset: number): Map<number, Entry> {
   return entries;
 }
 
+type Sextet = [number, number, number, number, number, number];
+
 /** "YYYY:MM:DD HH:MM:SS" as UTC milliseconds, or null for blanks, zeros and nonsense. */
 export function exifDateTime(text: string): number | null {
   const m = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  // The six groups are all mandatory: a match has every one.
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as Sextet;
   if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31) return null;
   if (hour > 23 || minute > 59 || second > 60) return null;
   const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59));

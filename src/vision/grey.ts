@@ -21,11 +21,12 @@ export function rgbToGrey(pixels: Uint8Array, channels: 1 | 3, out?: Float64Arra
   const n = pixels.length / channels;
   const grey = out && out.length >= n ? out : new Float64Array(n);
   if (channels === 3) {
-    for (let i = 0, j = 0; i < n; i++, j += 3) grey[i] = LUT_R[pixels[j]] + LUT_G[pixels[j + 1]] + LUT_B[pixels[j + 2]];
+    for (let i = 0, j = 0; i < n; i++, j += 3)
+      grey[i] = LUT_R[pixels[j]!]! + LUT_G[pixels[j + 1]!]! + LUT_B[pixels[j + 2]!]!;
   } else {
     for (let i = 0; i < n; i++) {
-      const v = pixels[i];
-      grey[i] = LUT_R[v] + LUT_G[v] + LUT_B[v];
+      const v = pixels[i]!;
+      grey[i] = LUT_R[v]! + LUT_G[v]! + LUT_B[v]!;
     }
   }
   return grey;
@@ -36,6 +37,6 @@ export function rgbToGrey(pixels: Uint8Array, channels: 1 | 3, out?: Float64Arra
  * production scan sums them exactly in int32, so the cascade's `>=` ties are real ties.
  */
 export function greyLevels(grey: Float64Array): Float64Array {
-  for (let i = 0; i < grey.length; i++) grey[i] = Math.round(grey[i] * 255);
+  for (let i = 0; i < grey.length; i++) grey[i] = Math.round(grey[i]! * 255);
   return grey;
 }

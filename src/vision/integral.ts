@@ -38,7 +38,7 @@ export function float32Integral(grey: Float64Array, width: number, height: numbe
     data[dst] = 0;
     let acc = 0;
     for (let c = 0; c < width; c++) {
-      const v = colSum[c] + grey[src + c];
+      const v = colSum[c]! + grey[src + c]!;
       colSum[c] = v;
       acc += v;
       data[dst + c + 1] = Math.fround(acc);
@@ -59,8 +59,8 @@ export function exactIntegral(grey: Float64Array, width: number, height: number,
     data[dst] = 0;
     let acc = 0;
     for (let c = 0; c < width; c++) {
-      acc = (acc + grey[src + c]) | 0;
-      data[dst + c + 1] = (data[dst - stride + c + 1] + acc) | 0;
+      acc = (acc + grey[src + c]!) | 0;
+      data[dst + c + 1] = (data[dst - stride + c + 1]! + acc) | 0;
     }
   }
   return { kind: 'exact', width, height, stride, data };

@@ -76,7 +76,7 @@ export function rotateGrey(
     const row = y * width;
     for (let x = 0; x < width; x++, sx += cos, sy += sin) {
       if (quarter) {
-        data[row + x] = s[Math.round(sy) * sw + Math.round(sx)];
+        data[row + x] = s[Math.round(sy) * sw + Math.round(sx)]!;
         continue;
       }
       const x0 = Math.floor(sx);
@@ -92,10 +92,10 @@ export function rotateGrey(
       const inX1 = x0 + 1 < sw;
       const inY0 = y0 >= 0;
       const inY1 = y0 + 1 < sh;
-      const a = inY0 && inX0 ? s[i] : 0;
-      const b = inY0 && inX1 ? s[i + 1] : 0;
-      const c = inY1 && inX0 ? s[i + sw] : 0;
-      const d = inY1 && inX1 ? s[i + sw + 1] : 0;
+      const a = inY0 && inX0 ? s[i]! : 0;
+      const b = inY0 && inX1 ? s[i + 1]! : 0;
+      const c = inY1 && inX0 ? s[i + sw]! : 0;
+      const d = inY1 && inX1 ? s[i + sw + 1]! : 0;
       const v = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
       data[row + x] = integer ? Math.round(v) : v;
     }

@@ -28,18 +28,18 @@ export function groupDetections(hits: RawHits, params: GroupParams): Detection[]
   const sums: number[] = [];
   const threshold = F(params.intersectionScoreThreshold);
   for (let i = 0; i < count; i++) {
-    const r = data[i * 4];
-    const c = data[i * 4 + 1];
-    const w = data[i * 4 + 2];
-    const h = data[i * 4 + 3];
+    const r = data[i * 4]!;
+    const c = data[i * 4 + 1]!;
+    const w = data[i * 4 + 2]!;
+    const h = data[i * 4 + 3]!;
     let best = -1;
     let bestScore = threshold;
     for (let k = 0; k < sums.length; k += 5) {
-      const n = sums[k + 4];
-      const mr = Math.trunc(sums[k] / n);
-      const mc = Math.trunc(sums[k + 1] / n);
-      const mw = Math.trunc(sums[k + 2] / n);
-      const mh = Math.trunc(sums[k + 3] / n);
+      const n = sums[k + 4]!;
+      const mr = Math.trunc(sums[k]! / n);
+      const mc = Math.trunc(sums[k + 1]! / n);
+      const mw = Math.trunc(sums[k + 2]! / n);
+      const mh = Math.trunc(sums[k + 3]! / n);
       const iw = Math.max(0, Math.min(c + w, mc + mw) - Math.max(c, mc));
       const ih = Math.max(0, Math.min(r + h, mr + mh) - Math.max(r, mr));
       const score = F(F(iw * ih) / F(Math.min(w * h, mw * mh)));
@@ -51,22 +51,22 @@ export function groupDetections(hits: RawHits, params: GroupParams): Detection[]
     if (best < 0) {
       sums.push(r, c, w, h, 1);
     } else {
-      sums[best] += r;
-      sums[best + 1] += c;
-      sums[best + 2] += w;
-      sums[best + 3] += h;
-      sums[best + 4] += 1;
+      sums[best]! += r;
+      sums[best + 1]! += c;
+      sums[best + 2]! += w;
+      sums[best + 3]! += h;
+      sums[best + 4]! += 1;
     }
   }
   const out: Detection[] = [];
   for (let k = 0; k < sums.length; k += 5) {
-    const n = sums[k + 4];
+    const n = sums[k + 4]!;
     if (n < params.minNeighbours) continue;
     out.push({
-      r: Math.trunc(sums[k] / n),
-      c: Math.trunc(sums[k + 1] / n),
-      width: Math.trunc(sums[k + 2] / n),
-      height: Math.trunc(sums[k + 3] / n),
+      r: Math.trunc(sums[k]! / n),
+      c: Math.trunc(sums[k + 1]! / n),
+      width: Math.trunc(sums[k + 2]! / n),
+      height: Math.trunc(sums[k + 3]! / n),
       neighbours: n,
     });
   }

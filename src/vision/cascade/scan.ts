@@ -60,11 +60,11 @@ function roundHalfAway(x: number): number {
 function cornerOffsets(model: CascadeModel, scale: number, stride: number, out: Int32Array): void {
   const f = model.features;
   for (let t = 0; t < model.stumpFeature.length; t++) {
-    const k = model.stumpFeature[t];
-    const fc = Math.trunc(F(f[k * 4] * scale));
-    const fr = Math.trunc(F(f[k * 4 + 1] * scale));
-    const fw = Math.trunc(F(f[k * 4 + 2] * scale));
-    const fh = Math.trunc(F(f[k * 4 + 3] * scale));
+    const k = model.stumpFeature[t]!;
+    const fc = Math.trunc(F(f[k * 4]! * scale));
+    const fr = Math.trunc(F(f[k * 4 + 1]! * scale));
+    const fw = Math.trunc(F(f[k * 4 + 2]! * scale));
+    const fh = Math.trunc(F(f[k * 4 + 3]! * scale));
     for (let i = 0; i < 4; i++) {
       for (let j = 0; j < 4; j++) out[t * 16 + i * 4 + j] = (fr + i * fh) * stride + fc + j * fw;
     }
@@ -186,10 +186,10 @@ function rejectionBounds(model: CascadeModel): Float64Array {
   const bound = new Float64Array(model.stumpFeature.length);
   for (let s = 0; s < model.stageCount.length; s++) {
     let best = 0;
-    const start = model.stageStart[s];
-    for (let t = start + model.stageCount[s] - 1; t >= start; t--) {
-      bound[t] = model.stageThreshold[s] - best - 1e-3;
-      best += Math.max(model.stumpLeaf[t * 2], model.stumpLeaf[t * 2 + 1]);
+    const start = model.stageStart[s]!;
+    for (let t = start + model.stageCount[s]! - 1; t >= start; t--) {
+      bound[t] = model.stageThreshold[s]! - best - 1e-3;
+      best += Math.max(model.stumpLeaf[t * 2]!, model.stumpLeaf[t * 2 + 1]!);
     }
   }
   boundsCache.set(model, bound);
@@ -280,9 +280,9 @@ export function rotatedExactIntegral(model: CascadeModel, grey: GreyImage, angle
 function maxCellArea(model: CascadeModel, scale: number, stumps: number): number {
   let max = 0;
   for (let t = 0; t < stumps; t++) {
-    const k = model.stumpFeature[t];
-    const fw = Math.trunc(F(model.features[k * 4 + 2] * scale));
-    const fh = Math.trunc(F(model.features[k * 4 + 3] * scale));
+    const k = model.stumpFeature[t]!;
+    const fw = Math.trunc(F(model.features[k * 4 + 2]! * scale));
+    const fh = Math.trunc(F(model.features[k * 4 + 3]! * scale));
     max = Math.max(max, fw * fh);
   }
   return max;
@@ -325,7 +325,7 @@ function scanExactWasm(
   else if (cStart === 0 && step <= MAX_DECIMATION && windows * DECIMATE_RATIO >= stride * (H + 1)) {
     const low16 =
       model.stageCount.length > KERNEL_PRE_STAGES &&
-      maxCellArea(model, scale, model.stageStart[KERNEL_PRE_STAGES]) * kernel.maxPixel(stride, H + 1) <= 65535;
+      maxCellArea(model, scale, model.stageStart[KERNEL_PRE_STAGES]!) * kernel.maxPixel(stride, H + 1) <= 65535;
     const copy = kernel.decimated(step, stride, H + 1, low16);
     pstride = copy.pstride;
     if (low16) dec16 = copy.address;
@@ -366,7 +366,7 @@ function scanExactWasm(
       );
       if (n === 0) continue;
       const out = new Int32Array(kernel.memory, layout.hits, n * 4);
-      for (let i = 0; i < n * 4; i += 4) hits.push(out[i], out[i + 1], out[i + 2], out[i + 3]);
+      for (let i = 0; i < n * 4; i += 4) hits.push(out[i]!, out[i + 1]!, out[i + 2]!, out[i + 3]!);
     }
   }
 }
@@ -399,26 +399,26 @@ function scanFloat32(
       let pass = true;
       for (let s = 0; s < stageCount; s++) {
         let points = 0;
-        const end = stageStart[s] + stageLen[s];
-        for (let t = stageStart[s]; t < end; t++) {
+        const end = stageStart[s]! + stageLen[s]!;
+        for (let t = stageStart[s]!; t < end; t++) {
           const o = t * 16;
           // The 16 corners of the 3x3 cell grid.
-          const p00 = P[base + offsets[o]];
-          const p01 = P[base + offsets[o + 1]];
-          const p02 = P[base + offsets[o + 2]];
-          const p03 = P[base + offsets[o + 3]];
-          const p10 = P[base + offsets[o + 4]];
-          const p11 = P[base + offsets[o + 5]];
-          const p12 = P[base + offsets[o + 6]];
-          const p13 = P[base + offsets[o + 7]];
-          const p20 = P[base + offsets[o + 8]];
-          const p21 = P[base + offsets[o + 9]];
-          const p22 = P[base + offsets[o + 10]];
-          const p23 = P[base + offsets[o + 11]];
-          const p30 = P[base + offsets[o + 12]];
-          const p31 = P[base + offsets[o + 13]];
-          const p32 = P[base + offsets[o + 14]];
-          const p33 = P[base + offsets[o + 15]];
+          const p00 = P[base + offsets[o]!]!;
+          const p01 = P[base + offsets[o + 1]!]!;
+          const p02 = P[base + offsets[o + 2]!]!;
+          const p03 = P[base + offsets[o + 3]!]!;
+          const p10 = P[base + offsets[o + 4]!]!;
+          const p11 = P[base + offsets[o + 5]!]!;
+          const p12 = P[base + offsets[o + 6]!]!;
+          const p13 = P[base + offsets[o + 7]!]!;
+          const p20 = P[base + offsets[o + 8]!]!;
+          const p21 = P[base + offsets[o + 9]!]!;
+          const p22 = P[base + offsets[o + 10]!]!;
+          const p23 = P[base + offsets[o + 11]!]!;
+          const p30 = P[base + offsets[o + 12]!]!;
+          const p31 = P[base + offsets[o + 13]!]!;
+          const p32 = P[base + offsets[o + 14]!]!;
+          const p33 = P[base + offsets[o + 15]!]!;
           // skimage's order and float32 rounding: (br + tl) - tr - bl.
           const ctr = F(F(F(p22 + p11) - p12) - p21);
           const code =
@@ -430,15 +430,15 @@ function scanFloat32(
             ((F(F(F(p32 + p21) - p22) - p31) >= ctr ? 1 : 0) << 2) |
             ((F(F(F(p31 + p20) - p21) - p30) >= ctr ? 1 : 0) << 1) |
             (F(F(F(p21 + p10) - p11) - p20) >= ctr ? 1 : 0);
-          const bit = (stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
-          points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]);
+          const bit = (stumpLut[t * 8 + (code >> 5)]! >>> (code & 31)) & 1;
+          points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]!);
           // Early exit: even the best leaves of the remaining stumps cannot reach the threshold.
-          if (points < bound[t]) {
+          if (points < bound[t]!) {
             points = Number.NEGATIVE_INFINITY;
             break;
           }
         }
-        if (points < stageThreshold[s]) {
+        if (points < stageThreshold[s]!) {
           pass = false;
           break;
         }
@@ -476,26 +476,26 @@ function scanExact(
       let pass = true;
       for (let s = 0; s < stageCount; s++) {
         let points = 0;
-        const end = stageStart[s] + stageLen[s];
-        for (let t = stageStart[s]; t < end; t++) {
+        const end = stageStart[s]! + stageLen[s]!;
+        for (let t = stageStart[s]!; t < end; t++) {
           const o = t * 16;
           // The 16 corners of the 3x3 cell grid.
-          const p00 = P[base + offsets[o]];
-          const p01 = P[base + offsets[o + 1]];
-          const p02 = P[base + offsets[o + 2]];
-          const p03 = P[base + offsets[o + 3]];
-          const p10 = P[base + offsets[o + 4]];
-          const p11 = P[base + offsets[o + 5]];
-          const p12 = P[base + offsets[o + 6]];
-          const p13 = P[base + offsets[o + 7]];
-          const p20 = P[base + offsets[o + 8]];
-          const p21 = P[base + offsets[o + 9]];
-          const p22 = P[base + offsets[o + 10]];
-          const p23 = P[base + offsets[o + 11]];
-          const p30 = P[base + offsets[o + 12]];
-          const p31 = P[base + offsets[o + 13]];
-          const p32 = P[base + offsets[o + 14]];
-          const p33 = P[base + offsets[o + 15]];
+          const p00 = P[base + offsets[o]!]!;
+          const p01 = P[base + offsets[o + 1]!]!;
+          const p02 = P[base + offsets[o + 2]!]!;
+          const p03 = P[base + offsets[o + 3]!]!;
+          const p10 = P[base + offsets[o + 4]!]!;
+          const p11 = P[base + offsets[o + 5]!]!;
+          const p12 = P[base + offsets[o + 6]!]!;
+          const p13 = P[base + offsets[o + 7]!]!;
+          const p20 = P[base + offsets[o + 8]!]!;
+          const p21 = P[base + offsets[o + 9]!]!;
+          const p22 = P[base + offsets[o + 10]!]!;
+          const p23 = P[base + offsets[o + 11]!]!;
+          const p30 = P[base + offsets[o + 12]!]!;
+          const p31 = P[base + offsets[o + 13]!]!;
+          const p32 = P[base + offsets[o + 14]!]!;
+          const p33 = P[base + offsets[o + 15]!]!;
           // Whole numbers in wrapping int32: ties are real ties, as in OpenCV's training.
           const ctr = (p22 + p11 - p12 - p21) | 0;
           const code =
@@ -507,15 +507,15 @@ function scanExact(
             (((p32 + p21 - p22 - p31) | 0) >= ctr ? 4 : 0) |
             (((p31 + p20 - p21 - p30) | 0) >= ctr ? 2 : 0) |
             (((p21 + p10 - p11 - p20) | 0) >= ctr ? 1 : 0);
-          const bit = (stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
-          points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]);
+          const bit = (stumpLut[t * 8 + (code >> 5)]! >>> (code & 31)) & 1;
+          points = F(points + stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]!);
           // Early exit: even the best leaves of the remaining stumps cannot reach the threshold.
-          if (points < bound[t]) {
+          if (points < bound[t]!) {
             points = Number.NEGATIVE_INFINITY;
             break;
           }
         }
-        if (points < stageThreshold[s]) {
+        if (points < stageThreshold[s]!) {
           pass = false;
           break;
         }

@@ -132,8 +132,8 @@ function leafTable(model: CascadeModel): Float32Array {
   const out = new Float32Array(n * 256);
   for (let t = 0; t < n; t++) {
     for (let code = 0; code < 256; code++) {
-      const bit = (model.stumpLut[t * 8 + (code >> 5)] >>> (code & 31)) & 1;
-      out[t * 256 + code] = model.stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)];
+      const bit = (model.stumpLut[t * 8 + (code >> 5)]! >>> (code & 31)) & 1;
+      out[t * 256 + code] = model.stumpLeaf[t * 2 + (bit === 1 ? 0 : 1)]!;
     }
   }
   return out;
@@ -191,9 +191,9 @@ export class ScanKernel {
     const st = new Int32Array(buf, layout.stages, stages * 3);
     const thr = new Float32Array(buf, layout.stages, stages * 3);
     for (let s = 0; s < stages; s++) {
-      st[s * 3] = model.stageStart[s];
-      st[s * 3 + 1] = model.stageStart[s] + model.stageCount[s];
-      thr[s * 3 + 2] = model.stageThreshold[s];
+      st[s * 3] = model.stageStart[s]!;
+      st[s * 3 + 1] = model.stageStart[s]! + model.stageCount[s]!;
+      thr[s * 3 + 2] = model.stageThreshold[s]!;
     }
     new Float64Array(buf, layout.bounds, stumps).set(bounds);
     new Float32Array(buf, layout.leaves, stumps * 256).set(leafTable(model));
@@ -260,7 +260,8 @@ export class ScanKernel {
       const src = grey.data;
       let max = 0;
       for (let i = 0; i < greyBytes; i++) {
-        const v = src[i];
+        // In range: a GreyImage's data holds width * height levels.
+        const v = src[i]!;
         if (!(v >= 0 && v <= 255 && v === Math.floor(v))) throw new RangeError(`grey level ${v} is not a whole 0..255`);
         levels[i] = v;
         if (v > max) max = v;
@@ -341,8 +342,9 @@ export class ScanKernel {
     const dec = new Int32Array(this.memory, this.layout.offsD, offsets.length);
     const dec16 = new Int32Array(this.memory, this.layout.offs16, offsets.length);
     for (let i = 0; i < offsets.length; i++) {
-      const e = decimatedOffset(offsets[i], stride, k, pstride, rows);
-      view[i] = offsets[i] * 4;
+      const o = offsets[i]!;
+      const e = decimatedOffset(o, stride, k, pstride, rows);
+      view[i] = o * 4;
       dec[i] = e * 4;
       dec16[i] = e * 2;
     }
