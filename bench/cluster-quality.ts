@@ -20,7 +20,9 @@ export interface Truth {
 export function parseTruth(text: string): Truth {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = splitCsvLine(lines[0] ?? '').map((h) => h.trim());
-  const [file, person, role] = ['file', 'person', 'role'].map((k) => header.indexOf(k));
+  const file = header.indexOf('file');
+  const person = header.indexOf('person');
+  const role = header.indexOf('role');
   if (file < 0 || person < 0 || role < 0) throw new Error('truth.csv: needs the columns file, person and role');
   const personOf = new Map<string, string>();
   const roleOf = new Map<string, string>();

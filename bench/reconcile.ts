@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     let moved = 0;
     let deleted = 0;
     for (let i = 0; i < paths.length; i += step) {
-      const path = paths[i];
+      const path = paths[i]!;
       const kind = (i / step) % 10;
       if (kind === 0) {
         renameSync(path, join(moveDir, `m${i}.jpg`));
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       }
     }
     for (let i = Math.floor(step / 2); i < paths.length && touched < paths.length / 100; i += step) {
-      utimesSync(paths[i], later, later);
+      utimesSync(paths[i]!, later, later);
       touched++;
     }
     const r = runChild(root, dataDir);

@@ -107,13 +107,17 @@ async function main(): Promise<void> {
   );
   // Train on exactly what the reference reads: the dataset's uint8 pixels, as img_as_float does.
   const ds = await readSeedDataset(h5);
-  const dataset: LabelledChip[] = ds.images.map((px, i) => ({
-    label: ds.labels[i],
-    file: `${h5}#${i}`,
-    width: ds.width,
-    height: ds.height,
-    data: Float64Array.from(px, (v) => v / 255),
-  }));
+  const dataset: LabelledChip[] = ds.images.map((px, i) => {
+    const label = ds.labels[i];
+    if (label === undefined) throw new Error(`${h5}: image ${i} has no label`);
+    return {
+      label,
+      file: `${h5}#${i}`,
+      width: ds.width,
+      height: ds.height,
+      data: Float64Array.from(px, (v) => v / 255),
+    };
+  });
   say(
     `${dataset.length} training chips of ${ds.width}x${ds.height}, ${new Set(ds.labels).size} people, ${testFiles.length} test photos`,
   );

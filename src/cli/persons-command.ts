@@ -17,8 +17,9 @@ export async function personsCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
   });
   const [action = 'list', a, b, ...extra] = positionals;
+  const usageLine = personsUsage.split('\n')[0] ?? personsUsage;
   if (extra.length || (action === 'list' && a) || ((action === 'rename' || action === 'merge') && (!a || !b))) {
-    throw new UsageError(personsUsage.split('\n')[0]);
+    throw new UsageError(usageLine);
   }
   if (!['list', 'rename', 'merge'].includes(action)) throw new UsageError(`unknown action "${action}"`);
   if (action === 'rename' && b !== undefined) {
@@ -40,6 +41,8 @@ export async function personsCommand(argv: string[]): Promise<number> {
         );
       return 0;
     }
+    // rename and merge: both names were required above; this tells the compiler so.
+    if (!a || !b) throw new UsageError(usageLine);
     // Another process: the daemon notices the change by its poll, so nobody here listens.
     const labelling = createLabelling({ db, now: Date.now, changes: { publish: () => {} } });
     const from = personByName(db, a);

@@ -6,7 +6,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return `${cells
     .map((r) =>
       r
-        .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+        // A cell beyond the header's columns has no width and is left as it is.
+        .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
         .join('  ')
         .trimEnd(),
     )

@@ -130,7 +130,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     );
     const toQueue: QueuedFile[] = [];
     stats.forEach((r, i) => {
-      const path = paths[i];
+      // stats is paths mapped one to one.
+      const path = paths[i]!;
       if (!r.ok) {
         // Gone since listed: left in the index, so it is marked removed like any vanished file.
         if (errnoCode(r.err) === 'ENOENT') vanishedWhileScanning++;

@@ -106,7 +106,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       recordPredictions(db, predictions, set.version, now());
       done += page.length;
       progress = { done, total: Math.max(total, done), current: null };
-      after = page[page.length - 1].id;
+      after = page[page.length - 1]!.id;
       if (stopped) return named;
     }
   }

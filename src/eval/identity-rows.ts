@@ -47,15 +47,17 @@ const NEEDED = ['file', 'person', 'nominal_face_x', 'nominal_face_y', 'nominal_f
 export function parseLabelsCsv(text: string, root: string, source: string): IdentityRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new InputError(`${source}: empty`);
-  const header = splitCsvLine(lines[0]).map((h) => h.trim());
+  const header = splitCsvLine(lines[0]!).map((h) => h.trim());
   const col = Object.fromEntries(NEEDED.map((k) => [k, header.indexOf(k)])) as Record<(typeof NEEDED)[number], number>;
   const missing = NEEDED.filter((k) => col[k] < 0);
   if (missing.length) throw new InputError(`${source}: missing column(s) ${missing.join(', ')}`);
   return lines.slice(1).map((line, i) => {
     const f = splitCsvLine(line);
-    const [x, y, w, h] = [col.nominal_face_x, col.nominal_face_y, col.nominal_face_w, col.nominal_face_h].map((c) =>
-      Number(f[c]),
-    );
+    // A missing field is NaN, refused below.
+    const x = Number(f[col.nominal_face_x]);
+    const y = Number(f[col.nominal_face_y]);
+    const w = Number(f[col.nominal_face_w]);
+    const h = Number(f[col.nominal_face_h]);
     const file = f[col.file]?.trim() ?? '';
     const person = f[col.person]?.trim() ?? '';
     if (!file || !person || ![x, y, w, h].every(Number.isFinite) || w <= 0 || h <= 0) {

@@ -44,7 +44,7 @@ export function faceAnnotation(face: FaceRow, scale: number): Annotation | undef
 function rgbOf(pixels: Uint8Array, channels: 1 | 3): Buffer {
   if (channels === 3) return Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   const out = Buffer.allocUnsafe(pixels.length * 3);
-  for (let i = 0; i < pixels.length; i++) out.fill(pixels[i], i * 3, i * 3 + 3);
+  for (let i = 0; i < pixels.length; i++) out.fill(pixels[i]!, i * 3, i * 3 + 3);
   return out;
 }
 

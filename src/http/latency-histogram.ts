@@ -13,7 +13,7 @@ export interface LatencyRecorder {
 }
 
 export function createLatencyRecorder(bounds: readonly number[] = DEFAULT_BOUNDS): LatencyRecorder {
-  if (bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= bounds[i - 1]))) {
+  if (bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= bounds[i - 1]!))) {
     throw new RangeError('histogram bounds must be finite and ascending');
   }
   const counts = new Array<number>(bounds.length).fill(0);
@@ -25,7 +25,8 @@ export function createLatencyRecorder(bounds: readonly number[] = DEFAULT_BOUNDS
       count++;
       sum += seconds;
       const i = bounds.findIndex((b) => seconds <= b);
-      if (i >= 0) counts[i]++;
+      // counts has a slot per bound.
+      if (i >= 0) counts[i]!++;
     },
     snapshot() {
       let running = 0;

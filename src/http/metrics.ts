@@ -106,7 +106,7 @@ function histogramSamples(h: LatencyHistogram, labels: Labels): Sample[] {
     ...h.bounds.map((le, i) => ({
       suffix: '_bucket',
       labels: { ...labels, le: formatValue(le) },
-      value: h.cumulativeCounts[i],
+      value: h.cumulativeCounts[i]!,
     })),
     { suffix: '_bucket', labels: { ...labels, le: '+Inf' }, value: h.count },
     { suffix: '_sum', labels, value: h.sum },

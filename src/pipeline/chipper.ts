@@ -122,8 +122,9 @@ export async function planChips(inputs: readonly string[], outDir: string): Prom
 async function writeAllAtomic(entries: readonly { path: string; data: Uint8Array }[]): Promise<void> {
   const temps = entries.map(({ path }) => join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`));
   try {
-    await Promise.all(entries.map(({ data }, i) => writeFile(temps[i], data)));
-    for (const [i, { path }] of entries.entries()) await rename(temps[i], path);
+    // temps is entries mapped one to one.
+    await Promise.all(entries.map(({ data }, i) => writeFile(temps[i]!, data)));
+    for (const [i, { path }] of entries.entries()) await rename(temps[i]!, path);
   } finally {
     // After success the temps are gone and rm(force) is a no-op.
     await Promise.all(temps.map((t) => rm(t, { force: true })));
@@ -167,16 +168,17 @@ export async function chipImages(files: readonly string[], options: ChipperOptio
   const worker = async (): Promise<void> => {
     while (!fatal && next < files.length) {
       const i = next++;
+      const file = files[i]!;
       try {
-        results[i] = await chipOne(files[i], options);
+        results[i] = await chipOne(file, options);
       } catch (err) {
         if (!(err instanceof DecodeError)) {
           fatal = true;
           throw err;
         }
-        results[i] = { file: files[i], reason: err.reason, message: err.message };
+        results[i] = { file, reason: err.reason, message: err.message };
       }
-      options.onImage?.(files[i]);
+      options.onImage?.(file);
     }
   };
   const settled = await Promise.allSettled(Array.from({ length: Math.min(jobs, files.length) }, worker));

@@ -146,9 +146,12 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
     void writer.save();
   };
 
+  // Each running plugin with its state (the object kept in the state file), for status().
+  const running: { p: Loaded; s: PluginState }[] = [];
   for (const p of loaded) {
     const state = pluginState(file.plugins[p.id], p, db, log);
     file.plugins[p.id] = state;
+    running.push({ p, s: state });
     const runner = new DeliveryRunner({
       id: p.id,
       db,
@@ -192,8 +195,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
     },
     status() {
       const out: PluginStatus[] = [...statuses.values()];
-      for (const p of loaded) {
-        const s = file.plugins[p.id];
+      for (const { p, s } of running) {
         const state: PluginRunState = s.disabled ? 'disabled' : stopped ? 'stopped' : 'running';
         out.push({
           id: p.id,

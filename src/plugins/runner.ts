@@ -100,7 +100,7 @@ export class DeliveryRunner {
   /** Every outbox id below this is handled by this plugin. */
   lowMark(): number {
     const { pending, cursor } = this.#deps.state;
-    return pending.length > 0 ? Math.min(pending[0].id, cursor + 1) : cursor + 1;
+    return pending.length > 0 ? Math.min(pending[0]!.id, cursor + 1) : cursor + 1;
   }
 
   /**
@@ -341,7 +341,7 @@ export function messageOf(err: unknown): string {
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

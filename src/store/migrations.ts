@@ -373,7 +373,7 @@ export function migrate(
     const current = userVersion(db);
     if (current > migrations.length) throw new SchemaTooNewError(db.name, current, migrations.length);
     if (current > 0 && current < migrations.length) onUpgrade?.(current, migrations.length);
-    for (let v = current; v < migrations.length; v++) db.exec(migrations[v]);
+    for (let v = current; v < migrations.length; v++) db.exec(migrations[v]!);
     // PRAGMA takes no bound parameters; the value is our own integer.
     if (current < migrations.length) db.pragma(`user_version = ${migrations.length}`);
     return migrations.length;

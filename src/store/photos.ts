@@ -125,13 +125,15 @@ export class StampIndex {
   }
 
   #entry(slot: number): StampEntry {
-    const pipeline = this.#pipelines[slot];
-    const unreadable = this.#unreadable[slot];
+    // Slots come from #slots, each checked against the arrays' length by add(); status codes are
+    // PHOTO_STATUSES indices (STATUS_CODES). Hot: no checks here.
+    const pipeline = this.#pipelines[slot]!;
+    const unreadable = this.#unreadable[slot]!;
     return {
-      id: this.#ids[slot],
-      size: this.#sizes[slot],
-      mtimeMs: this.#mtimes[slot],
-      status: PHOTO_STATUSES[this.#statuses[slot]],
+      id: this.#ids[slot]!,
+      size: this.#sizes[slot]!,
+      mtimeMs: this.#mtimes[slot]!,
+      status: PHOTO_STATUSES[this.#statuses[slot]!]!,
       pipelineVersion: Number.isNaN(pipeline) ? null : pipeline,
       unreadableSince: Number.isNaN(unreadable) ? null : unreadable,
     };

@@ -53,7 +53,7 @@ export function eventsAfter(db: Db, afterId: number, limit: number): EventPage {
     if (parsed.success) events.push({ ...parsed.data, id: r.id, createdAt: r.created_at, attempts: r.attempts });
     else unreadable.push({ id: r.id, error: `${r.kind}: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
   }
-  return { events, unreadable, lastId: rows.length > 0 ? rows[rows.length - 1].id : undefined };
+  return { events, unreadable, lastId: rows.length > 0 ? rows[rows.length - 1]!.id : undefined };
 }
 
 /** The newest event id, 0 for an empty outbox. */

@@ -39,16 +39,16 @@ function unit(v: Float64Array): Float64Array {
 
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
 
 /** The vectors minus their mean, each scaled to unit length. */
 function centred(vectors: readonly Float64Array[]): Float64Array[] {
   if (vectors.length === 0) return [];
-  const mean = new Float64Array(vectors[0].length);
-  for (const v of vectors) for (let k = 0; k < v.length; k++) mean[k] += v[k] / vectors.length;
-  return vectors.map((v) => unit(v.map((x, k) => x - mean[k])));
+  const mean = new Float64Array(vectors[0]!.length);
+  for (const v of vectors) for (let k = 0; k < v.length; k++) mean[k]! += v[k]! / vectors.length;
+  return vectors.map((v) => unit(v.map((x, k) => x - mean[k]!)));
 }
 
 /**
@@ -69,10 +69,10 @@ export function groupByLikeness(vectors: readonly Float64Array[], threshold = DE
     });
     if (best < 0) groups.push({ members: [i], sum: Float64Array.from(v) });
     else {
-      const g = groups[best];
+      const g = groups[best]!;
       g.members.push(i);
-      for (let k = 0; k < v.length; k++) g.sum[k] += v[k];
+      for (let k = 0; k < v.length; k++) g.sum[k]! += v[k]!;
     }
   });
-  return groups.map((g) => g.members).sort((a, b) => b.length - a.length || a[0] - b[0]);
+  return groups.map((g) => g.members).sort((a, b) => b.length - a.length || a[0]! - b[0]!);
 }

@@ -23,7 +23,8 @@ export function personRoutes(deps: HttpApiDeps, labelling: Labelling): Router {
     if (!person) throw notFound(`person ${id}`);
     const photos = photosOfPerson(db, id, { which: q.which, limit: q.limit, afterId: q.after });
     // A full page may have more after it; a short one is the end.
-    const next = photos.length === q.limit ? photos[photos.length - 1].id : null;
+    const last = photos[photos.length - 1];
+    const next = photos.length === q.limit && last ? last.id : null;
     res.json({ person: { id: person.id, name: person.name }, photos, next });
   });
 
