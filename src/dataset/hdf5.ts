@@ -38,8 +38,9 @@ function checkLabel(label: unknown, where: string): string {
 
 /** Write `chips` to `path` as the seed's dataset.h5, atomically (temporary sibling, then rename). */
 export async function writeSeedDataset(path: string, chips: readonly SeedChip[]): Promise<void> {
-  if (chips.length === 0) throw new RangeError(`${path}: a dataset needs at least one chip`);
-  const { width, height } = chips[0];
+  const first = chips[0];
+  if (first === undefined) throw new RangeError(`${path}: a dataset needs at least one chip`);
+  const { width, height } = first;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`${path}: chip 0 has invalid size ${width}x${height}`);
   }
@@ -50,7 +51,7 @@ export async function writeSeedDataset(path: string, chips: readonly SeedChip[])
   // (H, W, N) in C order: pixel p of chip i is at p * N + i.
   const images = new Uint8Array(plane * n);
   for (let i = 0; i < n; i++) {
-    const chip = chips[i];
+    const chip = chips[i]!;
     const label = checkLabel(chip.label, `${path}: chip ${i}`);
     if (chip.width !== width || chip.height !== height) {
       throw new RangeError(
@@ -63,7 +64,7 @@ export async function writeSeedDataset(path: string, chips: readonly SeedChip[])
     labels.push(label);
     labelLength = Math.max(labelLength, label.length);
     const px = chip.pixels;
-    for (let p = 0; p < plane; p++) images[p * n + i] = px[p];
+    for (let p = 0; p < plane; p++) images[p * n + i] = px[p]!;
   }
 
   const target = resolve(path);
@@ -135,16 +136,26 @@ export async function readSeedDataset(path: string): Promise<SeedDataset> {
     const imagesSet = dataset(file, 'images', path);
     const ls = labelsSet.shape;
     const lm = labelsSet.metadata;
-    if (lm.type !== STRING || lm.vlen || !ls || ls.length !== 2 || ls[1] !== 1 || ls[0] < 1) {
+    const n = ls?.[0];
+    if (lm.type !== STRING || lm.vlen || !ls || ls.length !== 2 || ls[1] !== 1 || n === undefined || n < 1) {
       throw new Error(`${path}: 'labels' is ${describe(labelsSet)}, ${LAYOUT} with N >= 1`);
     }
-    const n = ls[0];
     const is = imagesSet.shape;
     const im = imagesSet.metadata;
-    if (im.type !== INTEGER || im.size !== 1 || im.signed || !is || is.length !== 3 || is.some((d) => d < 1)) {
+    const [height, width, count] = is ?? [];
+    if (
+      im.type !== INTEGER ||
+      im.size !== 1 ||
+      im.signed ||
+      !is ||
+      is.length !== 3 ||
+      is.some((d) => d < 1) ||
+      height === undefined ||
+      width === undefined ||
+      count === undefined
+    ) {
       throw new Error(`${path}: 'images' is ${describe(imagesSet)}, ${LAYOUT}`);
     }
-    const [height, width, count] = is;
     if (count !== n) throw new Error(`${path}: ${n} labels but ${count} images (${LAYOUT})`);
 
     const rawLabels = labelsSet.value;
@@ -155,7 +166,7 @@ export async function readSeedDataset(path: string): Promise<SeedDataset> {
     if (!(raw instanceof Uint8Array) || raw.length !== plane * n) throw new Error(`${path}: could not read 'images'`);
     const images = Array.from({ length: n }, () => new Uint8Array(plane));
     for (let p = 0, k = 0; p < plane; p++) {
-      for (let i = 0; i < n; i++, k++) images[i][p] = raw[k];
+      for (let i = 0; i < n; i++, k++) images[i]![p] = raw[k]!;
     }
     return { labels, width, height, images };
   } finally {

@@ -12,7 +12,7 @@ export function stratifiedTestFolds(labels: ArrayLike<number>, k: number): Int32
   const code = new Map<number, number>();
   const encoded = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const label = labels[i];
+    const label = labels[i]!;
     let c = code.get(label);
     if (c === undefined) {
       c = code.size;
@@ -22,26 +22,28 @@ export function stratifiedTestFolds(labels: ArrayLike<number>, k: number): Int32
   }
   const classes = code.size;
   const counts = new Int32Array(classes);
-  for (let i = 0; i < n; i++) counts[encoded[i]]++;
+  for (let i = 0; i < n; i++) counts[encoded[i]!]!++;
   for (const [label, c] of code) {
-    if (counts[c] < k) throw new RangeError(`class ${label} has ${counts[c]} samples; ${k} folds need at least ${k}`);
+    const count = counts[c]!;
+    if (count < k) throw new RangeError(`class ${label} has ${count} samples; ${k} folds need at least ${k}`);
   }
   // allocation[f][c] = how many of class c fold f gets: bincount(sorted_y[f::k]).
   const sorted = Int32Array.from(encoded).sort();
   const allocation = Array.from({ length: k }, () => new Int32Array(classes));
-  for (let i = 0; i < n; i++) allocation[i % k][sorted[i]]++;
+  for (let i = 0; i < n; i++) allocation[i % k]![sorted[i]!]!++;
   // Each class's samples, in input order, fill fold 0, then 1, ...
   const fold = new Int32Array(classes);
   const used = new Int32Array(classes);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const c = encoded[i];
-    while (used[c] >= allocation[fold[c]][c]) {
-      fold[c]++;
+    const c = encoded[i]!;
+    // The allocations of class c add up to its count, so fold[c] stays below k.
+    while (used[c]! >= allocation[fold[c]!]![c]!) {
+      fold[c]!++;
       used[c] = 0;
     }
-    out[i] = fold[c];
-    used[c]++;
+    out[i] = fold[c]!;
+    used[c]!++;
   }
   return out;
 }

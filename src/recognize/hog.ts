@@ -84,8 +84,8 @@ function binOf(ori: number, bins: Bins): number {
   const { n, edges } = bins;
   let k = (ori * bins.perDegree) | 0;
   if (k >= n) k = n - 1;
-  if (ori < edges[k]) k--;
-  else if (ori >= edges[k + 1]) k++;
+  if (ori < edges[k]!) k--;
+  else if (ori >= edges[k + 1]!) k++;
   return k;
 }
 
@@ -94,9 +94,10 @@ function makeBins(n: number): Bins {
   const cos = new Float64Array(n + 1);
   const sin = new Float64Array(n + 1);
   for (let i = 0; i <= n; i++) {
-    edges[i] = (180 / n) * i;
-    cos[i] = Math.cos((edges[i] * Math.PI) / 180);
-    sin[i] = Math.sin((edges[i] * Math.PI) / 180);
+    const edge = (180 / n) * i;
+    edges[i] = edge;
+    cos[i] = Math.cos((edge * Math.PI) / 180);
+    sin[i] = Math.sin((edge * Math.PI) / 180);
   }
   const bins: Bins = {
     n,
@@ -134,14 +135,14 @@ function fastBin(gy: number, gx: number, bins: Bins): number {
   if (k >= n) k = n - 1;
   const tol = GUARD * (au + v);
   for (;;) {
-    const lo = cos[k] * v - sin[k] * u; // >= 0 iff the orientation is >= edges[k]
+    const lo = cos[k]! * v - sin[k]! * u; // >= 0 iff the orientation is >= edges[k]
     if (lo > -tol && lo < tol) return -1;
     if (lo < 0) {
       k--; // never below 0: at edge 0 lo = v, positive or within the guard
       continue;
     }
     if (k === n) return n;
-    const hi = cos[k + 1] * v - sin[k + 1] * u;
+    const hi = cos[k + 1]! * v - sin[k + 1]! * u;
     if (hi > -tol && hi < tol) return -1;
     if (hi < 0) return k;
     k++;
@@ -170,27 +171,27 @@ function histograms(pixels: ArrayLike<number>, width: number, height: number, p:
         const base = (cr * g.cellsCol + cc) * n;
         for (let c = cc * cellW, cEnd = c + cellW; c < cEnd; c++) {
           const i = r * width + c;
-          const gy = rowInside ? pixels[i + width] - pixels[i - width] : 0;
-          const gx = c > 0 && c < width - 1 ? pixels[i + 1] - pixels[i - 1] : 0;
+          const gy = rowInside ? pixels[i + width]! - pixels[i - width]! : 0;
+          const gx = c > 0 && c < width - 1 ? pixels[i + 1]! - pixels[i - 1]! : 0;
           if (gx === 0 && gy === 0) continue; // adds 0 to a float32 sum: no change
           // Exact edge cases first (atan2 of gy = 0 is 0 or pi: orientation 0), then the fast test.
           let b: number;
           if (gy === 0) b = 0;
-          else if (gx === 0) b = bins.vertical[gy > 0 ? 0 : 1];
-          else if (gx === gy || gx === -gy) b = bins.diagonal[(gy < 0 ? 2 : 0) + (gx < 0 ? 1 : 0)];
+          else if (gx === 0) b = bins.vertical[gy > 0 ? 0 : 1]!;
+          else if (gx === gy || gx === -gy) b = bins.diagonal[(gy < 0 ? 2 : 0) + (gx < 0 ? 1 : 0)]!;
           else {
             b = fastBin(gy, gx, bins);
             if (b < 0) b = binOf(orientation(gy, gx), bins);
           }
           // Float32Array storage rounds (float)(sum + m) exactly as the C float accumulator does.
-          if (b < n) sums[base + b] += hypot(gx, gy);
+          if (b < n) sums[base + b]! += hypot(gx, gy);
         }
       }
     }
   }
   if (cells.length < size) cells = new Float64Array(size);
   const area = Math.fround(cellH * cellW);
-  for (let k = 0; k < size; k++) cells[k] = Math.fround(sums[k] / area);
+  for (let k = 0; k < size; k++) cells[k] = Math.fround(sums[k]! / area);
   return cells;
 }
 
@@ -198,25 +199,25 @@ function histograms(pixels: ArrayLike<number>, width: number, height: number, p:
 function normalize(norm: BlockNorm, len: number, out: Float64Array, at: number): void {
   const sq = len; // squares (or |v|) go in work[len, 2 len) for the pairwise sum
   if (norm === 'L1' || norm === 'L1-sqrt') {
-    for (let i = 0; i < len; i++) work[sq + i] = Math.abs(work[i]);
+    for (let i = 0; i < len; i++) work[sq + i] = Math.abs(work[i]!);
     const d = pairwiseSum(work, sq, len) + EPS;
-    if (norm === 'L1') for (let i = 0; i < len; i++) out[at + i] = work[i] / d;
-    else for (let i = 0; i < len; i++) out[at + i] = Math.sqrt(work[i] / d);
+    if (norm === 'L1') for (let i = 0; i < len; i++) out[at + i] = work[i]! / d;
+    else for (let i = 0; i < len; i++) out[at + i] = Math.sqrt(work[i]! / d);
     return;
   }
-  for (let i = 0; i < len; i++) work[sq + i] = work[i] * work[i];
+  for (let i = 0; i < len; i++) work[sq + i] = work[i]! * work[i]!;
   const d = Math.sqrt(pairwiseSum(work, sq, len) + EPS_SQUARED);
   if (norm === 'L2') {
-    for (let i = 0; i < len; i++) out[at + i] = work[i] / d;
+    for (let i = 0; i < len; i++) out[at + i] = work[i]! / d;
     return;
   }
   for (let i = 0; i < len; i++) {
-    const v = Math.min(work[i] / d, 0.2);
+    const v = Math.min(work[i]! / d, 0.2);
     work[i] = v;
     work[sq + i] = v * v;
   }
   const d2 = Math.sqrt(pairwiseSum(work, sq, len) + EPS_SQUARED);
-  for (let i = 0; i < len; i++) out[at + i] = work[i] / d2;
+  for (let i = 0; i < len; i++) out[at + i] = work[i]! / d2;
 }
 
 /**
@@ -247,7 +248,7 @@ export function hog(
       let k = 0;
       for (let r = br; r < br + bh; r++) {
         const from = (r * g.cellsCol + bc) * n;
-        for (let i = 0; i < bw * n; i++) work[k++] = hist[from + i];
+        for (let i = 0; i < bw * n; i++) work[k++] = hist[from + i]!;
       }
       normalize(params.blockNorm, g.blockLength, result, at);
       at += g.blockLength;

@@ -117,7 +117,7 @@ export async function readLabelledChips(
   const worker = async (): Promise<void> => {
     while (next < files.length) {
       const i = next++;
-      const { label, file } = files[i];
+      const { label, file } = files[i]!;
       try {
         out[i] = { label, file, ...(await readChip(file)) };
       } catch (err) {

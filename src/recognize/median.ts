@@ -11,6 +11,7 @@ export function medianSize(chips: readonly { readonly width: number; readonly he
 function median(values: number[]): number {
   const sorted = values.slice().sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  const m = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  // medianSize passes at least one value, so the middle indices exist.
+  const m = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return Math.trunc(m);
 }

@@ -41,12 +41,12 @@ function addRoundToOdd(a: number, b: number): number {
   const e = a - (s - bb) + (b - bb);
   if (e === 0) return s;
   bits[0] = s;
-  if ((words[LO] & 1) === 1) return s;
-  if (e > 0 === s > 0) words[LO] += 1;
+  if ((words[LO]! & 1) === 1) return s;
+  if (e > 0 === s > 0) words[LO]! += 1;
   else if (words[LO] === 0) {
     words[LO] = 0xffffffff;
-    words[HI] -= 1;
-  } else words[LO] -= 1;
+    words[HI]! -= 1;
+  } else words[LO]! -= 1;
   return bits[0];
 }
 
@@ -72,7 +72,7 @@ const A = [
   0.016904062013301985, -0.025751168869183702, 0.03400874285883992, -0.040890779973668384, 0.04672288106685626,
   -0.052386340991051356, 0.05877142369044074, -0.06665825857290697, 0.076922076093376, -0.09090900647684413,
   0.11111110634359174, -0.14285714269196445, 0.19999999999696316, -0.3333333333333111,
-];
+] as const;
 
 /** NumPy 1.24's AVX-512 `arctan2` main path, op for op; both arguments nonzero and finite. */
 function svmlAtan2(y: number, x: number): number {
@@ -114,33 +114,33 @@ export function orientation(gy: number, gx: number): number {
 export function pairwiseSum(a: Float64Array, start = 0, n = a.length - start): number {
   if (n < 8) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += a[start + i];
+    for (let i = 0; i < n; i++) s += a[start + i]!;
     return s;
   }
   if (n <= 128) {
-    let r0 = a[start];
-    let r1 = a[start + 1];
-    let r2 = a[start + 2];
-    let r3 = a[start + 3];
-    let r4 = a[start + 4];
-    let r5 = a[start + 5];
-    let r6 = a[start + 6];
-    let r7 = a[start + 7];
+    let r0 = a[start]!;
+    let r1 = a[start + 1]!;
+    let r2 = a[start + 2]!;
+    let r3 = a[start + 3]!;
+    let r4 = a[start + 4]!;
+    let r5 = a[start + 5]!;
+    let r6 = a[start + 6]!;
+    let r7 = a[start + 7]!;
     const end = n - (n % 8);
     let i = 8;
     for (; i < end; i += 8) {
       const j = start + i;
-      r0 += a[j];
-      r1 += a[j + 1];
-      r2 += a[j + 2];
-      r3 += a[j + 3];
-      r4 += a[j + 4];
-      r5 += a[j + 5];
-      r6 += a[j + 6];
-      r7 += a[j + 7];
+      r0 += a[j]!;
+      r1 += a[j + 1]!;
+      r2 += a[j + 2]!;
+      r3 += a[j + 3]!;
+      r4 += a[j + 4]!;
+      r5 += a[j + 5]!;
+      r6 += a[j + 6]!;
+      r7 += a[j + 7]!;
     }
     let s = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
-    for (; i < n; i++) s += a[start + i];
+    for (; i < n; i++) s += a[start + i]!;
     return s;
   }
   let half = Math.floor(n / 2);

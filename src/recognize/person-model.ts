@@ -100,6 +100,7 @@ export function parsePersonModel(text: string, file: string): PersonModel {
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    if (!issue) throw new ModelFileError(file, 'not a facetag model');
     throw new ModelFileError(file, `not a facetag model: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const m = parsed.data;

@@ -29,7 +29,7 @@ function numpySum(a: Float64Array): number {
   const n = a.length;
   if (n < 8) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += a[i];
+    for (let i = 0; i < n; i++) s += a[i]!;
     return s;
   }
   if (n > 128) {
@@ -39,9 +39,9 @@ function numpySum(a: Float64Array): number {
   }
   const r = a.slice(0, 8);
   let i = 8;
-  for (const end = n - (n % 8); i < end; i += 8) for (let j = 0; j < 8; j++) r[j] += a[i + j];
-  let s = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
-  for (; i < n; i++) s += a[i];
+  for (const end = n - (n % 8); i < end; i += 8) for (let j = 0; j < 8; j++) r[j]! += a[i + j]!;
+  let s = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+  for (; i < n; i++) s += a[i]!;
   return s;
 }
 
@@ -57,7 +57,7 @@ function gaussianKernel(sigma: number): Float64Array | null {
     w[i] = Math.exp(k * (x * x));
   }
   const sum = numpySum(w);
-  for (let i = 0; i < w.length; i++) w[i] /= sum;
+  for (let i = 0; i < w.length; i++) w[i]! /= sum;
   return w;
 }
 
@@ -72,13 +72,13 @@ function filterHorizontal(src: Float64Array, dst: Float64Array, width: number, h
     const row = r * width;
     buf.set(src.subarray(row, row + width), radius);
     for (let i = 1; i <= radius; i++) {
-      buf[radius - i] = src[row + mirror(-i, width)];
-      buf[radius + width - 1 + i] = src[row + mirror(width - 1 + i, width)];
+      buf[radius - i] = src[row + mirror(-i, width)]!;
+      buf[radius + width - 1 + i] = src[row + mirror(width - 1 + i, width)]!;
     }
     for (let i = 0; i < width; i++) {
       const c = i + radius;
-      let acc = buf[c] * w[radius];
-      for (let j = radius; j > 0; j--) acc += (buf[c - j] + buf[c + j]) * w[radius - j];
+      let acc = buf[c]! * w[radius]!;
+      for (let j = radius; j > 0; j--) acc += (buf[c - j]! + buf[c + j]!) * w[radius - j]!;
       dst[row + i] = acc;
     }
   }
@@ -89,13 +89,13 @@ function filterVertical(src: Float64Array, dst: Float64Array, width: number, hei
   const radius = (w.length - 1) / 2;
   for (let r = 0; r < height; r++) {
     const out = r * width;
-    const mid = w[radius];
-    for (let c = 0; c < width; c++) dst[out + c] = src[out + c] * mid;
+    const mid = w[radius]!;
+    for (let c = 0; c < width; c++) dst[out + c] = src[out + c]! * mid;
     for (let j = radius; j > 0; j--) {
       const above = mirror(r - j, height) * width;
       const below = mirror(r + j, height) * width;
-      const wj = w[radius - j];
-      for (let c = 0; c < width; c++) dst[out + c] += (src[above + c] + src[below + c]) * wj;
+      const wj = w[radius - j]!;
+      for (let c = 0; c < width; c++) dst[out + c]! += (src[above + c]! + src[below + c]!) * wj;
     }
   }
 }
@@ -127,7 +127,7 @@ function zoomTaps(
     i0[k] = mirror(start, inLen);
     i1[k] = mirror(start + 1, inLen);
     w0[k] = 1 - (cc - start); // get_spline_interpolation_weights: w1 = 1 - w0, not the fraction
-    w1[k] = 1 - w0[k];
+    w1[k] = 1 - w0[k]!;
   }
   return { i0, i1, w0, w1 };
 }
@@ -151,7 +151,7 @@ export function resizeGrey(
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < src.length; i++) {
-    const v = src[i];
+    const v = src[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
@@ -173,17 +173,17 @@ export function resizeGrey(
   const cols = zoomTaps(width, outWidth);
   const out = new Float64Array(outWidth * outHeight);
   for (let r = 0, o = 0; r < outHeight; r++) {
-    const a = rows.i0[r] * width;
-    const b = rows.i1[r] * width;
-    const wa = rows.w0[r];
-    const wb = rows.w1[r];
+    const a = rows.i0[r]! * width;
+    const b = rows.i1[r]! * width;
+    const wa = rows.w0[r]!;
+    const wb = rows.w1[r]!;
     for (let c = 0; c < outWidth; c++, o++) {
-      const c0 = cols.i0[c];
-      const c1 = cols.i1[c];
-      const u = cols.w0[c];
-      const v = cols.w1[c];
+      const c0 = cols.i0[c]!;
+      const c1 = cols.i1[c]!;
+      const u = cols.w0[c]!;
+      const v = cols.w1[c]!;
       // scipy's order: ((value * row weight) * column weight), summed tap by tap.
-      const t = img[a + c0] * wa * u + img[a + c1] * wa * v + img[b + c0] * wb * u + img[b + c1] * wb * v;
+      const t = img[a + c0]! * wa * u + img[a + c1]! * wa * v + img[b + c0]! * wb * u + img[b + c1]! * wb * v;
       out[o] = Math.min(Math.max(t, lo), hi); // np.clip; NaN stays NaN
     }
   }
@@ -194,7 +194,7 @@ export function resizeGrey(
 export function toUbyte(x: Float64Array): Uint8Array {
   // A Uint8ClampedArray store is exactly that: clamp, round half to even, NaN to 0.
   const out = new Uint8ClampedArray(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] * 255;
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! * 255;
   return new Uint8Array(out.buffer);
 }
 
@@ -209,6 +209,6 @@ export function resizeUint8Grey(
   outHeight: number,
 ): Uint8Array {
   const f = new Float64Array(src.length);
-  for (let i = 0; i < src.length; i++) f[i] = src[i] * INV_255; // img_as_float multiplies by 1/255
+  for (let i = 0; i < src.length; i++) f[i] = src[i]! * INV_255; // img_as_float multiplies by 1/255
   return toUbyte(resizeGrey(f, width, height, outWidth, outHeight));
 }

@@ -23,7 +23,7 @@ export function storedChip(image: RasterImage, rect: RotatedRect): RasterImage {
   if (chip.channels === 1) return chip;
   const grey = rgbToGrey(chip.pixels, 3);
   const pixels = new Uint8Array(grey.length);
-  for (let i = 0; i < grey.length; i++) pixels[i] = Math.round(grey[i] * 255);
+  for (let i = 0; i < grey.length; i++) pixels[i] = Math.round(grey[i]! * 255);
   return { width: chip.width, height: chip.height, channels: 1, pixels };
 }
 

@@ -177,8 +177,8 @@ export async function trainOnFeatures(
       },
       { jobs: options.jobs, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
     );
-    for (const [i, r] of results.entries()) {
-      keep(trainable[i].name, {
+    for (const r of results) {
+      keep(r.name, {
         classifier: { type: 'svm', svm: r.model },
         threshold: 0,
         scoring: options.svm.scoring,

@@ -96,7 +96,7 @@ export function runGridSearch(
       const problem = lib.problem({ rows: train, test, y, kernel, gamma, classWeight: options.classWeight, data });
       try {
         options.C.forEach((C, ci) => {
-          foldScores[ki][ci][f] = score(problem.predict(C), test, y, options.scoring);
+          foldScores[ki]![ci]![f] = score(problem.predict(C), test, y, options.scoring);
         });
       } finally {
         problem.free();
@@ -109,11 +109,13 @@ export function runGridSearch(
   options.C.forEach((C, ci) => {
     options.kernels.forEach((kernel, ki) => {
       // np.mean of the fold scores; the first strictly greater mean wins, as rankdata('min') + argmin.
-      scores.push({ kernel, C, score: pairwiseSum(foldScores[ki][ci]) / k });
-      if (best < 0 || scores[scores.length - 1].score > scores[best].score) best = scores.length - 1;
+      const setting = { kernel, C, score: pairwiseSum(foldScores[ki]![ci]!) / k };
+      scores.push(setting);
+      if (best < 0 || setting.score > scores[best]!.score) best = scores.length - 1;
     });
   });
   const chosen = scores[best];
+  if (chosen === undefined) throw new RangeError('the grid is empty');
 
   const all = Int32Array.from({ length: x.rows }, (_, i) => i);
   const gamma = chosen.kernel === 'rbf' ? scaleGamma(x) : 0;
@@ -153,8 +155,9 @@ function checkInputs(
   }
   let positives = 0;
   for (let i = 0; i < y.length; i++) {
-    if (y[i] !== 0 && y[i] !== 1) throw new RangeError(`labels must be 0 or 1, got ${y[i]} at row ${i}`);
-    positives += y[i];
+    const label = y[i];
+    if (label !== 0 && label !== 1) throw new RangeError(`labels must be 0 or 1, got ${label} at row ${i}`);
+    positives += label;
   }
   const negatives = y.length - positives;
   if (positives < k || negatives < k) {
@@ -167,12 +170,12 @@ function checkInputs(
 
 /** A fold's score from libsvm's predictions (as sklearn's `predict`): accuracy or balanced accuracy. */
 function score(predicted: Uint8Array, test: Int32Array, y: ArrayLike<number>, scoring: Scoring): number {
-  const hits = [0, 0];
-  const counts = [0, 0];
+  const hits: [number, number] = [0, 0];
+  const counts: [number, number] = [0, 0];
   for (let t = 0; t < test.length; t++) {
-    const truth = y[test[t]];
-    counts[truth]++;
-    if (predicted[t] === truth) hits[truth]++;
+    const truth = y[test[t]!]!; // 0 or 1: checkInputs checked every label
+    counts[truth]!++;
+    if (predicted[t] === truth) hits[truth]!++;
   }
   if (scoring === 'accuracy') return (hits[0] + hits[1]) / test.length;
   // The mean recall over the classes present (both, in a stratified fold), summed as numpy does.

@@ -16,6 +16,6 @@ export interface Gram {
 
 export function gramKernel(gram: Gram, kernel: SvmKernel, gamma: number): KernelFn {
   const { n, values: k } = gram;
-  if (kernel === 'linear') return (i, j) => k[i * n + j];
-  return (i, j) => Math.exp(-gamma * (k[i * n + i] + k[j * n + j] - 2 * k[i * n + j]));
+  if (kernel === 'linear') return (i, j) => k[i * n + j]!;
+  return (i, j) => Math.exp(-gamma * (k[i * n + i]! + k[j * n + j]! - 2 * k[i * n + j]!));
 }

@@ -13,22 +13,23 @@ export function calculateRho(
   svRows: Int32Array,
   coef: Float64Array,
   alpha: Float64Array,
-  cw: number[],
+  cw: readonly [number, number],
 ): number {
   const l = alpha.length;
   const yG = (a: number): number => {
     let g = 0;
-    for (let s = 0, o = a * l; s < svRows.length; s++) g += coef[s] * q[o + svRows[s]];
+    for (let s = 0, o = a * l; s < svRows.length; s++) g += coef[s]! * q[o + svRows[s]!]!;
     return g - (a < negatives ? 1 : -1);
   };
-  const isFree = (a: number) => alpha[a] > 0 && alpha[a] < cw[a < negatives ? 0 : 1];
+  const isFree = (a: number) => alpha[a]! > 0 && alpha[a]! < cw[a < negatives ? 0 : 1];
   // Usually some alphas are free and only their gradients matter.
   let sumFree = 0;
   let nFree = 0;
   for (let s = 0; s < svRows.length; s++) {
     // libsvm sums over rows in problem order; SVs are in that order too.
-    if (isFree(svRows[s])) {
-      sumFree += yG(svRows[s]);
+    const a = svRows[s]!;
+    if (isFree(a)) {
+      sumFree += yG(a);
       nFree++;
     }
   }
@@ -38,7 +39,7 @@ export function calculateRho(
   for (let a = 0; a < l; a++) {
     const v = yG(a);
     const y = a < negatives ? 1 : -1;
-    if (alpha[a] > 0 ? y === -1 : y === 1) ub = Math.min(ub, v);
+    if (alpha[a]! > 0 ? y === -1 : y === 1) ub = Math.min(ub, v);
     else lb = Math.max(lb, v);
   }
   return (ub + lb) / 2;

@@ -14,12 +14,13 @@ export interface FeatureMatrix {
 /** Packs equally long rows into a FeatureMatrix, rejecting ragged or non-finite input. */
 export function matrixFromRows(rows: readonly ArrayLike<number>[]): FeatureMatrix {
   const n = rows.length;
-  if (n === 0) throw new RangeError('feature matrix: no rows');
-  const d = rows[0].length;
+  const first = rows[0];
+  if (first === undefined) throw new RangeError('feature matrix: no rows');
+  const d = first.length;
   if (d === 0) throw new RangeError('feature matrix: rows are empty');
   const data = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
-    const row = rows[i];
+    const row = rows[i]!;
     if (row.length !== d) throw new RangeError(`feature matrix: row ${i} has ${row.length} values, row 0 has ${d}`);
     data.set(row, i * d);
   }
@@ -50,7 +51,7 @@ export function variance(values: Float64Array): number {
   const mean = pairwiseSum(values) / n;
   const sq = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const dev = values[i] - mean;
+    const dev = values[i]! - mean;
     sq[i] = dev * dev;
   }
   return pairwiseSum(sq) / n;
@@ -65,8 +66,10 @@ export function scaleGamma(x: FeatureMatrix, rows?: ArrayLike<number>): number {
   let values = x.data;
   if (rows) {
     values = new Float64Array(rows.length * x.cols);
-    for (let r = 0; r < rows.length; r++)
-      values.set(x.data.subarray(rows[r] * x.cols, (rows[r] + 1) * x.cols), r * x.cols);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      values.set(x.data.subarray(row * x.cols, (row + 1) * x.cols), r * x.cols);
+    }
   }
   const v = variance(values);
   return v === 0 ? 1 : 1 / (x.cols * v);
@@ -85,7 +88,7 @@ export function linearGram(x: FeatureMatrix, out?: Float64Array): Float64Array {
     for (let j = i; j < n; j++) {
       const b = j * d;
       let s = 0;
-      for (let t = 0; t < d; t++) s += data[a + t] * data[b + t];
+      for (let t = 0; t < d; t++) s += data[a + t]! * data[b + t]!;
       k[i * n + j] = s;
       k[j * n + i] = s;
     }

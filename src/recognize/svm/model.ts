@@ -29,12 +29,12 @@ export function decisionValue(model: SvmModel, x: ArrayLike<number>): number {
   if (x.length !== d) throw new RangeError(`SVM expects ${d} features, got ${x.length}`);
   if (model.kernel === 'linear' && model.weights) {
     let s = 0;
-    for (let t = 0; t < d; t++) s += model.weights[t] * x[t];
+    for (let t = 0; t < d; t++) s += model.weights[t]! * x[t]!;
     return s + model.intercept;
   }
   let sum = 0;
   for (let i = 0; i < model.supportVectors.length; i++) {
-    sum += model.dualCoef[i] * kernel(model, model.supportVectors[i], x);
+    sum += model.dualCoef[i]! * kernel(model, model.supportVectors[i]!, x);
   }
   return sum + model.intercept;
 }
@@ -42,11 +42,11 @@ export function decisionValue(model: SvmModel, x: ArrayLike<number>): number {
 function kernel(model: SvmModel, sv: readonly number[], x: ArrayLike<number>): number {
   let s = 0;
   if (model.kernel === 'linear') {
-    for (let t = 0; t < sv.length; t++) s += sv[t] * x[t];
+    for (let t = 0; t < sv.length; t++) s += sv[t]! * x[t]!;
     return s;
   }
   for (let t = 0; t < sv.length; t++) {
-    const diff = sv[t] - x[t];
+    const diff = sv[t]! - x[t]!;
     s += diff * diff;
   }
   return Math.exp(-(model.gamma ?? 0) * s);
@@ -72,13 +72,13 @@ export function compileSvm(model: SvmModel): SvmScorer {
     return (x) => {
       check(x);
       let s = 0;
-      for (let t = 0; t < d; t++) s += w[t] * x[t];
+      for (let t = 0; t < d; t++) s += w[t]! * x[t]!;
       return s + b;
     };
   }
   const m = model.supportVectors.length;
   const sv = new Float64Array(m * d);
-  for (let i = 0; i < m; i++) sv.set(model.supportVectors[i], i * d);
+  for (let i = 0; i < m; i++) sv.set(model.supportVectors[i]!, i * d);
   const coef = Float64Array.from(model.dualCoef);
   const gamma = model.gamma ?? 0;
   return (x) => {
@@ -87,10 +87,10 @@ export function compileSvm(model: SvmModel): SvmScorer {
     for (let i = 0, o = 0; i < m; i++, o += d) {
       let s = 0;
       for (let t = 0; t < d; t++) {
-        const diff = sv[o + t] - x[t];
+        const diff = sv[o + t]! - x[t]!;
         s += diff * diff;
       }
-      sum += coef[i] * Math.exp(-gamma * s);
+      sum += coef[i]! * Math.exp(-gamma * s);
     }
     return sum + b;
   };
@@ -101,9 +101,9 @@ export function linearWeights(dualCoef: readonly number[], supportVectors: reado
   const d = supportVectors[0]?.length ?? 0;
   const w = new Float64Array(d);
   for (let i = 0; i < supportVectors.length; i++) {
-    const c = dualCoef[i];
-    const sv = supportVectors[i];
-    for (let t = 0; t < d; t++) w[t] += c * sv[t];
+    const c = dualCoef[i]!;
+    const sv = supportVectors[i]!;
+    for (let t = 0; t < d; t++) w[t]! += c * sv[t]!;
   }
   return Array.from(w);
 }
@@ -136,7 +136,9 @@ export function validateSvmModel(value: unknown): SvmModel {
   if (!Array.isArray(v.supportVectors)) return fail('supportVectors must be an array');
   if (v.supportVectors.length !== m) fail(`${v.supportVectors.length} support vectors but ${m} dual coefficients`);
   const supportVectors = v.supportVectors.map((sv, i) => finiteArray(sv, `supportVectors[${i}]`, fail));
-  const d = supportVectors[0].length;
+  const first = supportVectors[0];
+  if (first === undefined) return fail('no support vectors');
+  const d = first.length;
   if (d === 0) fail('support vectors have no features');
   supportVectors.forEach((sv, i) => {
     if (sv.length !== d) fail(`supportVectors[${i}] has ${sv.length} features, supportVectors[0] has ${d}`);
@@ -150,7 +152,7 @@ export function validateSvmModel(value: unknown): SvmModel {
     let scale = 1;
     for (const e of expected) scale = Math.max(scale, Math.abs(e));
     for (let t = 0; t < d; t++) {
-      if (Math.abs(expected[t] - weights[t]) > 1e-9 * scale) fail(`weights[${t}] does not match Σ dualCoef·sv`);
+      if (Math.abs(expected[t]! - weights[t]!) > 1e-9 * scale) fail(`weights[${t}] does not match Σ dualCoef·sv`);
     }
   } else if (v.weights !== null && v.weights !== undefined) {
     fail('weights must be null for an rbf kernel');

@@ -76,7 +76,7 @@ export class BinaryProblem {
     const neg: number[] = [];
     const pos: number[] = [];
     for (let r = 0; r < l; r++) {
-      const i = rows[r];
+      const i = rows[r]!;
       if (y[i] === 0) neg.push(i);
       else if (y[i] === 1) pos.push(i);
       else throw new RangeError(`labels must be 0 or 1, got ${y[i]} at row ${i}`);
@@ -102,9 +102,9 @@ export class BinaryProblem {
       const order = this.order;
       const block = new Float64Array(l * l);
       for (let a = 0; a < l; a++) {
-        const i = order[a];
+        const i = order[a]!;
         for (let b = a; b < l; b++) {
-          const v = k(i, order[b]);
+          const v = k(i, order[b]!);
           block[a * l + b] = v;
           block[b * l + a] = v;
         }
@@ -121,14 +121,14 @@ export class BinaryProblem {
       this.testPtr = this.storeTest(test, (i, out) => {
         // Prediction reads K(x, sv) at the SV's serial; slot 0 is unused.
         out[0] = 0;
-        for (let b = 0; b < l; b++) out[b + 1] = k(i, order[b]);
+        for (let b = 0; b < l; b++) out[b + 1] = k(i, order[b]!);
       });
     } else {
       const x = data.features;
       this.q = null;
       this.kernelType = spec.kernel === 'linear' ? 0 : 2;
       this.ptr = this.build(x.cols, (a, out) => {
-        const i = this.order[a];
+        const i = this.order[a]!;
         out.set(x.data.subarray(i * x.cols, (i + 1) * x.cols));
       });
       this.testDims = x.cols;
@@ -144,7 +144,7 @@ export class BinaryProblem {
       const ptr = this.wasm._malloc(test.length * dims * 8);
       const row = new Float64Array(dims);
       for (let t = 0; t < test.length; t++) {
-        fill(test[t], row);
+        fill(test[t]!, row);
         this.wasm.HEAPF64.set(row, ptr / 8 + t * dims);
       }
       return ptr;
@@ -246,7 +246,7 @@ export class BinaryProblem {
     wasm._free(textPtr);
     wasm._svm_free_model(model);
     const { coef, rho } = parseModelText(text, nSv);
-    for (let s = 0; s < nSv; s++) svRows[s] -= 1;
+    for (let s = 0; s < nSv; s++) svRows[s]! -= 1;
     return { labels, svRows, coef, rho };
   }
 
@@ -263,16 +263,20 @@ export class BinaryProblem {
     const { svRows, coef } = raw;
     // Rows were ordered so that class 0 comes first; libsvm must agree or the signs below are wrong.
     if (raw.labels[0] !== 0 || raw.labels[1] !== 1) throw new Error(`unexpected libsvm label order ${raw.labels}`);
-    const cw = [C * this.weights[0], C * this.weights[1]];
+    const cw: [number, number] = [C * this.weights[0], C * this.weights[1]];
     const l = this.order.length;
     const alpha = new Float64Array(l);
     for (let s = 0; s < svRows.length; s++) {
-      const a = svRows[s];
+      const a = svRows[s]!;
       if (a < 0 || a >= l) throw new Error(`libsvm support vector index ${a + 1} out of range`);
       const bound = cw[a < this.negatives ? 0 : 1];
       // %.16g may be an ulp off; libsvm clips alphas to exactly C·w.
-      if (Math.abs(Math.abs(coef[s]) - bound) <= 1e-14 * bound) coef[s] = Math.sign(coef[s]) * bound;
-      alpha[a] = Math.abs(coef[s]);
+      let c = coef[s]!;
+      if (Math.abs(Math.abs(c) - bound) <= 1e-14 * bound) {
+        c = Math.sign(c) * bound;
+        coef[s] = c;
+      }
+      alpha[a] = Math.abs(c);
     }
     let rho = raw.rho;
     if (this.q) {
@@ -283,8 +287,8 @@ export class BinaryProblem {
     const support = new Int32Array(svRows.length);
     const dualCoef = new Float64Array(svRows.length);
     for (let s = 0; s < svRows.length; s++) {
-      support[s] = this.order[svRows[s]];
-      dualCoef[s] = -coef[s];
+      support[s] = this.order[svRows[s]!]!;
+      dualCoef[s] = -coef[s]!;
     }
     return { support, dualCoef, intercept: rho };
   }

@@ -109,7 +109,7 @@ function trainOnWorkers(
     const send = (worker: Worker, current: { index: number }) => {
       if (next >= persons.length) return;
       current.index = next++;
-      const task: PersonTask = { index: current.index, y: persons[current.index].y };
+      const task: PersonTask = { index: current.index, y: persons[current.index]!.y };
       worker.postMessage(task);
     };
 
@@ -118,19 +118,22 @@ function trainOnWorkers(
       const worker = new Worker(url, { workerData });
       workers.push(worker);
       const current = { index: -1 };
-      const who = () => (current.index >= 0 ? ` while training ${persons[current.index].name}` : '');
+      const who = () => (current.index >= 0 ? ` while training ${persons[current.index]!.name}` : '');
       worker.on('message', (message: unknown) => {
         if (settled) return;
         let reply: ReturnType<typeof parsePersonReply>;
+        let person: PersonLabels | undefined;
         try {
           reply = parsePersonReply(message);
           if (reply.index !== current.index)
             throw new Error(`reply for task ${reply.index}, expected ${current.index}`);
+          person = persons[reply.index];
+          if (!person) throw new Error(`reply for task ${reply.index}, but no task was sent`);
         } catch (err) {
           finish(err as Error);
           return;
         }
-        const name = persons[reply.index].name;
+        const name = person.name;
         if (!reply.ok) {
           finish(new Error(`training ${name} failed: ${reply.error}`));
           return;

@@ -60,7 +60,8 @@ export function fitTree(
   const criterion = checkCriterion(params.criterion);
   const { maxDepth } = params;
   if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new RangeError(`maxDepth must be a positive integer`);
-  if (rows.length === 0 || rows.length !== y.length) {
+  const first = rows[0];
+  if (first === undefined || rows.length !== y.length) {
     throw new RangeError(`need one label per row and at least one row, got ${rows.length} rows, ${y.length} labels`);
   }
   const cart = new DecisionTreeClassifier({
@@ -73,12 +74,12 @@ export function fitTree(
   cart.train(rows, Array.from(y));
   // The JSON round trip turns ml-cart's TreeNode/Matrix objects into the plain data TreeModel describes.
   const tree: unknown = JSON.parse(JSON.stringify(cart.toJSON()));
-  return validateTreeModel({ kind: 'tree', criterion, maxDepth, features: rows[0].length, tree });
+  return validateTreeModel({ kind: 'tree', criterion, maxDepth, features: first.length, tree });
 }
 
 function accuracy(model: TreeModel, rows: readonly Float64Array[], y: Uint8Array, test: Int32Array): number {
   let right = 0;
-  for (const i of test) if (treePredict(model, rows[i]) === y[i]) right++;
+  for (const i of test) if (treePredict(model, rows[i]!) === y[i]) right++;
   return right / test.length;
 }
 
@@ -93,10 +94,10 @@ function checkInputs(rows: readonly Float64Array[], y: Uint8Array, options: Tree
   const width = rows[0]?.length ?? 0;
   if (width === 0) throw new RangeError('need at least one row of at least one feature');
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
+    const row = rows[i]!;
     if (row.length !== width) throw new RangeError(`row ${i} has ${row.length} features, row 0 has ${width}`);
     for (const v of row) if (!Number.isFinite(v)) throw new RangeError(`row ${i} has a non-finite feature ${v}`);
-    if (y[i] > 1) throw new RangeError(`label ${i} is ${y[i]}; labels must be 0 or 1`);
+    if (y[i]! > 1) throw new RangeError(`label ${i} is ${y[i]}; labels must be 0 or 1`);
   }
   // sklearn's ParameterGrid: keys sorted (criterion < max_depth), the last key varying fastest.
   return criteria.map(checkCriterion).flatMap((criterion) => maxDepths.map((maxDepth) => ({ criterion, maxDepth })));
@@ -115,8 +116,8 @@ export function treeGridSearch(rows: readonly Float64Array[], y: Uint8Array, opt
   }
   const splits = stratifiedKFold(y, options.folds).map(({ train, test }) => ({
     test,
-    rows: Array.from(train, (i) => rows[i]),
-    y: Uint8Array.from(train, (i) => y[i]),
+    rows: Array.from(train, (i) => rows[i]!),
+    y: Uint8Array.from(train, (i) => y[i]!),
   }));
 
   // A tree that stopped short of its depth limit is the unlimited tree; any limit >= its depth
@@ -140,6 +141,7 @@ export function treeGridSearch(rows: readonly Float64Array[], y: Uint8Array, opt
 
   // Ties go to the first grid point, as GridSearchCV's rank_test_score (method 'min') + argmin does.
   let best = scores[0];
+  if (best === undefined) throw new RangeError('the grid needs maxDepths and criteria');
   for (const s of scores) if (s.mean > best.mean) best = s;
   const model = fitTree(rows, y, best);
   return {

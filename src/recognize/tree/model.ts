@@ -129,8 +129,9 @@ function leaf(model: TreeModel, x: ArrayLike<number>): number[] {
     throw new RangeError(`tree model expects ${model.features} features, got ${x.length}`);
   }
   let node = model.tree.root;
-  while (!('distribution' in node)) node = x[node.splitColumn] < node.splitValue ? node.left : node.right;
-  return node.distribution[0];
+  // validateTreeModel checked splitColumn < features = x.length and that a distribution is one row.
+  while (!('distribution' in node)) node = x[node.splitColumn]! < node.splitValue ? node.left : node.right;
+  return node.distribution[0]!;
 }
 
 /** P(positive class) in [0, 1]: the fraction of positive training samples in x's leaf (sklearn's predict_proba). */
@@ -142,7 +143,7 @@ export function treeScore(model: TreeModel, x: ArrayLike<number>): number {
 /** The majority class of x's leaf, ties going to 0, exactly as ml-cart's predict. */
 export function treePredict(model: TreeModel, x: ArrayLike<number>): 0 | 1 {
   const d = leaf(model, x);
-  return d.length > 1 && d[1] > d[0] ? 1 : 0;
+  return d.length > 1 && d[1]! > d[0]! ? 1 : 0;
 }
 
 /** Depth of the deepest leaf (the root alone is depth 0). */
