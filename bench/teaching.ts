@@ -31,9 +31,6 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import type { GroupKind } from '../src/cluster/unknown-groups.js';
 import { TOKEN_FILE } from '../src/daemon/http-token.js';
-import { sleep, writeConfig } from '../test/helpers/daemon.js';
-import { cliPath } from '../test/helpers/detector.js';
-import { sharedDir } from '../test/helpers/paths.js';
 import {
   type Group,
   type GroupPurity,
@@ -44,7 +41,10 @@ import {
   type PhotoFaces,
   parseTruth,
   truthOfFaces,
-} from './cluster-quality.js';
+} from '../src/eval/cluster-quality.js';
+import { sleep, writeConfig } from '../test/helpers/daemon.js';
+import { cliPath } from '../test/helpers/detector.js';
+import { sharedDir } from '../test/helpers/paths.js';
 import { fmt, round, say, table } from './common.js';
 
 const { values: opts } = parseArgs({

@@ -3,7 +3,7 @@
  * src/vision/cascade/kernel/scan-wasm.ts, so the build stays plain `tsc`. Run after editing
  * the .wat:
  *
- *   npx tsc -p tsconfig.json && node dist/scripts/build-wasm.js
+ *   npx tsc -b && node dist/scripts/build-wasm.js
  *
  * test/unit/cascade-kernel.test.ts recompiles the .wat and fails if the committed bytes differ.
  */

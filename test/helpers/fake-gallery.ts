@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { recordAnalysis } from '../../src/store/analysis.js';
 import type { Db } from '../../src/store/db.js';
 import { facesOfPhoto, setFaceLabel } from '../../src/store/faces.js';
+import { at } from './items.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -260,7 +261,7 @@ export class FakeGallery {
     for (const k of Object.keys(body)) if (!allowed.has(k)) return bad(`property ${k} should not exist`);
     if (!this.immich.assets.some((a) => a.id === body.assetId)) return { status: 400, body: { message: 'Not found' } };
     if (!this.immich.people.some((p) => p.id === body.personId)) return { status: 400, body: { message: 'Not found' } };
-    const [x, y, w, h] = [body.x, body.y, body.width, body.height].map(Number);
+    const [x, y, w, h] = [Number(body.x), Number(body.y), Number(body.width), Number(body.height)];
     this.immich.faces.push({
       id: randomUUID(),
       assetId: String(body.assetId),
@@ -342,7 +343,8 @@ export class FakeGallery {
       const patterns = terms.length > 1 ? terms.map((t) => t.trim()) : terms;
       rows = rows.filter((row) => patterns.some((p) => sqlLike(p, row.FileName)));
     }
-    if (query.hash) rows = rows.filter((row) => query.hash.split('|').includes(row.Hash));
+    const hash = query.hash;
+    if (hash) rows = rows.filter((row) => hash.split('|').includes(row.Hash));
     const offset = Number(query.offset ?? 0);
     return { status: 200, body: rows.slice(offset, offset + Number(query.count)) };
   }
@@ -447,7 +449,7 @@ export function seedPhoto(db: Db, photo: SeedPhoto, now: number): { photoId: num
   );
   const faceIds = facesOfPhoto(db, report.photoId).map((f) => f.id);
   photo.faces.forEach((f, i) => {
-    if (f.confirmed) setFaceLabel(db, faceIds[i], { state: 'confirmed', person: f.confirmed }, now);
+    if (f.confirmed) setFaceLabel(db, at(faceIds, i, 'face ids'), { state: 'confirmed', person: f.confirmed }, now);
   });
   return { photoId: report.photoId, faceIds };
 }

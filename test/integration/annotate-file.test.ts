@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { type Annotation, annotationStyle } from '../../src/vision/annotate.js';
 import { annotateImageFile } from '../../src/vision/annotate-file.js';
+import { at } from '../helpers/items.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 
 const photo = resolve(sharedDir, 'data/detection/images/2007_007763.jpg');
@@ -36,16 +37,23 @@ async function rawPixels(path: string): Promise<{ data: Buffer; width: number; h
 }
 
 /** Mean colour over a small square around (x, y). */
-function meanAround(img: { data: Buffer; width: number; channels: number }, x: number, y: number, r: number): number[] {
-  const sum = [0, 0, 0];
+function meanAround(
+  img: { data: Buffer; width: number; channels: number },
+  x: number,
+  y: number,
+  r: number,
+): [number, number, number] {
+  let [red, green, blue] = [0, 0, 0];
   let n = 0;
   for (let yy = Math.round(y) - r; yy <= Math.round(y) + r; yy++)
     for (let xx = Math.round(x) - r; xx <= Math.round(x) + r; xx++) {
       const o = (yy * img.width + xx) * img.channels;
-      for (let k = 0; k < 3; k++) sum[k] += img.data[o + k];
+      red += at(img.data, o, 'pixel data');
+      green += at(img.data, o + 1, 'pixel data');
+      blue += at(img.data, o + 2, 'pixel data');
       n++;
     }
-  return sum.map((s) => s / n);
+  return [red / n, green / n, blue / n];
 }
 
 before(async () => {

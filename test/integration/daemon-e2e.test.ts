@@ -14,6 +14,7 @@ import { queueStats } from '../../src/store/jobs.js';
 import { photoByPath } from '../../src/store/photos.js';
 import { logsOf, sleep, startDaemon, writeConfig } from '../helpers/daemon.js';
 import { detectionImages } from '../helpers/detector.js';
+import { at } from '../helpers/items.js';
 import { type NotifySocket, startNotifySocket } from '../helpers/notify-socket.js';
 import { tmpDir } from '../helpers/paths.js';
 
@@ -60,11 +61,11 @@ test('the daemon sends READY=1, analyses each copied photo once, pings the watch
   const chosen = names.filter((_, i) => i % 10 === 0).slice(0, 12);
   assert.equal(chosen.length, 12);
   const src = (name: string) => join(detectionImages, name);
-  const [pre, fast, slow, [interrupted]] = [
+  const [pre, fast, slow, interrupted] = [
     chosen.slice(0, 3),
     chosen.slice(3, 7),
     chosen.slice(7, 11),
-    chosen.slice(11),
+    at(chosen, 11, 'chosen photos'),
   ];
 
   // Three photos are there before the start: READY's STATUS must count them in the queue.

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import h5wasm, { type File as H5File } from 'h5wasm/node';
 import { readSeedDataset, type SeedChip, writeSeedDataset } from '../../src/dataset/hdf5.js';
+import { at, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 const execFileP = promisify(execFile);
@@ -30,7 +31,8 @@ const chips = LABELS.map((label, i) => chip(label, i));
 /** The (H, W, N) C-order bytes the seed's layout holds, built independently of the writer. */
 function seedLayoutBytes(list: readonly SeedChip[]): Uint8Array {
   const out: number[] = [];
-  for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) for (const ch of list) out.push(ch.pixels[r * W + c]);
+  for (let r = 0; r < H; r++)
+    for (let c = 0; c < W; c++) for (const ch of list) out.push(at(ch.pixels, r * W + c, 'chip pixels'));
   return Uint8Array.from(out);
 }
 
@@ -50,7 +52,7 @@ test('write then read gives back the labels, pixels and size', async () => {
   assert.equal(back.width, W);
   assert.equal(back.height, H);
   assert.equal(back.images.length, chips.length);
-  for (const [i, img] of back.images.entries()) assert.deepEqual(img, chips[i].pixels, `chip ${i}`);
+  for (const [i, img] of back.images.entries()) assert.deepEqual(img, at(chips, i, 'chips').pixels, `chip ${i}`);
   assert.deepEqual(await readdir(join(dir, 'out/nested')), ['dataset.h5'], 'no temporary file left');
 
   // Rewriting replaces the file as a whole.
@@ -62,13 +64,14 @@ test('write then read gives back the labels, pixels and size', async () => {
 test('bad chips are refused, naming the chip, and leave nothing behind', async () => {
   const out = join(dir, 'bad');
   const path = join(out, 'dataset.h5');
+  const [chip0, chip1] = take(chips, 2, 'chips');
   const cases: [string, SeedChip[], RegExp][] = [
     ['no chips', [], /at least one chip/],
-    ['mixed sizes', [chips[0], chip('Bo', 1, 6, 5)], /chip 1 \(Bo\) is 6x5, expected 5x6 like chip 0/],
-    ['non-ASCII', [chips[0], { ...chips[1], label: 'José' }], /chip 1: label "José" must be non-empty printable ASCII/],
-    ['empty label', [{ ...chips[0], label: '' }], /chip 0: label "" must be non-empty/],
-    ['NUL in label', [{ ...chips[0], label: 'a\0b' }], /label "a\\u0000b"/],
-    ['short pixels', [{ ...chips[0], pixels: chips[0].pixels.subarray(1) }], /needs 30 greyscale bytes, got 29/],
+    ['mixed sizes', [chip0, chip('Bo', 1, 6, 5)], /chip 1 \(Bo\) is 6x5, expected 5x6 like chip 0/],
+    ['non-ASCII', [chip0, { ...chip1, label: 'José' }], /chip 1: label "José" must be non-empty printable ASCII/],
+    ['empty label', [{ ...chip0, label: '' }], /chip 0: label "" must be non-empty/],
+    ['NUL in label', [{ ...chip0, label: 'a\0b' }], /label "a\\u0000b"/],
+    ['short pixels', [{ ...chip0, pixels: chip0.pixels.subarray(1) }], /needs 30 greyscale bytes, got 29/],
     ['zero size', [chip('Bo', 0, 0, 6)], /invalid size 0x6/],
   ];
   for (const [name, list, message] of cases) {
@@ -192,8 +195,8 @@ test('h5py reads our file as dataset.py wrote it: S<n> labels (N, 1), uint8 imag
     images_dtype: 'uint8',
     images_shape: [H, W, 7],
     sha256: createHash('sha256').update(seedLayoutBytes(chips)).digest('hex'),
-    first_chip: rows(chips[0]),
-    last_chip: rows(chips[6]),
+    first_chip: rows(at(chips, 0, 'chips')),
+    last_chip: rows(at(chips, 6, 'chips')),
   });
 });
 
@@ -222,5 +225,5 @@ test('we read a dataset.h5 written by h5py the way dataset.py does', async (t) =
   const back = await readSeedDataset(path);
   assert.deepEqual(back.labels, LABELS);
   assert.deepEqual([back.width, back.height], [W, H]);
-  for (const [i, img] of back.images.entries()) assert.deepEqual(img, chips[i].pixels, `chip ${i}`);
+  for (const [i, img] of back.images.entries()) assert.deepEqual(img, at(chips, i, 'chips').pixels, `chip ${i}`);
 });

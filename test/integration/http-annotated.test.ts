@@ -7,6 +7,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { createHttpApi, startHttpServer } from '../../src/http/app.js';
 import { recordAnalysis } from '../../src/store/analysis.js';
 import { markRemoved } from '../../src/store/photos.js';
+import { at, take } from '../helpers/items.js';
 import { analysis, call, chipPng, type Fixture, face, SNAPSHOT, startFixture, TEST_PORTS } from './http-fixture.js';
 
 let fx: Fixture;
@@ -21,13 +22,14 @@ test('the annotated photo is a JPEG of the photo with the suggested face boxed i
   assert.equal(r.headers.get('content-type'), 'image/jpeg');
   const { data, info } = await sharp(r.bytes).raw().toBuffer({ resolveWithObject: true });
   assert.deepEqual([info.width, info.height], [640, 480]);
-  const at = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
-  const near = (got: number[], want: number[]) => got.every((v, i) => Math.abs(v - want[i]) < 40);
+  const pixel = (x: number, y: number) =>
+    take(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3), 3, `pixel (${x}, ${y})`);
+  const near = (got: number[], want: number[]) => got.every((v, i) => Math.abs(v - at(want, i, 'wanted colour')) < 40);
   // Face 1 (Bob?, centre 120,120, 100 px): its left edge at x=70 is drawn; the photo is grey elsewhere.
   // A 2-px line through JPEG's chroma subsampling: clearly green (KNOWN_COLOUR), not exactly it.
-  const [red, green, blue] = at(70, 140);
+  const [red, green, blue] = pixel(70, 140);
   assert.ok(green > red + 60 && green > blue + 60, `left edge: ${[red, green, blue]}`);
-  assert.ok(near(at(10, 470), [120, 120, 120]), `background: ${at(10, 470)}`);
+  assert.ok(near(pixel(10, 470), [120, 120, 120]), `background: ${pixel(10, 470)}`);
 });
 
 test('a database row pointing outside the photo folders is a 404', async () => {

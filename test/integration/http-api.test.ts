@@ -7,6 +7,7 @@ import { facesOfPhoto, setFaceLabel } from '../../src/store/faces.js';
 import { outboxDepth } from '../../src/store/outbox.js';
 import { personByName } from '../../src/store/persons.js';
 import { markRemoved } from '../../src/store/photos.js';
+import { at, take } from '../helpers/items.js';
 import { analysis, call, chipPng, type Fixture, face, startFixture, TOKEN } from './http-fixture.js';
 
 const errorBody = z.object({ error: z.string() });
@@ -108,7 +109,7 @@ describe('reads', () => {
   });
 
   test('GET /api/faces/:id/chip serves the stored chip as PNG', async () => {
-    const [first] = facesOfPhoto(fx.db, fx.photos.family);
+    const [first] = take(facesOfPhoto(fx.db, fx.photos.family), 1, 'faces of the family photo');
     const r = await call(fx, 'GET', `/api/faces/${first.id}/chip`);
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('content-type'), 'image/png');
@@ -128,7 +129,7 @@ describe('reads', () => {
         recordAnalysis(fx.db, null, analysis(`${fx.root}/bob${c}.jpg`, c, [face(50, 50, chip, 'Bob', 0.5)]), 1).photoId,
       );
     }
-    markRemoved(fx.db, [ids[3]], 2);
+    markRemoved(fx.db, [at(ids, 3, 'photo ids')], 2);
     const bob = personId(fx, 'Bob');
     const pages: number[][] = [];
     let after = 0;
@@ -142,7 +143,11 @@ describe('reads', () => {
       after = body.next;
     }
     assert.deepEqual(pages, [[fx.photos.family, ids[0]], [ids[1], ids[2]], []]);
-    const family = personPhotosBody.parse((await call(fx, 'GET', `/api/persons/${bob}/photos`)).json).photos[0];
+    const family = at(
+      personPhotosBody.parse((await call(fx, 'GET', `/api/persons/${bob}/photos`)).json).photos,
+      0,
+      "Bob's photos",
+    );
     assert.deepEqual(
       family.faces.map((f) => [f.state, f.decisionValue]),
       [
@@ -175,7 +180,7 @@ describe('reads', () => {
         ['photo.analysed', fx.photos.solo, join(fx.root, 'solo.jpg'), 'analysed'],
       ],
     );
-    assert.equal(first.next, first.changes[1].cursor);
+    assert.equal(first.next, at(first.changes, 1, 'changes').cursor);
 
     // Read to the end, then a label change shows up after the cursor.
     let next = first.next;
@@ -187,7 +192,7 @@ describe('reads', () => {
       }
       next = page.next;
     }
-    const [f] = facesOfPhoto(fx.db, fx.photos.solo);
+    const [f] = take(facesOfPhoto(fx.db, fx.photos.solo), 1, 'faces of the solo photo');
     assert.ok(setFaceLabel(fx.db, f.id, { state: 'not_a_face' }, 5).ok);
     const after = changesBody.parse((await call(fx, 'GET', `/api/changes?since=${next}`)).json);
     assert.deepEqual(
@@ -214,7 +219,7 @@ describe('label actions', () => {
   const faces = () => facesOfPhoto(fx.db, fx.photos.family);
 
   test('name, confirm, reject, not_a_face, ignore and clear change the store and signal a retrain', async () => {
-    const [a, b, c] = faces();
+    const [a, b, c] = take(faces(), 3, 'faces of the family photo');
     const before = fx.labelsChanged.count;
 
     const named = await label(b.id, { action: 'name', person: '  Dana ' });
@@ -250,7 +255,7 @@ describe('label actions', () => {
   });
 
   test('refused label actions change nothing and do not signal', async () => {
-    const [, b] = faces();
+    const [, b] = take(faces(), 2, 'faces of the family photo');
     const before = fx.labelsChanged.count;
     const state = faces();
     const cases: [number, unknown, number, RegExp][] = [
@@ -297,7 +302,7 @@ describe('rename and merge', () => {
     assert.equal(r.status, 200);
     assert.deepEqual(r.json, { person: { id: bob, name: 'Robert' } });
     assert.equal(personByName(fx.db, 'Bob'), undefined);
-    assert.equal(facesOfPhoto(fx.db, fx.photos.family)[0].predicted_person, 'Robert');
+    assert.equal(at(facesOfPhoto(fx.db, fx.photos.family), 0, 'faces of the family photo').predicted_person, 'Robert');
     const announced = changesBody.parse((await call(fx, 'GET', `/api/changes?since=${before}`)).json);
     assert.deepEqual(
       announced.changes.map((c) => c.photoId),
@@ -326,7 +331,7 @@ describe('rename and merge', () => {
   });
 
   test('merge moves confirmed labels, rejections and suggestions to the target and deletes the source', async () => {
-    const [a, b, c] = facesOfPhoto(fx.db, fx.photos.family);
+    const [a, b, c] = take(facesOfPhoto(fx.db, fx.photos.family), 3, 'faces of the family photo');
     assert.ok(setFaceLabel(fx.db, b.id, { state: 'confirmed', person: 'Eve' }, 10).ok);
     assert.ok(setFaceLabel(fx.db, c.id, { state: 'rejected', person: 'Eve' }, 10).ok);
     const eve = personId(fx, 'Eve');
@@ -353,7 +358,7 @@ describe('rename and merge', () => {
     // Suggestions move too.
     const m = await call(fx, 'POST', `/api/persons/${robert}/merge`, { body: { into: carol }, token: TOKEN });
     assert.deepEqual(z.object({ moved: z.object({ predicted: z.int() }) }).parse(m.json).moved.predicted, 2);
-    assert.equal(facesOfPhoto(fx.db, fx.photos.family)[0].predicted_person, 'Carol');
+    assert.equal(at(facesOfPhoto(fx.db, fx.photos.family), 0, 'faces of the family photo').predicted_person, 'Carol');
     const announced = changesBody.parse((await call(fx, 'GET', `/api/changes?since=${before}`)).json);
     assert.deepEqual(
       announced.changes.map((c) => c.photoId),
@@ -416,7 +421,7 @@ describe('operations', () => {
           line,
         );
       assert.ok(m, `sample line: ${line}`);
-      samples.set(m[1], Number(m[2]));
+      samples.set(at(m, 1, 'sample name'), Number(at(m, 2, 'sample value')));
     }
     assert.equal(samples.get('facetag_queue_depth'), 0);
     assert.equal(samples.get('facetag_photos{status="done"}'), 4);

@@ -9,6 +9,7 @@ import { recordAnalysis } from '../../src/store/analysis.js';
 import { facesOfPhoto, setFaceLabel } from '../../src/store/faces.js';
 import { personByName } from '../../src/store/persons.js';
 import { markPathRemoved } from '../../src/store/photos.js';
+import { at, first } from '../helpers/items.js';
 import { analysis, call, chipPng, type Fixture, face, startFixture } from './http-fixture.js';
 
 interface Listed {
@@ -30,6 +31,11 @@ const T = Date.UTC(2024, 5, 1);
 describe('the photo list', () => {
   let fx: Fixture;
   const ids: Record<string, number> = {};
+  const idOf = (name: string): number => {
+    const id = ids[name];
+    if (id === undefined) assert.fail(`no photo ${name} was added`);
+    return id;
+  };
   before(async () => {
     fx = await startFixture();
     const chip = await chipPng(80);
@@ -50,7 +56,7 @@ describe('the photo list', () => {
     add('same-a', '5', T - 5 * DAY, null);
     add('same-b', '6', T - 5 * DAY, null);
     // A confirmed face of Fay on file-only; Eve is suggested on every photo with faces.
-    const f = facesOfPhoto(fx.db, ids['file-only'])[0];
+    const f = first(facesOfPhoto(fx.db, idOf('file-only')), 'faces of file-only');
     assert.ok(setFaceLabel(fx.db, f.id, { state: 'confirmed', person: 'Fay' }, fx.clock.now).ok);
   });
   after(() => fx.close());
@@ -66,20 +72,20 @@ describe('the photo list', () => {
     const mine = body.photos.filter((p) => Object.values(ids).includes(p.id));
     assert.deepEqual(
       mine.map((p) => p.id),
-      ['recent-taken', 'same-b', 'same-a', 'file-only', 'no-faces', 'old-taken'].map((n) => ids[n]),
+      ['recent-taken', 'same-b', 'same-a', 'file-only', 'no-faces', 'old-taken'].map(idOf),
     );
     const byId = new Map(body.photos.map((p) => [p.id, p]));
     assert.deepEqual(
-      [byId.get(ids['old-taken'])?.takenAt, byId.get(ids['old-taken'])?.dateSource],
+      [byId.get(idOf('old-taken'))?.takenAt, byId.get(idOf('old-taken'))?.dateSource],
       [T - 400 * DAY, 'taken'],
     );
     assert.deepEqual(
-      [byId.get(ids['file-only'])?.takenAt, byId.get(ids['file-only'])?.dateSource],
+      [byId.get(idOf('file-only'))?.takenAt, byId.get(idOf('file-only'))?.dateSource],
       [T - 10 * DAY, 'file'],
     );
     // The whole list is in order (the fixture's photos, dated by their mtime, come last).
     for (let i = 1; i < body.photos.length; i++) {
-      const [a, b] = [body.photos[i - 1], body.photos[i]];
+      const [a, b] = [at(body.photos, i - 1, 'photos'), at(body.photos, i, 'photos')];
       assert.ok(a.takenAt > b.takenAt || (a.takenAt === b.takenAt && a.id > b.id), `${a.id} before ${b.id}`);
     }
     assert.equal(body.next, null, 'a short page is the last');
@@ -98,8 +104,8 @@ describe('the photo list', () => {
       query = `?limit=2&cursor=${body.next}`;
     }
     assert.deepEqual(seen, whole);
-    const after = (await get(`?before=${ids['same-a']}`)).body.photos.map((p) => p.id);
-    assert.deepEqual(after, whole.slice(whole.indexOf(ids['same-a']) + 1));
+    const after = (await get(`?before=${idOf('same-a')}`)).body.photos.map((p) => p.id);
+    assert.deepEqual(after, whole.slice(whole.indexOf(idOf('same-a')) + 1));
   });
 
   test('person= keeps photos with a confirmed face of that person; which= adds suggestions', async () => {
@@ -108,18 +114,14 @@ describe('the photo list', () => {
     assert.ok(fay && eve);
     assert.deepEqual(
       (await get(`?person=${fay}`)).body.photos.map((p) => p.id),
-      [ids['file-only']],
+      [idOf('file-only')],
     );
     assert.deepEqual((await get(`?person=${eve}`)).body.photos, [], 'Eve is only suggested');
     const suggested = (await get(`?person=${eve}&which=suggested`)).body.photos.map((p) => p.id);
-    assert.deepEqual(
-      suggested,
-      ['recent-taken', 'same-b', 'same-a', 'old-taken'].map((n) => ids[n]),
-      'file-only is Fay now',
-    );
+    assert.deepEqual(suggested, ['recent-taken', 'same-b', 'same-a', 'old-taken'].map(idOf), 'file-only is Fay now');
     assert.deepEqual(
       (await get(`?person=${fay}&which=all`)).body.photos.map((p) => p.id),
-      [ids['file-only']],
+      [idOf('file-only')],
     );
     assert.equal((await get('?person=999999')).status, 404);
   });
@@ -127,12 +129,12 @@ describe('the photo list', () => {
   test('faces=none lists analysed photos without a face; removed photos are never listed', async () => {
     assert.deepEqual(
       (await get('?faces=none')).body.photos.map((p) => p.id),
-      [ids['no-faces']],
+      [idOf('no-faces')],
     );
     markPathRemoved(fx.db, join(fx.root, 'same-a.jpg'), fx.clock.now);
     const all = (await get('?limit=500')).body.photos.map((p) => p.id);
-    assert.ok(!all.includes(ids['same-a']));
-    assert.equal((await get(`?before=${ids['same-a']}`)).status, 400, 'a removed photo is no place to page from');
+    assert.ok(!all.includes(idOf('same-a')));
+    assert.equal((await get(`?before=${idOf('same-a')}`)).status, 400, 'a removed photo is no place to page from');
   });
 
   test('clients written for the id-paged list, passing `next` back as `before` (teach.py), still page through it all', async () => {

@@ -16,6 +16,7 @@ import { facesOfPhoto } from '../../src/store/faces.js';
 import { markPathRemoved } from '../../src/store/photos.js';
 import { decodeChipPng } from '../../src/vision/chip-png.js';
 import { uprightDetector } from '../helpers/detector.js';
+import { first, take } from '../helpers/items.js';
 import { sharedDir } from '../helpers/paths.js';
 import { call, type Fixture, startFixture, TOKEN } from './http-fixture.js';
 
@@ -31,9 +32,7 @@ async function meanSaturation(image: Buffer): Promise<number> {
   let sum = 0;
   const n = info.width * info.height;
   for (let i = 0; i < n; i++) {
-    const r = data[i * info.channels];
-    const g = data[i * info.channels + 1];
-    const b = data[i * info.channels + 2];
+    const [r, g, b] = take(data.subarray(i * info.channels, i * info.channels + 3), 3, 'pixel data');
     const max = Math.max(r, g, b);
     sum += max === 0 ? 0 : (max - Math.min(r, g, b)) / max;
   }
@@ -107,7 +106,7 @@ describe('colour face pictures and photo thumbnails', () => {
   });
 
   test('a face without a colour picture yet (analysed before v6) is served its grey PNG chip', async () => {
-    const face = facesOfPhoto(fx.db, fx.photos.family)[0];
+    const face = first(facesOfPhoto(fx.db, fx.photos.family), 'faces of the family photo');
     const r = await call(fx, 'GET', `/api/faces/${face.id}/chip`);
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('content-type'), 'image/png');

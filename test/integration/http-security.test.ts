@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { createLogger } from '../../src/core/logger.js';
 import { createHttpApi, startHttpServer } from '../../src/http/app.js';
 import { facesOfPhoto } from '../../src/store/faces.js';
+import { first } from '../helpers/items.js';
 import { call, type Fixture, rawGet, SNAPSHOT, startFixture, TEST_PORTS, TOKEN } from './http-fixture.js';
 
 const errorBody = z.object({ error: z.string() });
@@ -14,7 +15,7 @@ describe('with a token configured, on loopback', () => {
   let faceId = 0;
   before(async () => {
     fx = await startFixture();
-    faceId = facesOfPhoto(fx.db, fx.photos.family)[0].id;
+    faceId = first(facesOfPhoto(fx.db, fx.photos.family), 'faces of the family photo').id;
   });
   after(() => fx.close());
 
@@ -64,7 +65,7 @@ describe('with a token configured, on loopback', () => {
     for (const path of [`/api/persons/1/rename`, `/api/persons/1/merge`]) {
       assert.equal((await call(fx, 'POST', path, { body: { name: 'x', into: 2 } })).status, 401, path);
     }
-    assert.equal(facesOfPhoto(fx.db, fx.photos.family)[0].label_state, 'auto');
+    assert.equal(first(facesOfPhoto(fx.db, fx.photos.family), 'faces of the family photo').label_state, 'auto');
     assert.equal(fx.labelsChanged.count, 0);
     const ok = await call(fx, 'POST', `/api/faces/${faceId}/label`, { body, token: TOKEN });
     assert.equal(ok.status, 200);
@@ -145,7 +146,7 @@ test('a failing handler is a 500 "internal error" without a stack; the log gets 
 test('without a token, writes are refused and the server will not listen beyond loopback', async () => {
   const fx = await startFixture({ token: '' });
   try {
-    const faceId = facesOfPhoto(fx.db, fx.photos.family)[0].id;
+    const faceId = first(facesOfPhoto(fx.db, fx.photos.family), 'faces of the family photo').id;
     const r = await call(fx, 'POST', `/api/faces/${faceId}/label`, {
       body: { action: 'not_a_face' },
       token: 'anything-long-enough',

@@ -15,6 +15,7 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { type FaceInput, faceById, facesOfPhoto } from '../../src/store/faces.js';
 import { outboxDepth } from '../../src/store/outbox.js';
 import { personByName } from '../../src/store/persons.js';
+import { take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let dir = '';
@@ -76,7 +77,7 @@ const lastChange = (): LabelChange | undefined => published.at(-1)?.change;
 const allChanges = (): LabelChange[] => published.map((p) => p.change);
 
 test('a refused action changes nothing and publishes nothing', () => {
-  const [a, b] = faces;
+  const [a, b] = take(faces, 2, 'face ids');
   const outbox = outboxDepth(db);
   const cases: [ReturnType<Labelling['label']>, ReturnType<typeof problems.faceNotFound>][] = [
     [labelling.label(999_999, { action: 'ignore' }), problems.faceNotFound(999_999)],
@@ -95,7 +96,7 @@ test('a refused action changes nothing and publishes nothing', () => {
 });
 
 test('a label is stored, announced to the outbox and published after commit, with the name as stored', () => {
-  const [a] = faces;
+  const [a] = take(faces, 1, 'face ids');
   const outbox = outboxDepth(db);
   const r = labelling.label(a, { action: 'name', person: '  Alice  ' });
   assert.ok(r.ok);
@@ -109,7 +110,7 @@ test('a label is stored, announced to the outbox and published after commit, wit
 });
 
 test('many faces: a refusal of one rolls back all; undo puts back exactly what the action replaced', () => {
-  const [a, b, c] = faces;
+  const [a, b, c] = take(faces, 3, 'face ids');
   assert.deepEqual(labelling.labelMany([b, 999_998, c], { action: 'ignore' }), {
     ok: false,
     problem: problems.faceNotFound(999_998),
@@ -133,7 +134,7 @@ test('many faces: a refusal of one rolls back all; undo puts back exactly what t
 });
 
 test('rename and merge: refusals from the registry, changes published once', () => {
-  const [, b] = faces;
+  const [, b] = take(faces, 2, 'face ids');
   assert.ok(labelling.label(b, { action: 'name', person: 'Dora' }).ok);
   const alice = personByName(db, 'Alice');
   const dora = personByName(db, 'Dora');

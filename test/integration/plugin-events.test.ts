@@ -10,6 +10,7 @@ import { recordPredictions, setFaceLabel } from '../../src/store/faces.js';
 import { movePhoto } from '../../src/store/photos.js';
 import { eventsAfter } from '../../src/store/plugin-outbox.js';
 import { hashOf, seedPhoto } from '../helpers/fake-gallery.js';
+import { at, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let dir = '';
@@ -43,8 +44,8 @@ test('named faces only, boxes clipped to the image, copies listed, a move says w
   const { photoId, faceIds } = seedPhoto(db, { ...photo, path: '/lib/a.jpg' }, 1000);
   // The same bytes at a second path (the same detection, so the faces stay as they are).
   seedPhoto(db, { ...photo, path: '/lib/copy.jpg', faces: faces.map((f) => ({ rect: f.rect, auto: f.auto })) }, 1001);
-  setFaceLabel(db, faceIds[2], { state: 'rejected' }, 1001);
-  setFaceLabel(db, faceIds[3], { state: 'not_a_face' }, 1002);
+  setFaceLabel(db, at(faceIds, 2, 'face ids'), { state: 'rejected' }, 1001);
+  setFaceLabel(db, at(faceIds, 3, 'face ids'), { state: 'not_a_face' }, 1002);
   const event = buildEvent(db, latest(photoId)) as PhotoTaggedEvent;
   assert.equal(event.kind, 'photo.tagged');
   assert.equal(event.cause, 'labelled', 'the last change of the photo was a label');
@@ -61,7 +62,11 @@ test('named faces only, boxes clipped to the image, copies listed, a move says w
     ],
     'rejected, not-a-face and unnamed faces are not sent; the threshold is the plugin’s business',
   );
-  assert.deepEqual(event.faces[0].box, { x: 170, y: 40, width: 30, height: 20 }, 'clipped at the right edge');
+  assert.deepEqual(
+    at(event.faces, 0, 'event faces').box,
+    { x: 170, y: 40, width: 30, height: 20 },
+    'clipped at the right edge',
+  );
 
   movePhoto(db, photoId, { path: '/lib/moved/a.jpg', size: 1000, mtimeMs: 2 }, 2000);
   const moved = buildEvent(db, latest(photoId)) as PhotoTaggedEvent;
@@ -69,7 +74,7 @@ test('named faces only, boxes clipped to the image, copies listed, a move says w
   assert.equal(moved.path, '/lib/moved/a.jpg');
   assert.equal(moved.movedFrom, '/lib/a.jpg');
   // An older event of the photo is delivered with today's path and faces: events are cues.
-  const first = eventsAfter(db, 0, 1).events[0];
+  const [first] = take(eventsAfter(db, 0, 1).events, 1, 'events');
   assert.equal((buildEvent(db, first) as PhotoTaggedEvent).path, '/lib/moved/a.jpg');
   assert.equal((buildEvent(db, first) as PhotoTaggedEvent).cause, 'analysed', 'its cause stays its own');
 });
@@ -89,9 +94,14 @@ test('each cause says what happened: analysed, labelled, reclassified; a row fro
   );
   const causeNow = () => (buildEvent(db, latest(photoId)) as PhotoTaggedEvent).cause;
   assert.equal(causeNow(), 'analysed');
-  setFaceLabel(db, faceIds[0], { state: 'confirmed', person: 'Ben' }, 3001);
+  setFaceLabel(db, at(faceIds, 0, 'face ids'), { state: 'confirmed', person: 'Ben' }, 3001);
   assert.equal(causeNow(), 'labelled');
-  recordPredictions(db, [{ faceId: faceIds[0], predictedPerson: 'Cat', decisionValue: 0.9 }], 'v9', 3002);
+  recordPredictions(
+    db,
+    [{ faceId: at(faceIds, 0, 'face ids'), predictedPerson: 'Cat', decisionValue: 0.9 }],
+    'v9',
+    3002,
+  );
   assert.equal(causeNow(), 'reclassified');
   db.prepare(
     "INSERT INTO outbox (kind, payload, created_at, next_attempt_at) VALUES ('photo.analysed', ?, 3003, 3003)",

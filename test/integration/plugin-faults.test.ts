@@ -24,6 +24,7 @@ import { readPluginStatus, STATE_FILE } from '../../src/plugins/state.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { cliPath } from '../helpers/detector.js';
 import { FakeGallery, hashOf, seedPhoto } from '../helpers/fake-gallery.js';
+import { first, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 import { SNAPSHOT, TEST_PORTS, TOKEN } from './http-fixture.js';
 
@@ -137,7 +138,11 @@ const face = (name: string) => [{ rect: { cx: 100, cy: 100, width: 60, height: 7
 
 test("a malformed sidecar parks that photo, other photos' names are still written, status/metrics report it, and it is retried once the file is repaired; a restart does not keep the plugin tripped", async () => {
   const s = await setup();
-  const [a, b, c, d] = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'].map((f) => join(s.lib, f));
+  const [a, b, c, d] = take(
+    ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'].map((f) => join(s.lib, f)),
+    4,
+    'photo paths',
+  );
   for (const p of [a, b, c, d]) await jpeg(p);
   await writeFile(`${a}.xmp`, MALFORMED);
   seedPhoto(s.db, { path: a, hash: hashOf(1), width: 320, height: 240, faces: face('Ann Example') }, 1000);
@@ -176,12 +181,13 @@ test("a malformed sidecar parks that photo, other photos' names are still writte
     assert.deepEqual(await names(`${b}.xmp`), ['Ben Example']);
     assert.deepEqual(await names(`${c}.xmp`), ['Cat Example']);
     assert.equal(await readFile(`${a}.xmp`, 'utf8'), MALFORMED, 'the malformed sidecar is left as it is');
-    const [xmp] = h.status();
+    const [xmp] = take(h.status(), 1, 'plugin status');
     assert.equal(xmp.state, 'running', 'not disabled by one photo');
     assert.equal(xmp.failures, 0);
-    assert.equal(parked()[0].path, a);
-    assert.equal(parked()[0].attempts, 3);
-    assert.match(parked()[0].reason, /a\.jpg\.xmp: .*not well-formed XML/);
+    const [parkedEvent] = take(parked(), 1, 'parked events');
+    assert.equal(parkedEvent.path, a);
+    assert.equal(parkedEvent.attempts, 3);
+    assert.match(parkedEvent.reason, /a\.jpg\.xmp: .*not well-formed XML/);
     assert.ok(s.lines.some((l) => l.includes('event parked') && l.includes('a.jpg')));
 
     // Reported: the state file and `facetag status` (another process), /metrics and the API.
@@ -218,7 +224,8 @@ test("a malformed sidecar parks that photo, other photos' names are still writte
         ),
       })
       .parse(await (await api('/api/plugins')).json());
-    assert.equal(listed.plugins[0].parked[0].path, a);
+    const listedEvent = first(first(listed.plugins, 'listed plugins').parked, 'listed parked events');
+    assert.equal(listedEvent.path, a);
 
     // Retry on request: needs the token; still malformed, so it is parked again after its tries.
     const anonymous = await fetch(`${server.url}/api/plugins/xmp/retry`, {
@@ -230,7 +237,7 @@ test("a malformed sidecar parks that photo, other photos' names are still writte
     assert.equal((await api('/api/plugins/nope/retry', { method: 'POST', body: '{}' })).status, 404);
     const retried = await api('/api/plugins/xmp/retry', {
       method: 'POST',
-      body: JSON.stringify({ eventId: listed.plugins[0].parked[0].eventId }),
+      body: JSON.stringify({ eventId: listedEvent.eventId }),
     });
     assert.deepEqual(await retried.json(), { retried: 1, resumed: false });
     assert.equal(parked().length, 0);
@@ -257,7 +264,7 @@ test("a malformed sidecar parks that photo, other photos' names are still writte
     const file = JSON.parse(await readFile(join(s.dataDir, STATE_FILE), 'utf8')) as {
       plugins: { xmp: Record<string, unknown> };
     };
-    const aEvent = outbox(s.db)[0];
+    const aEvent = first(outbox(s.db), 'outbox rows');
     const payload = JSON.parse(
       z.object({ payload: z.string() }).parse(s.db.prepare('SELECT payload FROM outbox WHERE id = ?').get(aEvent.id))
         .payload,
@@ -282,8 +289,8 @@ test("a malformed sidecar parks that photo, other photos' names are still writte
     });
     assert.deepEqual(await names(`${d}.xmp`), ['Dan Example']);
     await until('a parked again, not tripping anything', () => parked().length === 1);
-    assert.equal(h.status()[0].state, 'running');
-    assert.equal(h.status()[0].failures, 0);
+    assert.equal(first(h.status(), 'plugin status').state, 'running');
+    assert.equal(first(h.status(), 'plugin status').failures, 0);
     assert.ok(s.lines.some((l) => l.includes('plugin was disabled in an earlier run; trying it again')));
   } finally {
     await h.stop();
@@ -312,9 +319,9 @@ test('a gallery answering 429 and 500: busy waits for Retry-After and is no fail
   gallery.failStatus = 429;
   gallery.failRetryAfter = '120';
   const h = await host(s, entries);
-  const status = () => h.status()[0];
+  const status = () => first(h.status(), 'plugin status');
   try {
-    await until('the 429 recorded', () => outbox(s.db)[0].attempts === 1);
+    await until('the 429 recorded', () => first(outbox(s.db), 'outbox rows').attempts === 1);
     assert.equal(status().failures, 0, 'busy is not a failure');
     assert.equal(status().state, 'running');
     assert.ok(s.lines.some((l) => l.includes('event deferred') && l.includes('gallery busy (asked to wait 120 s)')));
@@ -324,7 +331,7 @@ test('a gallery answering 429 and 500: busy waits for Retry-After and is no fail
     await rounds(s);
     assert.equal(gallery.requests.length, sent, 'no request before Retry-After');
     s.clock.t += 61_000;
-    await until('delivered after Retry-After', () => outbox(s.db)[0].delivered_at !== null);
+    await until('delivered after Retry-After', () => first(outbox(s.db), 'outbox rows').delivered_at !== null);
     assert.equal(gallery.immich.faces.length, 1);
 
     // The gallery breaks: 500 after 500. That is the gallery's failure: the plugin trips, then is disabled.

@@ -19,6 +19,7 @@ import { setFaceLabel } from '../../src/store/faces.js';
 import { markRemoved } from '../../src/store/photos.js';
 import { hashOf, seedPhoto } from '../helpers/fake-gallery.js';
 import { type FakeTimers, fakeTimers, settle } from '../helpers/fake-timers.js';
+import { at, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let root = '';
@@ -123,9 +124,9 @@ test('at least once: a failing delivery is retried with growing delays until it 
   seedPhoto(s.db, { path: '/lib/a.jpg', hash: hashOf(1), width: 100, height: 100, faces: [face('Ann')] }, 1000);
   const h = await host(s, [{ name: 'flaky' }], [flaky], undefined, timers);
   try {
-    await waitFor('a failed attempt recorded on the row', () => outbox(s.db)[0].attempts >= 1);
-    assert.equal(outbox(s.db)[0].delivered_at, null, 'not delivered while failing');
-    assert.match(outbox(s.db)[0].last_error ?? '', /^flaky: gallery down/);
+    await waitFor('a failed attempt recorded on the row', () => at(outbox(s.db), 0, 'outbox rows').attempts >= 1);
+    assert.equal(at(outbox(s.db), 0, 'outbox rows').delivered_at, null, 'not delivered while failing');
+    assert.match(at(outbox(s.db), 0, 'outbox rows').last_error ?? '', /^flaky: gallery down/);
     // Each retry comes exactly when its backoff ends on the host's clock (40, 80, 160 ms), not before.
     for (const [i, delay] of [40, 80, 160].entries()) {
       await waitFor(`the loop asleep after call ${i + 1}`, () => timers.pending() >= 1);
@@ -135,14 +136,14 @@ test('at least once: a failing delivery is retried with growing delays until it 
       timers.advance(1);
       await waitFor(`call ${i + 2}`, () => calls.length === i + 2);
     }
-    await waitFor('delivered after the fourth call', () => outbox(s.db)[0].delivered_at !== null);
+    await waitFor('delivered after the fourth call', () => at(outbox(s.db), 0, 'outbox rows').delivered_at !== null);
     const gaps = calls.slice(1).map((c, i) => c.at - (calls[i]?.at ?? 0));
     assert.deepEqual(gaps, [40, 80, 160]);
     assert.ok(
-      calls.every((c) => c.event.eventId === calls[0].event.eventId),
+      calls.every((c) => c.event.eventId === at(calls, 0, 'calls').event.eventId),
       'the same event each time',
     );
-    const [status] = h.status();
+    const [status] = take(h.status(), 1, 'plugin status');
     assert.equal(status.state, 'running');
     assert.equal(status.delivered, 1);
     assert.equal(status.failures, 0, 'a success resets the failure count');
@@ -160,7 +161,7 @@ test('in order per photo: a later event waits for the failing earlier one of the
     1000,
   );
   seedPhoto(s.db, { path: '/lib/b.jpg', hash: hashOf(2), width: 100, height: 100, faces: [face('Ben')] }, 1001);
-  setFaceLabel(s.db, a.faceIds[0], { state: 'confirmed', person: 'Anna' }, 1002); // a's second event
+  setFaceLabel(s.db, at(a.faceIds, 0, 'face ids'), { state: 'confirmed', person: 'Anna' }, 1002); // a's second event
   const calls: { event: PluginEvent; at: number }[] = [];
   let aFailures = 0;
   const picky = probe(
@@ -185,8 +186,12 @@ test('in order per photo: a later event waits for the failing earlier one of the
       `${a.photoId}:${a1}`,
       `${a.photoId}:${a2}`,
     ]);
-    const last = calls[calls.length - 1].event;
-    assert.equal(last.kind === 'photo.tagged' && last.faces[0].name, 'Anna', 'the current state, read at delivery');
+    const last = at(calls, calls.length - 1, 'calls').event;
+    assert.equal(
+      last.kind === 'photo.tagged' && at(last.faces, 0, 'event faces').name,
+      'Anna',
+      'the current state, read at delivery',
+    );
   } finally {
     await h.stop();
     s.db.close();
@@ -257,8 +262,9 @@ test('a call that hangs past its deadline fails and is retried; stop stays bound
   const h = await host(s, [{ name: 'hang', deadlineSeconds: 0.15 }], [hang]);
   try {
     await waitFor('redelivered after the deadline', () => calls.length >= 2);
-    assert.ok(calls[1].at - calls[0].at >= 150 + 35, 'deadline, then backoff');
-    await waitFor('delivered', () => outbox(s.db)[0].delivered_at !== null);
+    const [call1, call2] = take(calls, 2, 'calls');
+    assert.ok(call2.at - call1.at >= 150 + 35, 'deadline, then backoff');
+    await waitFor('delivered', () => at(outbox(s.db), 0, 'outbox rows').delivered_at !== null);
   } finally {
     await h.stop();
   }
@@ -300,7 +306,7 @@ test('per-plugin progress survives a restart; a new plugin starts at the oldest 
   const first: { event: PluginEvent; at: number }[] = [];
   seedPhoto(s.db, { path: '/lib/1.jpg', hash: hashOf(31), width: 100, height: 100, faces: [] }, 1000);
   const h1 = await host(s, [{ name: 'one' }], [probe('one', async () => {}, first)]);
-  await waitFor('delivered', () => outbox(s.db)[0].delivered_at !== null);
+  await waitFor('delivered', () => at(outbox(s.db), 0, 'outbox rows').delivered_at !== null);
   await h1.stop();
   seedPhoto(s.db, { path: '/lib/2.jpg', hash: hashOf(32), width: 100, height: 100, faces: [] }, 2000);
   markRemoved(s.db, [1], 3000);
@@ -434,7 +440,7 @@ export default {
     await waitFor('recorder got the event', async () => (await readFile(out, 'utf8').catch(() => '')).length > 0);
     const event = JSON.parse((await readFile(out, 'utf8')).trim()) as PluginEvent;
     assert.equal(event.kind, 'photo.tagged');
-    assert.equal(event.kind === 'photo.tagged' && event.faces[0].name, 'Tia');
+    assert.equal(event.kind === 'photo.tagged' && at(event.faces, 0, 'event faces').name, 'Tia');
     const byId = new Map(h.status().map((p) => [p.id, p]));
     assert.equal(byId.get('recorder')?.state, 'running');
     assert.equal(byId.get('off')?.state, 'off');

@@ -19,6 +19,7 @@ import { errorOutcome, photoFailedError, retryLaterError } from '../../src/plugi
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { eventsAfter } from '../../src/store/plugin-outbox.js';
 import { FakeGallery, hashOf, type SeedPhoto, seedPhoto } from '../helpers/fake-gallery.js';
+import { first, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let dir = '';
@@ -114,7 +115,11 @@ test('creates missing persons, one face box per named face, then queues refresh-
     'POST /api/assets/jobs',
   ]);
   for (const r of gallery.requests) assert.equal(r.headers['x-api-key'], gallery.immichKey, `${r.method} ${r.path}`);
-  const [search, faces, findAlice, createAlice, faceAlice, findBob, faceBob, job] = gallery.requests;
+  const [search, faces, findAlice, createAlice, faceAlice, findBob, faceBob, job] = take(
+    gallery.requests,
+    8,
+    'gallery requests',
+  );
   assert.deepEqual(search.body, { originalPath: '/mnt/photos/2020/family.jpg' });
   assert.deepEqual(faces.query, { id: assetId });
   assert.deepEqual(findAlice.query, { name: 'Alice', withHidden: 'true' });
@@ -189,9 +194,10 @@ test('an unnamed Immich face at the same place is given our person; one Immich n
   assert.ok(eve);
   const put = gallery.calls('/api/faces/');
   assert.equal(put.length, 1);
-  assert.equal(put[0].method, 'PUT');
-  assert.equal(put[0].path, `/api/faces/${eve.id}`, 'the path names the person');
-  assert.deepEqual(put[0].body, { id: 'f1f1f1f1-0000-4000-8000-000000000001' }, 'the body names the face');
+  const [request] = take(put, 1, 'PUT requests');
+  assert.equal(request.method, 'PUT');
+  assert.equal(request.path, `/api/faces/${eve.id}`, 'the path names the person');
+  assert.deepEqual(request.body, { id: 'f1f1f1f1-0000-4000-8000-000000000001' }, 'the body names the face');
   assert.equal(gallery.immich.faces.find((f) => f.id.startsWith('f2'))?.personId, dora.id, "Immich's Dora kept");
   assert.equal(gallery.calls('/api/faces').filter((r) => r.method === 'POST').length, 0, 'no duplicate boxes');
   assert.equal(gallery.calls('/api/assets/jobs').length, 0, 'refreshMetadata: false');
@@ -242,8 +248,9 @@ test('an asset not at the mapped path is found by its SHA-1 checksum; an unknown
   });
   await (await immich({ pathMap: [] })).photoTagged(event, signal());
   const searches = gallery.calls('/api/search/metadata');
-  assert.deepEqual(searches[0].body, { originalPath: file });
-  assert.deepEqual(searches[1].body, { checksum });
+  const [byPath, byChecksum] = take(searches, 2, 'searches');
+  assert.deepEqual(byPath.body, { originalPath: file });
+  assert.deepEqual(byChecksum.body, { checksum });
   assert.equal(checksum.length, 28);
   assert.equal(gallery.immich.faces.length, 1);
 
@@ -345,7 +352,11 @@ test("an Immich face with imageWidth/imageHeight 0 (allowed by the spec) is read
   const zoe = gallery.immich.people.find((p) => p.name === 'Zoe');
   assert.ok(zoe);
   assert.equal(gallery.immich.faces.length, 1, 'matched the existing face, no duplicate box');
-  assert.equal(gallery.immich.faces[0].personId, zoe.id, 'the unnamed face at the same place got our person');
+  assert.equal(
+    first(gallery.immich.faces, 'Immich faces').personId,
+    zoe.id,
+    'the unnamed face at the same place got our person',
+  );
 });
 
 test("a gallery answering 429 (with Retry-After) is retry later; 500 is its failure; a vanished asset is the photo's", async () => {

@@ -18,6 +18,7 @@ import { errorOutcome, photoFailedError, retryLaterError } from '../../src/plugi
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { eventsAfter } from '../../src/store/plugin-outbox.js';
 import { FakeGallery, hashOf, type PrismPhoto, type SeedPhoto, seedPhoto } from '../helpers/fake-gallery.js';
+import { at, first, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let dir = '';
@@ -104,14 +105,16 @@ test('creates one face marker per named face on the file, with the bearer token,
     ['GET /api/v1/photos', `GET /api/v1/photos/${p.UID}`, 'POST /api/v1/markers', 'POST /api/v1/markers'],
   );
   for (const r of gallery.requests) assert.equal(r.headers.authorization, `Bearer ${gallery.prismToken}`);
-  assert.deepEqual(gallery.requests[0].query, {
+  const [search, , markAlice, markBob] = take(gallery.requests, 4, 'gallery requests');
+  const primary = at(p.Files, 1, 'files of the photo');
+  assert.deepEqual(search.query, {
     count: '100',
     merged: 'false',
     filename: '2021/beach.jpg',
     offset: '0',
   });
-  assert.deepEqual(gallery.requests[2].body, {
-    FileUID: p.Files[1].UID,
+  assert.deepEqual(markAlice.body, {
+    FileUID: primary.UID,
     Type: 'face',
     Src: 'manual',
     X: 0.15,
@@ -123,9 +126,9 @@ test('creates one face marker per named face on the file, with the bearer token,
     MarkerReview: false,
     Invalid: false,
   });
-  assert.equal((gallery.requests[3].body as { Name: string }).Name, 'Bob');
+  assert.equal((markBob.body as { Name: string }).Name, 'Bob');
   assert.deepEqual(
-    p.Files[1].Markers.map((m) => m.Name),
+    primary.Markers.map((m) => m.Name),
     ['Alice', 'Bob'],
     'on the primary file, named; Carol is below the threshold',
   );
@@ -159,7 +162,7 @@ test('X-Auth-Token works too; a wrong token is an error', async () => {
 
 test('existing markers: an unnamed one is named, an auto-named one follows a confirmed face, a manual name stays', async () => {
   const p = prismPhoto('m.jpg');
-  const file = p.Files[1];
+  const file = at(p.Files, 1, 'files of the photo');
   const marker = (UID: string, X: number, Name: string, SubjSrc: string) =>
     file.Markers.push({
       UID,
@@ -250,7 +253,7 @@ test('markers land on the exact file: names with LIKE wildcards never match anot
     tagged({ path: file, width: 100, height: 100, faces: face }),
     signal(),
   );
-  assert.deepEqual(gallery.calls('/api/v1/photos')[0].query.hash, sha1);
+  assert.deepEqual(first(gallery.calls('/api/v1/photos'), 'photo searches').query.hash, sha1);
   assert.deepEqual(markerNames(piped), ['Ida']);
   assert.deepEqual(markerNames(decoyA), []);
 });

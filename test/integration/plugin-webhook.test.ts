@@ -6,6 +6,7 @@ import type { PhotoRemovedEvent, PhotoTaggedEvent, PluginContext, PluginInstance
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.js';
 import { parseOptions } from '../../src/plugins/loader.js';
 import { FakeGallery } from '../helpers/fake-gallery.js';
+import { take } from '../helpers/items.js';
 
 const SECRET = 'a shared secret of some length';
 const ctx: PluginContext = {
@@ -62,7 +63,7 @@ test('posts the event as JSON with a signature the receiver can verify', async (
     const hook = await webhook(`${receiver.url}/hook`, { headers: { authorization: 'Bearer receiver' } });
     await hook.photoTagged(tagged, AbortSignal.timeout(5000));
     await hook.photoRemoved(removed, AbortSignal.timeout(5000));
-    const [a, b] = receiver.calls('/hook');
+    const [a, b] = take(receiver.calls('/hook'), 2, 'calls to the hook');
     assert.equal(a.method, 'POST');
     assert.equal(a.headers['content-type'], 'application/json');
     assert.equal(a.headers['x-facetag-event'], 'photo.tagged');

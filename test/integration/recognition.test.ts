@@ -10,6 +10,7 @@ import { labelChipFile, readLabelledChips } from '../../src/recognize/labelled-c
 import { loadPersonModels, parsePersonModel } from '../../src/recognize/person-model.js';
 import { Recognizer, UNKNOWN } from '../../src/recognize/recognizer.js';
 import { cliPath } from '../helpers/detector.js';
+import { first, take } from '../helpers/items.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 
 const execFileP = promisify(execFile);
@@ -103,7 +104,7 @@ test('facetag classify names faces in photos and prints decision values', async 
   const { stdout } = await execFileP(process.execPath, [
     cliPath,
     'classify',
-    photos.Serena_Williams[0],
+    first(photos.Serena_Williams ?? [], 'photos of Serena_Williams'),
     '--models',
     models,
     '--json',
@@ -112,9 +113,13 @@ test('facetag classify names faces in photos and prints decision values', async 
     '--workers',
     '1',
   ]);
-  const [result] = JSON.parse(stdout) as {
-    faces: { label: string; score: number | null; decisions: Record<string, number> }[];
-  }[];
+  const [result] = take(
+    JSON.parse(stdout) as {
+      faces: { label: string; score: number | null; decisions: Record<string, number> }[];
+    }[],
+    1,
+    'classified photos',
+  );
   assert.ok(result.faces.length >= 1);
   for (const f of result.faces) {
     assert.deepEqual(Object.keys(f.decisions).sort(), PEOPLE);

@@ -21,6 +21,7 @@ import { facesOfPhoto } from '../../src/store/faces.js';
 import { announcePhoto } from '../../src/store/outbox.js';
 import { personByName } from '../../src/store/persons.js';
 import { hashOf, seedPhoto } from '../helpers/fake-gallery.js';
+import { take } from '../helpers/items.js';
 import { repoRoot } from '../helpers/paths.js';
 import { call, type Fixture, startFixture, TOKEN } from './http-fixture.js';
 
@@ -93,7 +94,7 @@ async function photo(name: string, n: number, faces: { left: number; top: number
 }
 
 test('names the API takes reach the sidecar; names it refuses get a 422 with the reason', async () => {
-  const [first, second] = facesOfPhoto(fx.db, fx.photos.family);
+  const [first, second] = take(facesOfPhoto(fx.db, fx.photos.family), 2, 'faces of the family photo');
   const label = (id: number, body: unknown) => call(fx, 'POST', `/api/faces/${id}/label`, { body, token: TOKEN });
   assert.equal((await label(first.id, { action: 'name', person: 'Smith, John' })).status, 200);
   assert.equal((await label(second.id, { action: 'name', person: 'a/b|c' })).status, 200);
@@ -181,7 +182,7 @@ test('each sidecar case is logged once per file, counted in status and /metrics,
   assert.equal(lines.filter((l) => l.includes('sidecar notice cleared') && l.includes('"case":"read_only"')).length, 1);
 
   // The last name cleared: the sidecar facetag made goes; the photo itself never changes.
-  const [mineFace] = facesOfPhoto(fx.db, mine.photoId);
+  const [mineFace] = take(facesOfPhoto(fx.db, mine.photoId), 1, 'faces of mine.jpg');
   const cleared = await call(fx, 'POST', `/api/faces/${mineFace.id}/label`, {
     body: { action: 'clear' },
     token: TOKEN,

@@ -10,6 +10,7 @@ import { type Db, integrityProblems, openDatabase } from '../../src/store/db.js'
 import { facesOfPhoto, personFaceCounts, setFaceLabel } from '../../src/store/faces.js';
 import { counts, photoByPath } from '../../src/store/photos.js';
 import { eventsAfter } from '../../src/store/plugin-outbox.js';
+import { first, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 /** A stand-in photo: JSON naming its faces, so tests need no decoder. */
@@ -96,7 +97,7 @@ test('a renamed and moved file keeps its photo row, faces and confirmed label, w
   const before = photoByPath(db, p('2019/beach.jpg'));
   const faces = facesOfPhoto(db, before?.id ?? -1);
   assert.equal(faces.length, 2);
-  const label = setFaceLabel(db, faces[0].id, { state: 'confirmed', person: 'Alice' }, clock);
+  const label = setFaceLabel(db, first(faces, 'faces of beach.jpg').id, { state: 'confirmed', person: 'Alice' }, clock);
   assert.ok(label.ok);
 
   await moveTo(p('2019/beach.jpg'), p('albums/summer/beach-2019.jpg'));
@@ -115,7 +116,8 @@ test('a renamed and moved file keeps its photo row, faces and confirmed label, w
     after.map((f) => f.id),
     faces.map((f) => f.id),
   );
-  assert.deepEqual([after[0].label_state, after[0].person], ['confirmed', 'Alice']);
+  const moved0 = first(after, 'faces after the move');
+  assert.deepEqual([moved0.label_state, moved0.person], ['confirmed', 'Alice']);
   const events = eventsAfter(db, 0, 1000).events.filter((e) => e.kind === 'photo.moved');
   assert.deepEqual(
     events.map((e) => [e.payload.path, e.kind === 'photo.moved' ? e.payload.from : '']),
@@ -153,7 +155,7 @@ test('two copies of the same bytes share one analysis and one set of labels', as
   assert.notEqual(copy?.id, original?.id);
   assert.equal(counts(db).faces, facesBefore, 'faces are per content, not per copy');
 
-  const [face] = facesOfPhoto(db, copy?.id ?? -1);
+  const [face] = take(facesOfPhoto(db, copy?.id ?? -1), 1, 'faces of the copy');
   const reuseEvents = eventsAfter(db, 0, 1000).events.filter((e) => e.createdAt === clock);
   assert.deepEqual(
     reuseEvents.map((e) => [e.kind, e.payload.path]),
@@ -162,7 +164,11 @@ test('two copies of the same bytes share one analysis and one set of labels', as
   );
   const labelledAt = clock + 1;
   assert.ok(setFaceLabel(db, face.id, { state: 'confirmed', person: 'Bob' }, labelledAt).ok);
-  assert.equal(facesOfPhoto(db, original?.id ?? -1)[0].person, 'Bob', 'labelled on one copy, seen on both');
+  assert.equal(
+    first(facesOfPhoto(db, original?.id ?? -1), 'faces of the original').person,
+    'Bob',
+    'labelled on one copy, seen on both',
+  );
   // One label change, one event per file showing it (each may carry a sidecar).
   const labelled = eventsAfter(db, 0, 1000).events.filter((e) => e.createdAt === labelledAt);
   assert.deepEqual(
@@ -209,7 +215,8 @@ test('a file edited in place is analysed again; the old version keeps its labels
   assert.equal(edited?.id, party?.id);
   assert.notEqual(edited?.content_id, party?.content_id);
   // The backup copy still holds the old bytes, with Bob.
-  assert.equal(facesOfPhoto(db, photoByPath(db, p('backup/party-copy.jpg'))?.id ?? -1)[0].person, 'Bob');
-  assert.equal(facesOfPhoto(db, edited?.id ?? -1)[0].label_state, 'auto');
+  const copyFaces = facesOfPhoto(db, photoByPath(db, p('backup/party-copy.jpg'))?.id ?? -1);
+  assert.equal(first(copyFaces, 'faces of the backup copy').person, 'Bob');
+  assert.equal(first(facesOfPhoto(db, edited?.id ?? -1), 'faces of the edited photo').label_state, 'auto');
   assert.deepEqual(integrityProblems(db), []);
 });

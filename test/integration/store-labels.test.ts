@@ -21,6 +21,7 @@ import { personByName } from '../../src/store/persons.js';
 import { markRemoved } from '../../src/store/photos.js';
 import { eventsAfter, markDeliveredBelow } from '../../src/store/plugin-outbox.js';
 import { suggestedFaces, unknownFaceChips } from '../../src/store/unknown-faces.js';
+import { at, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let dir = '';
@@ -75,7 +76,7 @@ test('re-detection never overrides confirmed, rejected or not_a_face labels, and
     1000,
   );
   assert.equal(first.inserted, 4);
-  const [a, b, c, d] = facesOfPhoto(db, first.photoId);
+  const [a, b, c, d] = take(facesOfPhoto(db, first.photoId), 4, 'faces of family.jpg');
   assert.deepEqual(setFaceLabel(db, a.id, { state: 'confirmed', person: '  Alice ' }, 2000).ok, true);
   assert.deepEqual(setFaceLabel(db, b.id, { state: 'rejected' }, 2000).ok, true);
   assert.deepEqual(setFaceLabel(db, c.id, { state: 'not_a_face' }, 2000).ok, true);
@@ -127,7 +128,7 @@ test('re-detection never overrides confirmed, rejected or not_a_face labels, and
 
 test('labels: bad names and impossible rejections are refused as values, and auto takes a label back', () => {
   const r = recordAnalysis(db, null, record('/lib/solo.jpg', 'b'.repeat(64), [face(300, 300, null, null)]), 1000);
-  const [f] = facesOfPhoto(db, r.photoId);
+  const [f] = take(facesOfPhoto(db, r.photoId), 1, 'faces of solo.jpg');
   assert.deepEqual(setFaceLabel(db, 999_999, { state: 'not_a_face' }, 1), { ok: false, code: 'face-not-found' });
   assert.deepEqual(setFaceLabel(db, f.id, { state: 'confirmed', person: ' \t' }, 1), {
     ok: false,
@@ -147,7 +148,7 @@ test('re-classification updates predictions only', () => {
     record('/lib/two.jpg', 'c'.repeat(64), [face(100, 100, 'Bob', 0.1), face(500, 100, 'Bob', 0.1)]),
     1000,
   );
-  const [x, y] = facesOfPhoto(db, r.photoId);
+  const [x, y] = take(facesOfPhoto(db, r.photoId), 2, 'faces of two.jpg');
   assert.ok(setFaceLabel(db, x.id, { state: 'confirmed', person: 'Erin' }, 1100).ok);
   const touched = recordPredictions(
     db,
@@ -159,7 +160,7 @@ test('re-classification updates predictions only', () => {
     1200,
   );
   assert.equal(touched, 1);
-  const [x2, y2] = facesOfPhoto(db, r.photoId);
+  const [x2, y2] = take(facesOfPhoto(db, r.photoId), 2, 'faces of two.jpg');
   assert.deepEqual(
     [x2.label_state, x2.person, x2.predicted_person, x2.model_version],
     ['confirmed', 'Erin', 'Bob', 'v3'],
@@ -169,7 +170,7 @@ test('re-classification updates predictions only', () => {
 
 test('chips and feature vectors are stored with the face and read back', () => {
   const r = recordAnalysis(db, null, record('/lib/chip.jpg', 'd'.repeat(64), [face(321, 100, null, null)]), 1000);
-  const [f] = facesOfPhoto(db, r.photoId);
+  const [f] = take(facesOfPhoto(db, r.photoId), 1, 'faces of chip.jpg');
   assert.equal(f.has_chip, 1);
   assert.deepEqual([...(faceChip(db, f.id)?.chip ?? [])], [0x89, 0x50, 0x4e, 0x47, 321 & 0xff]);
   const features = faceFeatures(db, f.id);
@@ -190,7 +191,7 @@ test("a person's faces page by id; counts show only photos still present", () =>
     ]),
     1000,
   );
-  const faces = facesOfPhoto(db, r.photoId);
+  const faces = take(facesOfPhoto(db, r.photoId), 3, 'faces of alice.jpg');
   assert.ok(setFaceLabel(db, faces[0].id, { state: 'confirmed', person: 'Alice' }, 1001).ok);
 
   const confirmed = facesOfPerson(db, alice.id, { which: 'confirmed', limit: 10 });
@@ -199,7 +200,11 @@ test("a person's faces page by id; counts show only photos still present", () =>
     ['/lib/family.jpg', '/lib/alice.jpg'],
   );
   const page1 = facesOfPerson(db, alice.id, { which: 'suggested', limit: 1 });
-  const page2 = facesOfPerson(db, alice.id, { which: 'suggested', limit: 5, afterId: page1[0].id });
+  const page2 = facesOfPerson(db, alice.id, {
+    which: 'suggested',
+    limit: 5,
+    afterId: at(page1, 0, 'the first page').id,
+  });
   assert.deepEqual(
     [...page1, ...page2].map((f) => f.id),
     [faces[1].id, faces[2].id],
@@ -272,7 +277,7 @@ test('an ignored face leaves the unknown list and the suggestions for good, trai
     record('/lib/crowd.jpg', '7'.repeat(64), [face(100, 400, null, null), face(500, 400, 'Bob', 0.3)]),
     1000,
   );
-  const [stranger, passer] = facesOfPhoto(db, r.photoId);
+  const [stranger, passer] = take(facesOfPhoto(db, r.photoId), 2, 'faces of crowd.jpg');
   const unknownIds = () => unknownFaceChips(db, 1000).map((c) => c.id);
   assert.ok(unknownIds().includes(stranger.id));
   const ignored = setFaceLabel(db, stranger.id, { state: 'ignored' }, 1100);

@@ -39,10 +39,13 @@ function clockAfterMigration(db: Database.Database): () => number {
   return () => t;
 }
 
+/** The photo files a v1 database knows. */
+type V1Files = Record<'kept' | 'copyA' | 'copyB' | 'edited' | 'broken', string>;
+
 /** What a v1 facetag left behind: v1 schema only, rows written the way v1's photos.ts wrote them. */
-async function v1Database(dataDir: string, photos: string): Promise<Record<string, string>> {
+async function v1Database(dataDir: string, photos: string): Promise<V1Files> {
   await mkdir(photos, { recursive: true });
-  const files = {
+  const files: V1Files = {
     kept: join(photos, 'kept.jpg'),
     copyA: join(photos, 'copy-a.jpg'),
     copyB: join(photos, 'copy-b.jpg'),

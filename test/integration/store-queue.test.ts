@@ -19,6 +19,7 @@ import {
   retryJob,
 } from '../../src/store/jobs.js';
 import { photoByPath, retryUnreadableUnder } from '../../src/store/photos.js';
+import { take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 
 let dir = '';
@@ -76,9 +77,9 @@ test("a crashed worker's job comes back after its lease, and the old worker can 
   const { db } = freshDb();
   try {
     enqueueJob(db, 'analyse', '/p/a.jpg', 0);
-    const [stale] = claimJobs(db, { limit: 1, leaseMs: LEASE, now: 1000 });
+    const [stale] = take(claimJobs(db, { limit: 1, leaseMs: LEASE, now: 1000 }), 1, 'claimed jobs');
     assert.deepEqual(claimJobs(db, { limit: 1, leaseMs: LEASE, now: 1000 + LEASE - 1 }), []);
-    const [again] = claimJobs(db, { limit: 1, leaseMs: LEASE, now: 1000 + LEASE });
+    const [again] = take(claimJobs(db, { limit: 1, leaseMs: LEASE, now: 1000 + LEASE }), 1, 'claimed jobs');
     assert.equal(again.id, stale.id);
     assert.equal(again.attempts, 1, 'the abandoned run counts as a failed attempt');
     assert.throws(() => completeJob(db, stale, 1000 + LEASE), LeaseLostError);
@@ -120,20 +121,20 @@ test('transient failures back off exponentially; a change while running re-runs 
   try {
     const policy = { baseMs: 1000, maxMs: 60_000 };
     enqueueJob(db, 'analyse', '/p/a.jpg', 0);
-    const [j1] = claimJobs(db, { limit: 1, leaseMs: LEASE, now: 0 });
+    const [j1] = take(claimJobs(db, { limit: 1, leaseMs: LEASE, now: 0 }), 1, 'claimed jobs');
     assert.deepEqual(retryJob(db, j1, 'EIO', 0, policy), { attempts: 1, dueAt: 1000 });
     assert.deepEqual(claimJobs(db, { limit: 1, leaseMs: LEASE, now: 999 }), []);
     assert.deepEqual(queueStats(db, 999), { total: 1, due: 0, running: 0, backingOff: 1 });
-    const [j2] = claimJobs(db, { limit: 1, leaseMs: LEASE, now: 1000 });
+    const [j2] = take(claimJobs(db, { limit: 1, leaseMs: LEASE, now: 1000 }), 1, 'claimed jobs');
     assert.deepEqual(retryJob(db, j2, 'EIO', 1000, policy), { attempts: 2, dueAt: 3000 });
     assert.equal(jobByKey(db, 'analyse', '/p/a.jpg')?.last_error, 'EIO');
 
-    const [j3] = claimJobs(db, { limit: 1, leaseMs: LEASE, now: 3000 });
+    const [j3] = take(claimJobs(db, { limit: 1, leaseMs: LEASE, now: 3000 }), 1, 'claimed jobs');
     enqueueJob(db, 'analyse', '/p/a.jpg', 3500);
     completeJob(db, j3, 4000);
     const rerun = jobByKey(db, 'analyse', '/p/a.jpg');
     assert.deepEqual([rerun?.claimed_at, rerun?.available_at, rerun?.attempts], [null, 4000, 0]);
-    const [j4] = claimJobs(db, { limit: 1, leaseMs: LEASE, now: 4000 });
+    const [j4] = take(claimJobs(db, { limit: 1, leaseMs: LEASE, now: 4000 }), 1, 'claimed jobs');
     completeJob(db, j4, 4100);
     assert.equal(jobByKey(db, 'analyse', '/p/a.jpg'), undefined);
   } finally {
@@ -177,7 +178,7 @@ async function run(db: Db, photos: string, analyse: Analyser, now: number): Prom
 test('a permanent failure is recorded with its code and not retried until the file changes', async () => {
   const { db } = freshDb();
   const { photos, paths } = await library(['bad.jpg']);
-  const [bad] = paths;
+  const [bad] = take(paths, 1, 'library paths');
   let calls = 0;
   const analyse: Analyser = async () => {
     calls++;
@@ -217,6 +218,7 @@ test('a permanent failure is recorded with its code and not retried until the fi
 test('a transient analysis error leaves the photo pending and retries after the backoff', async () => {
   const { db } = freshDb();
   const { photos, paths } = await library(['nas.jpg']);
+  const [nas] = take(paths, 1, 'library paths');
   let fail = true;
   const analyse: Analyser = async () =>
     fail ? { ok: false, code: 'EIO', message: 'share went away', transient: true } : ok(1);
@@ -225,7 +227,7 @@ test('a transient analysis error leaves the photo pending and retries after the 
       (await run(db, photos, analyse, 0)).map((r) => r.kind),
       ['retry'],
     );
-    assert.equal(photoByPath(db, paths[0])?.status, 'pending');
+    assert.equal(photoByPath(db, nas)?.status, 'pending');
     assert.deepEqual(
       (await run(db, photos, analyse, 1000)).map((r) => r.kind),
       [],
@@ -236,7 +238,7 @@ test('a transient analysis error leaves the photo pending and retries after the 
       (await run(db, photos, analyse, 30_000)).map((r) => r.kind),
       ['analysed'],
     );
-    assert.equal(photoByPath(db, paths[0])?.status, 'done');
+    assert.equal(photoByPath(db, nas)?.status, 'done');
   } finally {
     db.close();
   }
@@ -245,7 +247,7 @@ test('a transient analysis error leaves the photo pending and retries after the 
 test('a truncated file is looked at while it may be arriving, then fails as truncated, and is retried when it changes', async () => {
   const { db } = freshDb();
   const { photos, paths } = await library(['half.jpg']);
-  const [half] = paths;
+  const [half] = take(paths, 1, 'library paths');
   let complete = false;
   const analyse: Analyser = async () =>
     complete ? ok(1) : { ok: false, code: 'truncated', message: `${half}: truncated image`, transient: true };
@@ -301,7 +303,7 @@ test('a truncated file is looked at while it may be arriving, then fails as trun
 test('a folder made readable again: its unreadable photos and backing-off jobs are tried now, others are not', async () => {
   const { db } = freshDb();
   const { photos, paths } = await library(['trip/a.jpg', 'trip/b.jpg', 'tripod/c.jpg', 'd.jpg']);
-  const [a, b, c, d] = paths;
+  const [a, b, c, d] = take(paths, 4, 'library paths');
   const analyse: Analyser = async (path) => ({
     ok: false,
     code: 'unreadable',
@@ -333,6 +335,7 @@ test('a folder made readable again: its unreadable photos and backing-off jobs a
 test('a job that keeps failing is given up as a permanent failure', async () => {
   const { db } = freshDb();
   const { photos, paths } = await library(['flaky.jpg']);
+  const [flaky] = take(paths, 1, 'library paths');
   const analyse: Analyser = async () => ({ ok: false, code: 'EIO', message: 'again', transient: true });
   try {
     await reconcile({ db, roots: [photos], pipelineVersion: 1, now: () => 0 });
@@ -347,7 +350,7 @@ test('a job that keeps failing is given up as a permanent failure', async () => 
       results.map((r) => r.kind),
       ['retry', 'retry', 'retry', 'failed'],
     );
-    assert.equal(photoByPath(db, paths[0])?.error_code, 'gave-up');
+    assert.equal(photoByPath(db, flaky)?.error_code, 'gave-up');
   } finally {
     db.close();
   }
@@ -356,9 +359,10 @@ test('a job that keeps failing is given up as a permanent failure', async () => 
 test('recording an analysis twice (a crash between two runs of one job) never duplicates faces', async () => {
   const { db } = freshDb();
   const { photos, paths } = await library(['twice.jpg']);
+  const [twice] = take(paths, 1, 'library paths');
   try {
     await run(db, photos, async () => ok(3), 0);
-    const photo = photoByPath(db, paths[0]);
+    const photo = photoByPath(db, twice);
     const faces = facesOfPhoto(db, photo?.id ?? -1);
     assert.equal(faces.length, 3);
     // The same result again, as a re-run of the job would record it.
@@ -366,10 +370,10 @@ test('recording an analysis twice (a crash between two runs of one job) never du
     if (!outcome.ok) throw new Error('unreachable');
     const { width, height, orientation, takenAt, modelVersion } = outcome;
     const record = {
-      path: paths[0],
+      path: twice,
       size: photo?.size ?? 0,
       mtimeMs: photo?.mtime_ms ?? 0,
-      hash: hashBytes(Buffer.from(`bytes of ${paths[0]}`)),
+      hash: hashBytes(Buffer.from(`bytes of ${twice}`)),
       pipelineVersion: 1,
       ...{ width, height, orientation, takenAt, modelVersion },
       faces: outcome.faces,
@@ -382,8 +386,8 @@ test('recording an analysis twice (a crash between two runs of one job) never du
     );
 
     // A worker whose lease was taken over writes nothing at all.
-    enqueueJob(db, 'analyse', paths[0], 6000);
-    const [stale] = claimJobs(db, { limit: 1, leaseMs: 10, now: 6000 });
+    enqueueJob(db, 'analyse', twice, 6000);
+    const [stale] = take(claimJobs(db, { limit: 1, leaseMs: 10, now: 6000 }), 1, 'claimed jobs');
     claimJobs(db, { limit: 1, leaseMs: LEASE, now: 7000 });
     assert.throws(() => recordAnalysis(db, stale, { ...record, faces: [] }, 7000), LeaseLostError);
     assert.equal(facesOfPhoto(db, photo?.id ?? -1).length, 3, 'rolled back');

@@ -9,6 +9,7 @@ import { DgramSocket } from 'node-unix-socket';
 import { createShutdown, EXIT_DEADLINE, type StopSignal } from '../../src/daemon/shutdown.js';
 import { createNotifier, type NotifyLog } from '../../src/daemon/systemd-notify.js';
 import { fakeTimers } from '../helpers/fake-timers.js';
+import { at, first } from '../helpers/items.js';
 import { type NotifySocket, startNotifySocket } from '../helpers/notify-socket.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -127,12 +128,13 @@ describe('systemd notifier', () => {
     const n = createNotifier({ NOTIFY_SOCKET: `${server.path}.missing` }, log, { timers: clock });
     for (let i = 0; i < 5; i++) n.status(`s${i}`);
     assert.equal(log.lines.length, 1);
-    assert.equal(log.lines[0].msg, 'systemd notify failed');
-    assert.match(String(log.lines[0].fields?.err), /No such file/);
+    const failed = first(log.lines, 'log lines');
+    assert.equal(failed.msg, 'systemd notify failed');
+    assert.match(String(failed.fields?.err), /No such file/);
     clock.advance(600_000);
     n.watchdog();
     assert.equal(log.lines.length, 2);
-    assert.equal(log.lines[1].fields?.failedSends, 5);
+    assert.equal(at(log.lines, 1, 'log lines').fields?.failedSends, 5);
     n.close();
   });
 
@@ -144,7 +146,7 @@ describe('systemd notifier', () => {
       n.ready();
       n.startWatchdog()();
       assert.equal(log.lines.length, 1);
-      assert.match(log.lines[0].msg, /^systemd notify disabled: /);
+      assert.match(first(log.lines, 'log lines').msg, /^systemd notify disabled: /);
     }
   });
 

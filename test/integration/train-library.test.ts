@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/store/db.js';
 import { latestModels } from '../../src/store/models.js';
 import { analysedLibrary } from '../helpers/analysed-library.js';
 import { cliPath } from '../helpers/detector.js';
+import { take } from '../helpers/items.js';
 
 const execFileP = promisify(execFile);
 let dir = '';
@@ -52,7 +53,7 @@ test('facetag train --library trains from the labels in the database and records
 
   const { stdout } = await cli('train', '--library');
   assert.match(stdout, new RegExp(`^Alice\\s+3\\s+${others.length}\\s`, 'm'));
-  const [model] = await loadPersonModels(join(dataDir, 'models'));
+  const [model] = take(await loadPersonModels(join(dataDir, 'models')), 1, 'person models');
   assert.equal(model.name, 'Alice');
   assert.deepEqual([model.training.positives, model.training.negatives], [3, others.length]);
   const db = openDatabase(dataDir);

@@ -23,6 +23,7 @@ import { photoByPath } from '../../src/store/photos.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { type Daemon, sleep, writeConfig } from '../helpers/daemon.js';
 import { daemonApi, openLabellingPage, pageActions, startAnalysedDaemon } from '../helpers/daemon-api.js';
+import { first, take } from '../helpers/items.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 import { exiftoolMissing, sidecarMismatch } from '../helpers/sidecar-names.js';
 
@@ -142,7 +143,7 @@ describe('labelling page on a running daemon', { skip }, () => {
   });
 
   test('marks a face not a face', async () => {
-    [notAFace] = await faceIds('section.group button.face');
+    notAFace = first(await faceIds('section.group button.face'), 'unknown faces shown');
     assert.ok(notAFace, 'an unknown face is left');
     await page.click(`button.face[data-face-id="${notAFace}"]`);
     await act(() => page.click('#not-face-button'));
@@ -150,7 +151,7 @@ describe('labelling page on a running daemon', { skip }, () => {
   });
 
   test("ignores a stranger's face: it leaves the unknown list", async () => {
-    [stranger] = await faceIds('section.group button.face');
+    stranger = first(await faceIds('section.group button.face'), 'unknown faces shown');
     assert.ok(stranger, 'another unknown face is left');
     await page.click(`button.face[data-face-id="${stranger}"]`);
     await act(() => page.click('#ignore-button'));
@@ -206,16 +207,17 @@ describe('labelling page on a running daemon', { skip }, () => {
     await act(() => page.click('#drawn-form button'));
     const faces = facesOfPhoto(db, missed.id);
     assert.equal(faces.length, 1);
-    drawn = faces[0].id;
-    assert.deepEqual([faces[0].label_state, faces[0].person, faces[0].strength], ['confirmed', 'Colin Powell', 0]);
+    const [drawnFace] = take(faces, 1, 'faces of the photo');
+    drawn = drawnFace.id;
+    assert.deepEqual([drawnFace.label_state, drawnFace.person, drawnFace.strength], ['confirmed', 'Colin Powell', 0]);
     // Within a few pixels of what was drawn (screen pixels map to photo pixels).
     for (const [got, want] of [
-      [faces[0].cx, MISSED_BOX.x + MISSED_BOX.width / 2],
-      [faces[0].cy, MISSED_BOX.y + MISSED_BOX.height / 2],
-      [faces[0].width, MISSED_BOX.width],
-      [faces[0].height, MISSED_BOX.height],
-    ]) {
-      assert.ok(Math.abs(got - want) <= 3, `box ${JSON.stringify(faces[0])}`);
+      [drawnFace.cx, MISSED_BOX.x + MISSED_BOX.width / 2],
+      [drawnFace.cy, MISSED_BOX.y + MISSED_BOX.height / 2],
+      [drawnFace.width, MISSED_BOX.width],
+      [drawnFace.height, MISSED_BOX.height],
+    ] as const) {
+      assert.ok(Math.abs(got - want) <= 3, `box ${JSON.stringify(drawnFace)}`);
     }
     assert.ok(await page.$(`.box[data-face-id="${drawn}"]`), 'the new face is drawn on the photo');
   });

@@ -15,6 +15,7 @@ import type { PluginHost, PluginStatus } from '../../src/plugins/host.js';
 import { recordAnalysis } from '../../src/store/analysis.js';
 import { type FaceRow, faceById, facesOfPhoto, setFaceLabel } from '../../src/store/faces.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { at, first, take } from '../helpers/items.js';
 import { sharedDir } from '../helpers/paths.js';
 import { analysis, type Fixture, face, startFixture, TOKEN } from './http-fixture.js';
 
@@ -23,7 +24,7 @@ const skip = browserSkipReason();
 
 /** A stored chip (margin 0.25) of an identity photo: 150×150 with the face at 41,41, 68×68. */
 async function identityChip(person: string, index: number): Promise<Buffer> {
-  const file = (await readdir(join(IDENTITY, person))).sort()[index];
+  const file = at((await readdir(join(IDENTITY, person))).sort(), index, `photos of ${person}`);
   return sharp(await readFile(join(IDENTITY, person, file)))
     .extract({ left: 24, top: 24, width: 102, height: 102 })
     .greyscale()
@@ -99,7 +100,8 @@ describe('labelling page', { skip }, () => {
     faces.push(face(320, 420, tony, 'Tony', 0.9), face(320, 60, await identityChip('Tony_Blair', 1), 'Tony', 0.6));
     const { photoId } = recordAnalysis(fx.db, null, analysis(join(fx.root, 'identity.jpg'), 'e', faces), fx.clock.now);
     // Faces are stored in the order given: the first 16 are the identity persons'.
-    for (const [i, f] of facesOfPhoto(fx.db, photoId).slice(0, people.length).entries()) personOf.set(f.id, people[i]);
+    for (const [i, f] of facesOfPhoto(fx.db, photoId).slice(0, people.length).entries())
+      personOf.set(f.id, at(people, i, 'people'));
     // The fixture's own unknown faces are flat grey squares: out of the way, so the groups are real faces.
     for (const photo of [fx.photos.family, fx.photos.outsideRow, fx.photos.symlinked]) {
       for (const f of facesOfPhoto(fx.db, photo)) {
@@ -145,7 +147,7 @@ describe('labelling page', { skip }, () => {
       z.array(z.int()),
       `[...document.querySelectorAll('section.group:not([data-lone])')].map((g) => g.querySelectorAll('button.face').length)`,
     );
-    assert.ok(sizes[0] >= 2, `the biggest group comes first and holds alike faces: ${sizes}`);
+    assert.ok(first(sizes, 'group sizes') >= 2, `the biggest group comes first and holds alike faces: ${sizes}`);
     assert.deepEqual(
       sizes,
       [...sizes].sort((a, b) => b - a),
@@ -195,7 +197,7 @@ describe('labelling page', { skip }, () => {
   });
 
   test('marks a face not a face', async () => {
-    const [id] = await faceIdsOf('section.group button.face');
+    const [id] = take(await faceIdsOf('section.group button.face'), 1, 'unknown faces shown');
     await page.click(`button.face[data-face-id="${id}"]`);
     assert.equal(await page.getAttribute(`button.face[data-face-id="${id}"]`, 'aria-pressed'), 'true');
     await act(() => page.click('#not-face-button'));
@@ -213,12 +215,13 @@ describe('labelling page', { skip }, () => {
     );
     const tony = await faceIdsOf('section.person[data-person="Tony"] .suggestion');
     assert.equal(tony.length, 2);
-    await act(() => page.click(`.suggestion[data-face-id="${tony[0]}"] button.reject`));
-    const rejected = stored(fx, tony[0]);
+    const [toReject, toConfirm] = take(tony, 2, "Tony's suggestions");
+    await act(() => page.click(`.suggestion[data-face-id="${toReject}"] button.reject`));
+    const rejected = stored(fx, toReject);
     assert.equal(rejected.label_state, 'rejected');
     assert.equal(rejected.person, 'Tony');
-    await act(() => page.click(`.suggestion[data-face-id="${tony[1]}"] button.confirm`));
-    const confirmed = stored(fx, tony[1]);
+    await act(() => page.click(`.suggestion[data-face-id="${toConfirm}"] button.confirm`));
+    const confirmed = stored(fx, toConfirm);
     assert.equal(confirmed.label_state, 'confirmed');
     assert.equal(confirmed.person, 'Tony');
     assert.equal(await page.$('section.person[data-person="Tony"]'), null);

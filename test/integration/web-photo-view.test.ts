@@ -22,6 +22,7 @@ import { photoByPath } from '../../src/store/photos.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { type Daemon, sleep, writeConfig } from '../helpers/daemon.js';
 import { daemonApi, pageActions, startAnalysedDaemon } from '../helpers/daemon-api.js';
+import { take } from '../helpers/items.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 import { exiftoolMissing, sidecarMismatch } from '../helpers/sidecar-names.js';
 
@@ -32,7 +33,7 @@ const skip = browserSkipReason() ?? (await exiftoolMissing());
 async function truth(): Promise<{ file: string; person: string; role: string }[]> {
   const lines = (await readFile(join(LIBRARY, 'truth.csv'), 'utf8')).trim().split('\n').slice(1);
   return lines.map((l) => {
-    const [file, person, role] = l.split(',');
+    const [file, person, role] = take(l.split(','), 3, `truth.csv line "${l}"`);
     return { file, person, role };
   });
 }
@@ -47,8 +48,9 @@ async function meanSaturation(image: Buffer): Promise<number> {
   assert.equal(info.channels, 3, 'decoded as RGB');
   let sum = 0;
   for (let i = 0; i < data.length; i += 3) {
-    const max = Math.max(data[i], data[i + 1], data[i + 2]);
-    const min = Math.min(data[i], data[i + 1], data[i + 2]);
+    const [r, g, b] = take(data.subarray(i, i + 3), 3, 'pixel data');
+    const max = Math.max(r, g, b);
+    const min = Math.min(r, g, b);
     sum += max === 0 ? 0 : (max - min) / max;
   }
   return sum / (data.length / 3);

@@ -9,6 +9,7 @@ import {
   xmlEscape,
 } from '../../src/vision/annotate.js';
 import { rectCorners } from '../../src/vision/geometry.js';
+import { at, take } from '../helpers/items.js';
 
 const annotations: Annotation[] = [
   { rect: { cx: 100, cy: 80, width: 60, height: 70, angle: 0 }, label: 'Alice', score: 1.23456, known: true },
@@ -18,8 +19,10 @@ const annotations: Annotation[] = [
 
 function polygons(svg: string): { points: number[][]; stroke: string }[] {
   return [...svg.matchAll(/<polygon points="([^"]*)"[^>]*stroke="([^"]*)"/g)].map((m) => ({
-    points: m[1].split(' ').map((pair) => pair.split(',').map(Number)),
-    stroke: m[2],
+    points: at(m, 1, 'polygon points')
+      .split(' ')
+      .map((pair) => pair.split(',').map(Number)),
+    stroke: at(m, 2, 'polygon stroke'),
   }));
 }
 
@@ -30,11 +33,13 @@ test('one polygon per annotation, corners matching rectCorners', () => {
   const polys = polygons(svg);
   assert.equal(polys.length, annotations.length);
   polys.forEach((poly, i) => {
-    const expected = rectCorners(annotations[i].rect);
+    const expected = rectCorners(at(annotations, i, 'annotations').rect);
     assert.equal(poly.points.length, 4);
-    poly.points.forEach(([x, y], k) => {
-      assert.ok(Math.abs(x - expected[k].x) <= 0.005 + 1e-9, `x ${x} vs ${expected[k].x}`);
-      assert.ok(Math.abs(y - expected[k].y) <= 0.005 + 1e-9, `y ${y} vs ${expected[k].y}`);
+    poly.points.forEach((point, k) => {
+      const [x, y] = take(point, 2, 'corner coordinates');
+      const corner = at(expected, k, 'expected corners');
+      assert.ok(Math.abs(x - corner.x) <= 0.005 + 1e-9, `x ${x} vs ${corner.x}`);
+      assert.ok(Math.abs(y - corner.y) <= 0.005 + 1e-9, `y ${y} vs ${corner.y}`);
     });
   });
 });
@@ -47,7 +52,8 @@ test('colours follow `known`', () => {
   );
   assert.notEqual(KNOWN_COLOUR, UNKNOWN_COLOUR);
   // Green-ish and red-ish.
-  const rgb = (hex: string): number[] => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  const channel = (hex: string, i: number): number => Number.parseInt(hex.slice(i, i + 2), 16);
+  const rgb = (hex: string): [number, number, number] => [channel(hex, 1), channel(hex, 3), channel(hex, 5)];
   const [kr, kg, kb] = rgb(KNOWN_COLOUR);
   assert.ok(kg > 150 && kr < 80 && kb < 80);
   const [ur, ug, ub] = rgb(UNKNOWN_COLOUR);

@@ -16,6 +16,7 @@ import { decodeImage } from '../../src/vision/decode.js';
 import { greyLevels, rgbToGrey } from '../../src/vision/grey.js';
 import { exactIntegral } from '../../src/vision/integral.js';
 import { type GreyImage, rotateGrey, rotationFrame } from '../../src/vision/rotate.js';
+import { take } from '../helpers/items.js';
 import { repoRoot, sharedDir } from '../helpers/paths.js';
 
 test('the committed kernel bytes are scan.wat compiled by wabt', async () => {
@@ -66,7 +67,7 @@ test('kernel and TypeScript agree on partial, off-image ranges at step 1 (the ve
   let total = 0;
   // Around three of the scan's own hits (as verification looks), and one range over the corner.
   const ranges = [0, 1, 2].map((k) => {
-    const [r, c, w] = [found[k * 4], found[k * 4 + 1], found[k * 4 + 2]];
+    const [r, c, w] = take(found.slice(k * 4, k * 4 + 3), 3, `hit ${k}`);
     return { scale: Math.fround(w / 24), r0: r - 12, c0: c - 12, span: 25 };
   });
   ranges.push({ scale: 1, r0: -30, c0: -30, span: 90 });

@@ -17,7 +17,9 @@ function makeImage(
 }
 
 function at(img: RasterImage, r: number, c: number, k = 0): number {
-  return img.pixels[(r * img.width + c) * img.channels + k];
+  const v = img.pixels[(r * img.width + c) * img.channels + k];
+  if (v === undefined) assert.fail(`no pixel at row ${r}, column ${c}, channel ${k}`);
+  return v;
 }
 
 /** A deterministic, asymmetric pattern (no two pixels alike in a small area). */

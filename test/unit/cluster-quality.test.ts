@@ -9,7 +9,7 @@ import {
   type PhotoFaces,
   parseTruth,
   truthOfFaces,
-} from '../../bench/cluster-quality.js';
+} from '../../src/eval/cluster-quality.js';
 
 const face = (id: number, cx: number, cy: number, width: number) => ({ id, box: { cx, cy, width } });
 const photo = (rel: string, faces: PhotoFaces['faces'], width = 100, height = 100): PhotoFaces => ({

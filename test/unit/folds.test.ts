@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stratifiedKFold, stratifiedTestFolds } from '../../src/recognize/folds.js';
+import { at } from '../helpers/items.js';
 
 // Expected test indices from scikit-learn 1.2.1 (Debian's python3-sklearn):
 //   from sklearn.model_selection import StratifiedKFold
@@ -34,7 +35,7 @@ test('every sample is in exactly one test fold and the train folds are the rest'
   const folds = stratifiedKFold(y, 4);
   const seen = new Int32Array(y.length);
   for (const f of folds) {
-    for (const i of f.test) seen[i]++;
+    for (const i of f.test) seen[i] = at(seen, i, 'samples seen') + 1;
     assert.equal(f.train.length + f.test.length, y.length);
     assert.ok([...f.train].every((i) => !f.test.includes(i)));
   }

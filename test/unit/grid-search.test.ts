@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type GridSearchOptions, gridSearch } from '../../src/recognize/svm/grid-search.js';
 import { matrixFromRows } from '../../src/recognize/svm/matrix.js';
+import { at } from '../helpers/items.js';
 import { sharedDir } from '../helpers/paths.js';
 
 interface Fixture {
@@ -79,8 +80,8 @@ test("accuracy, no class weights: sklearn's choice, scores and refit", async () 
 
 test("balanced accuracy with balanced class weights: sklearn's choice and scores", async () => {
   const keep = fixture.y_train.map((y, i) => (y === 0 || i < 8 ? i : -1)).filter((i) => i >= 0);
-  const X = matrixFromRows(keep.map((i) => fixture.X_train[i]));
-  const y = keep.map((i) => fixture.y_train[i]);
+  const X = matrixFromRows(keep.map((i) => at(fixture.X_train, i, 'X_train')));
+  const y = keep.map((i) => at(fixture.y_train, i, 'y_train'));
   const r = await gridSearch(X, y, { ...grid, classWeight: 'balanced', scoring: 'balanced_accuracy' });
   assert.deepEqual(
     r.scores.map((s) => s.score),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type BlockNorm, type HogParams, hog, hogLength } from '../../src/recognize/hog.js';
+import { at, take } from '../helpers/items.js';
 import { sharedDir } from '../helpers/paths.js';
 
 interface HogCase {
@@ -28,7 +29,7 @@ const NORMS: BlockNorm[] = ['L1', 'L1-sqrt', 'L2', 'L2-Hys'];
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length, `lengths differ: ${a.length} vs ${b.length}`);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(at(a, i, 'first vector') - at(b, i, 'second vector')));
   return m;
 }
 
@@ -147,8 +148,8 @@ test('block norms: L1 sums to 1, L1-sqrt and L2/L2-Hys have unit Euclidean norm'
   for (const blockNorm of NORMS) {
     const v = hog(img, w, h, { ...params, blockNorm });
     let worst = 0;
-    for (let at = 0; at < v.length; at += len) {
-      const block = v.subarray(at, at + len);
+    for (let start = 0; start < v.length; start += len) {
+      const block = v.subarray(start, start + len);
       const measure =
         blockNorm === 'L1'
           ? block.reduce((s, x) => s + Math.abs(x), 0)
@@ -173,12 +174,12 @@ test('L2-Hys is L2, clipped at 0.2, renormalised', () => {
   const hys = hog(img, w, h, { ...params, blockNorm: 'L2-Hys' });
   const expected = new Float64Array(l2.length);
   let clipped = 0;
-  for (let at = 0; at < l2.length; at += 36) {
-    const block = Array.from(l2.subarray(at, at + 36), (x) => Math.min(x, 0.2));
-    clipped += Array.from(l2.subarray(at, at + 36)).filter((x) => x > 0.2).length;
+  for (let start = 0; start < l2.length; start += 36) {
+    const block = Array.from(l2.subarray(start, start + 36), (x) => Math.min(x, 0.2));
+    clipped += Array.from(l2.subarray(start, start + 36)).filter((x) => x > 0.2).length;
     const norm = Math.sqrt(block.reduce((s, x) => s + x * x, 0) + 1e-10);
     block.forEach((x, i) => {
-      expected[at + i] = x / norm;
+      expected[start + i] = x / norm;
     });
   }
   assert.ok(clipped > 0, 'the image should have bins above 0.2 for this test to mean something');
@@ -192,8 +193,8 @@ test('orientation convention: unsigned, 0° along columns, 90° along rows (rows
   const dominant = (img: Float64Array): number[] => {
     const v = hog(img, n, n, p);
     const bins: number[] = [];
-    for (let at = 0; at < v.length; at += 8) {
-      const block = Array.from(v.subarray(at, at + 8));
+    for (let start = 0; start < v.length; start += 8) {
+      const block = Array.from(v.subarray(start, start + 8));
       bins.push(block.indexOf(Math.max(...block)));
     }
     return bins;
@@ -210,9 +211,10 @@ test('orientation convention: unsigned, 0° along columns, 90° along rows (rows
     n,
     p,
   );
-  for (let at = 0; at < v.length; at += 8) {
-    assert.ok(Math.abs(v[at] - 1) < 1e-9, `bin 0 is ${v[at]}`); // v / sqrt(v^2 + eps^2)
-    assert.deepEqual(Array.from(v.subarray(at + 1, at + 8)), [0, 0, 0, 0, 0, 0, 0]);
+  for (let cell = 0; cell < v.length; cell += 8) {
+    const bin0 = at(v, cell, 'HOG vector');
+    assert.ok(Math.abs(bin0 - 1) < 1e-9, `bin 0 is ${bin0}`); // v / sqrt(v^2 + eps^2)
+    assert.deepEqual(Array.from(v.subarray(cell + 1, cell + 8)), [0, 0, 0, 0, 0, 0, 0]);
   }
 });
 
@@ -224,6 +226,7 @@ function plainHog(img: Float64Array, w: number, h: number, p: HogParams): Float6
   const nr = Math.floor(h / ch);
   const nc = Math.floor(w / cw);
   const hist = new Float64Array(nr * nc * n);
+  const px = (i: number): number => at(img, i, 'image pixels');
   for (let o = 0; o < n; o++) {
     const lo = (180 / n) * o;
     const hi = (180 / n) * (o + 1);
@@ -232,8 +235,8 @@ function plainHog(img: Float64Array, w: number, h: number, p: HogParams): Float6
         let total = 0;
         for (let r = cr * ch; r < (cr + 1) * ch; r++) {
           for (let c = cc * cw; c < (cc + 1) * cw; c++) {
-            const gy = r > 0 && r < h - 1 ? img[(r + 1) * w + c] - img[(r - 1) * w + c] : 0;
-            const gx = c > 0 && c < w - 1 ? img[r * w + c + 1] - img[r * w + c - 1] : 0;
+            const gy = r > 0 && r < h - 1 ? px((r + 1) * w + c) - px((r - 1) * w + c) : 0;
+            const gx = c > 0 && c < w - 1 ? px(r * w + c + 1) - px(r * w + c - 1) : 0;
             let ori = ((Math.atan2(gy, gx) * 180) / Math.PI) % 180;
             if (ori < 0) ori += 180;
             if (ori >= lo && ori < hi) total = Math.fround(total + Math.hypot(gx, gy));
@@ -247,7 +250,8 @@ function plainHog(img: Float64Array, w: number, h: number, p: HogParams): Float6
   for (let br = 0; br + bh <= nr; br++) {
     for (let bc = 0; bc + bw <= nc; bc++) {
       const block: number[] = [];
-      for (let r = br; r < br + bh; r++) for (let i = 0; i < bw * n; i++) block.push(hist[(r * nc + bc) * n + i]);
+      for (let r = br; r < br + bh; r++)
+        for (let i = 0; i < bw * n; i++) block.push(at(hist, (r * nc + bc) * n + i, 'histogram'));
       const l1 = block.reduce((s, x) => s + Math.abs(x), 0) + 1e-5;
       const l2 = Math.sqrt(block.reduce((s, x) => s + x * x, 0) + 1e-10);
       if (p.blockNorm === 'L1') out.push(...block.map((x) => x / l1));
@@ -266,14 +270,14 @@ function plainHog(img: Float64Array, w: number, h: number, p: HogParams): Float6
 test('matches a plain transcription on random float images, any orientation count and cell shape', () => {
   let worst = 0;
   for (let k = 0; k < 40; k++) {
-    const [a, b, c, d, e] = noise(5, 100 + k);
+    const [a, b, c, d, e] = take(noise(5, 100 + k), 5, 'noise');
     const w = 12 + Math.floor(a * 40);
     const h = 12 + Math.floor(b * 40);
     const p: HogParams = {
       orientations: 1 + Math.floor(c * 36),
       pixelsPerCell: [1 + Math.floor(d * 6), 1 + Math.floor(e * 6)],
       cellsPerBlock: [1 + (k % 2), 1 + (k % 3 === 0 ? 1 : 0)],
-      blockNorm: NORMS[k % 4],
+      blockNorm: at(NORMS, k % 4, 'block norms'),
     };
     const img = noise(w * h, 1000 + k);
     const diff = maxAbsDiff(hog(img, w, h, p), plainHog(img, w, h, p));

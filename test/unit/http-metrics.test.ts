@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLatencyRecorder } from '../../src/http/latency-histogram.js';
 import { formatPrometheus, type MetricsSnapshot, metricFamilies, type StoreMetrics } from '../../src/http/metrics.js';
+import { at, take } from '../helpers/items.js';
 
 const SAMPLE =
   /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*\})? (NaN|[+-]Inf|-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)$/;
@@ -14,19 +15,22 @@ function parse(text: string): Map<string, string> {
   for (const line of text.slice(0, -1).split('\n')) {
     const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
     if (meta) {
-      if (meta[1] === 'TYPE') {
-        assert.match(meta[3], /^(counter|gauge|histogram|summary|untyped)$/);
-        assert.ok(!typed.has(meta[2]), `one TYPE line per family: ${meta[2]}`);
-        typed.set(meta[2], meta[3]);
+      const [, kind, name, text] = take(meta, 4, 'a HELP or TYPE line');
+      if (kind === 'TYPE') {
+        assert.match(text, /^(counter|gauge|histogram|summary|untyped)$/);
+        assert.ok(!typed.has(name), `one TYPE line per family: ${name}`);
+        typed.set(name, text);
       }
       continue;
     }
     const m = SAMPLE.exec(line);
     assert.ok(m, `not a sample line: ${JSON.stringify(line)}`);
-    const family = m[1].replace(/_(bucket|sum|count)$/, '');
-    assert.ok(typed.has(m[1]) || typed.get(family) === 'histogram', `sample before its TYPE: ${line}`);
-    assert.ok(!samples.has(m[1] + (m[2] ?? '')), `duplicate series: ${line}`);
-    samples.set(m[1] + (m[2] ?? ''), m[3]);
+    const name = at(m, 1, 'a sample line');
+    const value = at(m, 3, 'a sample line');
+    const family = name.replace(/_(bucket|sum|count)$/, '');
+    assert.ok(typed.has(name) || typed.get(family) === 'histogram', `sample before its TYPE: ${line}`);
+    assert.ok(!samples.has(name + (m[2] ?? '')), `duplicate series: ${line}`);
+    samples.set(name + (m[2] ?? ''), value);
   }
   return samples;
 }

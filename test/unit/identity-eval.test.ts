@@ -5,11 +5,12 @@ import { parseLabelsCsv, splitCsvLine, splitEvery } from '../../src/eval/identit
 import { labelProblem, NOT_A_FACE, REJECTED_FACE } from '../../src/recognize/labelled-chips.js';
 import { medianSize } from '../../src/recognize/median.js';
 import { personsOf } from '../../src/recognize/trainer.js';
+import { first } from '../helpers/items.js';
 
 test('labels.csv rows carry the nominal box; bad rows name the line', () => {
   const csv =
     'file,person,width,height,nominal_face_x,nominal_face_y,nominal_face_w,nominal_face_h\nA/a1.jpg,A,150,150,41,41,68,68\n';
-  const [row] = parseLabelsCsv(csv, '/r', 'labels.csv');
+  const row = first(parseLabelsCsv(csv, '/r', 'labels.csv'), 'labels.csv rows');
   assert.equal(row.person, 'A');
   assert.equal(row.path, '/r/A/a1.jpg');
   assert.deepEqual(row.nominal, { x: 41, y: 41, width: 68, height: 68 });
@@ -19,7 +20,7 @@ test('labels.csv rows carry the nominal box; bad rows name the line', () => {
 });
 
 test('split every 3rd image per person to test, in file order (the reference split)', () => {
-  const rows = ['A1', 'A2', 'A3', 'A4', 'B1', 'B2', 'B3'].map((f) => ({ file: f, path: f, person: f[0] }));
+  const rows = ['A1', 'A2', 'A3', 'A4', 'B1', 'B2', 'B3'].map((f) => ({ file: f, path: f, person: f.charAt(0) }));
   const { train, test } = splitEvery(rows, 3);
   assert.deepEqual(
     test.map((r) => r.file),

@@ -12,6 +12,7 @@ import {
   serializeError,
   stdoutIsJournal,
 } from '../../src/core/logger.js';
+import { at } from '../helpers/items.js';
 
 const T0 = Date.parse('2026-01-02T03:04:05.000Z');
 
@@ -192,8 +193,9 @@ describe('createLogger', () => {
       component: 'watcher',
       dirs: 3,
     });
-    assert.equal(lines[1].component, 'override');
-    assert.equal(lines[1].dir, '/p');
+    const second = at(lines, 1, 'log lines');
+    assert.equal(second.component, 'override');
+    assert.equal(second.dir, '/p');
   });
 
   test('repeated errors: first N logged, then one summary line when the window ends', () => {

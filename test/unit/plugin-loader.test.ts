@@ -6,6 +6,7 @@ import type { PluginFace } from '../../src/plugins/api.js';
 import { facesToWrite, mapPath, pathUnder } from '../../src/plugins/builtin/common.js';
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.js';
 import { checkInstance, checkPluginExport, parseOptions } from '../../src/plugins/loader.js';
+import { first } from '../helpers/items.js';
 
 const builtin = (name: string) => {
   const p = BUILTIN_PLUGINS.get(name);
@@ -80,8 +81,9 @@ test('what create() returns must have the event methods', () => {
 
 test('config: two entries with one id are refused; enabled and deadline have defaults', () => {
   const ok = pluginsSchema.parse([{ name: 'xmp' }, { name: 'webhook', id: 'hook-a', options: { url: 'x' } }]);
-  assert.equal(ok[0].enabled, true);
-  assert.equal(ok[0].deadlineSeconds, 30);
+  const xmp = first(ok, 'parsed plugins');
+  assert.equal(xmp.enabled, true);
+  assert.equal(xmp.deadlineSeconds, 30);
   const dup = pluginsSchema.safeParse([{ name: 'webhook' }, { name: 'webhook' }]);
   assert.equal(dup.success, false);
   assert.match(JSON.stringify(dup.error?.issues), /already called \\"webhook\\"/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createProgress, formatDuration, type ProgressStream } from '../../src/cli/progress.js';
+import { at } from '../helpers/items.js';
 
 /** A non-TTY stream that records what was written, and a clock the test moves by hand. */
 function fakes(isTTY = false): { stream: ProgressStream & { text: string }; clock: { ms: number } } {
@@ -84,7 +85,8 @@ test('redraws one line in place on a TTY, at most every 100 ms', () => {
   progress.done();
   const draws = stream.text.split('\r').filter((part) => part.startsWith('detect ['));
   assert.equal(draws.length, 2, JSON.stringify(stream.text));
-  assert.ok(draws[1].startsWith('detect [######..............] 3/10 30%'), draws[1]);
+  const second = at(draws, 1, 'draws');
+  assert.ok(second.startsWith('detect [######..............] 3/10 30%'), second);
   assert.ok(stream.text.endsWith('\r\x1b[Kdetect: done 3/10 in 0.1s (30.0/s)\n'), JSON.stringify(stream.text));
   for (const draw of draws) assert.ok(draw.replace('\x1b[K', '').length < 60, 'line fits the terminal width');
 });

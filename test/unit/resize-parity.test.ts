@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resizeGrey, resizeUint8Grey, toUbyte } from '../../src/recognize/resize.js';
 import { rgbToGrey } from '../../src/vision/grey.js';
+import { at, first } from '../helpers/items.js';
 import { sharedDir } from '../helpers/paths.js';
 
 interface ResizeFixture {
@@ -25,7 +26,7 @@ const hogFixture = JSON.parse(readFileSync(join(fixtures, 'hog.json'), 'utf8')) 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length, `lengths differ: ${a.length} vs ${b.length}`);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(at(a, i, 'first vector') - at(b, i, 'second vector')));
   return m;
 }
 
@@ -65,8 +66,9 @@ for (const [i, chip] of fixture.chips.entries()) {
       const fromFixture = toUbyte(want);
       assert.equal(countDifferent(got, fromFixture), 0, 'differs from img_as_ubyte of the fixture floats');
       // hog.json's input_uint8 is img_as_ubyte(resize(...)) of the same chip, made by skimage itself.
-      const size = hogFixture.chips[i].sizes[j];
-      assert.equal(hogFixture.chips[i].source, chip.source);
+      const hogChip = at(hogFixture.chips, i, 'hog.json chips');
+      const size = at(hogChip.sizes, j, `hog.json sizes of ${hogChip.source}`);
+      assert.equal(hogChip.source, chip.source);
       assert.deepEqual(size.shape, resized.shape);
       const n = countDifferent(got, size.input_uint8.flat());
       assert.equal(n, 0, `${n} pixels differ from hog.json input_uint8`);
@@ -87,7 +89,11 @@ test('parity: rgb2gray example through src/vision/grey.ts', (t) => {
   assert.ok(diff <= 2.5e-16, `rgbToGrey max |diff| ${diff}`);
   const n = countDifferent(toUbyte(grey), ex.grey_uint8.flat());
   assert.equal(n, 0, `${n} grey levels differ from img_as_ubyte`);
-  assert.deepEqual(ex.grey_uint8, fixture.chips[0].grey_uint8_68x68, 'the example is the first chip');
+  assert.deepEqual(
+    ex.grey_uint8,
+    first(fixture.chips, 'resize.json chips').grey_uint8_68x68,
+    'the example is the first chip',
+  );
 });
 
 // Gaussian anti-aliasing never runs on the fixtures (68 -> 64 gives sigma 1/32, a 1-tap kernel).
@@ -130,7 +136,7 @@ test('same size is the identity; a constant image stays constant when shrinking 
     [40, 31],
     [23, 3],
     [1, 1],
-  ]) {
+  ] as const) {
     const out = resizeGrey(new Float64Array(23 * 17).fill(0.3), 23, 17, ow, oh);
     assert.equal(out.length, ow * oh);
     const diff = maxAbsDiff(out, new Float64Array(ow * oh).fill(0.3));
@@ -150,7 +156,7 @@ test('output stays within the input range (clip), including after enlarging', ()
     [4, 3],
     [31, 29],
     [2, 20],
-  ]) {
+  ] as const) {
     const out = resizeGrey(img, 9, 7, ow, oh);
     for (const v of out) assert.ok(v >= lo && v <= hi, `${ow}x${oh}: ${v} outside [${lo}, ${hi}]`);
   }

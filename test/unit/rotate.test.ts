@@ -5,7 +5,11 @@ import { canvasToSource, rotateGrey, rotationFrame } from '../../src/vision/rota
 const W = 5;
 const H = 3;
 const src = { width: W, height: H, data: Float64Array.from({ length: W * H }, (_, i) => i + 1) };
-const at = (img: { width: number; data: Float64Array }, x: number, y: number) => img.data[y * img.width + x];
+const at = (img: { width: number; data: Float64Array }, x: number, y: number): number => {
+  const v = img.data[y * img.width + x];
+  if (v === undefined) assert.fail(`no pixel at (${x}, ${y})`);
+  return v;
+};
 
 test('quarter turns are exact index transforms (counter-clockwise)', () => {
   const { image } = rotateGrey(src, 90);

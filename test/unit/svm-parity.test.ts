@@ -12,6 +12,7 @@ import {
   type SvmModel,
   validateSvmModel,
 } from '../../src/recognize/svm/model.js';
+import { at, first } from '../helpers/items.js';
 import { sharedDir } from '../helpers/paths.js';
 
 interface StoredModel {
@@ -36,7 +37,7 @@ const X = matrixFromRows(fixture.X_train);
 
 /** The stored sklearn model as an SvmModel. */
 function storedModel(m: StoredModel): SvmModel {
-  const supportVectors = m.support_indices.map((i) => fixture.X_train[i]);
+  const supportVectors = m.support_indices.map((i) => at(fixture.X_train, i, 'X_train'));
   return {
     kernel: m.params.kernel,
     C: m.params.C,
@@ -50,7 +51,7 @@ function storedModel(m: StoredModel): SvmModel {
 
 function maxDiff(a: readonly number[], b: readonly number[]): number {
   assert.equal(a.length, b.length);
-  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+  return Math.max(...a.map((v, i) => Math.abs(v - at(b, i, 'second list'))));
 }
 
 for (const stored of fixture.models) {
@@ -122,7 +123,7 @@ test("gamma='scale' is 1 / (n_features · X.var()) over the given rows", () => {
 });
 
 test('validateSvmModel rejects malformed models with a clear message', () => {
-  const good = storedModel(fixture.models[0]);
+  const good = storedModel(first(fixture.models, 'svm.json models'));
   const bad: [string, unknown, RegExp][] = [
     ['not an object', null, /not an object/],
     ['unknown kernel', { ...good, kernel: 'poly' }, /kernel/],
@@ -131,12 +132,15 @@ test('validateSvmModel rejects malformed models with a clear message', () => {
     ['too few support vectors', { ...good, supportVectors: good.supportVectors.slice(1) }, /support vectors but/],
     [
       'a ragged support vector',
-      { ...good, supportVectors: [good.supportVectors[0].slice(1), ...good.supportVectors.slice(1)] },
+      {
+        ...good,
+        supportVectors: [first(good.supportVectors, 'support vectors').slice(1), ...good.supportVectors.slice(1)],
+      },
       /features/,
     ],
     ['weights that disagree', { ...good, weights: good.weights?.map((w) => w + 1) }, /weights\[0\]/],
     ['a linear model with a gamma', { ...good, gamma: 0.5 }, /gamma must be null/],
-    ['an rbf model without gamma', { ...storedModel(fixture.models[1]), gamma: null }, /gamma/],
+    ['an rbf model without gamma', { ...storedModel(at(fixture.models, 1, 'svm.json models')), gamma: null }, /gamma/],
     ['C of zero', { ...good, C: 0 }, /C must be > 0/],
   ];
   for (const [what, value, message] of bad) {
@@ -146,7 +150,7 @@ test('validateSvmModel rejects malformed models with a clear message', () => {
 });
 
 test('a model rejects feature vectors of the wrong length', () => {
-  const model = storedModel(fixture.models[1]);
+  const model = storedModel(at(fixture.models, 1, 'svm.json models'));
   assert.throws(() => decisionValue(model, [1, 2, 3]), /expects 128 features, got 3/);
   assert.throws(() => compileSvm(model)(new Float64Array(3)), /expects 128 features/);
 });

@@ -13,6 +13,7 @@ import {
   treeScore,
   validateTreeModel,
 } from '../../src/recognize/tree/model.js';
+import { at, first, take } from '../helpers/items.js';
 import { sharedDir } from '../helpers/paths.js';
 
 interface SvmFixture {
@@ -50,7 +51,9 @@ test('treeScore is the fraction of positive training vectors in the leaf, in [0,
   const root = model.tree.root as CartSplit;
   assert.ok('splitColumn' in root, 'a depth-1 tree splits once');
   for (const goesLeft of [true, false]) {
-    const side = X.map((x, i) => ({ x, y: y[i] })).filter((s) => s.x[root.splitColumn] < root.splitValue === goesLeft);
+    const side = X.map((x, i) => ({ x, y: y[i] })).filter(
+      (s) => at(s.x, root.splitColumn, 'features') < root.splitValue === goesLeft,
+    );
     const expected = side.filter((s) => s.y === 1).length / side.length;
     for (const s of side) assert.ok(Math.abs(treeScore(model, s.x) - expected) < 1e-12);
   }
@@ -64,9 +67,9 @@ test('treeScore is the fraction of positive training vectors in the leaf, in [0,
     'an impure leaf gives a fractional score',
   );
   // ml-cart sends x[column] < value left, so a value on the threshold goes right.
-  const onThreshold = Float64Array.from(X[0]);
+  const onThreshold = Float64Array.from(first(X, 'training vectors'));
   onThreshold[root.splitColumn] = root.splitValue;
-  const right = X.find((x) => x[root.splitColumn] >= root.splitValue);
+  const right = X.find((x) => at(x, root.splitColumn, 'features') >= root.splitValue);
   assert.ok(right);
   assert.equal(treeScore(model, onThreshold), treeScore(model, right));
   assert.throws(() => treeScore(model, new Float64Array(127)), /expects 128 features, got 127/);
@@ -97,7 +100,7 @@ test('trees grow until their leaves are pure, as sklearn does (min_samples_split
 
 test('a 50/50 leaf scores 0.5 and predicts 0, as ml-cart does', () => {
   // Identical vectors with both labels cannot be split.
-  const rows = [Float64Array.of(1, 2), Float64Array.of(1, 2)];
+  const rows: [Float64Array, Float64Array] = [Float64Array.of(1, 2), Float64Array.of(1, 2)];
   const model = fitTree(rows, Uint8Array.of(0, 1), { criterion: 'gini', maxDepth: 5 });
   assert.equal(treeScore(model, rows[0]), 0.5);
   assert.equal(treePredict(model, rows[0]), 0);
@@ -168,14 +171,15 @@ test('grid-search fold scores equal fitting each fold directly (the depth-satura
   for (const s of r.scores) {
     const direct = folds.map(({ train, test }) => {
       const m = fitTree(
-        Array.from(train, (i) => X[i]),
-        Uint8Array.from(train, (i) => y[i]),
+        Array.from(train, (i) => at(X, i, 'training vectors')),
+        Uint8Array.from(train, (i) => at(y, i, 'labels')),
         s,
       );
-      return Array.from(test).filter((i) => treePredict(m, X[i]) === y[i]).length / test.length;
+      return Array.from(test).filter((i) => treePredict(m, at(X, i, 'training vectors')) === y[i]).length / test.length;
     });
     assert.deepEqual(s.folds, direct, `depth ${s.maxDepth}`);
-    assert.equal(s.mean, (direct[0] + direct[1] + direct[2]) / 3);
+    const [d0, d1, d2] = take(direct, 3, 'fold scores');
+    assert.equal(s.mean, (d0 + d1 + d2) / 3);
   }
   assert.equal(r.positives, 20);
   assert.equal(r.negatives, 20);
@@ -186,8 +190,9 @@ test('grid-search fold scores equal fitting each fold directly (the depth-satura
 // One feature; class 1 is the middle interval, so one split cannot separate the classes but two can.
 const xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
 const order = xs.map((_, i) => (i * 7) % xs.length); // a fixed shuffle, so every fold spans the range
-const intervalRows = order.map((i) => Float64Array.of(xs[i]));
-const intervalY = Uint8Array.from(order, (i) => (xs[i] >= 6 && xs[i] < 12 ? 1 : 0));
+const shuffled = order.map((i) => at(xs, i, 'xs'));
+const intervalRows = shuffled.map((x) => Float64Array.of(x));
+const intervalY = Uint8Array.from(shuffled, (x) => (x >= 6 && x < 12 ? 1 : 0));
 
 test('grid search: the best mean wins, ties go to the first grid point, not the shallowest', () => {
   // 3 first: its tree (depth 2) is then reused for 2 and 20, but must not be for 1.
@@ -234,7 +239,15 @@ test('grid search rejects entropy (ml-cart has only gini) and bad inputs', () =>
   assert.throws(() => treeGridSearch(X, y, { ...grid, maxDepths: [0] }), /positive integers/);
   assert.throws(() => treeGridSearch(X, y, { ...grid, folds: 1 }), /folds/);
   assert.throws(() => treeGridSearch(X, y.subarray(1), grid), /40 rows but 39 labels/);
-  assert.throws(() => treeGridSearch([X[0], X[1].subarray(1)], Uint8Array.of(0, 1), grid), /row 1 has 127 features/);
+  assert.throws(
+    () =>
+      treeGridSearch(
+        [first(X, 'training vectors'), at(X, 1, 'training vectors').subarray(1)],
+        Uint8Array.of(0, 1),
+        grid,
+      ),
+    /row 1 has 127 features/,
+  );
   assert.throws(() => treeGridSearch([Float64Array.of(Number.NaN)], Uint8Array.of(0), grid), /non-finite/);
   assert.throws(
     () =>

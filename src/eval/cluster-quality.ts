@@ -7,7 +7,7 @@
  * people, faces off-centre) are not scored.
  */
 import { posix } from 'node:path';
-import { splitCsvLine } from '../src/eval/identity-rows.js';
+import { splitCsvLine } from './identity-rows.js';
 
 export interface Truth {
   /** Person per photo, keyed by the path relative to the photos folder (truth.csv's `file` less `photos/`). */
