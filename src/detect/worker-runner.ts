@@ -58,15 +58,18 @@ export async function sweepOnPool<R>(
   const shares = balance(angles, width, height, size);
   const answered = await Promise.all(shares.map((share, i) => (share.length === 0 ? null : send(i, share))));
   const replies = answered.filter((r): r is Awaited<R> => r !== null);
+  return { hits: inAngleOrder(angles, replies.flatMap(hitsOf)), replies };
+}
+
+/** `hits` ordered as their angles are in `angles` (each angle's own order kept), whoever found them. */
+export function inAngleOrder(angles: readonly number[], hits: readonly AngleHit[]): AngleHit[] {
   const byAngle = new Map<number, AngleHit[]>();
-  for (const reply of replies) {
-    for (const hit of hitsOf(reply)) {
-      const list = byAngle.get(hit.rect.angle);
-      if (list) list.push(hit);
-      else byAngle.set(hit.rect.angle, [hit]);
-    }
+  for (const hit of hits) {
+    const list = byAngle.get(hit.rect.angle);
+    if (list) list.push(hit);
+    else byAngle.set(hit.rect.angle, [hit]);
   }
-  return { hits: angles.flatMap((a) => byAngle.get(a) ?? []), replies };
+  return angles.flatMap((a) => byAngle.get(a) ?? []);
 }
 
 /** Split angles into `n` shares of similar work (canvas area), largest first. */

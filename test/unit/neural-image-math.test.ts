@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { innerBox } from '../../src/neural/face-ops.js';
-import { offAxis, passes, preferOnAxis } from '../../src/neural/on-axis.js';
+import { byAxis, needsOffAxis, offAxis, passes, preferOnAxis, SETTLED_SCORE } from '../../src/neural/on-axis.js';
 import { rotateRgb, toRgb } from '../../src/neural/rotate-rgb.js';
 import { shrinkRaster } from '../../src/neural/shrink.js';
 import { hitsFromBoxes } from '../../src/neural/ssd-hits.js';
@@ -92,4 +92,15 @@ test('off-axis sweep angles: distance from a quarter turn, their own threshold, 
   assert.ok(prefer(hit(45, 0.95), hit(0, 0.6)) < 0);
   // With no penalty it is the detector's own rule: the strongest.
   assert.ok(preferOnAxis(0)(hit(45, 0.9), hit(0, 0.8)) < 0);
+});
+
+test("a small photo's sweep: quarter turns first; the other angles only when no quarter turn found a face surely", () => {
+  assert.deepEqual(byAxis([0, 45, 90, 135, 180, 225, 270, 315]), {
+    onAxis: [0, 90, 180, 270],
+    offAxis: [45, 135, 225, 315],
+  });
+  assert.deepEqual(byAxis([0, 15, 30, 90]), { onAxis: [0, 90], offAxis: [15, 30] });
+  assert.ok(needsOffAxis([]), 'nothing found: look at the turned canvases');
+  assert.ok(needsOffAxis([{ strength: 0.6 }, { strength: 0.89 }]), 'only doubtful faces: look further');
+  assert.ok(!needsOffAxis([{ strength: 0.4 }, { strength: SETTLED_SCORE }]), 'a sure face settles it');
 });
