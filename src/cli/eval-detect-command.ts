@@ -14,7 +14,8 @@ import { createProgress } from './progress.js';
 
 export const evalDetectUsage = `facetag eval detect --images DIR --boxes FILE [--iou 0.4] [--rotate 0|90|180|270|random]
     [--seed N] [--limit N] [--json] [--engine cascade|neural] [detection flags as for detect]
-  Scores detection against ground-truth boxes: precision, recall, F1 and seconds per image.`;
+  Scores detection against ground-truth boxes: precision, recall, F1 and seconds per image
+  (--json adds each photo's angle and counts).`;
 
 function rotationFor(rotate: string, random: () => number): number {
   if (rotate === 'random') return Math.floor(random() * 360);
@@ -50,6 +51,8 @@ export async function evalDetectCommand(argv: string[]): Promise<number> {
   let faces = 0;
   let timed = 0;
   const failed: string[] = [];
+  // Per photo, for --json: which photos (at which angle) lose faces or gain false ones.
+  const perImage: ({ readonly image: string; readonly angle: number } & MatchCounts)[] = [];
   try {
     for (const [index, [name, boxes]] of samples.entries()) {
       const source = join(values.images, name);
@@ -74,6 +77,7 @@ export async function evalDetectCommand(argv: string[]): Promise<number> {
         totals.truePositives += m.truePositives;
         totals.falsePositives += m.falsePositives;
         totals.falseNegatives += m.falseNegatives;
+        perImage.push({ image: name, angle, ...m });
       } catch (err) {
         // A bad image counts its faces as missed and the evaluation goes on.
         if (!(err instanceof DecodeError) && !(angle !== 0 && err instanceof Error)) throw err;
@@ -99,6 +103,7 @@ export async function evalDetectCommand(argv: string[]): Promise<number> {
     rotate,
     failed,
     engine: ctx.config.engine,
+    perImage,
     settings:
       ctx.config.engine === 'neural'
         ? { ...ctx.config.neural, maxSide: ctx.config.detection.maxSide }

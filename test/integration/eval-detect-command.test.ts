@@ -19,6 +19,7 @@ interface EvalJson {
   truePositives: number;
   falsePositives: number;
   falseNegatives: number;
+  perImage: { image: string; angle: number; truePositives: number; falsePositives: number; falseNegatives: number }[];
 }
 
 test('eval detect --json prints precision, recall, F1, seconds per image, images and faces', async () => {
@@ -40,6 +41,16 @@ test('eval detect --json prints precision, recall, F1, seconds per image, images
   assert.equal(r.recall, r.truePositives / r.faces);
   assert.equal(r.precision, r.truePositives / (r.truePositives + r.falsePositives));
   assert.ok(r.secondsPerImage > 0);
+  // Each photo's own counts add up to the totals.
+  assert.deepEqual(r.perImage.map((p) => [p.image, p.angle]).sort(), [
+    ['2007_007763.jpg', 0],
+    ['pic00076.jpg', 0],
+  ]);
+  const sum = (k: 'truePositives' | 'falsePositives' | 'falseNegatives') => r.perImage.reduce((n, p) => n + p[k], 0);
+  assert.deepEqual(
+    [sum('truePositives'), sum('falsePositives'), sum('falseNegatives')],
+    [r.truePositives, r.falsePositives, r.falseNegatives],
+  );
 });
 
 test('a malformed boxes file is a clear error naming the file (exit 66)', async () => {
