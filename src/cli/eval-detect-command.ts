@@ -83,6 +83,7 @@ export async function evalDetectCommand(argv: string[]): Promise<number> {
         if (!(err instanceof DecodeError) && !(angle !== 0 && err instanceof Error)) throw err;
         failed.push(err.message.includes(source) ? err.message : `${source}: ${err.message}`);
         totals.falseNegatives += boxes.length;
+        perImage.push({ image: name, angle, truePositives: 0, falsePositives: 0, falseNegatives: boxes.length });
       }
       progress.tick(1, name);
     }

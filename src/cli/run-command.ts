@@ -74,13 +74,14 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 /** One backfill pass with a progress bar, then a summary. */
 async function once(config: Config, photoDirs: readonly string[]): Promise<number> {
-  process.stdout.write('facetag run --once: one backfill pass\n');
   let progress: Progress | undefined;
   const report = await runOnce({
     config,
     photoDirs,
     onUpgrade: sayUpgrade('run', config.dataDir),
     onPlan: ({ keptEngine, switchedFrom, engine }) => {
+      // Once the library is ours: a refusal (another daemon, a newer schema) prints only itself.
+      process.stdout.write('facetag run --once: one backfill pass\n');
       if (keptEngine) process.stdout.write(`${keptEngineAdvice(keptEngine)}\n`);
       if (switchedFrom) {
         process.stdout.write(

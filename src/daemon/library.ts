@@ -55,8 +55,11 @@ export function openLibrary(config: Config, onUpgrade: Upgrading): Library {
       config: chosen,
       ...(kept ? { keptEngine: kept } : {}),
       close: () => {
-        db.close();
-        lock.release();
+        try {
+          db.close();
+        } finally {
+          lock.release();
+        }
       },
     };
   } catch (err) {

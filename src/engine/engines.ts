@@ -59,6 +59,11 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
   const sizes = options.sizes ?? {};
   const releaseMs = options.releaseIdleWorkers ? config.daemon.releaseWorkersAfterSeconds * 1000 : 0;
   if (config.engine === 'neural') {
+    if (detection.parity) {
+      throw new InputError(
+        '"detection.parity" reproduces the seed\'s cascade; it cannot be used with the neural engine (set "engine": "cascade", or turn parity off)',
+      );
+    }
     try {
       checkNeuralPackages();
     } catch (err) {

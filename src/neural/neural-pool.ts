@@ -113,7 +113,10 @@ export function neuralPool(threads = 0): NeuralPool {
       // a face surely. A large photo sweeps every angle: where a photo is turned by some random
       // angle, one of its faces can be sure on axis while the others are found only off axis
       // (eval detect --rotate random, 2026-12-05: 378 → 366 of 412 faces with the same rule).
-      const { onAxis, offAxis } = mosaic ? byAxis(angles) : { onAxis: angles, offAxis: [] };
+      // A single quarter turn (a step that does not divide 90) would fill a pass on its own, drawn
+      // at ~3.4× with no margin pass: that photo sweeps every angle at once, as before.
+      const axes = byAxis(angles);
+      const { onAxis, offAxis } = mosaic && axes.onAxis.length >= 2 ? axes : { onAxis: angles, offAxis: [] };
       const first = await sweep(onAxis);
       const more = offAxis.length > 0 && needsOffAxis(first.hits) ? await sweep(offAxis) : { hits: [], replies: [] };
       const swept = inAngleOrder(angles, [...first.hits, ...more.hits]);

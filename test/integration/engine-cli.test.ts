@@ -1,7 +1,7 @@
 /** The engine switch on the command line: models refuse the other engine's features, clearly. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -63,4 +63,24 @@ test('--engine takes cascade or neural only; --parity is the cascade only', asyn
   const parity = await facetag(['detect', photo, '--engine', 'neural', '--parity']);
   assert.equal(parity.code, 64);
   assert.match(parity.stderr, /--parity/);
+});
+
+test('run refuses a config with parity and the neural engine, and starts nothing', async () => {
+  const config = join(dir, 'parity-neural.json');
+  await writeFile(config, JSON.stringify({ engine: 'neural', detection: { parity: true } }));
+  const photos = join(dir, 'photos-parity');
+  await mkdir(photos, { recursive: true });
+  const r = await facetag([
+    'run',
+    '--once',
+    '--photos',
+    photos,
+    '--config',
+    config,
+    '--data-dir',
+    join(dir, 'data-parity'),
+  ]);
+  assert.equal(r.code, 66);
+  assert.match(r.stderr, /"detection\.parity" reproduces the seed's cascade; it cannot be used with the neural engine/);
+  assert.doesNotMatch(r.stdout, /one backfill pass/, 'nothing started');
 });
