@@ -8,9 +8,8 @@
  * none lost. A photo whose other faces are not sure, or a lone face, is left as it is. Pure.
  */
 import { signedAngle } from '../vision/geometry.js';
+import { SURE_SCORE as SURE } from './on-axis.js';
 
-/** A score the SSD gives a clear face; below it a face found at one angle only is in doubt. */
-const SURE = 0.9;
 /** Turned this far (degrees) from the photo's surest face, a doubtful face is dropped. */
 const MIN_TURN = 90;
 

@@ -181,15 +181,8 @@ export function writeFaces(
        model_version = @model_version, updated_at = @now
      WHERE id = @id`,
   );
-  for (const [e, i] of pairs) {
-    const face = faces[i];
-    const row = existing[e];
-    if (face === undefined || row === undefined)
-      throw new Error(
-        `matchFaces paired ${e} with ${i}, outside ${existing.length} stored and ${faces.length} new faces`,
-      );
-    update.run({ ...faceValues(db, face, modelVersion, now), id: row.id });
-  }
+  // matchFaces pairs indices of the two lists it was given.
+  for (const [e, i] of pairs) update.run({ ...faceValues(db, faces[i]!, modelVersion, now), id: existing[e]!.id });
 
   let deleted = 0;
   let keptUnmatched = 0;
@@ -253,14 +246,10 @@ export function carryLabels(db: Db, from: number, to: number, keepUnmatched: boo
   const matched = new Set<number>();
   for (const [t, l] of pairs) {
     matched.add(l);
-    const source = labelled[l];
-    const row = target[t];
-    if (source === undefined || row === undefined)
-      throw new Error(
-        `matchFaces paired ${t} with ${l}, outside ${target.length} target and ${labelled.length} labelled faces`,
-      );
+    // matchFaces pairs indices of the two lists it was given.
+    const source = labelled[l]!;
     carried += setLabel.run({
-      id: row.id,
+      id: target[t]!.id,
       state: source.label_state,
       person: source.person_id,
       at: source.labelled_at ?? now,

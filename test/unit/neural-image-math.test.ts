@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { innerBox } from '../../src/neural/face-ops.js';
-import { byAxis, needsOffAxis, offAxis, passes, preferOnAxis, SETTLED_SCORE } from '../../src/neural/on-axis.js';
+import { byAxis, needsOffAxis, offAxis, passes, preferOnAxis, SURE_SCORE } from '../../src/neural/on-axis.js';
 import { rotateRgb, toRgb } from '../../src/neural/rotate-rgb.js';
 import { shrinkRaster } from '../../src/neural/shrink.js';
 import { hitsFromBoxes } from '../../src/neural/ssd-hits.js';
@@ -102,5 +102,5 @@ test("a small photo's sweep: quarter turns first; the other angles only when no 
   assert.deepEqual(byAxis([0, 15, 30, 90]), { onAxis: [0, 90], offAxis: [15, 30] });
   assert.ok(needsOffAxis([]), 'nothing found: look at the turned canvases');
   assert.ok(needsOffAxis([{ strength: 0.6 }, { strength: 0.89 }]), 'only doubtful faces: look further');
-  assert.ok(!needsOffAxis([{ strength: 0.4 }, { strength: SETTLED_SCORE }]), 'a sure face settles it');
+  assert.ok(!needsOffAxis([{ strength: 0.4 }, { strength: SURE_SCORE }]), 'a sure face settles it');
 });

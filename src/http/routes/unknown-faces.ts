@@ -29,13 +29,6 @@ const queryInt = (max: number, fallback: number) =>
 const unknownQuery = z.object({ limit: queryInt(MAX_UNKNOWN, 500) });
 const suggestionsQuery = z.object({ perPerson: queryInt(500, 48) });
 
-/** The item at an index a grouping gave back; throws when the index is not one of `items`'. */
-function member<T>(items: readonly T[], i: number): T {
-  const item = items[i];
-  if (item === undefined) throw new Error(`unknown faces: grouping gave index ${i} of ${items.length} items`);
-  return item;
-}
-
 export function unknownFaceRoutes(deps: HttpApiDeps): Router {
   const { db } = deps;
   const router = Router();
@@ -70,16 +63,17 @@ export function unknownFaceRoutes(deps: HttpApiDeps): Router {
         ? bestGuess(recogniseStored(models, { chip: chips[i], features: row.features }).decisions, floor)
         : undefined,
     );
+    // The groupings give back indices of the lists they were given.
     const face = (i: number) => {
-      const row = member(rows, i);
+      const row = rows[i]!;
       return { id: row.id, photoId: row.photo_id, guessValue: guesses[i]?.value ?? null };
     };
     const guessed = groupByGuess(guesses).map((g) => ({ guess: g.person, faces: g.members.map(face) }));
     const rest = rows.map((_, i) => i).filter((i) => !guesses[i]);
-    const restChips = await Promise.all(rest.map((i) => chips[i] ?? decodeChipPng(member(rows, i).chip)));
+    const restChips = await Promise.all(rest.map((i) => chips[i] ?? decodeChipPng(rows[i]!.chip)));
     const alike = groupByLikeness(restChips.map(likenessVector)).map((members) => ({
       guess: null,
-      faces: members.map((m) => face(member(rest, m))),
+      faces: members.map((m) => face(rest[m]!)),
     }));
     const groups = [...guessed, ...alike]
       .sort((a, b) => b.faces.length - a.faces.length)
