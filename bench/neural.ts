@@ -143,11 +143,11 @@ async function measure(
     add('detect (wall)', detectMs);
     add('  shrink to the SSD input (main)', delta('detect.shrink'));
     add('  rotate the canvas (workers)', delta('detect.rotate'));
-    add('  SSD, all angles (workers)', delta('detect.ssd'));
+    add('  SSD at full size (workers)', delta('detect.ssd'));
     add('  SSD with margin, upright (workers)', delta('detect.margin'));
-    add('  SSD, one mosaic pass (workers)', delta('detect.mosaic'));
-    // A small photo's mosaic runs on one worker; a large photo's angles are shared by all of them.
-    const workersBusy = delta('detect.mosaic') > 0 ? 1 : engine.pool.threads;
+    add('  SSD, canvases four to a pass (workers)', delta('detect.mosaic'));
+    // A small photo's passes run on one worker; a large photo's are shared by all of them.
+    const workersBusy = delta('detect.ssd') > 0 ? engine.pool.threads : 1;
     add('  rest: merge, orientation model, waiting', detectMs - delta('detect.shrink') - workerDetect / workersBusy);
     add('embed (wall)', embedMs);
     add('  crop the chip (worker)', delta('embed.crop'));

@@ -86,7 +86,8 @@ async function samples(
       .raw()
       .toBuffer({ resolveWithObject: true });
     const photo = { width: info.width, height: info.height, channels: 3 as const, pixels: new Uint8Array(data) };
-    cache[file] ??= await pool.detect(photo, angles, Math.min(minConfidence, offAxisMinConfidence));
+    // Every angle at full size: the model learns from the faces at each angle (no orientation to trust yet).
+    cache[file] ??= await pool.detect(photo, angles, Math.min(minConfidence, offAxisMinConfidence), () => false);
     const hits = cache[file];
     // The source's face is the one in the middle (LFW crops, the library's portraits).
     const centred = hits.filter(

@@ -1,7 +1,7 @@
 import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from '../detect/settings.js';
 import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from '../detect/sweep.js';
 import { dropLoneTurned } from '../neural/lone-turned.js';
-import { keepMostUpright } from '../neural/most-upright.js';
+import { keepMostUpright, looksUpright } from '../neural/most-upright.js';
 import type { NeuralEngine } from '../neural/neural-engine.js';
 import { passes, preferOnAxis } from '../neural/on-axis.js';
 import { loadOrientationModel, type OrientationModel } from '../recognize/face-orientation.js';
@@ -140,7 +140,10 @@ async function neuralDetectDecoded(
   const start = performance.now();
   const { rotationStep, minConfidence, offAxisMinConfidence, offAxisPenalty } = engine.settings;
   const angles = sweepAngles(rotationStep);
-  const all = await engine.pool.detect(image, angles, Math.min(minConfidence, offAxisMinConfidence));
+  const model = orientationModel();
+  const all = await engine.pool.detect(image, angles, Math.min(minConfidence, offAxisMinConfidence), (hit) =>
+    looksUpright(model, image, hit),
+  );
   const hits = all.filter((h) => passes(h.strength, h.rect.angle, minConfidence, offAxisMinConfidence));
   const scan = performance.now() - start;
   const t = performance.now();
@@ -150,7 +153,7 @@ async function neuralDetectDecoded(
       minHitDensity: 0,
       mergeSameAngle: true,
       prefer: options.prefer ?? preferOnAxis(offAxisPenalty),
-      reorient: (groups) => keepMostUpright(groups, image, orientationModel()),
+      reorient: (groups) => keepMostUpright(groups, image, model),
     }),
   );
   const dedup = performance.now() - t;

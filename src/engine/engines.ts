@@ -47,7 +47,8 @@ function idleNeuralPool(create: () => NeuralPool, threads: number, ms: number): 
   const idle = idleReleased(create, ms);
   return {
     threads,
-    detect: (image, angles, minConfidence) => idle.use((p) => p.detect(image, angles, minConfidence)),
+    detect: (image, angles, minConfidence, looksUpright) =>
+      idle.use((p) => p.detect(image, angles, minConfidence, looksUpright)),
     embed: (chips, padding) => idle.use((p) => p.embed(chips, padding)),
     close: () => idle.close(),
   };

@@ -28,8 +28,18 @@ const MARGIN = 0.25;
  * upside down to the network in every chip, and was kept at 180° without this guard.
  */
 const WEAKER = 0.2;
+/** How sure the orientation model must be that a face is not turned (looksUpright). */
+const UPRIGHT = 0.5;
 /** How sure the kept chip must be that the face leans to a neighbouring angle to look there. */
 const LEAN = 0.1;
+
+/**
+ * Whether the face of `hit` looks upright in its chip: the orientation model's "not turned" class
+ * at least UPRIGHT. What settles a large photo as upright (upright-first.ts).
+ */
+export function looksUpright(model: OrientationModel, image: RasterImage, hit: AngleHit): boolean {
+  return (faceTurn(model, image, hit.rect)[0] ?? 0) >= UPRIGHT;
+}
 
 /** An angle folded into [0, 360), the key of a face's detections by angle. */
 const angleKey = (angle: number): number => ((angle % 360) + 360) % 360;

@@ -16,6 +16,8 @@ export type NeuralTask =
       readonly minConfidence: number;
       /** Canvases four to an SSD pass (ssd-mosaic.ts): the pool sends a small photo's angles to one worker. */
       readonly mosaic: boolean;
+      /** Also look at the upright photo with a margin around it (rotate-rgb.ts withMargin). */
+      readonly marginPass: boolean;
     }
   | {
       readonly id: number;

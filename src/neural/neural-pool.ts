@@ -9,15 +9,17 @@
 import { inAngleOrder, sweepOnPool } from '../detect/worker-runner.js';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
-import { boundingBox, iou, scaleRect } from '../vision/geometry.js';
+import { scaleRect } from '../vision/geometry.js';
 import { rotationFrame } from '../vision/rotate.js';
 import { poolSize, threadPool } from '../workers/thread-pool.js';
 import { NeuralUnavailableError } from './face-api.js';
 import type { NeuralReply, NeuralTask } from './neural-messages.js';
 import { byAxis, needsOffAxis } from './on-axis.js';
 import { shrinkRaster } from './shrink.js';
+import { unseen } from './ssd-hits.js';
 import { fitsMosaic } from './ssd-mosaic.js';
 import { SSD_INPUT_SIDE } from './ssd-net.js';
+import { halfSizeKept, settlesUpright } from './upright-first.js';
 
 /**
  * JS heap cap per worker. tfjs-wasm keeps tensors in wasm memory, outside this heap; a worker's
@@ -29,10 +31,17 @@ const WORKER_HEAP_MB = 96;
 export interface NeuralPool {
   readonly threads: number;
   /**
-   * SSD at each angle (for a small photo, the off-axis angles only when no quarter turn found a
-   * face surely: on-axis.ts needsOffAxis); hits in detection pixels of `image`, in angle order.
+   * SSD at the sweep's angles; hits in detection pixels of `image`, in angle order. A small photo
+   * looks at its off-axis angles only when no quarter turn found a face surely (on-axis.ts
+   * needsOffAxis); a large one looks at its turned angles at half size once the upright pass
+   * found a sure face that `looksUpright` (upright-first.ts; `() => false`: always full size).
    */
-  detect(image: RasterImage, angles: readonly number[], minConfidence: number): Promise<AngleHit[]>;
+  detect(
+    image: RasterImage,
+    angles: readonly number[],
+    minConfidence: number,
+    looksUpright: (hit: AngleHit) => boolean,
+  ): Promise<AngleHit[]>;
   /** One descriptor per chip (null when no landmarks could be placed), in chip order. */
   embed(chips: readonly RasterImage[], padding: number): Promise<(Float64Array | null)[]>;
   /** Milliseconds spent per stage since the pool started, summed over workers (bench:neural). */
@@ -63,69 +72,91 @@ export function neuralPool(threads = 0): NeuralPool {
 
   return {
     threads: pool.size,
-    async detect(full, angles, minConfidence) {
+    async detect(full, angles, minConfidence, looksUpright) {
       pool.checkUsable();
       const s = performance.now();
       // The SSD sees a 512 square whatever it is given: shrinking first (area average) loses
       // nothing it would see and keeps the workers' tensors small.
       const { image, scale } = shrinkRaster(full, SSD_INPUT_SIDE);
-      const shared = new SharedArrayBuffer(image.pixels.length);
-      new Uint8Array(shared).set(image.pixels);
       count('detect', { shrink: performance.now() - s });
-      const task = {
-        kind: 'detect',
-        pixels: shared,
-        width: image.width,
-        height: image.height,
-        channels: image.channels,
-        minConfidence,
-      } as const;
+      const task = { kind: 'detect', minConfidence, mosaic: false, marginPass: false, ...sharedImage(image) } as const;
       const hitsOf = (reply: NeuralReply): AngleHit[] => {
         const r = check(reply);
         if (r.kind !== 'detect') throw new Error('neural worker answered a detect task with embeddings');
         return r.hits;
       };
-      // A small photo's canvases all go to one worker, four to a pass (ssd-mosaic.ts), to the worker
-      // with the fewest tasks waiting, the last on a tie (the first also embeds): with the job
-      // runner's two photos in flight, both workers stay busy.
-      const mosaic = fitsMosaic(
-        angles.map((a) => rotationFrame(image.width, image.height, a)),
-        SSD_INPUT_SIDE,
-      );
-      const mosaicOnOne = async (share: readonly number[]) => {
+      const toPhoto = (h: AngleHit): AngleHit => (scale === 1 ? h : { ...h, rect: scaleRect(h.rect, 1 / scale) });
+
+      /** Every angle at full size, split across the workers; the margin pass with the upright canvas. */
+      const fullSize = (share: readonly number[]): Promise<Swept> =>
+        sweepOnPool(
+          pool.size,
+          share,
+          image.width,
+          image.height,
+          (i, part) => pool.send(i, { ...task, angles: part, marginPass: part.includes(0) }),
+          hitsOf,
+        );
+      /**
+       * Canvases four to a pass (ssd-mosaic.ts), on the worker with the fewest tasks waiting, the
+       * last on a tie (the first also embeds): with the job runner's two photos in flight, both
+       * workers stay busy.
+       */
+      const mosaicOnOne = async (share: readonly number[]): Promise<Swept> => {
         let slot = pool.size - 1;
         for (let i = slot - 1; i >= 0; i--) if (pool.queued(i) < pool.queued(slot)) slot = i;
         const reply = await pool.send(slot, { ...task, angles: share, mosaic: true });
         return { hits: hitsOf(reply), replies: [reply] };
       };
-      const sweep = (share: readonly number[]) =>
-        mosaic
-          ? mosaicOnOne(share)
-          : sweepOnPool(
-              pool.size,
-              share,
-              image.width,
-              image.height,
-              (i, part) => pool.send(i, { ...task, angles: part, mosaic: false }),
-              hitsOf,
-            );
-      // A small photo: the quarter turns first, the other angles only when no quarter turn found
-      // a face surely. A large photo sweeps every angle: where a photo is turned by some random
-      // angle, one of its faces can be sure on axis while the others are found only off axis
-      // (eval detect --rotate random, 2026-12-05: 378 → 366 of 412 faces with the same rule).
-      // A single quarter turn (a step that does not divide 90) would fill a pass on its own, drawn
-      // at ~3.4× with no margin pass: that photo sweeps every angle at once, as before.
-      const axes = byAxis(angles);
-      const { onAxis, offAxis } = mosaic && axes.onAxis.length >= 2 ? axes : { onAxis: angles, offAxis: [] };
-      const first = await sweep(onAxis);
-      const more = offAxis.length > 0 && needsOffAxis(first.hits) ? await sweep(offAxis) : { hits: [], replies: [] };
-      const swept = inAngleOrder(angles, [...first.hits, ...more.hits]);
-      const replies = [...first.replies, ...more.replies];
+      /**
+       * A small photo: the quarter turns first, the other angles only when no quarter turn found a
+       * face surely (on-axis.ts needsOffAxis). A single quarter turn (a step that does not divide
+       * 90) would fill a pass on its own, drawn at ~3.4× with no margin pass: that photo sweeps
+       * every angle at once.
+       */
+      const smallPhoto = async (): Promise<Swept> => {
+        const axes = byAxis(angles);
+        if (axes.onAxis.length < 2) return mosaicOnOne(angles);
+        const first = await mosaicOnOne(axes.onAxis);
+        const more = needsOffAxis(first.hits) ? await mosaicOnOne(axes.offAxis) : NOTHING;
+        return both(first, more);
+      };
+      /** A large photo: upright first (upright-first.ts), the margin pass beside it on the other worker. */
+      const uprightFirst = async (settled: (hit: AngleHit) => boolean): Promise<Swept> => {
+        const replies = await Promise.all([
+          pool.send(0, { ...task, angles: [0] }),
+          pool.send(1 % pool.size, { ...task, angles: [], marginPass: true }),
+        ]);
+        const upright = { hits: replies.flatMap(hitsOf), replies };
+        const turned = angles.filter((a) => a !== 0);
+        if (!settlesUpright(upright.hits.map(toPhoto), settled)) return both(upright, await fullSize(turned));
+        const half = await halfSize(turned);
+        return both(upright, { hits: halfSizeKept(half.hits), replies: half.replies });
+      };
+      /** The turned canvases of the photo shrunk to half the SSD's side, four to a pass, split across the workers. */
+      const halfSize = async (share: readonly number[]): Promise<Swept> => {
+        const { image: half, scale: halfScale } = shrinkRaster(image, SSD_INPUT_SIDE / 2);
+        const halfTask = { ...task, ...sharedImage(half), mosaic: true };
+        const parts = split(share, pool.size);
+        const replies = await Promise.all(parts.map((part, i) => pool.send(i, { ...halfTask, angles: part })));
+        const hits = replies.flatMap(hitsOf).map((h) => ({ ...h, rect: scaleRect(h.rect, 1 / halfScale) }));
+        return { hits: inAngleOrder(share, hits), replies };
+      };
+
+      const small = fitsMosaic(
+        angles.map((a) => rotationFrame(image.width, image.height, a)),
+        SSD_INPUT_SIDE,
+      );
+      const { hits: found, replies } = small
+        ? await smallPhoto()
+        : angles.includes(0) && angles.length > 1
+          ? await uprightFirst(looksUpright)
+          : await fullSize(angles);
+      const swept = inAngleOrder(angles, found);
       // The margin pass sees faces upside down or sideways too, sometimes more strongly than the
       // pass at their own angle: it only adds faces that no pass found.
       const margin = replies.flatMap((r) => (r.ok && r.kind === 'detect' ? r.marginHits : []));
-      const hits = [...swept, ...unseen(margin, swept)];
-      return scale === 1 ? hits : hits.map((h) => ({ ...h, rect: scaleRect(h.rect, 1 / scale) }));
+      return [...swept, ...unseen(margin, swept)].map(toPhoto);
     },
     async embed(chips, padding) {
       pool.checkUsable();
@@ -142,11 +173,27 @@ export function neuralPool(threads = 0): NeuralPool {
   };
 }
 
-/** Hits of `extra` that overlap none of `found` (IoU of their upright bounding boxes under 0.2). Pure. */
-export function unseen(extra: readonly AngleHit[], found: readonly AngleHit[]): AngleHit[] {
-  const boxes = found.map((h) => boundingBox(h.rect));
-  return extra.filter((h) => {
-    const b = boundingBox(h.rect);
-    return boxes.every((f) => iou(f, b) < 0.2);
-  });
+/** Hits found by one or more SSD tasks, and the replies (their margin hits and stage times). */
+interface Swept {
+  readonly hits: AngleHit[];
+  readonly replies: NeuralReply[];
+}
+
+const NOTHING: Swept = { hits: [], replies: [] };
+
+const both = (a: Swept, b: Swept): Swept => ({ hits: [...a.hits, ...b.hits], replies: [...a.replies, ...b.replies] });
+
+/** An image's pixels in shared memory: they go to the workers once, whichever takes them. */
+function sharedImage(image: RasterImage) {
+  const pixels = new SharedArrayBuffer(image.pixels.length);
+  new Uint8Array(pixels).set(image.pixels);
+  return { pixels, width: image.width, height: image.height, channels: image.channels };
+}
+
+/** `items` in at most `n` runs of near-equal length, in order, none empty. Pure. */
+export function split<T>(items: readonly T[], n: number): T[][] {
+  const size = Math.ceil(items.length / Math.max(1, n));
+  const runs: T[][] = [];
+  for (let i = 0; i < items.length; i += size) runs.push(items.slice(i, i + size));
+  return runs;
 }

@@ -43,15 +43,17 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       s = performance.now();
       hits.push(...hitsFromBoxes(ssd.locate(canvas, task.minConfidence), frame));
       stages.ssd += performance.now() - s;
-      if (angle === 0) {
-        // The SSD barely sees a face that fills the frame (a portrait, a close crop): on the dev
-        // library 32 of 274 such faces scored under 0.3. Upright, the photo is looked at once
-        // more with a margin around it, where the same faces score 0.8-0.99.
-        s = performance.now();
-        const { image: padded, pad } = withMargin(canvas, UPRIGHT_MARGIN);
-        marginHits.push(...hitsFromBoxes(shift(ssd.locate(padded, task.minConfidence), pad), frame));
-        stages.margin += performance.now() - s;
-      }
+    }
+    if (task.marginPass) {
+      // The SSD barely sees a face that fills the frame (a portrait, a close crop): on the dev
+      // library 32 of 274 such faces scored under 0.3. Upright, the photo is looked at once
+      // more with a margin around it, where the same faces score 0.8-0.99.
+      const s = performance.now();
+      const { image: canvas, frame } = rotateRgb(image, 0, canvasBuffer);
+      if (canvas.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = canvas.pixels;
+      const { image: padded, pad } = withMargin(canvas, UPRIGHT_MARGIN);
+      marginHits.push(...hitsFromBoxes(shift(ssd.locate(padded, task.minConfidence), pad), frame));
+      stages.margin += performance.now() - s;
     }
     return { id: task.id, ok: true, kind: 'detect', hits, marginHits, stages };
   }

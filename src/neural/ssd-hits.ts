@@ -1,8 +1,9 @@
 /**
  * SSD boxes found on a rotated canvas, mapped back to the photo as rotated rects (the face is
- * turned clockwise by the sweep angle in the photo). Pure.
+ * turned clockwise by the sweep angle in the photo), and which hits add a face to others. Pure.
  */
 import type { AngleHit } from '../vision/detect-angle.js';
+import { boundingBox, iou } from '../vision/geometry.js';
 import { canvasToSource, type RotationFrame } from '../vision/rotate.js';
 import type { BoxLike } from './face-api.js';
 
@@ -22,5 +23,14 @@ export function hitsFromBoxes(boxes: readonly ScoredBox[], frame: RotationFrame)
       strength: b.score,
       density: 0,
     };
+  });
+}
+
+/** Hits of `extra` that overlap none of `found` (IoU of their upright bounding boxes under 0.2). */
+export function unseen(extra: readonly AngleHit[], found: readonly AngleHit[]): AngleHit[] {
+  const boxes = found.map((h) => boundingBox(h.rect));
+  return extra.filter((h) => {
+    const b = boundingBox(h.rect);
+    return boxes.every((f) => iou(f, b) < 0.2);
   });
 }

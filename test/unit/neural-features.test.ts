@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { seededRandom } from '../../src/eval/match.js';
 import { type LabelledEmbedding, trainFromEmbeddings } from '../../src/neural/embedding-trainer.js';
-import { unseen } from '../../src/neural/neural-pool.js';
+import { unseen } from '../../src/neural/ssd-hits.js';
 import { chipFeatures, embeddingSpec, FeatureMismatchError, SEED_HOG } from '../../src/recognize/features.js';
 import {
   loadPersonModels,
