@@ -138,7 +138,12 @@ async function measure(
     }
     const after = stageMs();
     const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
-    const workerDetect = delta('detect.rotate') + delta('detect.ssd') + delta('detect.margin') + delta('detect.mosaic');
+    const workerDetect =
+      delta('detect.rotate') +
+      delta('detect.ssd') +
+      delta('detect.margin') +
+      delta('detect.mosaic') +
+      delta('detect.focus');
     add('decode (main thread, wall)', decodeMs);
     add('detect (wall)', detectMs);
     add('  shrink to the SSD input (main)', delta('detect.shrink'));
@@ -146,6 +151,7 @@ async function measure(
     add('  SSD at full size (workers)', delta('detect.ssd'));
     add('  SSD with margin, upright (workers)', delta('detect.margin'));
     add('  SSD, canvases four to a pass (workers)', delta('detect.mosaic'));
+    add('  SSD, a closer look where the faces are (workers)', delta('detect.focus'));
     // A small photo's passes run on one worker; a large photo's are shared by all of them.
     const workersBusy = delta('detect.ssd') > 0 ? engine.pool.threads : 1;
     add('  rest: merge, orientation model, waiting', detectMs - delta('detect.shrink') - workerDetect / workersBusy);

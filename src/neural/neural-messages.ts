@@ -1,4 +1,5 @@
 import type { AngleHit } from '../vision/detect-angle.js';
+import type { Focus } from './focus.js';
 
 /** Milliseconds a worker spent per stage of one task (summed over its angles or chips): bench:neural. */
 export type StageMs = Readonly<Record<string, number>>;
@@ -18,6 +19,8 @@ export type NeuralTask =
       readonly mosaic: boolean;
       /** Also look at the upright photo with a margin around it (rotate-rgb.ts withMargin). */
       readonly marginPass: boolean;
+      /** Also look closer at this crop of a turned canvas (focus.ts). */
+      readonly focus: Focus | null;
     }
   | {
       readonly id: number;
@@ -38,8 +41,8 @@ export type NeuralReply =
       readonly ok: true;
       readonly kind: 'detect';
       readonly hits: AngleHit[];
-      /** Upright, with a margin around the photo: only for faces no other pass found (neural-pool). */
-      readonly marginHits: AngleHit[];
+      /** The margin pass's and the closer look's: they only add faces no other pass found (neural-pool). */
+      readonly extraHits: AngleHit[];
       readonly stages: StageMs;
     }
   | {

@@ -13,6 +13,7 @@ import { scaleRect } from '../vision/geometry.js';
 import { rotationFrame } from '../vision/rotate.js';
 import { poolSize, threadPool } from '../workers/thread-pool.js';
 import { NeuralUnavailableError } from './face-api.js';
+import { focusRegion, scaleFocus } from './focus.js';
 import type { NeuralReply, NeuralTask } from './neural-messages.js';
 import { byAxis, needsOffAxis } from './on-axis.js';
 import { shrinkRaster } from './shrink.js';
@@ -33,8 +34,9 @@ export interface NeuralPool {
   /**
    * SSD at the sweep's angles; hits in detection pixels of `image`, in angle order. A small photo
    * looks at its off-axis angles only when no quarter turn found a face surely (on-axis.ts
-   * needsOffAxis); a large one looks at its turned angles at half size once the upright pass
-   * found a sure face that `looksUpright` (upright-first.ts; `() => false`: always full size).
+   * needsOffAxis); a large one looks at its angles other than 0° and 180° at half size once most
+   * sure faces of its upright pass `looksUpright` (upright-first.ts; `() => false`: always full
+   * size), then once more, closer, where its faces are (focus.ts).
    */
   detect(
     image: RasterImage,
@@ -79,7 +81,14 @@ export function neuralPool(threads = 0): NeuralPool {
       // nothing it would see and keeps the workers' tensors small.
       const { image, scale } = shrinkRaster(full, SSD_INPUT_SIDE);
       count('detect', { shrink: performance.now() - s });
-      const task = { kind: 'detect', minConfidence, mosaic: false, marginPass: false, ...sharedImage(image) } as const;
+      const task = {
+        kind: 'detect',
+        minConfidence,
+        mosaic: false,
+        marginPass: false,
+        focus: null,
+        ...sharedImage(image),
+      } as const;
       const hitsOf = (reply: NeuralReply): AngleHit[] => {
         const r = check(reply);
         if (r.kind !== 'detect') throw new Error('neural worker answered a detect task with embeddings');
@@ -121,15 +130,16 @@ export function neuralPool(threads = 0): NeuralPool {
         const more = needsOffAxis(first.hits) ? await mosaicOnOne(axes.offAxis) : NOTHING;
         return both(first, more);
       };
-      /** A large photo: upright first (upright-first.ts), the margin pass beside it on the other worker. */
+      /**
+       * A large photo: upright and upside down first (upright-first.ts), with the margin pass; the
+       * other angles at half size once the upright pass settles the photo upright.
+       */
       const uprightFirst = async (settled: (hit: AngleHit) => boolean): Promise<Swept> => {
-        const replies = await Promise.all([
-          pool.send(0, { ...task, angles: [0] }),
-          pool.send(1 % pool.size, { ...task, angles: [], marginPass: true }),
-        ]);
-        const upright = { hits: replies.flatMap(hitsOf), replies };
-        const turned = angles.filter((a) => a !== 0);
-        if (!settlesUpright(upright.hits.map(toPhoto), settled)) return both(upright, await fullSize(turned));
+        const first: number[] = angles.filter((a) => a === 0 || a === 180);
+        const upright = await fullSize(first);
+        const turned = angles.filter((a) => !first.includes(a));
+        const atZero = upright.hits.filter((h) => h.rect.angle === 0).map(toPhoto);
+        if (!settlesUpright(atZero, settled)) return both(upright, await fullSize(turned));
         const half = await halfSize(turned);
         return both(upright, { hits: halfSizeKept(half.hits), replies: half.replies });
       };
@@ -143,6 +153,24 @@ export function neuralPool(threads = 0): NeuralPool {
         return { hits: inAngleOrder(share, hits), replies };
       };
 
+      /** One more pass, closer, where the sure faces are (focus.ts), on a sharper copy of the photo. */
+      const closerLook = async (hits: readonly AngleHit[]): Promise<NeuralReply[]> => {
+        const focus = focusRegion(hits, image.width, image.height);
+        if (!focus) return [];
+        const { image: detail, scale: detailScale } = shrinkRaster(full, Math.round(SSD_INPUT_SIDE * focus.gain));
+        const rescale = detailScale / scale;
+        const reply = await pool.send(0, {
+          ...task,
+          ...sharedImage(detail),
+          angles: [],
+          focus: scaleFocus(focus, rescale),
+        });
+        check(reply);
+        if (!reply.ok || reply.kind !== 'detect') return [reply];
+        const extraHits = reply.extraHits.map((h) => ({ ...h, rect: scaleRect(h.rect, 1 / rescale) }));
+        return [{ ...reply, extraHits }];
+      };
+
       const small = fitsMosaic(
         angles.map((a) => rotationFrame(image.width, image.height, a)),
         SSD_INPUT_SIDE,
@@ -153,10 +181,12 @@ export function neuralPool(threads = 0): NeuralPool {
           ? await uprightFirst(looksUpright)
           : await fullSize(angles);
       const swept = inAngleOrder(angles, found);
+      const closer = small ? [] : await closerLook(swept);
       // The margin pass sees faces upside down or sideways too, sometimes more strongly than the
-      // pass at their own angle: it only adds faces that no pass found.
-      const margin = replies.flatMap((r) => (r.ok && r.kind === 'detect' ? r.marginHits : []));
-      return [...swept, ...unseen(margin, swept)].map(toPhoto);
+      // pass at their own angle, and the closer look places faces it already found worse: they
+      // only add faces that no pass found.
+      const extra = [...replies, ...closer].flatMap((r) => (r.ok && r.kind === 'detect' ? r.extraHits : []));
+      return [...swept, ...unseen(extra, swept)].map(toPhoto);
     },
     async embed(chips, padding) {
       pool.checkUsable();

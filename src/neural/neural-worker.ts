@@ -10,7 +10,7 @@ import type { AngleHit } from '../vision/detect-angle.js';
 import { type FaceApi, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
 import { chipEmbedding, type EmbedStages } from './face-ops.js';
 import type { NeuralReply, NeuralTask, StageMs } from './neural-messages.js';
-import { rotateRgb, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
+import { rotateRgb, rotateRgbWindow, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
 import { hitsFromBoxes, type ScoredBox } from './ssd-hits.js';
 import { type SsdNet, ssdNet } from './ssd-net.js';
 
@@ -33,8 +33,8 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
     };
     if (task.mosaic) return { id: task.id, ok: true, kind: 'detect', ...mosaicPass(ssd, image, task) };
     const hits = [];
-    const marginHits = [];
-    const stages = { rotate: 0, ssd: 0, margin: 0 };
+    const extraHits = [];
+    const stages = { rotate: 0, ssd: 0, margin: 0, focus: 0 };
     for (const angle of task.angles) {
       let s = performance.now();
       const { image: canvas, frame } = rotateRgb(image, angle, canvasBuffer);
@@ -52,10 +52,18 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       const { image: canvas, frame } = rotateRgb(image, 0, canvasBuffer);
       if (canvas.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = canvas.pixels;
       const { image: padded, pad } = withMargin(canvas, UPRIGHT_MARGIN);
-      marginHits.push(...hitsFromBoxes(shift(ssd.locate(padded, task.minConfidence), pad), frame));
+      extraHits.push(...hitsFromBoxes(shift(ssd.locate(padded, task.minConfidence), pad), frame));
       stages.margin += performance.now() - s;
     }
-    return { id: task.id, ok: true, kind: 'detect', hits, marginHits, stages };
+    if (task.focus) {
+      const s = performance.now();
+      const { x, y, angle } = task.focus;
+      const { image: crop, frame } = rotateRgbWindow(image, angle, task.focus);
+      const boxes = ssd.locate(crop, task.minConfidence).map((b) => ({ ...b, x: b.x + x, y: b.y + y }));
+      extraHits.push(...hitsFromBoxes(boxes, frame));
+      stages.focus = performance.now() - s;
+    }
+    return { id: task.id, ok: true, kind: 'detect', hits, extraHits, stages };
   }
   await loadNets(faceApi, ['landmarks', 'descriptor']);
   const embeddings: (Float32Array | null)[] = [];
@@ -78,7 +86,7 @@ function mosaicPass(
   ssd: SsdNet,
   image: RasterImage,
   task: Extract<NeuralTask, { kind: 'detect' }>,
-): { hits: AngleHit[]; marginHits: AngleHit[]; stages: StageMs } {
+): { hits: AngleHit[]; extraHits: AngleHit[]; stages: StageMs } {
   let s = performance.now();
   const turned = task.angles.map((angle) => rotateRgb(image, angle));
   const rotate = performance.now() - s;
@@ -88,7 +96,7 @@ function mosaicPass(
     task.minConfidence,
   );
   const hits = turned.flatMap((t, k) => hitsFromBoxes(boxes[k] ?? [], t.frame));
-  return { hits, marginHits: [], stages: { rotate, mosaic: performance.now() - s } };
+  return { hits, extraHits: [], stages: { rotate, mosaic: performance.now() - s } };
 }
 
 let queue = Promise.resolve();

@@ -25,9 +25,32 @@ export function rotateRgb(
   buffer?: Uint8Array,
 ): { image: RgbImage; frame: RotationFrame } {
   const frame = rotationFrame(src.width, src.height, angle);
-  const { width, height, cos, sin } = frame;
-  const size = width * height * 3;
+  const size = frame.width * frame.height * 3;
   const out = buffer && buffer.length >= size ? buffer.subarray(0, size).fill(0) : new Uint8Array(size);
+  return { image: turn(src, frame, { x: 0, y: 0, width: frame.width, height: frame.height }, out), frame };
+}
+
+/** A window of the canvas turned by `angle`, computed alone: exactly that crop of rotateRgb's canvas. */
+export function rotateRgbWindow(
+  src: RasterImage,
+  angle: number,
+  window: Window,
+): { image: RgbImage; frame: RotationFrame } {
+  const frame = rotationFrame(src.width, src.height, angle);
+  return { image: turn(src, frame, window, new Uint8Array(window.width * window.height * 3)), frame };
+}
+
+/** A rectangle of a canvas, in its pixels. */
+export interface Window {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The `window` of `src` turned onto `frame`'s canvas, into `out` (zeroed, window-sized). */
+function turn(src: RasterImage, frame: RotationFrame, window: Window, out: Uint8Array): RgbImage {
+  const { width, height, cos, sin } = frame;
   const sw = src.width;
   const sh = src.height;
   const ch = src.channels;
@@ -35,12 +58,13 @@ export function rotateRgb(
   const quarter = cos * sin === 0;
   const sample = (x: number, y: number, c: number) =>
     x >= 0 && y >= 0 && x < sw && y < sh ? (s[(y * sw + x) * ch + (ch === 3 ? c : 0)] ?? 0) : 0;
-  for (let y = 0; y < height; y++) {
+  for (let y = window.y; y < window.y + window.height; y++) {
     const dy = y + 0.5 - height / 2;
-    let sx = (0.5 - width / 2) * cos - dy * sin + sw / 2 - 0.5;
-    let sy = (0.5 - width / 2) * sin + dy * cos + sh / 2 - 0.5;
-    for (let x = 0; x < width; x++, sx += cos, sy += sin) {
-      const o = (y * width + x) * 3;
+    const dx = window.x + 0.5 - width / 2;
+    let sx = dx * cos - dy * sin + sw / 2 - 0.5;
+    let sy = dx * sin + dy * cos + sh / 2 - 0.5;
+    for (let x = window.x; x < window.x + window.width; x++, sx += cos, sy += sin) {
+      const o = ((y - window.y) * window.width + x - window.x) * 3;
       if (quarter) {
         const i = (Math.round(sy) * sw + Math.round(sx)) * ch;
         for (let c = 0; c < 3; c++) out[o + c] = s[i + (ch === 3 ? c : 0)] ?? 0;
@@ -60,7 +84,7 @@ export function rotateRgb(
       }
     }
   }
-  return { image: { width, height, pixels: out }, frame };
+  return { width: window.width, height: window.height, pixels: out };
 }
 
 /** A 1- or 3-channel raster as RGB (grey replicated); the same array when already RGB. */

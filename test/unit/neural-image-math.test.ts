@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { innerBox } from '../../src/neural/face-ops.js';
 import { byAxis, needsOffAxis, offAxis, passes, preferOnAxis, SURE_SCORE } from '../../src/neural/on-axis.js';
-import { rotateRgb, toRgb } from '../../src/neural/rotate-rgb.js';
+import { rotateRgb, rotateRgbWindow, toRgb } from '../../src/neural/rotate-rgb.js';
 import { shrinkRaster } from '../../src/neural/shrink.js';
 import { hitsFromBoxes } from '../../src/neural/ssd-hits.js';
 import { rectContains } from '../../src/vision/geometry.js';
@@ -103,4 +103,23 @@ test("a small photo's sweep: quarter turns first; the other angles only when no 
   assert.ok(needsOffAxis([]), 'nothing found: look at the turned canvases');
   assert.ok(needsOffAxis([{ strength: 0.6 }, { strength: 0.89 }]), 'only doubtful faces: look further');
   assert.ok(!needsOffAxis([{ strength: 0.4 }, { strength: SURE_SCORE }]), 'a sure face settles it');
+});
+
+test('rotateRgbWindow computes exactly that crop of the turned canvas', () => {
+  const src = sample(9, 7);
+  for (const angle of [0, 45, 90, 135, 200]) {
+    const { image: canvas } = rotateRgb(src, angle);
+    const window = { x: 2, y: 1, width: 5, height: 4 };
+    const { image } = rotateRgbWindow(src, angle, window);
+    assert.equal(image.width, 5);
+    assert.equal(image.height, 4);
+    for (let y = 0; y < 4; y++)
+      for (let x = 0; x < 5; x++)
+        for (let c = 0; c < 3; c++)
+          assert.equal(
+            image.pixels[(y * 5 + x) * 3 + c],
+            canvas.pixels[((y + 1) * canvas.width + x + 2) * 3 + c],
+            `angle ${angle} at ${x},${y}`,
+          );
+  }
 });

@@ -11,13 +11,21 @@ const hit = (cx: number, angle: number, strength: number): AngleHit => ({
   density: 0,
 });
 
-test('a large photo is settled upright only by a sure face the orientation model sees upright', () => {
+test('a large photo is settled upright only when most of its sure faces look upright to the orientation model', () => {
   const upright = () => true;
   const turned = () => false;
   assert.ok(settlesUpright([hit(100, 0, 0.4), hit(300, 0, SURE_SCORE)], upright), 'one sure upright face settles it');
   assert.ok(!settlesUpright([hit(100, 0, SURE_SCORE - 0.01)], upright), 'a doubtful face does not');
   assert.ok(!settlesUpright([hit(100, 0, 0.99)], turned), 'a sure face seen upside down does not');
   assert.ok(!settlesUpright([], upright), 'no face: every angle at full size');
+  const upOnlyAt = (x: number) => (h: AngleHit) => h.rect.cx === x;
+  const sure = [hit(100, 0, 0.95), hit(200, 0, 0.97), hit(300, 0, 0.99)];
+  assert.ok(!settlesUpright(sure, upOnlyAt(100)), 'one of three sure faces upright: not settled');
+  assert.ok(
+    settlesUpright([...sure, hit(400, 0, 0.5)], (h) => h.rect.cx !== 300),
+    'two of three: settled',
+  );
+  assert.ok(!settlesUpright(sure.slice(0, 2), upOnlyAt(100)), 'one of two: not settled');
   // The model is asked about the sure faces only, each as found.
   const asked: AngleHit[] = [];
   settlesUpright([hit(100, 0, 0.5), hit(300, 0, 0.95)], (h) => {
