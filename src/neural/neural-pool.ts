@@ -89,11 +89,12 @@ export function neuralPool(threads = 0): NeuralPool {
         focus: null,
         ...sharedImage(image),
       } as const;
-      const hitsOf = (reply: NeuralReply): AngleHit[] => {
+      const detected = (reply: NeuralReply) => {
         const r = check(reply);
         if (r.kind !== 'detect') throw new Error('neural worker answered a detect task with embeddings');
-        return r.hits;
+        return r;
       };
+      const hitsOf = (reply: NeuralReply): AngleHit[] => detected(reply).hits;
       const toPhoto = (h: AngleHit): AngleHit => (scale === 1 ? h : { ...h, rect: scaleRect(h.rect, 1 / scale) });
 
       /** Every angle at full size, split across the workers; the margin pass with the upright canvas. */
@@ -154,7 +155,7 @@ export function neuralPool(threads = 0): NeuralPool {
       };
 
       /** One more pass, closer, where the sure faces are (focus.ts), on a sharper copy of the photo. */
-      const closerLook = async (hits: readonly AngleHit[]): Promise<NeuralReply[]> => {
+      const closerLook = async (hits: readonly AngleHit[]): Promise<AngleHit[]> => {
         const focus = focusRegion(hits, image.width, image.height);
         if (!focus) return [];
         const { image: detail, scale: detailScale } = shrinkRaster(full, Math.round(SSD_INPUT_SIDE * focus.gain));
@@ -165,10 +166,7 @@ export function neuralPool(threads = 0): NeuralPool {
           angles: [],
           focus: scaleFocus(focus, rescale),
         });
-        check(reply);
-        if (!reply.ok || reply.kind !== 'detect') return [reply];
-        const extraHits = reply.extraHits.map((h) => ({ ...h, rect: scaleRect(h.rect, 1 / rescale) }));
-        return [{ ...reply, extraHits }];
+        return detected(reply).extraHits.map((h) => ({ ...h, rect: scaleRect(h.rect, 1 / rescale) }));
       };
 
       const small = fitsMosaic(
@@ -185,7 +183,7 @@ export function neuralPool(threads = 0): NeuralPool {
       // The margin pass sees faces upside down or sideways too, sometimes more strongly than the
       // pass at their own angle, and the closer look places faces it already found worse: they
       // only add faces that no pass found.
-      const extra = [...replies, ...closer].flatMap((r) => (r.ok && r.kind === 'detect' ? r.extraHits : []));
+      const extra = [...replies.flatMap((r) => (r.ok && r.kind === 'detect' ? r.extraHits : [])), ...closer];
       return [...swept, ...unseen(extra, swept)].map(toPhoto);
     },
     async embed(chips, padding) {
