@@ -1,37 +1,63 @@
 /**
- * Neural worker thread: loads face-api and its nets on first use (the embedding nets only
- * when a chip is first embedded), then runs SSD over the angles it is given, or embeds chips.
- * One task at a time per worker: tfjs-wasm is single-threaded, so a second task would only
- * queue inside it and hold a second input tensor in memory.
+ * Neural worker thread: builds the SSD on first use (on onnxruntime; on tfjs-wasm where that
+ * cannot load), and loads face-api's embedding nets when a chip is first embedded, then runs SSD
+ * over the angles it is given, or embeds chips. A worker that only detects never loads tfjs.
+ * One task at a time per worker: each backend runs on one thread, so a second task would only
+ * queue inside it and hold a second input in memory.
  */
 import { parentPort } from 'node:worker_threads';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
-import { type FaceApi, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
+import { type FaceApi, faceApiModelDir, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
 import { chipEmbedding, type EmbedStages } from './face-ops.js';
 import type { NeuralReply, NeuralTask, StageMs } from './neural-messages.js';
 import { rotateRgb, rotateRgbWindow, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
 import { hitsFromBoxes, type ScoredBox } from './ssd-hits.js';
 import { type SsdNet, ssdNet } from './ssd-net.js';
+import { loadOnnxruntime, onnxruntimeSsd } from './ssd-onnxruntime.js';
+import { tfjsSsd } from './ssd-tfjs.js';
 
 let api: Promise<FaceApi> | undefined;
-let ssd: SsdNet | undefined;
+let ssd: Promise<SsdNet> | undefined;
+
+/** face-api on tfjs-wasm, loaded once: for the embedding nets, and the SSD's fallback. */
+function faceApi(): Promise<FaceApi> {
+  api ??= loadFaceApi();
+  return api;
+}
+
+/**
+ * onnxruntime where it loads (linux x64 and arm64, macOS, Windows), else the same network on
+ * tfjs-wasm, ~5× slower, with the reason on stderr (the journal, under systemd).
+ */
+async function loadSsd(): Promise<SsdNet> {
+  try {
+    return ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir()));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    console.warn(`facetag: onnxruntime-node could not run the face detector (${reason}); using tfjs-wasm, ~5x slower`);
+  }
+  const tf = await faceApi();
+  await loadNets(tf, ['detector']);
+  return ssdNet(tfjsSsd(tf));
+}
 /** One canvas for every angle of every photo (see rotateRgb). */
 let canvasBuffer: Uint8Array = new Uint8Array(0);
 
 async function run(task: NeuralTask): Promise<NeuralReply> {
-  api ??= loadFaceApi();
-  const faceApi = await api;
   if (task.kind === 'detect') {
-    await loadNets(faceApi, ['detector']);
-    ssd ??= ssdNet(faceApi);
+    ssd ??= loadSsd();
+    const net = await ssd.catch((err: unknown) => {
+      ssd = undefined;
+      throw err;
+    });
     const image = {
       width: task.width,
       height: task.height,
       channels: task.channels,
       pixels: new Uint8Array(task.pixels),
     };
-    if (task.mosaic) return { id: task.id, ok: true, kind: 'detect', ...mosaicPass(ssd, image, task) };
+    if (task.mosaic) return { id: task.id, ok: true, kind: 'detect', ...(await mosaicPass(net, image, task)) };
     const hits = [];
     const extraHits = [];
     const stages = { rotate: 0, ssd: 0, margin: 0, focus: 0 };
@@ -41,7 +67,7 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       if (canvas.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = canvas.pixels;
       stages.rotate += performance.now() - s;
       s = performance.now();
-      hits.push(...hitsFromBoxes(ssd.locate(canvas, task.minConfidence), frame));
+      hits.push(...hitsFromBoxes(await net.locate(canvas, task.minConfidence), frame));
       stages.ssd += performance.now() - s;
     }
     if (task.marginPass) {
@@ -52,23 +78,24 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       const { image: canvas, frame } = rotateRgb(image, 0, canvasBuffer);
       if (canvas.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = canvas.pixels;
       const { image: padded, pad } = withMargin(canvas, UPRIGHT_MARGIN);
-      extraHits.push(...hitsFromBoxes(shift(ssd.locate(padded, task.minConfidence), pad), frame));
+      extraHits.push(...hitsFromBoxes(shift(await net.locate(padded, task.minConfidence), pad), frame));
       stages.margin += performance.now() - s;
     }
     if (task.focus) {
       const s = performance.now();
       const { x, y, angle } = task.focus;
       const { image: crop, frame } = rotateRgbWindow(image, angle, task.focus);
-      const boxes = ssd.locate(crop, task.minConfidence).map((b) => ({ ...b, x: b.x + x, y: b.y + y }));
+      const boxes = (await net.locate(crop, task.minConfidence)).map((b) => ({ ...b, x: b.x + x, y: b.y + y }));
       extraHits.push(...hitsFromBoxes(boxes, frame));
       stages.focus = performance.now() - s;
     }
     return { id: task.id, ok: true, kind: 'detect', hits, extraHits, stages };
   }
-  await loadNets(faceApi, ['landmarks', 'descriptor']);
+  const nets = await faceApi();
+  await loadNets(nets, ['landmarks', 'descriptor']);
   const embeddings: (Float32Array | null)[] = [];
   const stages: EmbedStages = { crop: 0, landmarks: 0, align: 0, descriptor: 0 };
-  for (const chip of task.chips) embeddings.push(await chipEmbedding(faceApi, chip, task.padding, stages));
+  for (const chip of task.chips) embeddings.push(await chipEmbedding(nets, chip, task.padding, stages));
   return { id: task.id, ok: true, kind: 'embed', embeddings, stages: { ...stages } };
 }
 
@@ -82,16 +109,16 @@ const shift = (boxes: readonly ScoredBox[], pad: number): ScoredBox[] =>
  * already seen at the size the margin gave it. Measured on the 549 library photos without it:
  * every centred face found, 545 kept upright.
  */
-function mosaicPass(
+async function mosaicPass(
   ssd: SsdNet,
   image: RasterImage,
   task: Extract<NeuralTask, { kind: 'detect' }>,
-): { hits: AngleHit[]; extraHits: AngleHit[]; stages: StageMs } {
+): Promise<{ hits: AngleHit[]; extraHits: AngleHit[]; stages: StageMs }> {
   let s = performance.now();
   const turned = task.angles.map((angle) => rotateRgb(image, angle));
   const rotate = performance.now() - s;
   s = performance.now();
-  const boxes = ssd.locateMosaic(
+  const boxes = await ssd.locateMosaic(
     turned.map((t) => t.image),
     task.minConfidence,
   );

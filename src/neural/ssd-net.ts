@@ -1,14 +1,10 @@
 /**
- * face-api's SSD MobileNet v1, run layer by layer on its loaded weights. face-api wraps the whole
- * pass in one tf.tidy, so every activation of all 27 layers stays allocated until the end; the
- * wasm heap then grows to ~220 MB per worker and never shrinks. Here each activation is freed as
- * soon as the next layer has read it, batch norms are folded into the depthwise filters once, and
- * every convolution runs fused with its bias and ReLU6, so a worker needs ~130 MB and a pass is
- * ~20 % faster. Outputs agree with face-api's `locateFaces` (test/integration/ssd-net.test.ts).
+ * The SSD as the sweep uses it: canvases in, face boxes out, one canvas or four to a pass
+ * (ssd-mosaic.ts), whichever backend runs the network (ssd-onnxruntime.ts, or ssd-tfjs.ts where
+ * onnxruntime cannot load). Both take the same input (ssd-input.ts) and give the same outputs.
  */
-import type { FaceApi, Tensor, TfOps } from './face-api.js';
 import type { RgbImage } from './rotate-rgb.js';
-import { facesFromOutputs } from './ssd-decode.js';
+import { facesFromOutputs, type SsdOutputs } from './ssd-decode.js';
 import type { ScoredBox } from './ssd-hits.js';
 import { ssdInput } from './ssd-input.js';
 import { boxesByCanvas, MOSAIC_CELLS, mosaicInput, mosaicLayout } from './ssd-mosaic.js';
@@ -17,181 +13,40 @@ import { boxesByCanvas, MOSAIC_CELLS, mosaicInput, mosaicLayout } from './ssd-mo
 export const SSD_INPUT_SIDE = 512;
 /** Boxes kept per canvas (face-api's default is 100; a crowd can have more). */
 const SSD_MAX_FACES = 200;
-/** tf.batchNorm's epsilon in face-api's depthwise layers. */
-const BATCH_NORM_EPSILON = 0.0010000000474974513;
-/** MobileNet layers that halve the resolution. */
-const STRIDE_TWO = new Set([2, 4, 6, 12]);
 
-interface Conv {
-  readonly filter: Tensor;
-  readonly bias: Tensor;
-}
-
-interface Weights {
-  readonly conv0: Conv;
-  /** Layers 1–13: a depthwise then a pointwise convolution each. */
-  readonly pairs: readonly { readonly depthwise: Conv; readonly pointwise: Conv }[];
-  /** The 8 extra feature layers. */
-  readonly extra: readonly Conv[];
-  /** Box and class predictors on the 6 feature maps. */
-  readonly predictors: readonly { readonly box: Conv; readonly cls: Conv }[];
+/** One backend's network: an NHWC input of SSD_INPUT_SIDE² × 3 in, raw outputs back. */
+export interface SsdModel {
+  readonly backend: 'onnxruntime' | 'tfjs-wasm';
   readonly anchors: Float32Array;
-}
-
-function isTensor(v: unknown): v is Tensor {
-  return typeof v === 'object' && v !== null && Array.isArray((v as Tensor).shape);
-}
-
-/** The tensor at `path` in face-api's params, or an error naming what is missing. */
-function tensorAt(params: unknown, path: string): Tensor {
-  let node: unknown = params;
-  for (const key of path.split('.'))
-    node = typeof node === 'object' && node !== null ? Reflect.get(node, key) : undefined;
-  if (!isTensor(node))
-    throw new Error(`face-api's SSD weights have no tensor at ${path}; is @vladmandic/face-api 1.7.x installed?`);
-  return node;
-}
-
-function prepare(tf: TfOps, params: unknown): Weights {
-  const m = (path: string) => tensorAt(params, `mobilenetv1.${path}`);
-  const p = (path: string) => tensorAt(params, `prediction_layer.${path}`);
-  const pointwise = (at: (s: string) => Tensor, name: string): Conv => ({
-    filter: at(`${name}.filters`),
-    bias: at(`${name}.batch_norm_offset`),
-  });
-  // Folded tensors are new and kept (freed again if preparing fails); face-api's own stay with its net.
-  const folded: Tensor[] = [];
-  const depthwise = (name: string): Conv =>
-    tf.tidy(() => {
-      const scale = tf.div(
-        m(`${name}.batch_norm_scale`),
-        tf.sqrt(tf.add(m(`${name}.batch_norm_variance`), BATCH_NORM_EPSILON)),
-      );
-      const filter = tf.mul(m(`${name}.filters`), tf.reshape(scale, [1, 1, -1, 1]));
-      const bias = tf.sub(m(`${name}.batch_norm_offset`), tf.mul(m(`${name}.batch_norm_mean`), scale));
-      folded.push(tf.keep(filter), tf.keep(bias));
-      return { filter, bias };
-    });
-  const plain = (name: string): Conv => ({ filter: p(`${name}.filters`), bias: p(`${name}.bias`) });
-  try {
-    return {
-      anchors: Float32Array.from(tensorAt(params, 'output_layer.extra_dim').dataSync()),
-      conv0: pointwise(m, 'conv_0'),
-      pairs: Array.from({ length: 13 }, (_, i) => ({
-        depthwise: depthwise(`conv_${i + 1}.depthwise_conv`),
-        pointwise: pointwise(m, `conv_${i + 1}.pointwise_conv`),
-      })),
-      extra: Array.from({ length: 8 }, (_, i) => pointwise(p, `conv_${i}`)),
-      predictors: Array.from({ length: 6 }, (_, i) => ({
-        box: plain(`box_predictor_${i}.box_encoding_predictor`),
-        cls: plain(`box_predictor_${i}.class_predictor`),
-      })),
-    };
-  } catch (err) {
-    for (const t of folded) t.dispose();
-    throw err;
-  }
-}
-
-function forward(tf: TfOps, w: Weights, input: Tensor): { encodings: Float32Array; scores: Float32Array } {
-  // Every tensor this pass holds; whatever is left at the end, an error midway included, is
-  // freed there (the wasm heap never shrinks, so a leak would stay for the worker's life).
-  const live = new Set<Tensor>();
-  const hold = (t: Tensor) => {
-    live.add(t);
-    return t;
-  };
-  const free = (t: Tensor) => {
-    if (live.delete(t)) t.dispose();
-  };
-  const relu6 = (x: Tensor, c: Conv, stride: number, depthwise = false) => {
-    const args = {
-      x,
-      filter: c.filter,
-      bias: c.bias,
-      strides: [stride, stride] as [number, number],
-      pad: 'same' as const,
-    };
-    return hold(
-      depthwise
-        ? tf.fused.depthwiseConv2d({ ...args, activation: 'relu6' })
-        : tf.fused.conv2d({ ...args, activation: 'relu6' }),
-    );
-  };
-  try {
-    // Feature maps the predictors read: layer 11, layer 13, then every second extra layer.
-    const features: Tensor[] = [];
-    let out = relu6(input, w.conv0, 2);
-    w.pairs.forEach((pair, i) => {
-      const layer = i + 1;
-      const d = relu6(out, pair.depthwise, STRIDE_TWO.has(layer) ? 2 : 1, true);
-      if (!features.includes(out)) free(out);
-      out = relu6(d, pair.pointwise, 1);
-      free(d);
-      if (layer === 11) features.push(out);
-    });
-    features.push(out);
-    w.extra.forEach((c, i) => {
-      const next = relu6(out, c, i % 2 === 1 ? 2 : 1);
-      if (!features.includes(out)) free(out);
-      out = next;
-      if (i % 2 === 1) features.push(out);
-    });
-    const [encodings, scores] = tf
-      .tidy(() => {
-        const linear = (x: Tensor, c: Conv) =>
-          tf.fused.conv2d({ x, filter: c.filter, bias: c.bias, strides: [1, 1], pad: 'same' });
-        const predictor = (i: number) => w.predictors[i] as Weights['predictors'][number];
-        const boxes = features.map((f, i) => tf.reshape(linear(f, predictor(i).box), [1, -1, 4]));
-        const classes = features.map((f, i) => tf.reshape(linear(f, predictor(i).cls), [1, -1, 3]));
-        return [tf.concat(boxes, 1), tf.sigmoid(tf.slice(tf.concat(classes, 1), [0, 0, 1], [-1, -1, 1]))] as const;
-      })
-      .map(hold);
-    // Read outside the tidy: tidy walks what it returns looking for tensors.
-    return {
-      encodings: Float32Array.from((encodings as Tensor).dataSync()),
-      scores: Float32Array.from((scores as Tensor).dataSync()),
-    };
-  } finally {
-    for (const t of live) t.dispose();
-  }
+  forward(input: Float32Array): Promise<SsdOutputs>;
 }
 
 export interface SsdNet {
+  readonly backend: SsdModel['backend'];
   /** Face boxes in `image` pixels, strongest first, as face-api's locateFaces returns them. */
-  locate(image: RgbImage, minScore: number, maxResults?: number): ScoredBox[];
+  locate(image: RgbImage, minScore: number, maxResults?: number): Promise<ScoredBox[]>;
   /** `canvases` side by side, MOSAIC_CELLS to a pass (ssd-mosaic.ts): each canvas's boxes, in its pixels. */
-  locateMosaic(canvases: readonly RgbImage[], minScore: number): ScoredBox[][];
+  locateMosaic(canvases: readonly RgbImage[], minScore: number): Promise<ScoredBox[][]>;
 }
 
-/** The SSD on face-api's loaded weights (call after loadNets(api, ['detector'])). */
-export function ssdNet(api: FaceApi): SsdNet {
-  const { tf } = api;
-  const weights = prepare(tf, api.nets.ssdMobilenetv1.params);
+export function ssdNet(model: SsdModel): SsdNet {
   // One input buffer for every pass: a fresh 3 MB array per canvas made workers' memory creep.
   const values = new Float32Array(SSD_INPUT_SIDE * SSD_INPUT_SIDE * 3);
-  const pass = (input: Float32Array) => {
-    const tensor = tf.tensor4d(input, [1, SSD_INPUT_SIDE, SSD_INPUT_SIDE, 3]);
-    try {
-      return forward(tf, weights, tensor);
-    } finally {
-      tensor.dispose();
-    }
-  };
   const square = { width: SSD_INPUT_SIDE, height: SSD_INPUT_SIDE };
   return {
-    locate(image, minScore, maxResults = SSD_MAX_FACES) {
-      const outputs = pass(ssdInput(image, SSD_INPUT_SIDE, values));
-      return facesFromOutputs(outputs, weights.anchors, image, { minScore, maxResults, inputSide: SSD_INPUT_SIDE });
+    backend: model.backend,
+    async locate(image, minScore, maxResults = SSD_MAX_FACES) {
+      const outputs = await model.forward(ssdInput(image, SSD_INPUT_SIDE, values));
+      return facesFromOutputs(outputs, model.anchors, image, { minScore, maxResults, inputSide: SSD_INPUT_SIDE });
     },
-    locateMosaic(canvases, minScore) {
+    async locateMosaic(canvases, minScore) {
       const found: ScoredBox[][] = [];
       for (let i = 0; i < canvases.length; i += MOSAIC_CELLS) {
         const share = canvases.slice(i, i + MOSAIC_CELLS);
         const layout = mosaicLayout(share, SSD_INPUT_SIDE);
-        const outputs = pass(mosaicInput(share, layout, SSD_INPUT_SIDE, values));
+        const outputs = await model.forward(mosaicInput(share, layout, SSD_INPUT_SIDE, values));
         // Boxes in input pixels (the input is already square), then back to each canvas.
-        const boxes = facesFromOutputs(outputs, weights.anchors, square, {
+        const boxes = facesFromOutputs(outputs, model.anchors, square, {
           minScore,
           maxResults: SSD_MAX_FACES,
           inputSide: SSD_INPUT_SIDE,

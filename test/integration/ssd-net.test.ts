@@ -1,15 +1,24 @@
 /**
- * facetag's layer-by-layer SSD pass against face-api's own locateFaces on the same weights:
+ * facetag's SSD, on both backends (onnxruntime on the graph built from face-api's weight files,
+ * and tfjs-wasm layer by layer on face-api's loaded weights), against face-api's own locateFaces:
  * the same faces, scores and boxes (to float32 rounding), upright and on turned canvases.
- * Skipped, with the reason, when the optional neural packages are not installed.
+ * Skipped, with the reason, when the neural packages are not installed.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkNeuralPackages, loadFaceApi, loadNets } from '../../src/neural/face-api.js';
+import {
+  checkNeuralPackages,
+  type FaceApi,
+  faceApiModelDir,
+  loadFaceApi,
+  loadNets,
+} from '../../src/neural/face-api.js';
 import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { shrinkRaster } from '../../src/neural/shrink.js';
-import { SSD_INPUT_SIDE, ssdNet } from '../../src/neural/ssd-net.js';
+import { SSD_INPUT_SIDE, type SsdNet, ssdNet } from '../../src/neural/ssd-net.js';
+import { loadOnnxruntime, onnxruntimeSsd } from '../../src/neural/ssd-onnxruntime.js';
+import { tfjsSsd } from '../../src/neural/ssd-tfjs.js';
 import { decodeImage } from '../../src/vision/decode.js';
 import { sharedDir } from '../helpers/paths.js';
 
@@ -22,10 +31,23 @@ try {
 
 const PHOTOS = ['pic00072.jpg', 'pic03263.jpg', '2008_002079.jpg'];
 
-test('the SSD pass finds what face-api finds, with the same scores and boxes', { skip: missing }, async () => {
-  const api = await loadFaceApi();
-  await loadNets(api, ['detector']);
-  const net = ssdNet(api);
+const backends: Record<SsdNet['backend'], (api: FaceApi) => Promise<SsdNet>> = {
+  onnxruntime: async () => ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir())),
+  'tfjs-wasm': async (api) => ssdNet(tfjsSsd(api)),
+};
+
+for (const [backend, make] of Object.entries(backends))
+  test(`the SSD on ${backend} finds what face-api finds, with the same scores and boxes`, {
+    skip: missing,
+  }, async () => {
+    const api = await loadFaceApi();
+    await loadNets(api, ['detector']);
+    const net = await make(api);
+    assert.equal(net.backend, backend);
+    await sameAsFaceApi(api, net);
+  });
+
+async function sameAsFaceApi(api: FaceApi, net: SsdNet): Promise<void> {
   let compared = 0;
   for (const name of PHOTOS) {
     const decoded = await decodeImage(join(sharedDir, 'data/detection/images', name), { maxPixels: 1e8 });
@@ -38,7 +60,7 @@ test('the SSD pass finds what face-api finds, with the same scores and boxes', {
         new api.SsdMobilenetv1Options({ minConfidence: 0.3, maxResults: 200 }),
       );
       input.dispose();
-      const ours = net.locate(canvas, 0.3);
+      const ours = await net.locate(canvas, 0.3);
       const where = `${name} at ${angle}°`;
       assert.equal(ours.length, theirs.length, `${where}: ${ours.length} faces, face-api ${theirs.length}`);
       for (const [i, t] of theirs.entries()) {
@@ -52,23 +74,21 @@ test('the SSD pass finds what face-api finds, with the same scores and boxes', {
     }
   }
   assert.ok(compared >= 20, `only ${compared} faces compared`);
-});
+}
 
 test('four small canvases in one pass find the faces each finds alone, in its own pixels', {
   skip: missing,
 }, async () => {
-  const api = await loadFaceApi();
-  await loadNets(api, ['detector']);
-  const net = ssdNet(api);
+  const net = ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir()));
   let compared = 0;
   for (const name of ['2019/01/IMG_0001.jpg', '2019/01/IMG_0004.jpg', '2019/02/IMG_0012.jpg']) {
     const image = await decodeImage(join(sharedDir, 'data/library/photos', name), { maxPixels: 1e8 });
     const canvases = [0, 90, 180, 270].map((a) => rotateRgb(image, a).image);
-    const together = net.locateMosaic(canvases, 0.5);
+    const together = await net.locateMosaic(canvases, 0.5);
     for (const [i, canvas] of canvases.entries()) {
       // The centred face (a 150 px crop around it) is found upright, and where one pass of its
       // canvas alone finds it; the other quarter turns may find it too, at the same place.
-      const alone = net.locate(canvas, 0.5);
+      const alone = await net.locate(canvas, 0.5);
       for (const box of together[i] ?? []) {
         const match = alone.find((b) => Math.hypot(b.x - box.x, b.y - box.y) < 0.15 * box.width);
         if (i === 0)
