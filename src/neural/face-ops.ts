@@ -1,9 +1,10 @@
 /**
- * The embedding of one upright face chip (68 landmarks → dlib-style aligned crop → 128-d
- * descriptor, as face-api's own withFaceLandmarks().withFaceDescriptors() computes it).
- * Every tensor is disposed before returning.
+ * An upright face chip's aligned face (68 landmarks → dlib-style aligned crop, as face-api's own
+ * withFaceLandmarks() computes it), for the recognition net (descriptor-onnxruntime.ts, or
+ * face-api's own on tfjs: tfjsDescribe). Every tensor is disposed before returning.
  */
 import type { RasterImage } from '../vision/chip.js';
+import type { Describe } from './descriptor-onnxruntime.js';
 import type { FaceApi, Tensor } from './face-api.js';
 import { type RgbImage, toRgb } from './rotate-rgb.js';
 
@@ -26,12 +27,16 @@ export interface EmbedStages {
   descriptor: number;
 }
 
-export async function chipEmbedding(
+/**
+ * The chip's face aligned as dlib does (68 landmarks, then the aligned crop), as face-api's
+ * withFaceLandmarks() computes it; null when no landmarks could be placed.
+ */
+export async function alignedFace(
   api: FaceApi,
   chip: RasterImage,
   padding: number,
   stages?: EmbedStages,
-): Promise<Float32Array | null> {
+): Promise<RgbImage | null> {
   let s = performance.now();
   /** Adds the time since the last mark to `stage`. */
   const mark = (stage: keyof EmbedStages): void => {
@@ -53,14 +58,30 @@ export async function chipEmbedding(
     mark('landmarks');
     const aligned = landmarks.align(null, { useDlibAlignment: true });
     if (aligned.width < 8 || aligned.height < 8) return null;
-    const [alignedFace] = await api.extractFaceTensors(input, [aligned]);
+    const [alignedTensor] = await api.extractFaceTensors(input, [aligned]);
+    if (!alignedTensor) return null;
+    owned.push(alignedTensor);
+    const [height = 0, width = 0] = alignedTensor.shape;
+    const pixels = Uint8Array.from(alignedTensor.dataSync());
     mark('align');
-    if (!alignedFace) return null;
-    owned.push(alignedFace);
-    const descriptor = await api.nets.faceRecognitionNet.computeFaceDescriptor(alignedFace);
-    mark('descriptor');
-    return descriptor;
+    return { width, height, pixels };
   } finally {
     for (const t of owned) t.dispose();
   }
+}
+
+/** face-api's own recognition net on tfjs-wasm: the fallback where onnxruntime cannot load. */
+export function tfjsDescribe(api: FaceApi): Describe {
+  return async (faces) => {
+    const out: Float32Array[] = [];
+    for (const face of faces) {
+      const t = tensorOf(api, face);
+      try {
+        out.push(await api.nets.faceRecognitionNet.computeFaceDescriptor(t));
+      } finally {
+        t.dispose();
+      }
+    }
+    return out;
+  };
 }

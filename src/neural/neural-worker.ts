@@ -8,17 +8,18 @@
 import { parentPort } from 'node:worker_threads';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
+import { type Describe, onnxruntimeDescriptor } from './descriptor-onnxruntime.js';
 import { type FaceApi, faceApiModelDir, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
-import { chipEmbedding, type EmbedStages } from './face-ops.js';
+import { alignedFace, type EmbedStages, tfjsDescribe } from './face-ops.js';
 import type { NeuralReply, NeuralTask, StageMs } from './neural-messages.js';
-import { rotateRgb, rotateRgbWindow, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
+import { loadOnnxruntime } from './onnxruntime.js';
+import { type RgbImage, rotateRgb, rotateRgbWindow, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
 import { hitsFromBoxes, type ScoredBox } from './ssd-hits.js';
 import { type SsdNet, ssdNet } from './ssd-net.js';
-import { loadOnnxruntime, onnxruntimeSsd } from './ssd-onnxruntime.js';
+import { onnxruntimeSsd } from './ssd-onnxruntime.js';
 import { tfjsSsd } from './ssd-tfjs.js';
 
 let api: Promise<FaceApi> | undefined;
-let ssd: Promise<SsdNet> | undefined;
 
 /** face-api on tfjs-wasm, loaded once: for the embedding nets, and the SSD's fallback. */
 function faceApi(): Promise<FaceApi> {
@@ -34,23 +35,50 @@ async function loadSsd(): Promise<SsdNet> {
   try {
     return ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir()));
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    console.warn(`facetag: onnxruntime-node could not run the face detector (${reason}); using tfjs-wasm, ~5x slower`);
+    warnFallback('face detector', err);
   }
   const tf = await faceApi();
   await loadNets(tf, ['detector']);
   return ssdNet(tfjsSsd(tf));
 }
+
+/** The recognition net likewise: onnxruntime, else face-api's own on tfjs-wasm. */
+async function loadDescribe(): Promise<Describe> {
+  try {
+    return await onnxruntimeDescriptor(loadOnnxruntime(), faceApiModelDir());
+  } catch (err) {
+    warnFallback('face recognition net', err);
+  }
+  const tf = await faceApi();
+  await loadNets(tf, ['descriptor']);
+  return tfjsDescribe(tf);
+}
+
+function warnFallback(net: string, err: unknown): void {
+  const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  console.warn(`facetag: onnxruntime-node could not run the ${net} (${reason}); using tfjs-wasm, ~5x slower`);
+}
+
+/** A lazily built net that is built again on the next task if building it failed. */
+function retried<T>(load: () => Promise<T>): () => Promise<T> {
+  let net: Promise<T> | undefined;
+  return () => {
+    net ??= load().catch((err: unknown) => {
+      net = undefined;
+      throw err;
+    });
+    return net;
+  };
+}
+
+const ssd = retried(loadSsd);
+const describe = retried(loadDescribe);
 /** One canvas for every angle of every photo (see rotateRgb). */
 let canvasBuffer: Uint8Array = new Uint8Array(0);
 
 async function run(task: NeuralTask): Promise<NeuralReply> {
   if (task.kind === 'detect') {
-    ssd ??= loadSsd();
-    const net = await ssd.catch((err: unknown) => {
-      ssd = undefined;
-      throw err;
-    });
+    const net = await ssd();
     const image = {
       width: task.width,
       height: task.height,
@@ -92,10 +120,15 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
     return { id: task.id, ok: true, kind: 'detect', hits, extraHits, stages };
   }
   const nets = await faceApi();
-  await loadNets(nets, ['landmarks', 'descriptor']);
-  const embeddings: (Float32Array | null)[] = [];
+  await loadNets(nets, ['landmarks']);
+  const recognise = await describe();
   const stages: EmbedStages = { crop: 0, landmarks: 0, align: 0, descriptor: 0 };
-  for (const chip of task.chips) embeddings.push(await chipEmbedding(nets, chip, task.padding, stages));
+  const faces: (RgbImage | null)[] = [];
+  for (const chip of task.chips) faces.push(await alignedFace(nets, chip, task.padding, stages));
+  const s = performance.now();
+  const found = await recognise(faces.filter((f): f is RgbImage => f !== null));
+  stages.descriptor += performance.now() - s;
+  const embeddings = faces.map((f) => (f ? (found.shift() ?? null) : null));
   return { id: task.id, ok: true, kind: 'embed', embeddings, stages: { ...stages } };
 }
 

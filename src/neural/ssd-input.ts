@@ -23,13 +23,31 @@ export function writeSsdCell(
   stride: number,
   cell: { readonly x: number; readonly y: number; readonly side: number },
 ): void {
+  drawSquare(image, out, stride, cell, { left: 0, top: 0, divide: 127.5, subtract: 1 });
+}
+
+/**
+ * `image` placed at (`left`, `top`) in a black square of its larger side, scaled bilinearly to
+ * `cell.side` as tf.image.resizeBilinear does (no aligned corners, no half-pixel centres), each
+ * value written as value / `divide` − `subtract`. The SSD's and the recognition net's inputs.
+ */
+export function drawSquare(
+  image: RgbImage,
+  out: Float32Array,
+  stride: number,
+  cell: { readonly x: number; readonly y: number; readonly side: number },
+  place: { readonly left: number; readonly top: number; readonly divide: number; readonly subtract: number },
+): void {
   const { width, height, pixels } = image;
   const { side } = cell;
+  const { left, top, divide, subtract } = place;
   const square = Math.max(width, height);
   const scale = square / side;
-  // Black (0) outside the photo maps to -1.
-  const at = (x: number, y: number, c: number) =>
-    x < width && y < height ? (pixels[(y * width + x) * 3 + c] ?? 0) : 0;
+  const at = (x: number, y: number, c: number) => {
+    const px = x - left;
+    const py = y - top;
+    return px >= 0 && py >= 0 && px < width && py < height ? (pixels[(py * width + px) * 3 + c] ?? 0) : 0;
+  };
   for (let r = 0; r < side; r++) {
     const fy = r * scale;
     const y0 = Math.floor(fy);
@@ -42,9 +60,9 @@ export function writeSsdCell(
       const dx = fx - x0;
       const o = ((cell.y + r) * stride + cell.x + col) * 3;
       for (let c = 0; c < 3; c++) {
-        const top = at(x0, y0, c) + (at(x1, y0, c) - at(x0, y0, c)) * dx;
-        const bottom = at(x0, y1, c) + (at(x1, y1, c) - at(x0, y1, c)) * dx;
-        out[o + c] = (top + (bottom - top) * dy) / 127.5 - 1;
+        const upper = at(x0, y0, c) + (at(x1, y0, c) - at(x0, y0, c)) * dx;
+        const lower = at(x0, y1, c) + (at(x1, y1, c) - at(x0, y1, c)) * dx;
+        out[o + c] = (upper + (lower - upper) * dy) / divide - subtract;
       }
     }
   }

@@ -1,17 +1,9 @@
 /**
- * face-api's SSD MobileNet v1 weights, read straight from its npm package (a tfjs weights
- * manifest and one .bin of uint8-quantized values), so the detector needs no tfjs to load them.
- * Batch norms are folded into the depthwise filters, as ssd-tfjs.ts does with tf ops. Filters
- * keep TensorFlow's layout: [h, w, in, out], depthwise [h, w, in, 1]. Pure but for `readSsdWeights`.
+ * face-api's SSD MobileNet v1 layers from its weight file (tfjs-weights.ts), with the batch norms
+ * folded into the depthwise filters as ssd-tfjs.ts does with tf ops, in float32 at every step, so
+ * both backends see the same filters. Filters keep TensorFlow's layout. Pure.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { z } from 'zod';
-
-export interface Weight {
-  readonly shape: readonly number[];
-  readonly values: Float32Array;
-}
+import type { Weight, WeightLookup } from './tfjs-weights.js';
 
 export interface SsdConv {
   readonly filter: Weight;
@@ -30,59 +22,13 @@ export interface SsdWeights {
   readonly anchors: Float32Array;
 }
 
+/** The weight file's name in face-api's model folder. */
+export const SSD_MODEL = 'ssd_mobilenetv1_model';
+
 /** tf.batchNorm's epsilon in face-api's depthwise layers. */
 export const BATCH_NORM_EPSILON = 0.0010000000474974513;
 
-const manifestSchema = z.array(
-  z.object({
-    paths: z.array(z.string()).min(1),
-    weights: z.array(
-      z.object({
-        name: z.string(),
-        shape: z.array(z.number().int().nonnegative()),
-        dtype: z.enum(['float32', 'int32']),
-        quantization: z.object({ dtype: z.enum(['uint8', 'uint16']), scale: z.number(), min: z.number() }).optional(),
-      }),
-    ),
-  }),
-);
-
-export type WeightsManifest = z.infer<typeof manifestSchema>;
-
-/** Every weight of a manifest by name, dequantized as tfjs does (value × scale + min). */
-export function decodeWeights(manifest: WeightsManifest, bin: Uint8Array, where: string): Map<string, Weight> {
-  const out = new Map<string, Weight>();
-  const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
-  let at = 0;
-  for (const group of manifest)
-    for (const w of group.weights) {
-      const count = w.shape.reduce((n, d) => n * d, 1);
-      const q = w.quantization;
-      const size = q ? (q.dtype === 'uint8' ? 1 : 2) : 4;
-      if (at + count * size > bin.length)
-        throw new Error(`${where}: ${w.name} runs past the end of the weights (${bin.length} bytes)`);
-      const values = new Float32Array(count);
-      for (let i = 0; i < count; i++) {
-        const o = at + i * size;
-        values[i] = q
-          ? (q.dtype === 'uint8' ? view.getUint8(o) : view.getUint16(o, true)) * q.scale + q.min
-          : w.dtype === 'float32'
-            ? view.getFloat32(o, true)
-            : view.getInt32(o, true);
-      }
-      out.set(w.name, { shape: w.shape, values });
-      at += count * size;
-    }
-  return out;
-}
-
-/** The SSD's layers from the decoded weights; an error names the first one missing. */
-export function ssdWeights(weights: ReadonlyMap<string, Weight>, where: string): SsdWeights {
-  const get = (name: string): Weight => {
-    const w = weights.get(name);
-    if (!w) throw new Error(`${where} has no weight ${name}; is @vladmandic/face-api 1.7.x installed?`);
-    return w;
-  };
+export function ssdWeights(get: WeightLookup): SsdWeights {
   const conv = (prefix: string, bias: string): SsdConv => ({
     filter: get(`${prefix}/weights`),
     bias: get(`${prefix}/${bias}`).values,
@@ -93,13 +39,11 @@ export function ssdWeights(weights: ReadonlyMap<string, Weight>, where: string):
     const beta = get(`${prefix}/BatchNorm/beta`).values;
     const mean = get(`${prefix}/BatchNorm/moving_mean`).values;
     const variance = get(`${prefix}/BatchNorm/moving_variance`).values;
-    // Float32 at every step, as tf ops compute it, so both backends see the same filters.
-    const scale = gamma.map((g, c) =>
-      Math.fround(g / Math.fround(Math.sqrt(Math.fround(variance[c]! + BATCH_NORM_EPSILON)))),
-    );
+    const f = Math.fround;
+    const scale = gamma.map((g, c) => f(g / f(Math.sqrt(f((variance[c] ?? 0) + BATCH_NORM_EPSILON)))));
     const channels = scale.length;
-    const values = filter.values.map((v, i) => v * scale[i % channels]!);
-    const bias = beta.map((b, c) => b - Math.fround(mean[c]! * scale[c]!));
+    const values = filter.values.map((v, i) => v * (scale[i % channels] ?? 0));
+    const bias = beta.map((b, c) => b - f((mean[c] ?? 0) * (scale[c] ?? 0)));
     return { filter: { shape: filter.shape, values }, bias };
   };
   return {
@@ -115,18 +59,4 @@ export function ssdWeights(weights: ReadonlyMap<string, Weight>, where: string):
     })),
     anchors: get('Output/extra_dim').values,
   };
-}
-
-/** The SSD's weights from face-api's model folder. */
-export async function readSsdWeights(modelDir: string): Promise<SsdWeights> {
-  const manifestFile = join(modelDir, 'ssd_mobilenetv1_model-weights_manifest.json');
-  let manifest: WeightsManifest;
-  try {
-    manifest = manifestSchema.parse(JSON.parse(await readFile(manifestFile, 'utf8')));
-  } catch (err) {
-    throw new Error(`${manifestFile}: not a tfjs weights manifest (${err instanceof Error ? err.message : err})`);
-  }
-  const bins = await Promise.all(manifest.flatMap((g) => g.paths).map((p) => readFile(join(modelDir, p))));
-  const bin = new Uint8Array(Buffer.concat(bins));
-  return ssdWeights(decodeWeights(manifest, bin, manifestFile), manifestFile);
 }

@@ -14,10 +14,11 @@ import {
   loadFaceApi,
   loadNets,
 } from '../../src/neural/face-api.js';
+import { loadOnnxruntime } from '../../src/neural/onnxruntime.js';
 import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { shrinkRaster } from '../../src/neural/shrink.js';
 import { SSD_INPUT_SIDE, type SsdNet, ssdNet } from '../../src/neural/ssd-net.js';
-import { loadOnnxruntime, onnxruntimeSsd } from '../../src/neural/ssd-onnxruntime.js';
+import { onnxruntimeSsd } from '../../src/neural/ssd-onnxruntime.js';
 import { tfjsSsd } from '../../src/neural/ssd-tfjs.js';
 import { decodeImage } from '../../src/vision/decode.js';
 import { sharedDir } from '../helpers/paths.js';

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtoWriter } from '../../src/neural/onnx-proto.js';
-import { loadOnnxruntime } from '../../src/neural/ssd-onnxruntime.js';
-import { decodeWeights, ssdWeights, type WeightsManifest } from '../../src/neural/ssd-weights.js';
+import { loadOnnxruntime } from '../../src/neural/onnxruntime.js';
+import { ssdWeights } from '../../src/neural/ssd-weights.js';
+import { decodeWeights, type WeightsManifest, weightLookup } from '../../src/neural/tfjs-weights.js';
 
 const manifest: WeightsManifest = [
   {
@@ -39,7 +40,7 @@ test('a weights file shorter than its manifest says is refused, naming the file 
 
 test('a missing layer is named, with the package to check', () => {
   assert.throws(
-    () => ssdWeights(decodeWeights(manifest, bin(), 'm.json'), 'm.json'),
+    () => ssdWeights(weightLookup(decodeWeights(manifest, bin(), 'm.json'), 'm.json')),
     /m\.json has no weight MobilenetV1\/Conv2d_0_pointwise\/weights; is @vladmandic\/face-api/,
   );
 });

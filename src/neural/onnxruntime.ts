@@ -1,0 +1,68 @@
+/**
+ * onnxruntime-node, as facetag uses it: one single-threaded session per net per worker (the pool
+ * runs a worker per core), on a model built in memory. Only what facetag calls is typed here.
+ */
+import { createRequire } from 'node:module';
+
+export interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+}
+
+interface OrtSession {
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+}
+
+export interface Ort {
+  readonly InferenceSession: {
+    create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession>;
+  };
+  readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+}
+
+function isOrt(m: unknown): m is Ort {
+  if (typeof m !== 'object' || m === null) return false;
+  const o = m as Partial<Ort>;
+  return typeof o.InferenceSession?.create === 'function' && typeof o.Tensor === 'function';
+}
+
+const require = createRequire(import.meta.url);
+
+/** onnxruntime-node, or why it cannot load here (no binary for the platform, a broken install). */
+export function loadOnnxruntime(load: (id: string) => unknown = require): Ort {
+  const m = load('onnxruntime-node');
+  if (!isOrt(m)) throw new Error('onnxruntime-node loaded, but without InferenceSession and Tensor');
+  return m;
+}
+
+/** A net with one float32 input and its float32 outputs by name. */
+export type OnnxNet = (input: Float32Array, dims: readonly number[]) => Promise<ReadonlyMap<string, Float32Array>>;
+
+export async function onnxNet(ort: Ort, model: Uint8Array, inputName: string): Promise<OnnxNet> {
+  const session = await ort.InferenceSession.create(model, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // Measured on the SSD (scratch probe, one session): without the arena a pass took 136-252 ms
+    // instead of 37; the memory pattern planner only added ~80 MB of RSS for no speed.
+    enableCpuMemArena: true,
+    enableMemPattern: false,
+  });
+  return async (input, dims) => {
+    const out = await session.run({ [inputName]: new ort.Tensor('float32', input, dims) });
+    const floats = new Map<string, Float32Array>();
+    for (const [name, t] of Object.entries(out)) {
+      if (!(t.data instanceof Float32Array)) throw new Error(`onnxruntime returned ${name} not as float32`);
+      floats.set(name, t.data);
+    }
+    return floats;
+  };
+}
+
+/** Output `name` of a run, or an error naming it. */
+export function outputOf(outputs: ReadonlyMap<string, Float32Array>, name: string): Float32Array {
+  const o = outputs.get(name);
+  if (!o) throw new Error(`onnxruntime returned no ${name}`);
+  return o;
+}
