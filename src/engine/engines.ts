@@ -73,9 +73,8 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
       throw err;
     }
     // The cascade is not used: a runner that refuses, so nothing spawns cascade workers.
-    const threads = neural.workers;
-    const pool =
-      releaseMs > 0 ? idleNeuralPool(() => neuralPool(threads), poolSize(threads), releaseMs) : neuralPool(threads);
+    const make = () => neuralPool(neural.workers, neural.threads);
+    const pool = releaseMs > 0 ? idleNeuralPool(make, poolSize(neural.workers), releaseMs) : make();
     return {
       options: {
         detection,

@@ -5,6 +5,7 @@
  * folded into the conv. Input: faces padded to a square and scaled to 150 (descriptor-input.ts),
  * 0..255, any number at once. Pure.
  */
+import { MEAN_RGB } from './landmark-onnx.js';
 import { GraphBuilder } from './onnx-graph.js';
 import type { Weight, WeightLookup } from './tfjs-weights.js';
 
@@ -12,9 +13,6 @@ export const DESCRIPTOR_MODEL = 'face_recognition_model';
 export const DESCRIPTOR_SIDE = 150;
 export const DESCRIPTOR_INPUT = 'faces';
 export const DESCRIPTOR_OUTPUT = 'descriptors';
-
-/** face-api's mean RGB, subtracted before dividing by 255. */
-const MEAN_RGB = [122.782, 117.001, 104.298];
 
 /** `prefix`'s conv with its scale layer folded in: conv(x, W·s) + (b·s + t). */
 function scaledConv(get: WeightLookup, prefix: string): { filter: Weight; bias: Float32Array } {

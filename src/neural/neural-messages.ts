@@ -1,6 +1,12 @@
 import type { AngleHit } from '../vision/detect-angle.js';
 import type { Focus } from './focus.js';
 
+/** What a neural worker is started with. */
+export interface NeuralWorkerData {
+  /** Threads each of its nets runs on (onnxruntime's intra-op threads). */
+  readonly threads: number;
+}
+
 /** Milliseconds a worker spent per stage of one task (summed over its angles or chips): bench:neural. */
 export type StageMs = Readonly<Record<string, number>>;
 

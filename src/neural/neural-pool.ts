@@ -1,11 +1,13 @@
 /**
- * The neural engine's worker threads. Each worker holds its own tfjs-wasm instance and SSD, the
- * first also the landmark and descriptor nets (single-threaded wasm, so one worker per core is what uses the cores), takes one task at a
- * time, and has a capped JS heap; the photo's pixels go to the workers once, in shared memory.
+ * The neural engine's worker threads: one by default, running each net on every core (onnxruntime's
+ * threads), which measured faster per megabyte than a worker per core (config `neural.workers`).
+ * Each worker holds its own nets, the first also the landmark and descriptor nets, takes one task
+ * at a time, and has a capped JS heap; the photo's pixels go to the workers once, in shared memory.
  * A photo's angles are split across the workers and merged back in order, so the result does
  * not depend on thread timing; its faces are embedded on the first worker. The lifecycle (crash,
  * respawn, give up, close) is workers/thread-pool.ts.
  */
+import { availableParallelism } from 'node:os';
 import { inAngleOrder, sweepOnPool } from '../detect/worker-runner.js';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
@@ -14,7 +16,7 @@ import { rotationFrame } from '../vision/rotate.js';
 import { poolSize, threadPool } from '../workers/thread-pool.js';
 import { NeuralUnavailableError } from './face-api.js';
 import { focusRegion, scaleFocus } from './focus.js';
-import type { NeuralReply, NeuralTask } from './neural-messages.js';
+import type { NeuralReply, NeuralTask, NeuralWorkerData } from './neural-messages.js';
 import { byAxis, needsOffAxis } from './on-axis.js';
 import { shrinkRaster } from './shrink.js';
 import { unseen } from './ssd-hits.js';
@@ -23,7 +25,7 @@ import { SSD_INPUT_SIDE } from './ssd-net.js';
 import { halfSizeKept, settlesUpright } from './upright-first.js';
 
 /**
- * JS heap cap per worker. tfjs-wasm keeps tensors in wasm memory, outside this heap; a worker's
+ * JS heap cap per worker. The nets keep their tensors outside this heap (onnxruntime's or wasm memory); a worker's
  * JS heap peaked at 39 MB used (nets loaded, 8 angles, 8 chips). A low cap makes V8 collect
  * sooner: measured 592 → 529 MB peak for the two-worker bench against a 256 MB cap.
  */
@@ -51,12 +53,20 @@ export interface NeuralPool {
   close(): Promise<void>;
 }
 
-export function neuralPool(threads = 0): NeuralPool {
+/**
+ * `workers` threads (0: one per core), each running its nets on `netThreads` cores (0: the cores
+ * shared among the workers).
+ */
+export function neuralPool(workers = 1, netThreads = 0): NeuralPool {
+  const size = poolSize(workers);
+  const data: NeuralWorkerData = {
+    threads: netThreads > 0 ? netThreads : Math.max(1, Math.floor(availableParallelism() / size)),
+  };
   const pool = threadPool<NeuralTask, NeuralReply>({
     url: new URL(`./neural-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
-    size: poolSize(threads),
+    size,
     label: 'neural',
-    workerOptions: { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } },
+    workerOptions: { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB }, workerData: data },
   });
 
   const totals: Record<string, number> = {};

@@ -1,23 +1,32 @@
 /**
- * Neural worker thread: builds the SSD on first use (on onnxruntime; on tfjs-wasm where that
- * cannot load), and loads face-api's embedding nets when a chip is first embedded, then runs SSD
- * over the angles it is given, or embeds chips. A worker that only detects never loads tfjs.
+ * Neural worker thread: builds the SSD on first use, and the landmark and recognition nets when a
+ * chip is first embedded (on onnxruntime; face-api's own on tfjs-wasm where that cannot load),
+ * then runs SSD over the angles it is given, or embeds chips. tfjs is loaded only as the fallback.
  * One task at a time per worker: each backend runs on one thread, so a second task would only
  * queue inside it and hold a second input in memory.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
-import { type Describe, onnxruntimeDescriptor } from './descriptor-onnxruntime.js';
+import type { Embedder, EmbedStages } from './embedder.js';
+import { onnxruntimeEmbedder } from './embedding-onnxruntime.js';
+import { tfjsEmbedder } from './embedding-tfjs.js';
 import { type FaceApi, faceApiModelDir, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
-import { alignedFace, type EmbedStages, tfjsDescribe } from './face-ops.js';
 import type { NeuralReply, NeuralTask, StageMs } from './neural-messages.js';
 import { loadOnnxruntime } from './onnxruntime.js';
-import { type RgbImage, rotateRgb, rotateRgbWindow, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
+import { rotateRgb, rotateRgbWindow, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
 import { hitsFromBoxes, type ScoredBox } from './ssd-hits.js';
 import { type SsdNet, ssdNet } from './ssd-net.js';
 import { onnxruntimeSsd } from './ssd-onnxruntime.js';
 import { tfjsSsd } from './ssd-tfjs.js';
+
+/** The threads each net runs on, from the pool (neural-pool.ts); one if it sent none. */
+const threads = netThreads(workerData);
+
+function netThreads(data: unknown): number {
+  const t = typeof data === 'object' && data !== null ? Reflect.get(data, 'threads') : undefined;
+  return typeof t === 'number' && Number.isInteger(t) && t >= 1 ? t : 1;
+}
 
 let api: Promise<FaceApi> | undefined;
 
@@ -33,7 +42,7 @@ function faceApi(): Promise<FaceApi> {
  */
 async function loadSsd(): Promise<SsdNet> {
   try {
-    return ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir()));
+    return ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), threads));
   } catch (err) {
     warnFallback('face detector', err);
   }
@@ -42,16 +51,16 @@ async function loadSsd(): Promise<SsdNet> {
   return ssdNet(tfjsSsd(tf));
 }
 
-/** The recognition net likewise: onnxruntime, else face-api's own on tfjs-wasm. */
-async function loadDescribe(): Promise<Describe> {
+/** The landmark and recognition nets likewise: onnxruntime, else face-api's own on tfjs-wasm. */
+async function loadEmbedder(): Promise<Embedder> {
   try {
-    return await onnxruntimeDescriptor(loadOnnxruntime(), faceApiModelDir());
+    return await onnxruntimeEmbedder(loadOnnxruntime(), faceApiModelDir(), threads);
   } catch (err) {
-    warnFallback('face recognition net', err);
+    warnFallback('face landmark and recognition nets', err);
   }
   const tf = await faceApi();
-  await loadNets(tf, ['descriptor']);
-  return tfjsDescribe(tf);
+  await loadNets(tf, ['landmarks', 'descriptor']);
+  return tfjsEmbedder(tf);
 }
 
 function warnFallback(net: string, err: unknown): void {
@@ -72,7 +81,7 @@ function retried<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 const ssd = retried(loadSsd);
-const describe = retried(loadDescribe);
+const embedder = retried(loadEmbedder);
 /** One canvas for every angle of every photo (see rotateRgb). */
 let canvasBuffer: Uint8Array = new Uint8Array(0);
 
@@ -119,16 +128,8 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
     }
     return { id: task.id, ok: true, kind: 'detect', hits, extraHits, stages };
   }
-  const nets = await faceApi();
-  await loadNets(nets, ['landmarks']);
-  const recognise = await describe();
   const stages: EmbedStages = { crop: 0, landmarks: 0, align: 0, descriptor: 0 };
-  const faces: (RgbImage | null)[] = [];
-  for (const chip of task.chips) faces.push(await alignedFace(nets, chip, task.padding, stages));
-  const s = performance.now();
-  const found = await recognise(faces.filter((f): f is RgbImage => f !== null));
-  stages.descriptor += performance.now() - s;
-  const embeddings = faces.map((f) => (f ? (found.shift() ?? null) : null));
+  const embeddings = await (await embedder()).embed(task.chips, task.padding, stages);
   return { id: task.id, ok: true, kind: 'embed', embeddings, stages: { ...stages } };
 }
 

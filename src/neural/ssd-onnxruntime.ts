@@ -9,9 +9,9 @@ import { SSD_ENCODINGS, SSD_INPUT, SSD_SCORES, ssdOnnx } from './ssd-onnx.js';
 import { SSD_MODEL, ssdWeights } from './ssd-weights.js';
 import { readWeights } from './tfjs-weights.js';
 
-export async function onnxruntimeSsd(ort: Ort, modelDir: string): Promise<SsdModel> {
+export async function onnxruntimeSsd(ort: Ort, modelDir: string, threads: number): Promise<SsdModel> {
   const weights = ssdWeights(await readWeights(modelDir, SSD_MODEL));
-  const run = await onnxNet(ort, ssdOnnx(weights, SSD_INPUT_SIDE), SSD_INPUT);
+  const run = await onnxNet(ort, ssdOnnx(weights, SSD_INPUT_SIDE), SSD_INPUT, threads);
   const dims = [1, SSD_INPUT_SIDE, SSD_INPUT_SIDE, 3];
   return {
     anchors: weights.anchors,

@@ -33,7 +33,7 @@ try {
 const PHOTOS = ['pic00072.jpg', 'pic03263.jpg', '2008_002079.jpg'];
 
 const backends: Record<SsdNet['backend'], (api: FaceApi) => Promise<SsdNet>> = {
-  onnxruntime: async () => ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir())),
+  onnxruntime: async () => ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), 1)),
   'tfjs-wasm': async (api) => ssdNet(tfjsSsd(api)),
 };
 
@@ -80,7 +80,7 @@ async function sameAsFaceApi(api: FaceApi, net: SsdNet): Promise<void> {
 test('four small canvases in one pass find the faces each finds alone, in its own pixels', {
   skip: missing,
 }, async () => {
-  const net = ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir()));
+  const net = ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), 1));
   let compared = 0;
   for (const name of ['2019/01/IMG_0001.jpg', '2019/01/IMG_0004.jpg', '2019/02/IMG_0012.jpg']) {
     const image = await decodeImage(join(sharedDir, 'data/library/photos', name), { maxPixels: 1e8 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { innerBox } from '../../src/neural/face-ops.js';
+import { innerBox } from '../../src/neural/embedder.js';
 import { byAxis, needsOffAxis, offAxis, passes, preferOnAxis, SURE_SCORE } from '../../src/neural/on-axis.js';
 import { rotateRgb, rotateRgbWindow, toRgb } from '../../src/neural/rotate-rgb.js';
 import { shrinkRaster } from '../../src/neural/shrink.js';
