@@ -163,6 +163,12 @@ const neuralSchema = z
       .describe(
         "Neural worker threads; 0 means one per CPU core. A photo's sweep angles are split between them and its faces are embedded on the first. Each holds its own copy of the nets (about 150 MB), and each net already runs on `threads` cores, so one worker is the measured best: on 2 cores, one worker with 2 threads took 0.33 s a 12 MP photo at 435 MB, two with one thread each 0.30 s at 586 MB.",
       ),
+    backend: z
+      .enum(['onnxruntime', 'tfjs-wasm'])
+      .default('onnxruntime')
+      .describe(
+        'What runs the nets. onnxruntime (native, ~5x faster) falls back to tfjs-wasm by itself where it cannot load; set tfjs-wasm only to rule onnxruntime out. Both give the same faces and descriptors.',
+      ),
     threads: z
       .int()
       .min(0)

@@ -73,7 +73,7 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
       throw err;
     }
     // The cascade is not used: a runner that refuses, so nothing spawns cascade workers.
-    const make = () => neuralPool(neural.workers, neural.threads);
+    const make = () => neuralPool(neural.workers, neural.threads, neural.backend);
     const pool = releaseMs > 0 ? idleNeuralPool(make, poolSize(neural.workers), releaseMs) : make();
     return {
       options: {

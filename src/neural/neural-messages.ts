@@ -5,7 +5,11 @@ import type { Focus } from './focus.js';
 export interface NeuralWorkerData {
   /** Threads each of its nets runs on (onnxruntime's intra-op threads). */
   readonly threads: number;
+  /** onnxruntime, falling back to tfjs-wasm where it cannot load; or tfjs-wasm only. */
+  readonly backend: NeuralBackend;
 }
+
+export type NeuralBackend = 'onnxruntime' | 'tfjs-wasm';
 
 /** Milliseconds a worker spent per stage of one task (summed over its angles or chips): bench:neural. */
 export type StageMs = Readonly<Record<string, number>>;

@@ -16,7 +16,7 @@ import { rotationFrame } from '../vision/rotate.js';
 import { poolSize, threadPool } from '../workers/thread-pool.js';
 import { NeuralUnavailableError } from './face-api.js';
 import { focusRegion, scaleFocus } from './focus.js';
-import type { NeuralReply, NeuralTask, NeuralWorkerData } from './neural-messages.js';
+import type { NeuralBackend, NeuralReply, NeuralTask, NeuralWorkerData } from './neural-messages.js';
 import { byAxis, needsOffAxis } from './on-axis.js';
 import { shrinkRaster } from './shrink.js';
 import { unseen } from './ssd-hits.js';
@@ -55,13 +55,12 @@ export interface NeuralPool {
 
 /**
  * `workers` threads (0: one per core), each running its nets on `netThreads` cores (0: the cores
- * shared among the workers).
+ * shared among the workers), on `backend`.
  */
-export function neuralPool(workers = 1, netThreads = 0): NeuralPool {
+export function neuralPool(workers = 1, netThreads = 0, backend: NeuralBackend = 'onnxruntime'): NeuralPool {
   const size = poolSize(workers);
-  const data: NeuralWorkerData = {
-    threads: netThreads > 0 ? netThreads : Math.max(1, Math.floor(availableParallelism() / size)),
-  };
+  const threads = netThreads > 0 ? netThreads : Math.max(1, Math.floor(availableParallelism() / size));
+  const data: NeuralWorkerData = { threads, backend };
   const pool = threadPool<NeuralTask, NeuralReply>({
     url: new URL(`./neural-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
     size,

@@ -12,7 +12,7 @@ import type { Embedder, EmbedStages } from './embedder.js';
 import { onnxruntimeEmbedder } from './embedding-onnxruntime.js';
 import { tfjsEmbedder } from './embedding-tfjs.js';
 import { type FaceApi, faceApiModelDir, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
-import type { NeuralReply, NeuralTask, StageMs } from './neural-messages.js';
+import type { NeuralReply, NeuralTask, NeuralWorkerData, StageMs } from './neural-messages.js';
 import { loadOnnxruntime } from './onnxruntime.js';
 import { rotateRgb, rotateRgbWindow, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
 import { hitsFromBoxes, type ScoredBox } from './ssd-hits.js';
@@ -20,12 +20,17 @@ import { type SsdNet, ssdNet } from './ssd-net.js';
 import { onnxruntimeSsd } from './ssd-onnxruntime.js';
 import { tfjsSsd } from './ssd-tfjs.js';
 
-/** The threads each net runs on, from the pool (neural-pool.ts); one if it sent none. */
-const threads = netThreads(workerData);
+/** How the pool (neural-pool.ts) set this worker up, checked: one thread and onnxruntime if unsure. */
+const { threads, backend } = setup(workerData);
 
-function netThreads(data: unknown): number {
-  const t = typeof data === 'object' && data !== null ? Reflect.get(data, 'threads') : undefined;
-  return typeof t === 'number' && Number.isInteger(t) && t >= 1 ? t : 1;
+function setup(data: unknown): NeuralWorkerData {
+  const get = (key: string): unknown =>
+    typeof data === 'object' && data !== null ? Reflect.get(data, key) : undefined;
+  const t = get('threads');
+  return {
+    threads: typeof t === 'number' && Number.isInteger(t) && t >= 1 ? t : 1,
+    backend: get('backend') === 'tfjs-wasm' ? 'tfjs-wasm' : 'onnxruntime',
+  };
 }
 
 let api: Promise<FaceApi> | undefined;
@@ -41,11 +46,12 @@ function faceApi(): Promise<FaceApi> {
  * tfjs-wasm, ~5× slower, with the reason on stderr (the journal, under systemd).
  */
 async function loadSsd(): Promise<SsdNet> {
-  try {
-    return ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), threads));
-  } catch (err) {
-    warnFallback('face detector', err);
-  }
+  if (backend === 'onnxruntime')
+    try {
+      return ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), threads));
+    } catch (err) {
+      warnFallback('face detector', err);
+    }
   const tf = await faceApi();
   await loadNets(tf, ['detector']);
   return ssdNet(tfjsSsd(tf));
@@ -53,11 +59,12 @@ async function loadSsd(): Promise<SsdNet> {
 
 /** The landmark and recognition nets likewise: onnxruntime, else face-api's own on tfjs-wasm. */
 async function loadEmbedder(): Promise<Embedder> {
-  try {
-    return await onnxruntimeEmbedder(loadOnnxruntime(), faceApiModelDir(), threads);
-  } catch (err) {
-    warnFallback('face landmark and recognition nets', err);
-  }
+  if (backend === 'onnxruntime')
+    try {
+      return await onnxruntimeEmbedder(loadOnnxruntime(), faceApiModelDir(), threads);
+    } catch (err) {
+      warnFallback('face landmark and recognition nets', err);
+    }
   const tf = await faceApi();
   await loadNets(tf, ['landmarks', 'descriptor']);
   return tfjsEmbedder(tf);

@@ -236,3 +236,36 @@ test('two workers find exactly what one finds; embeddings come back in chip orde
     await two.close();
   }
 });
+
+test('the tfjs-wasm backend (the fallback) finds the same faces and gives the same embeddings', {
+  skip: missing,
+}, async () => {
+  const tfjs = neuralPool(1, 1, 'tfjs-wasm');
+  try {
+    const image = await decodeImage(join(detectionDir, 'images', 'pic00072.jpg'), { maxPixels: 1e8, maxSide: 1600 });
+    const angles = [0, 45, 90, 135, 180, 225, 270, 315];
+    const ours = await engine.pool.detect(image, angles, 0.5, () => true);
+    const theirs = await tfjs.detect(image, angles, 0.5, () => true);
+    assert.equal(theirs.length, ours.length);
+    for (const [i, t] of theirs.entries()) {
+      const o = ours[i];
+      // The SSD's score is the hit's strength.
+      assert.ok(o && Math.abs(o.strength - t.strength) < 1e-4, `face ${i}: score ${o?.strength} vs ${t.strength}`);
+      assert.ok(Math.abs(o.rect.cx - t.rect.cx) < 0.05 && Math.abs(o.rect.cy - t.rect.cy) < 0.05, `face ${i}: centre`);
+    }
+    const hits = ours.filter((h) => h.rect.angle === 0).slice(0, 3);
+    assert.ok(hits.length >= 2, 'faces to embed');
+    const a = await embedFaces(engine, image, hits);
+    const b = await embedFaces({ pool: tfjs, settings: config.neural }, image, hits);
+    for (const [i, e] of a.entries()) {
+      const f = b[i];
+      assert.ok(e && f, `face ${i} embedded by both`);
+      assert.ok(
+        e.every((v, k) => Math.abs(v - (f[k] ?? 0)) < 1e-4),
+        `face ${i}: embeddings differ`,
+      );
+    }
+  } finally {
+    await tfjs.close();
+  }
+});
