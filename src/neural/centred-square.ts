@@ -30,6 +30,6 @@ export function centredSquare(image: RgbImage, side: number, out: Float32Array, 
 /** Several faces' inputs in one batch (faces × side × side × 3). */
 export function centredSquares(faces: readonly RgbImage[], side: number): Float32Array {
   const out = new Float32Array(faces.length * side * side * 3);
-  faces.forEach((f, i) => centredSquare(f, side, out, i));
+  for (const [i, f] of faces.entries()) centredSquare(f, side, out, i);
   return out;
 }

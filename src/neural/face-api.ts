@@ -82,7 +82,7 @@ export interface FaceApi {
   readonly nets: {
     readonly ssdMobilenetv1: Net & {
       locateFaces(input: Tensor, options: unknown): Promise<FaceDetectionResult[]>;
-      /** The loaded weights; facetag runs its own forward pass on them (see ssd-net.ts). */
+      /** The loaded weights; facetag runs its own forward pass on them (see ssd-tfjs.ts). */
       readonly params: unknown;
     };
     readonly faceLandmark68Net: Net & { detectLandmarks(input: Tensor): Promise<Landmarks68> };

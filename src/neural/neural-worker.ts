@@ -2,8 +2,8 @@
  * Neural worker thread: builds the SSD on first use, and the landmark and recognition nets when a
  * chip is first embedded (on onnxruntime; face-api's own on tfjs-wasm where that cannot load),
  * then runs SSD over the angles it is given, or embeds chips. tfjs is loaded only as the fallback.
- * One task at a time per worker: each backend runs on one thread, so a second task would only
- * queue inside it and hold a second input in memory.
+ * One task at a time per worker: a net already runs on all the worker's threads, so a second
+ * task would only queue inside it and hold a second input in memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RasterImage } from '../vision/chip.js';
