@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { split } from '../../src/neural/neural-pool.js';
 import { SURE_SCORE } from '../../src/neural/on-axis.js';
+import { split } from '../../src/neural/photo-sweep.js';
 import { halfSizeKept, settlesUpright } from '../../src/neural/upright-first.js';
 import type { AngleHit } from '../../src/vision/detect-angle.js';
 
