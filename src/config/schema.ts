@@ -161,7 +161,7 @@ const neuralSchema = z
       .min(0)
       .default(1)
       .describe(
-        "Neural worker threads; 0 means one per CPU core. A photo's sweep angles are split between them and its faces are embedded on the first. Each holds its own copy of the nets (about 150 MB), and each net already runs on `threads` cores, so one worker is the measured best: on 2 cores, one worker with 2 threads took 0.33 s a 12 MP photo at 435 MB, two with one thread each 0.30 s at 586 MB.",
+        "Neural worker threads; 0 means one per CPU core. A photo's sweep angles are split between them and its faces are embedded on the first. Each holds its own copy of the nets (about 150 MB), and each net already runs on `threads` cores, so a second worker buys little time for much memory: on 2 cores (bench:neural), one worker with 2 threads took 0.29 s a 12 MP photo at 390-425 MB, two with one thread each 0.26-0.27 s at 545-555 MB.",
       ),
     backend: z
       .enum(['onnxruntime', 'tfjs-wasm'])
