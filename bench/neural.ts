@@ -58,8 +58,10 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
   const peak = process.resourceUsage().maxRSS;
+  const backends = pool.backends?.() ?? {};
   const result = {
-    workers: pool.threads,
+    workers: pool.workers,
+    backends,
     rotationStep: settings.rotationStep,
     faces: big.faces,
     runs,
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     peakRssMb: mb(peak),
     loadAverageAtEnd: loadavg().map((v) => round(v, 2)),
   };
+  say(`  nets on: detection ${backends.detect ?? '?'}, embeddings ${backends.embed ?? '?'}`);
   say(
     `  ${result.workers} worker(s), ${360 / settings.rotationStep} angle(s), ${big.faces} face(s): ` +
       `detect ${result.detectSecondsPerPhoto} s/photo, detect + embeddings ${result.detectAndEmbedSecondsPerPhoto} s/photo ` +
@@ -153,7 +156,7 @@ async function measure(
     add('  SSD, canvases four to a pass (workers)', delta('detect.mosaic'));
     add('  SSD, a closer look where the faces are (workers)', delta('detect.focus'));
     // A small photo's passes run on one worker; a large photo's are shared by all of them.
-    const workersBusy = delta('detect.ssd') > 0 ? engine.pool.threads : 1;
+    const workersBusy = delta('detect.ssd') > 0 ? engine.pool.workers : 1;
     add('  rest: merge, orientation model, waiting', detectMs - delta('detect.shrink') - workerDetect / workersBusy);
     add('embed (wall)', embedMs);
     add('  crop the chip (worker)', delta('embed.crop'));

@@ -43,10 +43,10 @@ function idleRunner(create: () => AngleRunner, ms: number): AngleRunner {
   return { run: (grey, angles, settings) => idle.use((r) => r.run(grey, angles, settings)), close: () => idle.close() };
 }
 
-function idleNeuralPool(create: () => NeuralPool, threads: number, ms: number): NeuralPool {
+function idleNeuralPool(create: () => NeuralPool, workers: number, ms: number): NeuralPool {
   const idle = idleReleased(create, ms);
   return {
-    threads,
+    workers,
     detect: (image, angles, minConfidence, looksUpright) =>
       idle.use((p) => p.detect(image, angles, minConfidence, looksUpright)),
     embed: (chips, padding) => idle.use((p) => p.embed(chips, padding)),

@@ -2,7 +2,7 @@
  * face-api's face recognition net (a ResNet-34-like net from dlib: 150² RGB in, a 128-d
  * descriptor out) as an ONNX graph built from its weight file (tfjs-weights.ts), layer for layer
  * as face-api's FaceRecognitionNet runs it with tf ops. Each conv's scale layer (x × w + b) is
- * folded into the conv. Input: faces padded to a square and scaled to 150 (descriptor-input.ts),
+ * folded into the conv. Input: faces padded to a square and scaled to 150 (centred-square.ts),
  * 0..255, any number at once. Pure.
  */
 import { MEAN_RGB } from './landmark-onnx.js';

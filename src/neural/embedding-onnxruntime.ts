@@ -18,11 +18,22 @@ import { type OnnxNet, type Ort, onnxNet, outputOf } from './onnxruntime.js';
 import { type RgbImage, toRgb } from './rotate-rgb.js';
 import { readWeights } from './tfjs-weights.js';
 
-/** One output row per face of a net run on `faces` at `side`. */
+/**
+ * Faces per run. onnxruntime's arena keeps the largest batch's memory for the session's life: one
+ * embedder measured 245 MB after runs of 1 or 8 faces, 326 MB after 32, 725 MB after 128, and a
+ * face took no less time in the big batch (10 ms against 6 ms at 8).
+ */
+const BATCH = 8;
+
+/** One output row per face of a net run on `faces` at `side`, BATCH faces a run. */
 async function rows(net: OnnxNet, faces: readonly RgbImage[], side: number, output: string, size: number) {
-  if (faces.length === 0) return [];
-  const out = outputOf(await net(centredSquares(faces, side), [faces.length, side, side, 3]), output);
-  return faces.map((_, i) => out.slice(i * size, (i + 1) * size));
+  const found: Float32Array[] = [];
+  for (let i = 0; i < faces.length; i += BATCH) {
+    const batch = faces.slice(i, i + BATCH);
+    const out = outputOf(await net(centredSquares(batch, side), [batch.length, side, side, 3]), output);
+    for (let k = 0; k < batch.length; k++) found.push(out.slice(k * size, (k + 1) * size));
+  }
+  return found;
 }
 
 export async function onnxruntimeEmbedder(ort: Ort, modelDir: string, threads: number): Promise<Embedder> {

@@ -50,6 +50,8 @@ export type NeuralReply =
       readonly id: number;
       readonly ok: true;
       readonly kind: 'detect';
+      /** What ran the SSD: onnxruntime, or tfjs-wasm where it could not load. */
+      readonly backend: NeuralBackend;
       readonly hits: AngleHit[];
       /** The margin pass's and the closer look's: they only add faces no other pass found (neural-pool). */
       readonly extraHits: AngleHit[];
@@ -59,6 +61,8 @@ export type NeuralReply =
       readonly id: number;
       readonly ok: true;
       readonly kind: 'embed';
+      /** What ran the landmark and recognition nets. */
+      readonly backend: NeuralBackend;
       /** One 128-d descriptor per chip; null when the chip gave no usable landmarks. */
       readonly embeddings: (Float32Array | null)[];
       readonly stages: StageMs;

@@ -22,7 +22,8 @@ import { type SweepWorkers, sweepPhoto } from './photo-sweep.js';
 const WORKER_HEAP_MB = 96;
 
 export interface NeuralPool {
-  readonly threads: number;
+  /** Worker threads (each runs its nets on `neural.threads` cores). */
+  readonly workers: number;
   /** SSD at the sweep's angles; hits in detection pixels of `image`, in angle order (photo-sweep.ts sweepPhoto). */
   detect(
     image: RasterImage,
@@ -34,6 +35,8 @@ export interface NeuralPool {
   embed(chips: readonly RasterImage[], padding: number): Promise<(Float64Array | null)[]>;
   /** Milliseconds spent per stage since the pool started, summed over workers (bench:neural). */
   stageMs?(): Readonly<Record<string, number>>;
+  /** What ran the SSD and the embedding nets in the latest replies (none before the first). */
+  backends?(): { readonly detect?: NeuralBackend; readonly embed?: NeuralBackend };
   close(): Promise<void>;
 }
 
@@ -56,9 +59,11 @@ export function neuralPool(workers = 1, netThreads = 0, backend: NeuralBackend =
   const count = (prefix: string, stages: Readonly<Record<string, number>>): void => {
     for (const [k, ms] of Object.entries(stages)) totals[`${prefix}.${k}`] = (totals[`${prefix}.${k}`] ?? 0) + ms;
   };
+  const backends: { detect?: NeuralBackend; embed?: NeuralBackend } = {};
   const check = (reply: NeuralReply): Extract<NeuralReply, { ok: true }> => {
     if (reply.ok) {
       count(reply.kind, reply.stages);
+      backends[reply.kind] = reply.backend;
       return reply;
     }
     if (reply.unavailable) throw new NeuralUnavailableError(reply.error);
@@ -66,7 +71,7 @@ export function neuralPool(workers = 1, netThreads = 0, backend: NeuralBackend =
   };
 
   return {
-    threads: pool.size,
+    workers: pool.size,
     async detect(full, angles, minConfidence, looksUpright) {
       pool.checkUsable();
       const workers: SweepWorkers = {
@@ -85,14 +90,15 @@ export function neuralPool(workers = 1, netThreads = 0, backend: NeuralBackend =
     async embed(chips, padding) {
       pool.checkUsable();
       if (chips.length === 0) return [];
-      // All on the first worker: the landmark and descriptor nets then live in one worker's wasm
-      // heap only, which keeps a two-worker pool inside the memory budget; embedding is a small
-      // share of a photo's time.
+      // All on the first worker: the landmark and descriptor nets then live in one worker only,
+      // which keeps a two-worker pool inside the memory budget; embedding is a small share of a
+      // photo's time.
       const r = check(await pool.send(0, { kind: 'embed', chips, padding }));
       if (r.kind !== 'embed') throw new Error('neural worker answered an embed task with detections');
       return r.embeddings.map((e) => (e ? Float64Array.from(e) : null));
     },
     stageMs: () => ({ ...totals }),
+    backends: () => ({ ...backends }),
     close: () => pool.close(),
   };
 }

@@ -20,17 +20,19 @@ import { type SsdNet, ssdNet } from './ssd-net.js';
 import { onnxruntimeSsd } from './ssd-onnxruntime.js';
 import { tfjsSsd } from './ssd-tfjs.js';
 
-/** How the pool (neural-pool.ts) set this worker up, checked: one thread and onnxruntime if unsure. */
+/** How the pool (neural-pool.ts) set this worker up, checked. */
 const { threads, backend } = setup(workerData);
 
 function setup(data: unknown): NeuralWorkerData {
   const get = (key: string): unknown =>
     typeof data === 'object' && data !== null ? Reflect.get(data, key) : undefined;
   const t = get('threads');
-  return {
-    threads: typeof t === 'number' && Number.isInteger(t) && t >= 1 ? t : 1,
-    backend: get('backend') === 'tfjs-wasm' ? 'tfjs-wasm' : 'onnxruntime',
-  };
+  const b = get('backend');
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 1)
+    throw new Error(`neural worker started with threads ${String(t)}; expected a whole number of at least 1`);
+  if (b !== 'onnxruntime' && b !== 'tfjs-wasm')
+    throw new Error(`neural worker started with backend ${String(b)}; expected onnxruntime or tfjs-wasm`);
+  return { threads: t, backend: b };
 }
 
 let api: Promise<FaceApi> | undefined;
@@ -42,7 +44,8 @@ function faceApi(): Promise<FaceApi> {
 }
 
 /**
- * onnxruntime where it loads (linux x64 and arm64, macOS, Windows), else the same network on
+ * onnxruntime where it loads (its npm package has linux x64 and arm64, macOS arm64 and Windows
+ * binaries), else the same network on
  * tfjs-wasm, ~5× slower, with the reason on stderr (the journal, under systemd).
  */
 async function loadSsd(): Promise<SsdNet> {
@@ -101,7 +104,8 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       channels: task.channels,
       pixels: new Uint8Array(task.pixels),
     };
-    if (task.mosaic) return { id: task.id, ok: true, kind: 'detect', ...(await mosaicPass(net, image, task)) };
+    if (task.mosaic)
+      return { id: task.id, ok: true, kind: 'detect', backend: net.backend, ...(await mosaicPass(net, image, task)) };
     const hits = [];
     const extraHits = [];
     const stages = { rotate: 0, ssd: 0, margin: 0, focus: 0 };
@@ -133,11 +137,12 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       extraHits.push(...hitsFromBoxes(boxes, frame));
       stages.focus = performance.now() - s;
     }
-    return { id: task.id, ok: true, kind: 'detect', hits, extraHits, stages };
+    return { id: task.id, ok: true, kind: 'detect', backend: net.backend, hits, extraHits, stages };
   }
   const stages: EmbedStages = { crop: 0, landmarks: 0, align: 0, descriptor: 0 };
-  const embeddings = await (await embedder()).embed(task.chips, task.padding, stages);
-  return { id: task.id, ok: true, kind: 'embed', embeddings, stages: { ...stages } };
+  const nets = await embedder();
+  const embeddings = await nets.embed(task.chips, task.padding, stages);
+  return { id: task.id, ok: true, kind: 'embed', backend: nets.backend, embeddings, stages: { ...stages } };
 }
 
 /** Boxes on the margin canvas, moved back onto the canvas it surrounds. */

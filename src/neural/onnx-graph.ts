@@ -17,9 +17,17 @@ export interface ConvSpec {
   readonly depthwise?: boolean;
 }
 
+/** The filter's four sizes, or an error: a wrong shape would otherwise make a wrong filter quietly. */
+function filterShape(w: Weight, depthwise: boolean): [number, number, number, number] {
+  const [h = 0, wd = 0, cin = 0, last = 0] = w.shape;
+  if (w.shape.length !== 4 || h * wd * cin * last !== w.values.length || (depthwise && last !== 1))
+    throw new Error(`a ${depthwise ? 'depthwise ' : ''}filter of shape [${w.shape.join(', ')}] cannot be converted`);
+  return [h, wd, cin, last];
+}
+
 /** TensorFlow's [h, w, in, out] filter as ONNX's [out, in, h, w]. */
-function convFilter(w: Weight): { dims: number[]; values: Float32Array } {
-  const [h = 0, wd = 0, cin = 0, cout = 0] = w.shape;
+export function convFilter(w: Weight): { dims: number[]; values: Float32Array } {
+  const [h, wd, cin, cout] = filterShape(w, false);
   const values = new Float32Array(w.values.length);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < wd; x++)
@@ -30,8 +38,8 @@ function convFilter(w: Weight): { dims: number[]; values: Float32Array } {
 }
 
 /** A depthwise [h, w, in, 1] filter as a grouped ONNX convolution's [in, 1, h, w]. */
-function depthwiseFilter(w: Weight): { dims: number[]; values: Float32Array } {
-  const [h = 0, wd = 0, cin = 0] = w.shape;
+export function depthwiseFilter(w: Weight): { dims: number[]; values: Float32Array } {
+  const [h, wd, cin] = filterShape(w, true);
   const values = new Float32Array(w.values.length);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < wd; x++)

@@ -1,7 +1,7 @@
 /**
- * Just enough of ONNX's protobuf encoding to write a graph of convolutions: the SSD's graph is
- * built from face-api's weights at start-up (ssd-onnx.ts), so no model file is shipped or
- * downloaded. Field numbers are onnx.proto's (ModelProto, GraphProto, NodeProto, AttributeProto,
+ * Just enough of ONNX's protobuf encoding to write a graph of convolutions: face-api's three nets
+ * are built from its weights at start-up (ssd-onnx.ts, landmark-onnx.ts, descriptor-onnx.ts), so
+ * no model file is shipped or downloaded. Field numbers are onnx.proto's (ModelProto, GraphProto, NodeProto, AttributeProto,
  * TensorProto, ValueInfoProto). Pure.
  */
 

@@ -2,8 +2,8 @@
  * The SSD's input, as face-api builds it with tf ops: the RGB canvas padded with black on the
  * right and bottom to a square, scaled bilinearly to `side` (tf.image.resizeBilinear without
  * aligned corners or half-pixel centres), then mapped to -1..1. Built here in one pass so every
- * canvas, whatever its size, reaches the wasm heap as the same single 512×512 tensor; with tf
- * ops, each canvas size left a different pattern of temporaries and the heap kept growing. Pure.
+ * canvas, whatever its size, reaches the net as the same single 512×512 input (on tfjs-wasm, tf
+ * ops left a different pattern of temporaries for each canvas size, and the heap kept growing). Pure.
  */
 import type { RgbImage } from './rotate-rgb.js';
 
@@ -29,7 +29,8 @@ export function writeSsdCell(
 /**
  * `image` placed at (`left`, `top`) in a black square of its larger side, scaled bilinearly to
  * `cell.side` as tf.image.resizeBilinear does (no aligned corners, no half-pixel centres), each
- * value written as value / `divide` − `subtract`. The SSD's and the recognition net's inputs.
+ * value written as value / `divide` − `subtract`. The SSD's input, and the landmark and
+ * recognition nets' (centred-square.ts).
  */
 export function drawSquare(
   image: RgbImage,

@@ -76,5 +76,6 @@ export async function readWeights(modelDir: string, model: string): Promise<Weig
     throw new Error(`${manifestFile}: not a tfjs weights manifest (${err instanceof Error ? err.message : err})`);
   }
   const bins = await Promise.all(manifest.flatMap((g) => g.paths).map((p) => readFile(join(modelDir, p))));
-  return weightLookup(decodeWeights(manifest, new Uint8Array(Buffer.concat(bins)), manifestFile), manifestFile);
+  const bin = bins.length === 1 && bins[0] ? bins[0] : Buffer.concat(bins);
+  return weightLookup(decodeWeights(manifest, bin, manifestFile), manifestFile);
 }

@@ -23,6 +23,14 @@ try {
   missing = (err as Error).message;
 }
 
+/** Skipped, with the reason, where onnxruntime-node cannot load. */
+let noOnnxruntime: string | false = false;
+try {
+  loadOnnxruntime();
+} catch (err) {
+  noOnnxruntime = `onnxruntime-node cannot load here: ${(err as Error).message.split('\n')[0]}`;
+}
+
 const stages = () => ({ crop: 0, landmarks: 0, align: 0, descriptor: 0 });
 
 /** The top-left `width`×`height` of `image`. */
@@ -34,7 +42,9 @@ function crop(image: RasterImage, width: number, height: number): RasterImage {
   return { width, height, channels: image.channels, pixels };
 }
 
-test('the embedding nets on onnxruntime give face-api its own descriptors', { skip: missing }, async () => {
+test('the embedding nets on onnxruntime give face-api its own descriptors', {
+  skip: missing || noOnnxruntime,
+}, async () => {
   const api = await loadFaceApi();
   await loadNets(api, ['landmarks', 'descriptor']);
   const identity = join(sharedDir, 'data/identity');

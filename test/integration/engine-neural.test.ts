@@ -246,6 +246,9 @@ test('the tfjs-wasm backend (the fallback) finds the same faces and gives the sa
     const angles = [0, 45, 90, 135, 180, 225, 270, 315];
     const ours = await engine.pool.detect(image, angles, 0.5, () => true);
     const theirs = await tfjs.detect(image, angles, 0.5, () => true);
+    // Otherwise a silent fallback would compare tfjs with itself.
+    assert.equal(engine.pool.backends?.().detect, 'onnxruntime');
+    assert.equal(tfjs.backends?.().detect, 'tfjs-wasm');
     assert.equal(theirs.length, ours.length);
     for (const [i, t] of theirs.entries()) {
       const o = ours[i];
@@ -257,6 +260,7 @@ test('the tfjs-wasm backend (the fallback) finds the same faces and gives the sa
     assert.ok(hits.length >= 2, 'faces to embed');
     const a = await embedFaces(engine, image, hits);
     const b = await embedFaces({ pool: tfjs, settings: config.neural }, image, hits);
+    assert.deepEqual([engine.pool.backends?.().embed, tfjs.backends?.().embed], ['onnxruntime', 'tfjs-wasm']);
     for (const [i, e] of a.entries()) {
       const f = b[i];
       assert.ok(e && f, `face ${i} embedded by both`);

@@ -30,6 +30,14 @@ try {
   missing = (err as Error).message;
 }
 
+/** The onnxruntime tests skip, with the reason, where onnxruntime-node cannot load. */
+let noOnnxruntime: string | false = false;
+try {
+  loadOnnxruntime();
+} catch (err) {
+  noOnnxruntime = `onnxruntime-node cannot load here: ${(err as Error).message.split('\n')[0]}`;
+}
+
 const PHOTOS = ['pic00072.jpg', 'pic03263.jpg', '2008_002079.jpg'];
 
 const backends: Record<SsdNet['backend'], (api: FaceApi) => Promise<SsdNet>> = {
@@ -39,7 +47,7 @@ const backends: Record<SsdNet['backend'], (api: FaceApi) => Promise<SsdNet>> = {
 
 for (const [backend, make] of Object.entries(backends))
   test(`the SSD on ${backend} finds what face-api finds, with the same scores and boxes`, {
-    skip: missing,
+    skip: missing || (backend === 'onnxruntime' && noOnnxruntime),
   }, async () => {
     const api = await loadFaceApi();
     await loadNets(api, ['detector']);
@@ -78,7 +86,7 @@ async function sameAsFaceApi(api: FaceApi, net: SsdNet): Promise<void> {
 }
 
 test('four small canvases in one pass find the faces each finds alone, in its own pixels', {
-  skip: missing,
+  skip: missing || noOnnxruntime,
 }, async () => {
   const net = ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), 1));
   let compared = 0;

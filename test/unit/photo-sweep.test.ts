@@ -34,6 +34,7 @@ function fakeWorkers(size: number, hitsFor: (task: DetectTask) => AngleHit[]) {
         id: sent.length,
         ok: true,
         kind: 'detect',
+        backend: 'onnxruntime',
         hits: hitsFor(task),
         extraHits: [],
         stages: {},
