@@ -5,7 +5,7 @@
  * folded into the conv. Input: faces padded to a square and scaled to 150 (centred-square.ts),
  * 0..255, any number at once. Pure.
  */
-import { MEAN_RGB } from './landmark-onnx.js';
+import { faceNetInput } from './landmark-onnx.js';
 import { GraphBuilder } from './onnx-graph.js';
 import type { Weight, WeightLookup } from './tfjs-weights.js';
 
@@ -35,13 +35,8 @@ export function descriptorOnnx(get: WeightLookup): Uint8Array {
   const relu = (x: string) => g.op('Relu', [x]);
   const conv = (x: string, prefix: string, stride: number, pad: 'same' | 'valid') =>
     g.conv(x, { ...scaledConv(get, prefix), stride, pad });
-  const input = g.input(DESCRIPTOR_INPUT, ['faces', DESCRIPTOR_SIDE, DESCRIPTOR_SIDE, 3]);
-  const normalised = g.op('Div', [
-    g.op('Sub', [input, g.floats(Float32Array.from(MEAN_RGB), [1, 1, 1, 3])]),
-    g.floats(new Float32Array([255]), []),
-  ]);
   let side = valid(DESCRIPTOR_SIDE, 7, 2);
-  let out = relu(conv(g.transpose(normalised, [0, 3, 1, 2]), 'conv32_down', 2, 'valid'));
+  let out = relu(conv(faceNetInput(g, DESCRIPTOR_INPUT, DESCRIPTOR_SIDE), 'conv32_down', 2, 'valid'));
   out = g.op(
     'MaxPool',
     [out],

@@ -12,13 +12,16 @@ function tensorOf(api: FaceApi, image: RgbImage): Tensor {
   return api.tf.tensor3d(image.pixels, [image.height, image.width, 3], 'int32');
 }
 
-/** The chip's face aligned as face-api's withFaceLandmarks() does; null when no landmarks could be placed. */
-export async function alignedFace(
+/**
+ * One chip's descriptor, as face-api's withFaceLandmarks().withFaceDescriptors() computes it;
+ * null when no landmarks could be placed.
+ */
+async function chipDescriptor(
   api: FaceApi,
   chip: RasterImage,
   padding: number,
-  stages: EmbedStages = { crop: 0, landmarks: 0, align: 0, descriptor: 0 },
-): Promise<RgbImage | null> {
+  stages: EmbedStages,
+): Promise<Float32Array | null> {
   const mark = stageClock(stages);
   const input = tensorOf(api, toRgb(chip));
   const owned: Tensor[] = [input];
@@ -34,30 +37,16 @@ export async function alignedFace(
     mark('landmarks');
     const aligned = landmarks.align(null, { useDlibAlignment: true });
     if (aligned.width < 8 || aligned.height < 8) return null;
-    const [alignedTensor] = await api.extractFaceTensors(input, [aligned]);
-    if (!alignedTensor) return null;
-    owned.push(alignedTensor);
-    const [height = 0, width = 0] = alignedTensor.shape;
-    const pixels = Uint8Array.from(alignedTensor.dataSync());
+    const [alignedFace] = await api.extractFaceTensors(input, [aligned]);
     mark('align');
-    return { width, height, pixels };
+    if (!alignedFace) return null;
+    owned.push(alignedFace);
+    const descriptor = await api.nets.faceRecognitionNet.computeFaceDescriptor(alignedFace);
+    mark('descriptor');
+    return descriptor;
   } finally {
     for (const t of owned) t.dispose();
   }
-}
-
-/** face-api's own recognition net on aligned faces. */
-export async function tfjsDescriptors(api: FaceApi, faces: readonly RgbImage[]): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (const face of faces) {
-    const t = tensorOf(api, face);
-    try {
-      out.push(await api.nets.faceRecognitionNet.computeFaceDescriptor(t));
-    } finally {
-      t.dispose();
-    }
-  }
-  return out;
 }
 
 /** The embedder on face-api's nets (call after loadNets(api, ['landmarks', 'descriptor'])). */
@@ -66,12 +55,7 @@ export function tfjsEmbedder(api: FaceApi): Embedder {
     backend: 'tfjs-wasm',
     async embed(chips, padding, stages) {
       const out: (Float32Array | null)[] = [];
-      for (const chip of chips) {
-        const face = await alignedFace(api, chip, padding, stages);
-        const s = performance.now();
-        out.push(face ? ((await tfjsDescriptors(api, [face]))[0] ?? null) : null);
-        stages.descriptor += performance.now() - s;
-      }
+      for (const chip of chips) out.push(await chipDescriptor(api, chip, padding, stages));
       return out;
     },
   };

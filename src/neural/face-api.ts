@@ -28,6 +28,7 @@ export interface FusedConvArgs {
 export interface TfOps {
   tensor3d(values: Uint8Array, shape: [number, number, number], dtype: 'int32'): Tensor;
   tensor4d(values: Float32Array, shape: [number, number, number, number]): Tensor;
+  tensor1d(values: Float32Array): Tensor;
   tidy<T>(fn: () => T): T;
   keep<T extends Tensor>(t: T): T;
   reshape(x: Tensor, shape: number[]): Tensor;
@@ -80,11 +81,8 @@ export interface FaceApi {
     memory(): { numTensors: number; numBytes: number };
   };
   readonly nets: {
-    readonly ssdMobilenetv1: Net & {
-      locateFaces(input: Tensor, options: unknown): Promise<FaceDetectionResult[]>;
-      /** The loaded weights; facetag runs its own forward pass on them (see ssd-tfjs.ts). */
-      readonly params: unknown;
-    };
+    /** face-api's own SSD: the reference the tests hold facetag's passes to (ssd-net.test.ts). */
+    readonly ssdMobilenetv1: Net & { locateFaces(input: Tensor, options: unknown): Promise<FaceDetectionResult[]> };
     readonly faceLandmark68Net: Net & { detectLandmarks(input: Tensor): Promise<Landmarks68> };
     readonly faceRecognitionNet: Net & { computeFaceDescriptor(input: Tensor): Promise<Float32Array> };
   };
@@ -156,6 +154,7 @@ function isFaceApi(m: unknown): m is FaceApi {
   const api = m as Partial<FaceApi>;
   return (
     typeof api.tf?.tensor3d === 'function' &&
+    typeof api.tf?.tensor1d === 'function' &&
     typeof api.tf?.fused?.conv2d === 'function' &&
     typeof api.tf?.fused?.depthwiseConv2d === 'function' &&
     typeof api.nets?.ssdMobilenetv1?.locateFaces === 'function' &&

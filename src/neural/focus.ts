@@ -13,7 +13,7 @@
  * more: a turned group's faces are the doubtful ones. Pure.
  */
 import type { AngleHit } from '../vision/detect-angle.js';
-import { type RotationFrame, rotationFrame } from '../vision/rotate.js';
+import { rotationFrame, sourceToCanvas } from '../vision/rotate.js';
 
 /** A crop of the canvas turned by `angle`, in that canvas's pixels. */
 export interface Focus {
@@ -30,13 +30,6 @@ export interface Focus {
 export const MIN_GAIN = 1.5;
 /** Nor closer than this: a crop around one face would miss the others of its group. */
 export const MAX_GAIN = 2.5;
-
-/** Source point (continuous coordinates) to the point of the canvas turned by the frame's angle. */
-export function sourceToCanvas(f: RotationFrame, x: number, y: number): [number, number] {
-  const dx = x - f.srcWidth / 2;
-  const dy = y - f.srcHeight / 2;
-  return [dx * f.cos + dy * f.sin + f.width / 2, -dx * f.sin + dy * f.cos + f.height / 2];
-}
 
 /**
  * The crop around the sure faces of the angle with most of them (the strongest on a tie), in

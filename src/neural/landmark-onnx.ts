@@ -14,7 +14,20 @@ export const LANDMARK_INPUT = 'faces';
 export const LANDMARK_OUTPUT = 'landmarks';
 
 /** face-api's mean RGB, subtracted before dividing by 255 (the recognition net's too). */
-export const MEAN_RGB = [122.782, 117.001, 104.298];
+const MEAN_RGB = [122.782, 117.001, 104.298];
+
+/**
+ * A graph input of faces (`name`: n × side × side × 3, 0..255) as face-api's landmark and
+ * recognition nets take it: the mean RGB taken off, divided by 255, in ONNX's NCHW layout.
+ */
+export function faceNetInput(g: GraphBuilder, name: string, side: number): string {
+  const input = g.input(name, ['faces', side, side, 3]);
+  const normalised = g.op('Div', [
+    g.op('Sub', [input, g.floats(Float32Array.from(MEAN_RGB), [1, 1, 1, 3])]),
+    g.floats(new Float32Array([255]), []),
+  ]);
+  return g.transpose(normalised, [0, 3, 1, 2]);
+}
 
 export function landmarkOnnx(get: WeightLookup): Uint8Array {
   const g = new GraphBuilder('face_landmark_68');
@@ -55,12 +68,7 @@ export function landmarkOnnx(get: WeightLookup): Uint8Array {
     const out4 = separable(relu(add(out1, add(out2, out3))), `${name}/conv3`, 1);
     return relu(add(out1, add(out2, add(out3, out4))));
   };
-  const input = g.input(LANDMARK_INPUT, ['faces', LANDMARK_SIDE, LANDMARK_SIDE, 3]);
-  const normalised = g.op('Div', [
-    g.op('Sub', [input, g.floats(Float32Array.from(MEAN_RGB), [1, 1, 1, 3])]),
-    g.floats(new Float32Array([255]), []),
-  ]);
-  let out = denseBlock(g.transpose(normalised, [0, 3, 1, 2]), 'dense0', true);
+  let out = denseBlock(faceNetInput(g, LANDMARK_INPUT, LANDMARK_SIDE), 'dense0', true);
   for (const name of ['dense1', 'dense2', 'dense3']) out = denseBlock(out, name, false);
   out = g.op(
     'AveragePool',

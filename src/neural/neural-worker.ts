@@ -19,6 +19,8 @@ import { hitsFromBoxes, type ScoredBox } from './ssd-hits.js';
 import { type SsdNet, ssdNet } from './ssd-net.js';
 import { onnxruntimeSsd } from './ssd-onnxruntime.js';
 import { tfjsSsd } from './ssd-tfjs.js';
+import { SSD_MODEL, ssdWeights } from './ssd-weights.js';
+import { readWeights } from './tfjs-weights.js';
 
 /** How the pool (neural-pool.ts) set this worker up, checked. */
 const { threads, backend } = setup(workerData);
@@ -56,8 +58,7 @@ async function loadSsd(): Promise<SsdNet> {
       warnFallback('face detector', err);
     }
   const tf = await faceApi();
-  await loadNets(tf, ['detector']);
-  return ssdNet(tfjsSsd(tf));
+  return ssdNet(tfjsSsd(tf, ssdWeights(await readWeights(faceApiModelDir(), SSD_MODEL))));
 }
 
 /** The landmark and recognition nets likewise: onnxruntime, else face-api's own on tfjs-wasm. */
@@ -95,6 +96,13 @@ const embedder = retried(loadEmbedder);
 /** One canvas for every angle of every photo (see rotateRgb). */
 let canvasBuffer: Uint8Array = new Uint8Array(0);
 
+/** `image` turned by `angle` onto that one canvas, grown when a photo needs more. */
+function onCanvas(image: RasterImage, angle: number): ReturnType<typeof rotateRgb> {
+  const turned = rotateRgb(image, angle, canvasBuffer);
+  if (turned.image.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = turned.image.pixels;
+  return turned;
+}
+
 async function run(task: NeuralTask): Promise<NeuralReply> {
   if (task.kind === 'detect') {
     const net = await ssd();
@@ -111,8 +119,7 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
     const stages = { rotate: 0, ssd: 0, margin: 0, focus: 0 };
     for (const angle of task.angles) {
       let s = performance.now();
-      const { image: canvas, frame } = rotateRgb(image, angle, canvasBuffer);
-      if (canvas.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = canvas.pixels;
+      const { image: canvas, frame } = onCanvas(image, angle);
       stages.rotate += performance.now() - s;
       s = performance.now();
       hits.push(...hitsFromBoxes(await net.locate(canvas, task.minConfidence), frame));
@@ -123,8 +130,7 @@ async function run(task: NeuralTask): Promise<NeuralReply> {
       // library 32 of 274 such faces scored under 0.3. Upright, the photo is looked at once
       // more with a margin around it, where the same faces score 0.8-0.99.
       const s = performance.now();
-      const { image: canvas, frame } = rotateRgb(image, 0, canvasBuffer);
-      if (canvas.pixels.buffer !== canvasBuffer.buffer) canvasBuffer = canvas.pixels;
+      const { image: canvas, frame } = onCanvas(image, 0);
       const { image: padded, pad } = withMargin(canvas, UPRIGHT_MARGIN);
       extraHits.push(...hitsFromBoxes(shift(await net.locate(padded, task.minConfidence), pad), frame));
       stages.margin += performance.now() - s;

@@ -4,14 +4,11 @@
  * input (ssd-input.ts) and returns the same box encodings and face scores. Pure.
  */
 import { GraphBuilder } from './onnx-graph.js';
-import type { SsdConv, SsdWeights } from './ssd-weights.js';
+import { SSD_STRIDE_TWO, type SsdConv, type SsdWeights } from './ssd-weights.js';
 
 export const SSD_INPUT = 'input';
 export const SSD_ENCODINGS = 'encodings';
 export const SSD_SCORES = 'scores';
-
-/** MobileNet layers that halve the resolution. */
-const STRIDE_TWO = new Set([2, 4, 6, 12]);
 
 /** The ONNX model bytes of the SSD for an `side`×`side` input. */
 export function ssdOnnx(w: SsdWeights, side: number): Uint8Array {
@@ -23,7 +20,7 @@ export function ssdOnnx(w: SsdWeights, side: number): Uint8Array {
   const features: string[] = [];
   let out = relu6(g.transpose(input, [0, 3, 1, 2]), w.conv0, 2);
   w.pairs.forEach((pair, i) => {
-    out = relu6(relu6(out, pair.depthwise, STRIDE_TWO.has(i + 1) ? 2 : 1, true), pair.pointwise, 1);
+    out = relu6(relu6(out, pair.depthwise, SSD_STRIDE_TWO.has(i + 1) ? 2 : 1, true), pair.pointwise, 1);
     if (i + 1 === 11) features.push(out);
   });
   features.push(out);

@@ -1,19 +1,16 @@
 /**
  * The SSD on tfjs-wasm, the fallback where onnxruntime cannot load (ssd-onnxruntime.ts): face-api's
- * SSD MobileNet v1, run layer by layer on its loaded weights. face-api wraps the whole
+ * SSD MobileNet v1, run layer by layer on the same weights as onnxruntime. face-api wraps the whole
  * pass in one tf.tidy, so every activation of all 27 layers stays allocated until the end; the
  * wasm heap then grows to ~220 MB per worker and never shrinks. Here each activation is freed as
- * soon as the next layer has read it, batch norms are folded into the depthwise filters once, and
+ * soon as the next layer has read it, batch norms come folded into the depthwise filters, and
  * every convolution runs fused with its bias and ReLU6, so a worker needs ~130 MB and a pass is
  * ~20 % faster. Outputs agree with face-api's `locateFaces` (test/integration/ssd-net.test.ts).
  */
 import type { FaceApi, Tensor, TfOps } from './face-api.js';
 import type { SsdOutputs } from './ssd-decode.js';
 import { SSD_INPUT_SIDE, type SsdModel } from './ssd-net.js';
-import { BATCH_NORM_EPSILON } from './ssd-weights.js';
-
-/** MobileNet layers that halve the resolution. */
-const STRIDE_TWO = new Set([2, 4, 6, 12]);
+import { SSD_STRIDE_TWO, type SsdConv, type SsdWeights } from './ssd-weights.js';
 
 interface Conv {
   readonly filter: Tensor;
@@ -22,68 +19,23 @@ interface Conv {
 
 interface Weights {
   readonly conv0: Conv;
-  /** Layers 1–13: a depthwise then a pointwise convolution each. */
   readonly pairs: readonly { readonly depthwise: Conv; readonly pointwise: Conv }[];
-  /** The 8 extra feature layers. */
   readonly extra: readonly Conv[];
-  /** Box and class predictors on the 6 feature maps. */
   readonly predictors: readonly { readonly box: Conv; readonly cls: Conv }[];
-  readonly anchors: Float32Array;
 }
 
-function isTensor(v: unknown): v is Tensor {
-  return typeof v === 'object' && v !== null && Array.isArray((v as Tensor).shape);
-}
-
-/** The tensor at `path` in face-api's params, or an error naming what is missing. */
-function tensorAt(params: unknown, path: string): Tensor {
-  let node: unknown = params;
-  for (const key of path.split('.'))
-    node = typeof node === 'object' && node !== null ? Reflect.get(node, key) : undefined;
-  if (!isTensor(node))
-    throw new Error(`face-api's SSD weights have no tensor at ${path}; is @vladmandic/face-api 1.7.x installed?`);
-  return node;
-}
-
-function prepare(tf: TfOps, params: unknown): Weights {
-  const m = (path: string) => tensorAt(params, `mobilenetv1.${path}`);
-  const p = (path: string) => tensorAt(params, `prediction_layer.${path}`);
-  const pointwise = (at: (s: string) => Tensor, name: string): Conv => ({
-    filter: at(`${name}.filters`),
-    bias: at(`${name}.batch_norm_offset`),
-  });
-  // Folded tensors are new and kept (freed again if preparing fails); face-api's own stay with its net.
-  const folded: Tensor[] = [];
-  const depthwise = (name: string): Conv =>
-    tf.tidy(() => {
-      const scale = tf.div(
-        m(`${name}.batch_norm_scale`),
-        tf.sqrt(tf.add(m(`${name}.batch_norm_variance`), BATCH_NORM_EPSILON)),
-      );
-      const filter = tf.mul(m(`${name}.filters`), tf.reshape(scale, [1, 1, -1, 1]));
-      const bias = tf.sub(m(`${name}.batch_norm_offset`), tf.mul(m(`${name}.batch_norm_mean`), scale));
-      folded.push(tf.keep(filter), tf.keep(bias));
-      return { filter, bias };
-    });
-  const plain = (name: string): Conv => ({ filter: p(`${name}.filters`), bias: p(`${name}.bias`) });
-  try {
-    return {
-      anchors: Float32Array.from(tensorAt(params, 'output_layer.extra_dim').dataSync()),
-      conv0: pointwise(m, 'conv_0'),
-      pairs: Array.from({ length: 13 }, (_, i) => ({
-        depthwise: depthwise(`conv_${i + 1}.depthwise_conv`),
-        pointwise: pointwise(m, `conv_${i + 1}.pointwise_conv`),
-      })),
-      extra: Array.from({ length: 8 }, (_, i) => pointwise(p, `conv_${i}`)),
-      predictors: Array.from({ length: 6 }, (_, i) => ({
-        box: plain(`box_predictor_${i}.box_encoding_predictor`),
-        cls: plain(`box_predictor_${i}.class_predictor`),
-      })),
-    };
-  } catch (err) {
-    for (const t of folded) t.dispose();
-    throw err;
-  }
+/** The layers' weights (ssd-weights.ts: read and folded once, for both backends) as tensors. */
+function tensors(tf: TfOps, w: SsdWeights): Weights {
+  const conv = (c: SsdConv): Conv => {
+    const [h = 0, wd = 0, cin = 0, cout = 0] = c.filter.shape;
+    return { filter: tf.tensor4d(c.filter.values, [h, wd, cin, cout]), bias: tf.tensor1d(c.bias) };
+  };
+  return {
+    conv0: conv(w.conv0),
+    pairs: w.pairs.map((p) => ({ depthwise: conv(p.depthwise), pointwise: conv(p.pointwise) })),
+    extra: w.extra.map(conv),
+    predictors: w.predictors.map((p) => ({ box: conv(p.box), cls: conv(p.cls) })),
+  };
 }
 
 function forward(tf: TfOps, w: Weights, input: Tensor): SsdOutputs {
@@ -117,7 +69,7 @@ function forward(tf: TfOps, w: Weights, input: Tensor): SsdOutputs {
     let out = relu6(input, w.conv0, 2);
     w.pairs.forEach((pair, i) => {
       const layer = i + 1;
-      const d = relu6(out, pair.depthwise, STRIDE_TWO.has(layer) ? 2 : 1, true);
+      const d = relu6(out, pair.depthwise, SSD_STRIDE_TWO.has(layer) ? 2 : 1, true);
       if (!features.includes(out)) free(out);
       out = relu6(d, pair.pointwise, 1);
       free(d);
@@ -150,12 +102,12 @@ function forward(tf: TfOps, w: Weights, input: Tensor): SsdOutputs {
   }
 }
 
-/** The SSD on face-api's loaded weights (call after loadNets(api, ['detector'])). */
-export function tfjsSsd(api: FaceApi): SsdModel {
+/** The SSD on tfjs-wasm, on the weights read from face-api's model folder (ssd-weights.ts). */
+export function tfjsSsd(api: FaceApi, w: SsdWeights): SsdModel {
   const { tf } = api;
-  const weights = prepare(tf, api.nets.ssdMobilenetv1.params);
+  const weights = tensors(tf, w);
   return {
-    anchors: weights.anchors,
+    anchors: w.anchors,
     backend: 'tfjs-wasm',
     forward: async (input) => {
       const tensor = tf.tensor4d(input, [1, SSD_INPUT_SIDE, SSD_INPUT_SIDE, 3]);

@@ -1,7 +1,7 @@
 /**
  * face-api's SSD MobileNet v1 layers from its weight file (tfjs-weights.ts), with the batch norms
- * folded into the depthwise filters as ssd-tfjs.ts does with tf ops, in float32 at every step, so
- * both backends see the same filters. Filters keep TensorFlow's layout. Pure.
+ * folded into the depthwise filters in float32 at every step, as tf ops would. Both backends run
+ * on these (ssd-onnx.ts, ssd-tfjs.ts). Filters keep TensorFlow's layout. Pure.
  */
 import type { Weight, WeightLookup } from './tfjs-weights.js';
 
@@ -26,7 +26,10 @@ export interface SsdWeights {
 export const SSD_MODEL = 'ssd_mobilenetv1_model';
 
 /** tf.batchNorm's epsilon in face-api's depthwise layers. */
-export const BATCH_NORM_EPSILON = 0.0010000000474974513;
+const BATCH_NORM_EPSILON = 0.0010000000474974513;
+
+/** MobileNet layers (1–13) that halve the resolution. */
+export const SSD_STRIDE_TWO: ReadonlySet<number> = new Set([2, 4, 6, 12]);
 
 export function ssdWeights(get: WeightLookup): SsdWeights {
   const conv = (prefix: string, bias: string): SsdConv => ({

@@ -49,6 +49,13 @@ export function canvasToSource(f: RotationFrame, x: number, y: number): [number,
   return [dx * f.cos - dy * f.sin + f.srcWidth / 2, dx * f.sin + dy * f.cos + f.srcHeight / 2];
 }
 
+/** Source point (continuous coordinates) to canvas point: canvasToSource undone. */
+export function sourceToCanvas(f: RotationFrame, x: number, y: number): [number, number] {
+  const dx = x - f.srcWidth / 2;
+  const dy = y - f.srcHeight / 2;
+  return [dx * f.cos + dy * f.sin + f.width / 2, -dx * f.sin + dy * f.cos + f.height / 2];
+}
+
 /**
  * Turn `src` counter-clockwise by `angle` degrees onto an expanded canvas. `out` may be a
  * reused buffer of at least width*height values. With `integer`, interpolated values are

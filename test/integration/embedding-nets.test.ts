@@ -10,26 +10,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { onnxruntimeEmbedder } from '../../src/neural/embedding-onnxruntime.js';
 import { tfjsEmbedder } from '../../src/neural/embedding-tfjs.js';
-import { checkNeuralPackages, faceApiModelDir, loadFaceApi, loadNets } from '../../src/neural/face-api.js';
+import { faceApiModelDir, loadFaceApi, loadNets } from '../../src/neural/face-api.js';
 import { loadOnnxruntime } from '../../src/neural/onnxruntime.js';
 import type { RasterImage } from '../../src/vision/chip.js';
 import { decodeImage } from '../../src/vision/decode.js';
+import { neuralMissing, onnxruntimeMissing } from '../helpers/neural-skip.js';
 import { sharedDir } from '../helpers/paths.js';
-
-let missing: string | false = false;
-try {
-  checkNeuralPackages();
-} catch (err) {
-  missing = (err as Error).message;
-}
-
-/** Skipped, with the reason, where onnxruntime-node cannot load. */
-let noOnnxruntime: string | false = false;
-try {
-  loadOnnxruntime();
-} catch (err) {
-  noOnnxruntime = `onnxruntime-node cannot load here: ${(err as Error).message.split('\n')[0]}`;
-}
 
 const stages = () => ({ crop: 0, landmarks: 0, align: 0, descriptor: 0 });
 
@@ -43,7 +29,7 @@ function crop(image: RasterImage, width: number, height: number): RasterImage {
 }
 
 test('the embedding nets on onnxruntime give face-api its own descriptors', {
-  skip: missing || noOnnxruntime,
+  skip: neuralMissing || onnxruntimeMissing,
 }, async () => {
   const api = await loadFaceApi();
   await loadNets(api, ['landmarks', 'descriptor']);

@@ -14,21 +14,14 @@ import { type DetectorOptions, detectDecoded, detectFile } from '../../src/engin
 import { readBoxesFile } from '../../src/eval/boxes-file.js';
 import { matchBoxes } from '../../src/eval/match.js';
 import { rotateSample } from '../../src/eval/rotate-sample.js';
-import { checkNeuralPackages } from '../../src/neural/face-api.js';
 import { embedFaces, type NeuralEngine } from '../../src/neural/neural-engine.js';
 import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
 import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { type DecodedImage, decodeImage } from '../../src/vision/decode.js';
 import { type AxisBox, boundingBox, boxRect } from '../../src/vision/geometry.js';
-import { type RotationFrame, rotationFrame } from '../../src/vision/rotate.js';
+import { type RotationFrame, rotationFrame, sourceToCanvas } from '../../src/vision/rotate.js';
+import { neuralMissing } from '../helpers/neural-skip.js';
 import { sharedDir } from '../helpers/paths.js';
-
-let missing: string | false = false;
-try {
-  checkNeuralPackages();
-} catch (err) {
-  missing = (err as Error).message;
-}
 
 const config = defaultConfig();
 let pool: NeuralPool | undefined;
@@ -36,7 +29,7 @@ let engine: NeuralEngine;
 let options: DetectorOptions;
 
 before(() => {
-  if (missing) return;
+  if (neuralMissing) return;
   pool = neuralPool(1);
   engine = { pool, settings: config.neural };
   options = {
@@ -54,16 +47,9 @@ const detectionDir = join(sharedDir, 'data/detection');
 /** Group photos with 2, 4 and 5 annotated faces (Caltech part and the dlib/PASCAL part). */
 const PHOTOS = ['pic00072.jpg', 'pic00076.jpg', '2008_002079.jpg'];
 
-/** Photo point → point of the canvas turned counter-clockwise (inverse of canvasToSource). */
-function toCanvas(f: RotationFrame, x: number, y: number): [number, number] {
-  const dx = x - f.srcWidth / 2;
-  const dy = y - f.srcHeight / 2;
-  return [dx * f.cos + dy * f.sin + f.width / 2, -dx * f.sin + dy * f.cos + f.height / 2];
-}
-
 function turnBox(b: AxisBox, f: RotationFrame): AxisBox {
-  const [x0, y0] = toCanvas(f, b.x, b.y);
-  const [x1, y1] = toCanvas(f, b.x + b.width, b.y + b.height);
+  const [x0, y0] = sourceToCanvas(f, b.x, b.y);
+  const [x1, y1] = sourceToCanvas(f, b.x + b.width, b.y + b.height);
   return { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) };
 }
 
@@ -82,7 +68,7 @@ function turned(image: DecodedImage, angle: number): DecodedImage {
 }
 
 test('neural detection finds the annotated faces, upright and turned by 90, 180 and 270 degrees', {
-  skip: missing,
+  skip: neuralMissing,
 }, async () => {
   const boxes = JSON.parse(await readFile(join(detectionDir, 'boxes.json'), 'utf8')) as Record<string, number[][]>;
   for (const name of PHOTOS) {
@@ -108,7 +94,7 @@ test('neural detection finds the annotated faces, upright and turned by 90, 180 
 });
 
 test('an upright photo: its turned canvases at half size still find a face lying beside the group, kept lying', {
-  skip: missing,
+  skip: neuralMissing,
 }, async () => {
   const group = join(detectionDir, 'images', '2007_007763.jpg');
   const { data, info } = await sharp(group).toBuffer({ resolveWithObject: true });
@@ -155,7 +141,9 @@ test('an upright photo: its turned canvases at half size still find a face lying
   }
 });
 
-test('a closer look where the faces are finds a turned group the sweep saw too small', { skip: missing }, async () => {
+test('a closer look where the faces are finds a turned group the sweep saw too small', {
+  skip: neuralMissing,
+}, async () => {
   // pic03263 turned 212°, as `eval detect --rotate random` turns it: black corners, so its 225°
   // canvas holds the group at about half the photo's size; without the closer look 5 of 11 were found.
   const dir = await mkdtemp(join(tmpdir(), 'facetag-closer-'));
@@ -184,7 +172,7 @@ test('a closer look where the faces are finds a turned group the sweep saw too s
   }
 });
 
-test('embeddings of one person are closer to each other than to other people', { skip: missing }, async () => {
+test('embeddings of one person are closer to each other than to other people', { skip: neuralMissing }, async () => {
   const people = ['George_W_Bush', 'Tony_Blair', 'Serena_Williams'];
   const vectors: { person: string; v: Float64Array }[] = [];
   for (const person of people) {
@@ -214,7 +202,9 @@ test('embeddings of one person are closer to each other than to other people', {
   );
 });
 
-test('two workers find exactly what one finds; embeddings come back in chip order', { skip: missing }, async () => {
+test('two workers find exactly what one finds; embeddings come back in chip order', {
+  skip: neuralMissing,
+}, async () => {
   const two = neuralPool(2);
   try {
     const image = await decodeImage(join(detectionDir, 'images', 'pic00072.jpg'), { maxPixels: 1e8, maxSide: 1600 });
@@ -238,7 +228,7 @@ test('two workers find exactly what one finds; embeddings come back in chip orde
 });
 
 test('the tfjs-wasm backend (the fallback) finds the same faces and gives the same embeddings', {
-  skip: missing,
+  skip: neuralMissing,
 }, async () => {
   const tfjs = neuralPool(1, 1, 'tfjs-wasm');
   try {

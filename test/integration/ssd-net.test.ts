@@ -7,47 +7,29 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  checkNeuralPackages,
-  type FaceApi,
-  faceApiModelDir,
-  loadFaceApi,
-  loadNets,
-} from '../../src/neural/face-api.js';
+import { type FaceApi, faceApiModelDir, loadFaceApi, loadNets } from '../../src/neural/face-api.js';
 import { loadOnnxruntime } from '../../src/neural/onnxruntime.js';
 import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { shrinkRaster } from '../../src/neural/shrink.js';
 import { SSD_INPUT_SIDE, type SsdNet, ssdNet } from '../../src/neural/ssd-net.js';
 import { onnxruntimeSsd } from '../../src/neural/ssd-onnxruntime.js';
 import { tfjsSsd } from '../../src/neural/ssd-tfjs.js';
+import { SSD_MODEL, ssdWeights } from '../../src/neural/ssd-weights.js';
+import { readWeights } from '../../src/neural/tfjs-weights.js';
 import { decodeImage } from '../../src/vision/decode.js';
+import { neuralMissing, onnxruntimeMissing } from '../helpers/neural-skip.js';
 import { sharedDir } from '../helpers/paths.js';
-
-let missing: string | false = false;
-try {
-  checkNeuralPackages();
-} catch (err) {
-  missing = (err as Error).message;
-}
-
-/** The onnxruntime tests skip, with the reason, where onnxruntime-node cannot load. */
-let noOnnxruntime: string | false = false;
-try {
-  loadOnnxruntime();
-} catch (err) {
-  noOnnxruntime = `onnxruntime-node cannot load here: ${(err as Error).message.split('\n')[0]}`;
-}
 
 const PHOTOS = ['pic00072.jpg', 'pic03263.jpg', '2008_002079.jpg'];
 
 const backends: Record<SsdNet['backend'], (api: FaceApi) => Promise<SsdNet>> = {
   onnxruntime: async () => ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), 1)),
-  'tfjs-wasm': async (api) => ssdNet(tfjsSsd(api)),
+  'tfjs-wasm': async (api) => ssdNet(tfjsSsd(api, ssdWeights(await readWeights(faceApiModelDir(), SSD_MODEL)))),
 };
 
 for (const [backend, make] of Object.entries(backends))
   test(`the SSD on ${backend} finds what face-api finds, with the same scores and boxes`, {
-    skip: missing || (backend === 'onnxruntime' && noOnnxruntime),
+    skip: neuralMissing || (backend === 'onnxruntime' && onnxruntimeMissing),
   }, async () => {
     const api = await loadFaceApi();
     await loadNets(api, ['detector']);
@@ -86,7 +68,7 @@ async function sameAsFaceApi(api: FaceApi, net: SsdNet): Promise<void> {
 }
 
 test('four small canvases in one pass find the faces each finds alone, in its own pixels', {
-  skip: missing || noOnnxruntime,
+  skip: neuralMissing || onnxruntimeMissing,
 }, async () => {
   const net = ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), 1));
   let compared = 0;

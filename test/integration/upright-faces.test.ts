@@ -16,19 +16,12 @@ import { after, before, test } from 'node:test';
 import * as z from 'zod';
 import { defaultConfig } from '../../src/config/schema.js';
 import { type DetectorOptions, detectDecoded } from '../../src/engine/detector.js';
-import { checkNeuralPackages } from '../../src/neural/face-api.js';
 import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
 import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { type DecodedImage, decodeImage } from '../../src/vision/decode.js';
 import { boundingBox, iou, signedAngle } from '../../src/vision/geometry.js';
+import { neuralMissing } from '../helpers/neural-skip.js';
 import { sharedDir } from '../helpers/paths.js';
-
-let missing: string | false = false;
-try {
-  checkNeuralPackages();
-} catch (err) {
-  missing = (err as Error).message;
-}
 
 const point = z.tuple([z.number(), z.number()]);
 const annotations = z.array(
@@ -50,7 +43,7 @@ const config = defaultConfig();
 let pool: NeuralPool | undefined;
 let options: DetectorOptions;
 before(() => {
-  if (missing) return;
+  if (neuralMissing) return;
   pool = neuralPool(2);
   options = {
     detection: config.detection,
@@ -113,7 +106,7 @@ async function keptAngles(turn: 0 | 180): Promise<{ upright: number; found: numb
   return { upright, found, turned };
 }
 
-test('faces of upright photos are kept upright, each one counted', { skip: missing }, async () => {
+test('faces of upright photos are kept upright, each one counted', { skip: neuralMissing }, async () => {
   const { upright, found, turned } = await keptAngles(0);
   assert.ok(found >= 0.9 * upright, `found ${found} of ${upright} upright faces`);
   assert.ok(
@@ -124,7 +117,7 @@ test('faces of upright photos are kept upright, each one counted', { skip: missi
 
 // The same faces in the same photos turned 180°: a rule that just preferred upright would pass the
 // first test and keep every one of these upside down.
-test('faces of photos turned 180° are kept at 180°, each one counted', { skip: missing }, async () => {
+test('faces of photos turned 180° are kept at 180°, each one counted', { skip: neuralMissing }, async () => {
   const { upright, found, turned } = await keptAngles(180);
   assert.ok(found >= 0.9 * upright, `found ${found} of ${upright} faces`);
   assert.ok(turned.length <= MAX_TURNED, `${turned.length} of ${found} faces kept turned:\n${turned.join('\n')}`);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { focusRegion, MAX_GAIN, MIN_GAIN, scaleFocus, sourceToCanvas } from '../../src/neural/focus.js';
+import { focusRegion, MAX_GAIN, MIN_GAIN, scaleFocus } from '../../src/neural/focus.js';
 import type { AngleHit } from '../../src/vision/detect-angle.js';
-import { canvasToSource, rotationFrame } from '../../src/vision/rotate.js';
+import { canvasToSource, rotationFrame, sourceToCanvas } from '../../src/vision/rotate.js';
 
 const hit = (cx: number, cy: number, angle: number, strength = 0.8, side = 20): AngleHit => ({
   rect: { cx, cy, width: side, height: side, angle },
