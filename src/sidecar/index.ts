@@ -1,13 +1,9 @@
 /** XMP sidecars: where gallery software reads facetag's faces (spec: ../shared/specs/gallery-interop.md). */
-export { assertSidecarPath } from './atomic-write.js';
-export { type EmbeddedMetadata, readEmbeddedMetadata } from './embedded/read.js';
-export { type FaceArea, faceArea } from './face-area.js';
-export { type SidecarFace, type SidecarInput, SidecarInputError, validateSidecarInput } from './input.js';
-export { displayedToStored, type NormalizedArea } from './orientation.js';
-export { resolveSidecars, type SidecarSkip, type SidecarSkipKind, type SidecarTargets, sidecarPaths } from './paths.js';
-export { personNameProblem } from './person-name.js';
+
+export { personNameProblem } from '../names/person-name.js';
+export { type EmbeddedMetadata, readEmbeddedMetadata } from './embedded.js';
 export { type PlanOptions, planSidecar, planSidecarDetailed, type SidecarPlan } from './plan.js';
-export { type FaceSelection, type FaceSkip, type FaceSkipKind, selectFaces, type WritePolicy } from './policy.js';
+export { displayedToStored, type FaceArea, faceArea, type NormalizedArea } from './regions.js';
 export {
   type OpenNotice,
   readSidecarSummary,
@@ -23,9 +19,24 @@ export {
   sidecarNotices,
 } from './report.js';
 export {
+  assertSidecarPath,
+  type FaceSelection,
+  type FaceSkip,
+  type FaceSkipKind,
+  resolveSidecars,
+  type SidecarFace,
+  type SidecarInput,
+  SidecarInputError,
+  type SidecarSkip,
+  type SidecarSkipKind,
+  type SidecarTargets,
   SidecarWriteError,
+  selectFaces,
+  sidecarPaths,
+  validateSidecarInput,
+  type WritePolicy,
   type WriteSidecarsOptions,
   type WriteSidecarsResult,
   writeSidecars,
 } from './write.js';
-export { XmpParseError } from './xml-dom.js';
+export { XmpParseError } from './xmp-document.js';

@@ -1,15 +1,367 @@
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { errnoCode } from '../files/errno.js';
-import { type CommitHooks, commitIfUnchanged, readSnapshot, removeIfUnchanged, type Snapshot } from './atomic-write.js';
-import { type EmbeddedMetadata, readEmbeddedMetadata } from './embedded/read.js';
-import { type SidecarInput, SidecarInputError, validateSidecarInput } from './input.js';
-import { resolveSidecars, type SidecarSkip } from './paths.js';
-import { planSidecarDetailed } from './plan.js';
-import { type FaceSkip, selectFaces, type WritePolicy } from './policy.js';
+/**
+ * Writing sidecars, in reading order: what the writer is told (input, validated), which faces go
+ * in (the write policy), which sidecar files a photo has (paths), how one is replaced atomically
+ * and only if nobody changed it meanwhile, and writeSidecars, which ties them together.
+ */
 
-export type { FaceSkip } from './policy.js';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import {
+  access,
+  chmod,
+  chown,
+  lstat,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  unlink,
+} from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import * as z from 'zod';
+import { errnoCode } from '../files/errno.js';
+import { personNameProblem } from '../names/person-name.js';
+import { type EmbeddedMetadata, readEmbeddedMetadata } from './embedded.js';
+import { planSidecarDetailed } from './plan.js';
+
+/**
+ * What the sidecar writer is told about one photo. Face rects are in the ORIENTED (displayed)
+ * full-resolution frame, as the detector reports them; `imageWidth`/`imageHeight` are the STORED
+ * raster's size (before EXIF orientation), which is what MWG regions are relative to.
+ */
+export interface SidecarFace {
+  /** Centre, size and clockwise turn (degrees) of the face in the displayed frame, in pixels. */
+  readonly rect: {
+    readonly cx: number;
+    readonly cy: number;
+    readonly width: number;
+    readonly height: number;
+    readonly angle: number;
+  };
+  readonly name: string;
+  readonly source: 'confirmed' | 'auto';
+  readonly faceId: number;
+  /** The classifier's decision value for an auto-named face; the write policy compares it. */
+  readonly value?: number | undefined;
+}
+
+export interface SidecarInput {
+  readonly photoPath: string;
+  readonly imageWidth: number;
+  readonly imageHeight: number;
+  /** EXIF Orientation of the photo, 1..8. */
+  readonly orientation: number;
+  readonly faces: readonly SidecarFace[];
+}
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+const faceSchema = z.strictObject({
+  rect: z.strictObject({
+    cx: finite,
+    cy: finite,
+    width: finite.refine((v) => v > 0, 'must be > 0'),
+    height: finite.refine((v) => v > 0, 'must be > 0'),
+    angle: finite,
+  }),
+  name: z.string().superRefine((name, ctx) => {
+    const problem = personNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  source: z.enum(['confirmed', 'auto']),
+  faceId: z.int().nonnegative(),
+  value: finite.optional(),
+});
+
+// 1,000,000 px a side covers any real photo and keeps normalized values exact to 1e-6 px.
+const dimension = z.int().positive().max(1_000_000);
+
+const inputSchema = z.strictObject({
+  photoPath: z.string().min(1),
+  imageWidth: dimension,
+  imageHeight: dimension,
+  orientation: z.int().min(1).max(8),
+  faces: z.array(faceSchema).superRefine((faces, ctx) => {
+    const seen = new Set<number>();
+    for (const [i, face] of faces.entries()) {
+      if (seen.has(face.faceId)) ctx.addIssue({ code: 'custom', path: [i, 'faceId'], message: 'duplicate faceId' });
+      seen.add(face.faceId);
+    }
+  }),
+});
+
+/** Thrown for input the writer refuses; the message names the field. */
+export class SidecarInputError extends Error {
+  override name = 'SidecarInputError';
+}
+
+/** Checks `raw` field by field and returns it typed; throws SidecarInputError naming the first bad field. */
+export function validateSidecarInput(raw: unknown): SidecarInput {
+  const parsed = inputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'input';
+    throw new SidecarInputError(`invalid sidecar input: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Which faces go into sidecars. */
+export interface WritePolicy {
+  /** An auto-named face is written only when its decision value is at least this. */
+  readonly autoThreshold: number;
+}
+
+/** Why a face has no region of ours in a sidecar. */
+export type FaceSkipKind =
+  /** The write policy: an auto name below the threshold, or without a decision value. */
+  | 'policy'
+  /** A name the name rule refuses (only a name stored before the rule can be one). */
+  | 'name'
+  | 'outside'
+  /** Another tool's region covers the face under another name: that name stands. */
+  | 'foreign-region'
+  /** Another tool's region covers the face under the same name: the keywords are still ours. */
+  | 'tagged-elsewhere';
+
+export interface FaceSkip {
+  readonly faceId: number;
+  readonly kind: FaceSkipKind;
+  readonly reason: string;
+}
+
+export interface FaceSelection<F extends SidecarFace> {
+  readonly faces: F[];
+  readonly skipped: FaceSkip[];
+}
+
+/**
+ * Confirmed faces always; auto faces only when their decision value reaches the threshold (one
+ * without a value never does). Names follow the one name rule, as where they entered; a name it
+ * refuses can only be one stored before the rule, and is skipped with the reason, not mangled.
+ */
+export function selectFaces<F extends SidecarFace>(faces: readonly F[], policy: WritePolicy): FaceSelection<F> {
+  if (Number.isNaN(policy.autoThreshold)) throw new RangeError('autoThreshold must be a number');
+  const chosen: F[] = [];
+  const skipped: FaceSkip[] = [];
+  for (const face of faces) {
+    const problem = personNameProblem(face.name);
+    if (problem) {
+      skipped.push({ faceId: face.faceId, kind: 'name', reason: problem });
+    } else if (face.source === 'confirmed') {
+      chosen.push(face);
+    } else if (face.value === undefined || !Number.isFinite(face.value)) {
+      skipped.push({ faceId: face.faceId, kind: 'policy', reason: 'auto face without a decision value' });
+    } else if (face.value < policy.autoThreshold) {
+      skipped.push({
+        faceId: face.faceId,
+        kind: 'policy',
+        reason: `auto face below the threshold (${face.value} < ${policy.autoThreshold})`,
+      });
+    } else {
+      chosen.push(face);
+    }
+  }
+  return { faces: chosen, skipped };
+}
+
+/** Why an existing sidecar is not written (each a stated policy; see README "Faults survived"). */
+export type SidecarSkipKind =
+  /** A symbolic link: never followed, never replaced. */
+  | 'symlink'
+  | 'not-a-file'
+  /** `x.xmp` that another photo of the same stem (RAW+JPEG) also owns. */
+  | 'shared'
+  /** The sidecar (or, for a new one, its folder) is read-only: respected. */
+  | 'read-only';
+
+export interface SidecarSkip {
+  readonly path: string;
+  readonly kind: SidecarSkipKind;
+  readonly reason: string;
+}
+
+export interface SidecarTargets {
+  /** The sidecars to write: the existing ones, or the one to create. */
+  readonly paths: readonly string[];
+  /** Existing sidecars we leave alone, and why. */
+  readonly skipped: readonly SidecarSkip[];
+}
+
+/**
+ * Which sidecar files a photo's tags go to (spec §0 and §1.10): every existing `x.jpg.xmp` and
+ * `x.xmp`, matched case-insensitively (PiGallery2 reads `.XMP` too); when neither exists,
+ * `x.jpg.xmp`, the form that cannot clash between a RAW+JPEG pair or a live photo. When both
+ * exist both are updated: digiKam reads `x.xmp` first, Immich and PiGallery2 `x.jpg.xmp`.
+ *
+ * An `x.xmp` that another file also owns (x.CR2 beside x.jpg) is skipped: one photo's regions
+ * in another photo's sidecar would put faces on the wrong image.
+ *
+ * A sidecar that is a symbolic link is skipped, and no second sidecar is made beside it. Replacing
+ * the link would break it; writing through it would write a file elsewhere, perhaps another
+ * photo's sidecar or one outside the photo folders, which this writer cannot check. Whoever linked
+ * it manages it; the skip is reported with the link's target.
+ */
+export async function resolveSidecars(photoPath: string): Promise<SidecarTargets> {
+  const photo = resolve(photoPath);
+  const dir = dirname(photo);
+  const name = basename(photo);
+  if (name.toLowerCase().endsWith('.xmp')) throw new Error(`${photo}: an .xmp file is a sidecar, not a photo`);
+  if (!(await stat(photo)).isFile()) throw new Error(`${photo}: not a regular file`);
+  const ext = extname(name);
+  const stem = ext ? name.slice(0, -ext.length) : name;
+  const entries = await readdir(dir);
+  const lower = (s: string): string => s.toLowerCase();
+  const full = entries.filter((e) => lower(e) === lower(`${name}.xmp`));
+  const base = ext ? entries.filter((e) => lower(e) === lower(`${stem}.xmp`)) : [];
+  const skipped: SidecarSkip[] = [];
+  const chosen = [...full];
+  if (base.length > 0) {
+    const owners = entries.filter((e) => {
+      const eExt = extname(e);
+      return e !== name && eExt !== '' && !lower(e).endsWith('.xmp') && lower(e.slice(0, -eExt.length)) === lower(stem);
+    });
+    for (const b of base) {
+      if (owners.length > 0) {
+        skipped.push({ path: join(dir, b), kind: 'shared', reason: `shared with ${owners.join(', ')}` });
+      } else chosen.push(b);
+    }
+  }
+  const paths: string[] = [];
+  for (const entry of chosen) {
+    const path = join(dir, entry);
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) {
+      const target = await readlink(path).catch(() => '?');
+      skipped.push({
+        path,
+        kind: 'symlink',
+        reason: `a symbolic link (to ${target}): facetag neither follows nor replaces sidecar links`,
+      });
+    } else if (!info.isFile()) skipped.push({ path, kind: 'not-a-file', reason: 'not a regular file' });
+    else paths.push(path);
+  }
+  if (paths.length === 0 && !skipped.some((s) => full.includes(basename(s.path)))) paths.push(join(dir, `${name}.xmp`));
+  return { paths, skipped };
+}
+
+/** The sidecar paths a photo's tags are written to (see resolveSidecars). */
+export async function sidecarPaths(photoPath: string): Promise<string[]> {
+  return [...(await resolveSidecars(photoPath)).paths];
+}
+
+/** What a sidecar held when we read it. */
+export interface Snapshot {
+  readonly bytes: Buffer | undefined;
+  readonly mode: number | undefined;
+  readonly uid: number | undefined;
+  readonly gid: number | undefined;
+}
+
+/** Reads a sidecar (absent is a valid state: `bytes` undefined). */
+export async function readSnapshot(path: string): Promise<Snapshot> {
+  try {
+    const bytes = await readFile(path);
+    const info = await stat(path);
+    return { bytes, mode: info.mode, uid: info.uid, gid: info.gid };
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return { bytes: undefined, mode: undefined, uid: undefined, gid: undefined };
+    throw err;
+  }
+}
+
+/** The one guard on every write: only `*.xmp` files are ever written. */
+export function assertSidecarPath(path: string): void {
+  if (!basename(path).toLowerCase().endsWith('.xmp') || basename(path).toLowerCase() === '.xmp') {
+    throw new Error(`refusing to write ${path}: only .xmp sidecars are written`);
+  }
+}
+
+export interface CommitHooks {
+  /** Test seam: runs after the temporary file is complete, before the re-check. */
+  readonly beforeCommit?: (path: string) => Promise<void>;
+}
+
+/**
+ * Replaces `path` with `text` atomically (spec §3.2 steps 6-7), but only if it still holds what
+ * `snapshot` saw: a temporary file in the same folder (leading dot, not ending in .xmp, so
+ * scanners ignore it), fsynced, given the old file's mode and owner, re-checked, renamed over the
+ * target, then the folder is fsynced. Returns 'conflict' (and writes nothing) when another
+ * program changed the sidecar meanwhile; the caller re-reads and re-merges.
+ *
+ * The rename also changes the folder's mtime, which is what makes PiGallery2 re-index (spec §4.3).
+ */
+export async function commitIfUnchanged(
+  path: string,
+  text: string,
+  snapshot: Snapshot,
+  hooks: CommitHooks = {},
+): Promise<'written' | 'conflict'> {
+  assertSidecarPath(path);
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.ft-tmp-${randomBytes(4).toString('hex')}`);
+  try {
+    const handle = await open(tmp, 'wx', 0o666);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (snapshot.mode !== undefined) await chmod(tmp, snapshot.mode & 0o7777);
+    if (snapshot.uid !== undefined && snapshot.gid !== undefined) {
+      // Only root (or the owner, for the group) may do this; a sidecar owned by us stays ours.
+      await chown(tmp, snapshot.uid, snapshot.gid).catch(() => undefined);
+    }
+    await hooks.beforeCommit?.(path);
+    const now = await readSnapshot(path);
+    if (!sameBytes(now.bytes, snapshot.bytes)) {
+      await rm(tmp, { force: true });
+      return 'conflict';
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dir);
+  return 'written';
+}
+
+/**
+ * Deletes `path` if it still holds what `snapshot` saw (a sidecar facetag made and nothing else
+ * uses any more); 'conflict' when another program changed it meanwhile.
+ */
+export async function removeIfUnchanged(path: string, snapshot: Snapshot): Promise<'removed' | 'conflict'> {
+  assertSidecarPath(path);
+  const now = await readSnapshot(path);
+  if (!sameBytes(now.bytes, snapshot.bytes)) return 'conflict';
+  await unlink(path);
+  await syncDir(dirname(path));
+  return 'removed';
+}
+
+function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.equals(b);
+}
+
+/** Makes the rename durable; some filesystems cannot fsync a folder, which is not an error here. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}
 
 export interface WriteSidecarsOptions extends CommitHooks {
   readonly policy: WritePolicy;

@@ -4,10 +4,14 @@ import { chmod, copyFile, mkdir, readdir, readFile, rm, stat, symlink, writeFile
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { assertSidecarPath } from '../../src/sidecar/atomic-write.js';
-import type { SidecarFace, SidecarInput } from '../../src/sidecar/input.js';
-import { sidecarPaths } from '../../src/sidecar/paths.js';
-import { SidecarWriteError, writeSidecars } from '../../src/sidecar/write.js';
+import {
+  assertSidecarPath,
+  type SidecarFace,
+  type SidecarInput,
+  SidecarWriteError,
+  sidecarPaths,
+  writeSidecars,
+} from '../../src/sidecar/write.js';
 import { repoRoot, tmpDir } from '../helpers/paths.js';
 
 let root: string;

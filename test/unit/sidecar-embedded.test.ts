@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import { bufferSource } from '../../src/sidecar/embedded/byte-source.js';
-import { iimKeywords } from '../../src/sidecar/embedded/iptc.js';
-import { readEmbeddedFrom } from '../../src/sidecar/embedded/read.js';
+import { bufferSource, iimKeywords, readEmbeddedFrom } from '../../src/sidecar/embedded.js';
 
 const XMP =
   '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>';

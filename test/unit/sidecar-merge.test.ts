@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import exifr from 'exifr';
-import type { SidecarFace, SidecarInput } from '../../src/sidecar/input.js';
 import { planSidecar, planSidecarDetailed } from '../../src/sidecar/plan.js';
-import { XmpParseError } from '../../src/sidecar/xml-dom.js';
+import type { SidecarFace, SidecarInput } from '../../src/sidecar/write.js';
+import { XmpParseError } from '../../src/sidecar/xmp-document.js';
 import { repoRoot } from '../helpers/paths.js';
 
 /*

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { faceArea, formatReal } from '../../src/sidecar/face-area.js';
-import { displayedToStored } from '../../src/sidecar/orientation.js';
+import { displayedToStored, faceArea, formatReal } from '../../src/sidecar/regions.js';
 
 /*
  * A stored (pre-orientation) raster of 400×300 with a face box covering pixels x 40..160,

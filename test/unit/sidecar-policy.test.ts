@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SidecarFace } from '../../src/sidecar/input.js';
-import { personNameProblem } from '../../src/sidecar/person-name.js';
-import { selectFaces } from '../../src/sidecar/policy.js';
+import { personNameProblem } from '../../src/names/person-name.js';
+import { type SidecarFace, selectFaces } from '../../src/sidecar/write.js';
 
 const rect = { cx: 10, cy: 10, width: 5, height: 5, angle: 0 };
 const f = (faceId: number, source: 'confirmed' | 'auto', value?: number, name = `P${faceId}`): SidecarFace => ({

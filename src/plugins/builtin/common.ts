@@ -6,7 +6,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import * as z from 'zod';
 import type { PluginFace } from '../api.js';
 
-/** Options every built-in takes: the same rule as the sidecar writer's (src/sidecar/policy.ts). */
+/** Options every built-in takes: the same rule as the sidecar writer's (src/sidecar/write.ts selectFaces). */
 export const policyOptions = {
   autoThreshold: z
     .number()

@@ -1,22 +1,227 @@
+/**
+ * Face regions in a sidecar: EXIF orientation (displayed ↔ stored frame), the one box a face gets
+ * (faceArea), reading the MWG and MP region lists other tools wrote, and merging ours into them.
+ */
+
 import type { Element } from '@xmldom/xmldom';
-import type { XmpEditor } from './editor.js';
-import { type FaceArea, formatReal } from './face-area.js';
-import type { SidecarFace } from './input.js';
-import { NS } from './namespaces.js';
-import type { FaceSkip } from './policy.js';
-import type { Provenance, RegionRecord } from './provenance.js';
-import { arrayItems, fieldHolders, findStructField, findTopProp, type RdfProp } from './rdf.js';
+import { boundingBox } from '../vision/geometry.js';
+import type { Provenance, RegionRecord } from './plan.js';
+import type { FaceSkip, SidecarFace } from './write.js';
 import {
-  areaIou,
-  type Dimensions,
-  mpListContainer,
-  mwgListContainer,
-  type RegionItem,
-  readAppliedDimensions,
-  readMpRegions,
-  readMwgRegions,
-  sameArea,
-} from './region-read.js';
+  arrayContainer,
+  arrayItems,
+  fieldHolders,
+  findField,
+  findStructField,
+  findTopProp,
+  NS,
+  type RdfProp,
+  textOf,
+  type XmpEditor,
+} from './xmp-document.js';
+
+/**
+ * EXIF orientation and MWG regions (spec §2). MWG areas are fractions of the STORED raster (the
+ * pixel grid before EXIF Orientation is applied), centre-based; the detector works on the
+ * DISPLAYED (auto-rotated) image. This is the spec's §2.3 table, checked there for all 8 values.
+ */
+
+/** A box as fractions (0..1) of an image: centre (x, y) and size (w, h). */
+export interface NormalizedArea {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
+
+/** Whether an orientation swaps width and height (5..8: the image is turned a quarter). */
+export function swapsAxes(orientation: number): boolean {
+  return orientation >= 5 && orientation <= 8;
+}
+
+/** The displayed image's size for a stored raster of `width` × `height`. */
+export function displayedSize(width: number, height: number, orientation: number): { width: number; height: number } {
+  return swapsAxes(orientation) ? { width: height, height: width } : { width, height };
+}
+
+/**
+ * Maps a box given as fractions of the displayed image (centre u, v; size wd, hd) to fractions
+ * of the stored raster: the spec's §2.3 table, row by row.
+ */
+export function displayedToStored(orientation: number, d: NormalizedArea): NormalizedArea {
+  const { x: u, y: v, w: wd, h: hd } = d;
+  switch (orientation) {
+    case 1:
+      return { x: u, y: v, w: wd, h: hd };
+    case 2:
+      return { x: 1 - u, y: v, w: wd, h: hd };
+    case 3:
+      return { x: 1 - u, y: 1 - v, w: wd, h: hd };
+    case 4:
+      return { x: u, y: 1 - v, w: wd, h: hd };
+    case 5:
+      return { x: v, y: u, w: hd, h: wd };
+    case 6:
+      return { x: v, y: 1 - u, w: hd, h: wd };
+    case 7:
+      return { x: 1 - v, y: 1 - u, w: hd, h: wd };
+    case 8:
+      return { x: 1 - v, y: u, w: hd, h: wd };
+    default:
+      throw new RangeError(`EXIF orientation must be 1..8, got ${orientation}`);
+  }
+}
+
+/** One face's region as written: MWG centre-based area and the MP top-left rectangle, same numbers. */
+export interface FaceArea {
+  /** MWG `stArea` x, y (centre), w, h: fractions of the stored raster. */
+  readonly mwg: NormalizedArea;
+  /** MP `Rectangle` x, y (top-left), w, h: the same box. */
+  readonly mp: NormalizedArea;
+}
+
+/**
+ * The stored-frame region of a face. The rotated rect's axis-aligned bounding box is clipped to
+ * the displayed image and snapped to whole pixels, then turned into the stored frame. Whole pixels
+ * because digiKam stores faces as integer rectangles and only collapses an MWG and an MP copy of a
+ * face into one when they round to the same pixels (spec §1.4 and §8): both come from this box.
+ *
+ * Returns undefined when nothing of the face lies inside the image.
+ */
+export function faceArea(
+  face: Pick<SidecarFace, 'rect'>,
+  imageWidth: number,
+  imageHeight: number,
+  orientation: number,
+): FaceArea | undefined {
+  const shown = displayedSize(imageWidth, imageHeight, orientation);
+  const box = boundingBox(face.rect);
+  const left = clamp(Math.round(box.x), 0, shown.width);
+  const top = clamp(Math.round(box.y), 0, shown.height);
+  const right = clamp(Math.round(box.x + box.width), 0, shown.width);
+  const bottom = clamp(Math.round(box.y + box.height), 0, shown.height);
+  if (right <= left || bottom <= top) return undefined;
+  const displayed: NormalizedArea = {
+    x: (left + right) / 2 / shown.width,
+    y: (top + bottom) / 2 / shown.height,
+    w: (right - left) / shown.width,
+    h: (bottom - top) / shown.height,
+  };
+  const mwg = displayedToStored(orientation, displayed);
+  return { mwg, mp: { x: mwg.x - mwg.w / 2, y: mwg.y - mwg.h / 2, w: mwg.w, h: mwg.h } };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+/**
+ * An XMP real: fixed-point, at most 10 decimals, no exponent (not every reader parses `1e-7`),
+ * no trailing zeros. 10 decimals keep a 1,000,000 px side exact to 1e-4 px.
+ */
+export function formatReal(v: number): string {
+  const s = (Math.abs(v) < 5e-11 ? 0 : v).toFixed(10);
+  return s.replace(/\.?0+$/, '');
+}
+
+/** One region item (`rdf:li`) of an MWG or MP region list, as read. */
+export interface RegionItem {
+  readonly li: Element;
+  readonly name: string | undefined;
+  /** Centre-based, normalized to the stored raster; undefined when it has no usable box. */
+  readonly area: NormalizedArea | undefined;
+}
+
+export interface Dimensions {
+  readonly w: number;
+  readonly h: number;
+}
+
+/** mwg-rs:AppliedToDimensions of a Regions struct, when it is there and has numbers. */
+export function readAppliedDimensions(regionsEl: Element): { el: Element; dims: Dimensions | undefined } | undefined {
+  const el = findStructField(fieldHolders(regionsEl), NS.mwgRs, 'AppliedToDimensions');
+  if (!el) return undefined;
+  const holders = fieldHolders(el);
+  const w = Number(textOf(findField(holders, NS.stDim, 'w')));
+  const h = Number(textOf(findField(holders, NS.stDim, 'h')));
+  return { el, dims: w > 0 && h > 0 ? { w, h } : undefined };
+}
+
+/** The rdf:Bag (or Seq) of mwg-rs:RegionList, when present. */
+export function mwgListContainer(regionsEl: Element): Element | undefined {
+  const list = findStructField(fieldHolders(regionsEl), NS.mwgRs, 'RegionList');
+  return list ? arrayContainer(list) : undefined;
+}
+
+/** MWG regions: Name and Area (pixel-unit areas are normalized by AppliedToDimensions). */
+export function readMwgRegions(regionsEl: Element): RegionItem[] {
+  const container = mwgListContainer(regionsEl);
+  if (!container) return [];
+  const dims = readAppliedDimensions(regionsEl)?.dims;
+  return arrayItems(container).map((li) => {
+    const holders = fieldHolders(li);
+    const name = textOf(findField(holders, NS.mwgRs, 'Name'));
+    const areaEl = findStructField(holders, NS.mwgRs, 'Area');
+    return { li, name: name?.trim() || undefined, area: areaEl ? readMwgArea(areaEl, dims) : undefined };
+  });
+}
+
+function readMwgArea(areaEl: Element, dims: Dimensions | undefined): NormalizedArea | undefined {
+  const holders = fieldHolders(areaEl);
+  const num = (local: string): number => Number(textOf(findField(holders, NS.stArea, local)) ?? Number.NaN);
+  const unit = textOf(findField(holders, NS.stArea, 'unit')) ?? 'normalized';
+  const area = { x: num('x'), y: num('y'), w: num('w'), h: num('h') };
+  if (![area.x, area.y, area.w, area.h].every(Number.isFinite)) return undefined;
+  if (unit === 'normalized') return area;
+  if (unit === 'pixel' && dims)
+    return { x: area.x / dims.w, y: area.y / dims.h, w: area.w / dims.w, h: area.h / dims.h };
+  return undefined;
+}
+
+/** The rdf:Bag of MP:RegionInfo/MPRI:Regions, when present. */
+export function mpListContainer(regionInfoEl: Element): Element | undefined {
+  const regions = findStructField(fieldHolders(regionInfoEl), NS.MPRI, 'Regions');
+  return regions ? arrayContainer(regions) : undefined;
+}
+
+/** MP regions: PersonDisplayName and Rectangle ("x, y, w, h", top-left), turned centre-based. */
+export function readMpRegions(regionInfoEl: Element): RegionItem[] {
+  const container = mpListContainer(regionInfoEl);
+  if (!container) return [];
+  return arrayItems(container).map((li) => {
+    const holders = fieldHolders(li);
+    const name = textOf(findField(holders, NS.MPReg, 'PersonDisplayName'));
+    const rect = parseRectangle(textOf(findField(holders, NS.MPReg, 'Rectangle')));
+    return { li, name: name?.trim() || undefined, area: rect };
+  });
+}
+
+/** An MP Rectangle string as a centre-based area. */
+export function parseRectangle(text: string | undefined): NormalizedArea | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 4 || !parts.every(Number.isFinite)) return undefined;
+  const [x, y, w, h] = parts as [number, number, number, number];
+  return { x: x + w / 2, y: y + h / 2, w, h };
+}
+
+/** Whether two areas are the same box to within half a pixel of the stored raster. */
+export function sameArea(a: NormalizedArea, b: NormalizedArea, dims: Dimensions): boolean {
+  const tx = 0.5 / dims.w + 1e-9;
+  const ty = 0.5 / dims.h + 1e-9;
+  return (
+    Math.abs(a.x - b.x) <= tx && Math.abs(a.w - b.w) <= tx && Math.abs(a.y - b.y) <= ty && Math.abs(a.h - b.h) <= ty
+  );
+}
+
+/** Intersection over union of two centre-based areas. */
+export function areaIou(a: NormalizedArea, b: NormalizedArea): number {
+  const ix = Math.max(0, Math.min(a.x + a.w / 2, b.x + b.w / 2) - Math.max(a.x - a.w / 2, b.x - b.w / 2));
+  const iy = Math.max(0, Math.min(a.y + a.h / 2, b.y + b.h / 2) - Math.max(a.y - a.h / 2, b.y - b.h / 2));
+  const inter = ix * iy;
+  const union = a.w * a.h + b.w * b.h - inter;
+  return union > 0 ? inter / union : 0;
+}
 
 /** A face that has a region: the input face and its stored-frame area. */
 export interface PlannedFace {
