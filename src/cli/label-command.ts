@@ -1,5 +1,4 @@
-import type { LabelRequest } from '../labelling/label-request.js';
-import { createLabelling } from '../labelling/labelling.js';
+import { createLabelling, type LabelRequest } from '../labelling/labelling.js';
 import { checkPersonName } from '../names/person-name.js';
 import { InputError, intFlag, parse, UsageError } from './args.js';
 import { openStoreForCommand } from './open-store.js';

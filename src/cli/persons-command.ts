@@ -1,7 +1,6 @@
 import { createLabelling } from '../labelling/labelling.js';
 import { checkPersonName } from '../names/person-name.js';
-import { personFaceCounts } from '../store/faces.js';
-import { personByName } from '../store/persons.js';
+import { personByName, personFaceCounts } from '../store/faces.js';
 import { InputError, parse, UsageError } from './args.js';
 import { openStoreForCommand } from './open-store.js';
 import { formatTable } from './table.js';

@@ -10,7 +10,7 @@ import { type Hasher, hashFile } from '../files/content-hash.js';
 import { errnoCode } from '../files/errno.js';
 import { identifyPhoto, recordAnalysis, recordFailure, recordVanished } from '../store/analysis.js';
 import type { Db } from '../store/db.js';
-import type { FaceInput } from '../store/faces.js';
+import type { FaceInput } from '../store/face-writes.js';
 import {
   type BackoffPolicy,
   type ClaimedJob,

@@ -23,7 +23,7 @@ import { createHttpApi, startHttpServer } from '../http/app.js';
 import { isLoopbackHost } from '../http/auth.js';
 import { createLatencyRecorder } from '../http/latency-histogram.js';
 import type { MetricsSnapshot } from '../http/metrics.js';
-import { labelChanges as createLabelChanges } from '../labelling/label-change.js';
+import { labelChanges as createLabelChanges } from '../labelling/labelling.js';
 import { drawnFaceChip } from '../pipeline/drawn-face.js';
 import { sidecarSureFrom } from '../plugins/builtin/common.js';
 import { startPluginHost } from '../plugins/host.js';
@@ -237,6 +237,14 @@ async function startServices(deps: DaemonDeps): Promise<void> {
     },
   });
 
+  // What a person does to the labels, once stored: each plugin's loop wakes to tell the galleries,
+  // training retrains after its debounce, clustering re-clusters.
+  const labelChanges = createLabelChanges((err, change) => log.error('a label listener failed', { err, change }));
+  labelChanges.subscribe(() => {
+    training.labelsChanged();
+    clustering?.wake();
+  });
+
   // Plugins deliver the outbox on their own loops: a slow gallery never holds up tagging.
   const plugins = await startPluginHost({
     db,
@@ -245,17 +253,10 @@ async function startServices(deps: DaemonDeps): Promise<void> {
     log: log.child({ component: 'plugins' }),
     baseDir: deps.configDir ?? process.cwd(),
     timers,
+    labelChanges,
     stopTimeoutMs: Math.max(500, (config.daemon.stopDeadlineSeconds * 1000) / 4),
   });
   shutdown.register('plugins', () => plugins.stop());
-
-  // What a person does to the labels, once stored: retrain after the debounce, tell the galleries, re-cluster.
-  const labelChanges = createLabelChanges((err, change) => log.error('a label listener failed', { err, change }));
-  labelChanges.subscribe(() => {
-    plugins.wake();
-    training.labelsChanged();
-    clustering?.wake();
-  });
 
   // The HTTP API starts before the first reconcile; /readyz says 503 until READY=1.
   const analyseSeconds = createLatencyRecorder();

@@ -14,7 +14,7 @@ import { needsStoredChip, recogniseStored } from '../pipeline/analyse.js';
 import { UNKNOWN } from '../recognize/recognizer.js';
 import type { Db } from '../store/db.js';
 import { autoFaceChips, countAutoFaceChips, labelsFingerprint } from '../store/face-chips.js';
-import { recordPredictions } from '../store/faces.js';
+import { recordPredictions } from '../store/face-writes.js';
 import { decodeChipPng } from '../vision/chip-png.js';
 import { type ModelSet, modelSetOf } from './model-set.js';
 import { type LibraryTrainingOptions, trainLibrary } from './train-library.js';

@@ -1,7 +1,7 @@
 /** What the HTTP API needs from the daemon: narrow ports, given once to createHttpApi. */
 import type { Logger } from '../core/logger.js';
 import type { TrainingStatus } from '../core/service-status.js';
-import type { LabelChanges } from '../labelling/label-change.js';
+import type { LabelChanges } from '../labelling/labelling.js';
 import type { DrawnFaceChip } from '../pipeline/drawn-face.js';
 import type { PluginHost } from '../plugins/host.js';
 import type { Recognizer } from '../recognize/recognizer.js';

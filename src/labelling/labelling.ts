@@ -8,15 +8,21 @@
  * only after it commits publishes one typed change (label-change.ts) for training, the plugin host
  * and clustering. A refusal is a LabelProblem from one registry (problems.ts), never a throw.
  */
+
 import { checkPersonName } from '../names/person-name.js';
 import { type Db, writeTransaction } from '../store/db.js';
-import { type FaceRow, faceById, setFaceLabel } from '../store/faces.js';
-import { labelFaces, undoLabelAction } from '../store/label-actions.js';
+import {
+  type FaceRow,
+  faceById,
+  type LabelAction,
+  labelFaces,
+  type PersonRow,
+  personByName,
+  setFaceLabel,
+  undoLabelAction,
+} from '../store/faces.js';
 import { addManualFace, type ManualFace } from '../store/manual-faces.js';
 import { type MergeCounts, mergePersons, renamePerson } from '../store/person-admin.js';
-import { type PersonRow, personByName } from '../store/persons.js';
-import type { LabelChanges } from './label-change.js';
-import { describeAction, existingPersonOf, type LabelRequest, storeAction } from './label-request.js';
 import { type LabelProblem, problems } from './problems.js';
 
 /** Done (with what it did), or refused with the reason. */
@@ -168,3 +174,110 @@ function storeProblem(code: 'face-not-found' | 'invalid-person-name' | 'nothing-
 /** The name was checked by the one rule before the store saw it: a refusal there is a bug. */
 const nameRuleDisagrees = (what: string): Error =>
   new Error(`${what}: the store refused a name the person-name rule accepted`);
+
+/**
+ * What a person asks to do to a face's label, in the words the page, the HTTP API and `facetag
+ * label` share, and what each request becomes in the store.
+ */
+/**
+ * `confirm` names an existing person (a typo cannot create one); `name` may create the person;
+ * `reject` turns down a suggestion (the current one unless `person` says which); `ignore` marks a
+ * stranger's face (never named or suggested again); `not_a_face` marks a detector mistake; `clear`
+ * takes a label back so the model's suggestion applies again.
+ */
+export type LabelRequest =
+  | { readonly action: 'confirm' | 'name'; readonly person: string }
+  | { readonly action: 'reject'; readonly person?: string | undefined }
+  | { readonly action: 'not_a_face' | 'ignore' | 'clear' };
+
+/** The label state the store writes for a request. */
+export function storeAction(request: LabelRequest): LabelAction {
+  switch (request.action) {
+    case 'confirm':
+    case 'name':
+      return { state: 'confirmed', person: request.person };
+    case 'reject':
+      return request.person === undefined ? { state: 'rejected' } : { state: 'rejected', person: request.person };
+    case 'not_a_face':
+      return { state: 'not_a_face' };
+    case 'ignore':
+      return { state: 'ignored' };
+    case 'clear':
+      return { state: 'auto' };
+  }
+}
+
+/** The person a request refers to who must exist already (`confirm`, and `reject` naming one). */
+export function existingPersonOf(request: LabelRequest): string | undefined {
+  if (request.action === 'confirm') return request.person;
+  if (request.action === 'reject') return request.person;
+  return undefined;
+}
+
+/** What an action on `count` faces did, in the words the page shows beside its undo button. */
+export function describeAction(request: LabelRequest, count: number): string {
+  const faces = count === 1 ? '1 face' : `${count} faces`;
+  switch (request.action) {
+    case 'confirm':
+    case 'name':
+      return `${faces} named ${request.person}`;
+    case 'reject':
+      return `${faces} rejected`;
+    case 'not_a_face':
+      return `${faces} marked not a face`;
+    case 'ignore':
+      return `${faces} ignored`;
+    case 'clear':
+      return `${faces} cleared`;
+  }
+}
+
+/**
+ * The one event a label change sends (issue 16 §3): what a person did, published after its
+ * transaction commits. The daemon's training, plugin host and clustering subscribe; the HTTP routes
+ * publish. Labels written by another process (`facetag label`) are not seen here: the training
+ * service's fingerprint poll notices those.
+ */
+
+export type LabelChange =
+  /** Named, confirmed, rejected, ignored, "not a face" or cleared: one face or a whole group. */
+  | { readonly kind: 'faces-labelled'; readonly faceIds: readonly number[] }
+  | { readonly kind: 'label-action-undone'; readonly actionId: number }
+  | { readonly kind: 'person-renamed'; readonly personId: number }
+  | { readonly kind: 'persons-merged'; readonly from: number; readonly into: number }
+  /** A face a person drew on a photo the detector missed. */
+  | { readonly kind: 'face-drawn'; readonly faceId: number };
+
+export type LabelListener = (change: LabelChange) => void;
+
+export interface LabelChanges {
+  publish(change: LabelChange): void;
+  /** Returns the unsubscribe. */
+  subscribe(listener: LabelListener): () => void;
+}
+
+/**
+ * An in-process hub. A listener that throws does not keep the change from the others: its error
+ * goes to `onListenerError` (the daemon logs it), since the label itself is already stored.
+ */
+export function labelChanges(onListenerError: (err: unknown, change: LabelChange) => void): LabelChanges {
+  const listeners = new Set<LabelListener>();
+  return {
+    publish(change) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(change);
+        } catch (err) {
+          onListenerError(err, change);
+        }
+      }
+    },
+    subscribe(listener) {
+      const own = (change: LabelChange) => listener(change);
+      listeners.add(own);
+      return () => {
+        listeners.delete(own);
+      };
+    },
+  };
+}

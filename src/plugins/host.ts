@@ -11,17 +11,13 @@ import { join } from 'node:path';
 import type { PluginEntry } from '../config/plugins.js';
 import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { LabelChanges } from '../labelling/labelling.js';
 import type { Db } from '../store/db.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../store/jobs.js';
-import {
-  firstUndeliveredId,
-  lastEventId,
-  markDeliveredBelow,
-  pruneDeliveredKeepingNewest,
-} from '../store/plugin-outbox.js';
+import { firstUndeliveredId, lastEventId, markDeliveredBelow, pruneDeliveredKeepingNewest } from '../store/outbox.js';
 import type { FacetagPlugin, PluginContext, PluginInstance } from './api.js';
 import { BUILTIN_PLUGINS } from './builtin/index.js';
-import { callWithDeadline } from './deadline.js';
+import { callWithDeadline } from './events.js';
 import { checkInstance, importPlugin, PluginLoadError, parseOptions } from './loader.js';
 import { errorOutcome, photoFailedError, retryLaterError } from './outcome.js';
 import { type DeliveryPolicy, DeliveryRunner, messageOf } from './runner.js';
@@ -38,6 +34,8 @@ export interface PluginHostOptions {
   readonly now?: () => number;
   /** Where the delivery loops sleep (default the system's; tests pass a fake clock). */
   readonly timers?: Timers;
+  /** Label changes committed in this process; each plugin's loop wakes on them. */
+  readonly labelChanges?: Pick<LabelChanges, 'subscribe'>;
   readonly builtins?: ReadonlyMap<string, FacetagPlugin<unknown>>;
   /** Tuning (tests use short times). */
   readonly delivery?: Partial<
@@ -163,6 +161,7 @@ export async function startPluginHost(options: PluginHostOptions): Promise<Plugi
       timers,
       classify: errorOutcome,
       onProgress,
+      ...(options.labelChanges ? { labelChanges: options.labelChanges } : {}),
     });
     runners.set(p.id, runner);
     runner.start();

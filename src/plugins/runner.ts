@@ -19,15 +19,13 @@
  */
 import type { Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { LabelChanges } from '../labelling/labelling.js';
 import type { Db } from '../store/db.js';
 import { type BackoffPolicy, backoffDelay } from '../store/jobs.js';
-import { markDeliveryFailed } from '../store/outbox.js';
-import { eventsAfter } from '../store/plugin-outbox.js';
+import { eventsAfter, markDeliveryFailed } from '../store/outbox.js';
 import type { PluginEvent, PluginInstance } from './api.js';
-import { callWithDeadline } from './deadline.js';
-import { buildEvent } from './events.js';
+import { callWithDeadline, buildEvent, changedWatches, park, supersede, unpark } from './events.js';
 import type { ErrorOutcome } from './outcome.js';
-import { changedWatches, park, supersede, unpark } from './parking.js';
 import type { PendingEvent, PluginState } from './state.js';
 
 export interface DeliveryPolicy {
@@ -66,6 +64,8 @@ export interface RunnerDeps {
   readonly classify: (err: unknown) => ErrorOutcome;
   /** After a step that changed the state: persist it, advance the outbox. */
   readonly onProgress: () => void;
+  /** A person's labels, once committed: the loop wakes to deliver them without waiting for its poll. */
+  readonly labelChanges?: Pick<LabelChanges, 'subscribe'>;
 }
 
 export class DeliveryRunner {
@@ -77,12 +77,14 @@ export class DeliveryRunner {
   /** Nothing is delivered before this (a gallery's Retry-After). In memory: a restart may ask again. */
   #holdUntil = 0;
   #nextWatchCheck = 0;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(deps: RunnerDeps) {
     this.#deps = deps;
   }
 
   start(): void {
+    this.#unsubscribe = this.#deps.labelChanges?.subscribe(() => this.wake());
     this.#done = this.#loop();
   }
 
@@ -127,6 +129,7 @@ export class DeliveryRunner {
 
   /** Aborts calls in flight (their events stay pending) and resolves when the loop has ended. */
   async stop(): Promise<void> {
+    this.#unsubscribe?.();
     this.#stop.abort();
     this.#wake?.();
     await this.#done;

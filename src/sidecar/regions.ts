@@ -4,7 +4,7 @@
  */
 
 import type { Element } from '@xmldom/xmldom';
-import { boundingBox } from '../vision/geometry.js';
+import { pixelBox } from '../vision/geometry.js';
 import type { Provenance, RegionRecord } from './plan.js';
 import type { FaceSkip, SidecarFace } from './write.js';
 import {
@@ -95,24 +95,16 @@ export function faceArea(
   orientation: number,
 ): FaceArea | undefined {
   const shown = displayedSize(imageWidth, imageHeight, orientation);
-  const box = boundingBox(face.rect);
-  const left = clamp(Math.round(box.x), 0, shown.width);
-  const top = clamp(Math.round(box.y), 0, shown.height);
-  const right = clamp(Math.round(box.x + box.width), 0, shown.width);
-  const bottom = clamp(Math.round(box.y + box.height), 0, shown.height);
-  if (right <= left || bottom <= top) return undefined;
+  const box = pixelBox(face.rect, shown);
+  if (!box) return undefined;
   const displayed: NormalizedArea = {
-    x: (left + right) / 2 / shown.width,
-    y: (top + bottom) / 2 / shown.height,
-    w: (right - left) / shown.width,
-    h: (bottom - top) / shown.height,
+    x: (box.x + box.x + box.width) / 2 / shown.width,
+    y: (box.y + box.y + box.height) / 2 / shown.height,
+    w: box.width / shown.width,
+    h: box.height / shown.height,
   };
   const mwg = displayedToStored(orientation, displayed);
   return { mwg, mp: { x: mwg.x - mwg.w / 2, y: mwg.y - mwg.h / 2, w: mwg.w, h: mwg.h } };
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
 }
 
 /**

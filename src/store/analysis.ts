@@ -12,12 +12,11 @@
  *      transient error, `retryJob` from jobs.ts.
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
-import { carryLabels, type FaceInput, type FaceWriteReport, writeFaces } from './faces.js';
+import { type Db, prepared, writeTransaction } from './db.js';
+import { carryLabels, type FaceInput, type FaceWriteReport, writeFaces } from './face-writes.js';
 import { assertLease, type ClaimedJob, completeJob } from './jobs.js';
 import { announceContent, announcePhoto } from './outbox.js';
 import { type FileStamp, markPathRemoved, PHOTO_STATUSES } from './photos.js';
-import { prepared } from './statements.js';
 
 /** A file version with its identity. */
 export interface HashedStamp extends FileStamp {

@@ -9,10 +9,8 @@
  * are detectable: the feed then says `resync` and the reader should re-read current state.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
-import type { AnnounceCause } from './outbox.js';
-import { eventsAfter } from './plugin-outbox.js';
-import { prepared } from './statements.js';
+import { type Db, prepared } from './db.js';
+import { type AnnounceCause, eventsAfter } from './outbox.js';
 
 export interface Change {
   /** Pass as `since` to read what came after this change. */

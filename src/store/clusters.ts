@@ -4,9 +4,8 @@
  * and the unknown-faces list only reads (a request never recomputes a cluster).
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
+import { type Db, prepared, writeTransaction } from './db.js';
 import { storedFloat32 } from './faces.js';
-import { prepared } from './statements.js';
 
 /** Unknown: no label, and no model names it. Only these are clustered and listed. */
 const UNKNOWN_FACE = "f.label_state = 'auto' AND f.predicted_person_id IS NULL";

@@ -2,6 +2,7 @@
  * Opening the SQLite store. better-sqlite3 is used only under src/store/; other modules take the
  * `Db` type from here.
  */
+
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -70,4 +71,28 @@ export function integrityProblems(db: Db): string[] {
   const fk = db.pragma('foreign_key_check', { simple: false });
   if (Array.isArray(fk)) for (const row of fk) problems.push(`foreign key: ${JSON.stringify(row)}`);
   return problems;
+}
+
+/**
+ * Prepared statements cached per connection. better-sqlite3 compiles SQL on every `prepare`, which
+ * costs more than running a small statement; the hot paths (reconcile, claiming jobs, recording
+ * faces) run the same few statements thousands of times.
+ */
+type Statement = Database.Statement<unknown[], unknown>;
+
+const caches = new WeakMap<Db, Map<string, Statement>>();
+
+/** The compiled statement for `sql` on `db`, compiled once per connection. Never toggle raw/pluck on it. */
+export function prepared(db: Db, sql: string): Statement {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
 }

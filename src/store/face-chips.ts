@@ -3,9 +3,8 @@
  * auto faces to name again after a retrain. Paged by id so memory stays bounded.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, prepared } from './db.js';
 import { GIVEN_LABELS, storedFloat32 } from './faces.js';
-import { prepared } from './statements.js';
 
 /** The columns every stored-chip row has; each query adds its own and then `withStoredFeatures`. */
 export const storedChipColumns = z.object({

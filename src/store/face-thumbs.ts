@@ -3,9 +3,8 @@
  * analysed before v6 by the daemon's filler (daemon/face-thumb-filler.ts), one content at a time.
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
-import { faceBoxRow } from './faces.js';
-import { prepared } from './statements.js';
+import { type Db, prepared, writeTransaction } from './db.js';
+import { faceBoxRow } from './face-writes.js';
 
 /** The picture to show for a face: the colour JPEG when made, else the grey PNG chip. */
 export function facePicture(db: Db, faceId: number): { kind: 'jpeg' | 'png'; bytes: Buffer } | undefined {

@@ -1,18 +1,21 @@
 /**
+ * Faces, their labels and the persons they name: the rows and reads, one face's label, a group's
+ * label with its undo (label actions), and the persons table. What an analysis writes is in
+ * face-writes.ts.
+ *
  * Faces belong to a content (a hash), not to a path: copies share them and a move keeps them.
  *
  * The one rule here (ARCHITECTURE "Data", issue 4 item 5): a label given by a person — confirmed,
- * rejected, not_a_face, ignored — is never overwritten by the pipeline. Re-detection pairs new faces with
+ * rejected, not_a_face, ignored — is never overwritten by the pipeline. Re-detection (face-writes.ts) pairs new faces with
  * stored ones by overlap (face-match.ts) and updates them in place, so face ids stay stable and
  * labelled faces keep their label; a labelled face the detector no longer finds is kept as it is.
  * Only auto faces are ever deleted by a new analysis.
  */
+
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
-import { matchFaces, type StoredBox } from './face-match.js';
+import { normalisePersonName } from '../names/person-name.js';
+import { type Db, prepared, writeTransaction } from './db.js';
 import { announceContent } from './outbox.js';
-import { ensurePerson, normalisePersonName } from './persons.js';
-import { prepared } from './statements.js';
 
 /** `ignored`: a real face of nobody to name (a stranger in the background), never asked about again. */
 export const LABEL_STATES = ['auto', 'confirmed', 'rejected', 'not_a_face', 'ignored'] as const;
@@ -67,203 +70,6 @@ const FACE_FROM = `
   LEFT JOIN persons pp ON pp.id = f.predicted_person_id
   LEFT JOIN persons lp ON lp.id = f.person_id`;
 const FACE_SELECT = `SELECT ${FACE_COLUMNS} ${FACE_FROM}`;
-
-/** A face as the pipeline reports it. */
-export interface FaceInput {
-  /** Rotated box in the oriented full-resolution frame. */
-  readonly rect: StoredBox;
-  readonly strength: number;
-  /** Summed strength over the sweep's angles. */
-  readonly support?: number | null;
-  readonly density?: number | null;
-  /** The upright face, encoded (PNG), cut with `chipPadding`. */
-  readonly chip?: Uint8Array | null;
-  readonly chipPadding?: number | null;
-  /** The same crop in colour (JPEG), shown to people; replaced with the chip. */
-  readonly thumb?: Uint8Array | null;
-  /** Feature vector for re-classification; stored as float32. */
-  readonly features?: Float32Array | Float64Array | null;
-  /** What the features were computed with (recognize/features.ts featureKey). */
-  readonly featureKey?: string | null;
-  /** The winning model's person; null for unknown (not the recogniser's 'unknown' name, which would become a person). */
-  readonly predictedPerson?: string | null;
-  readonly decisionValue?: number | null;
-}
-
-/** Float32 little-endian bytes: half the size of float64, far below HOG's own precision. */
-function featureBytes(features: Float32Array | Float64Array | null | undefined): Buffer | null {
-  if (!features) return null;
-  const f32 = features instanceof Float32Array ? features : Float32Array.from(features);
-  return Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength);
-}
-
-function personIdOf(db: Db, name: string | null | undefined, now: number): number | null {
-  if (name === null || name === undefined) return null;
-  const normal = normalisePersonName(name);
-  if (normal === undefined) throw new Error(`invalid person name ${JSON.stringify(name)} from the recogniser`);
-  return ensurePerson(db, normal, now);
-}
-
-function faceValues(db: Db, face: FaceInput, modelVersion: string | null, now: number) {
-  const { cx, cy, width, height, angle } = face.rect;
-  return {
-    cx,
-    cy,
-    width,
-    height,
-    angle,
-    strength: face.strength,
-    support: face.support ?? null,
-    density: face.density ?? null,
-    chip: face.chip ? Buffer.from(face.chip.buffer, face.chip.byteOffset, face.chip.byteLength) : null,
-    chip_padding: face.chipPadding ?? null,
-    thumb: face.thumb ? Buffer.from(face.thumb.buffer, face.thumb.byteOffset, face.thumb.byteLength) : null,
-    features: featureBytes(face.features),
-    feature_key: face.featureKey ?? null,
-    predicted_person_id: personIdOf(db, face.predictedPerson, now),
-    decision_value: face.decisionValue ?? null,
-    model_version: face.predictedPerson === undefined && face.decisionValue === undefined ? null : modelVersion,
-    now,
-  };
-}
-
-/** A face's id and rotated box, as rows give them. */
-export const faceBoxRow = z.object({
-  id: z.int(),
-  cx: z.number(),
-  cy: z.number(),
-  width: z.number(),
-  height: z.number(),
-  angle: z.number(),
-});
-const storedBox = faceBoxRow.extend({ label_state: z.enum(LABEL_STATES) });
-
-export interface FaceWriteReport {
-  readonly inserted: number;
-  readonly updated: number;
-  readonly deleted: number;
-  /** Labelled faces kept although this detection did not find them. */
-  readonly keptUnmatched: number;
-}
-
-/**
- * Make `faces` the content's detection, label-safely (see the file comment). Call inside the
- * transaction that records the analysis: it runs several statements.
- */
-export function writeFaces(
-  db: Db,
-  contentId: number,
-  faces: readonly FaceInput[],
-  modelVersion: string | null,
-  now: number,
-): FaceWriteReport {
-  const existing = z
-    .array(storedBox)
-    .parse(
-      prepared(
-        db,
-        'SELECT id, cx, cy, width, height, angle, label_state FROM faces WHERE content_id = ? ORDER BY id',
-      ).all(contentId),
-    );
-  const pairs = matchFaces(
-    existing.map((e) => ({ ...e, labelled: e.label_state !== 'auto' })),
-    faces.map((f) => f.rect),
-  );
-  const matchedExisting = new Set(pairs.map(([e]) => e));
-  const matchedIncoming = new Set(pairs.map(([, i]) => i));
-
-  const update = prepared(
-    db,
-    `UPDATE faces SET cx = @cx, cy = @cy, width = @width, height = @height, angle = @angle, strength = @strength,
-       support = @support, density = @density, chip = @chip, chip_padding = @chip_padding, thumb = @thumb,
-       features = @features,
-       feature_key = @feature_key, predicted_person_id = @predicted_person_id, decision_value = @decision_value,
-       model_version = @model_version, updated_at = @now
-     WHERE id = @id`,
-  );
-  // matchFaces pairs indices of the two lists it was given.
-  for (const [e, i] of pairs) update.run({ ...faceValues(db, faces[i]!, modelVersion, now), id: existing[e]!.id });
-
-  let deleted = 0;
-  let keptUnmatched = 0;
-  const remove = prepared(db, "DELETE FROM faces WHERE id = ? AND label_state = 'auto'");
-  existing.forEach((e, ei) => {
-    if (matchedExisting.has(ei)) return;
-    if (e.label_state === 'auto') deleted += remove.run(e.id).changes;
-    else keptUnmatched++;
-  });
-
-  const insert = prepared(
-    db,
-    `INSERT INTO faces (content_id, cx, cy, width, height, angle, strength, support, density, chip, chip_padding, thumb,
-                        features, feature_key, predicted_person_id, decision_value, model_version, created_at, updated_at)
-     VALUES (@content_id, @cx, @cy, @width, @height, @angle, @strength, @support, @density, @chip, @chip_padding, @thumb,
-             @features, @feature_key, @predicted_person_id, @decision_value, @model_version, @now, @now)`,
-  );
-  let inserted = 0;
-  faces.forEach((f, i) => {
-    if (matchedIncoming.has(i)) return;
-    insert.run({ ...faceValues(db, f, modelVersion, now), content_id: contentId });
-    inserted++;
-  });
-  return { inserted, updated: pairs.length, deleted, keptUnmatched };
-}
-
-/**
- * Carry the labels of `from`'s faces over to `to`'s faces they overlap (IoU ≥ 0.5) where those are
- * still auto; `to`'s own labels win. With `keepUnmatched`, a labelled face with no counterpart is
- * moved to `to` (used when `from` is about to be deleted: same bytes, two rows). Returns how many
- * labels were carried or moved. Call inside a transaction.
- */
-export function carryLabels(db: Db, from: number, to: number, keepUnmatched: boolean, now: number): number {
-  const labelled = z.array(storedBox.extend({ person_id: z.int().nullable(), labelled_at: z.int().nullable() })).parse(
-    prepared(
-      db,
-      `SELECT id, cx, cy, width, height, angle, label_state, person_id, labelled_at FROM faces
-         WHERE content_id = ? AND label_state <> 'auto' ORDER BY id`,
-    ).all(from),
-  );
-  if (labelled.length === 0) return 0;
-  const target = z
-    .array(storedBox)
-    .parse(
-      prepared(
-        db,
-        'SELECT id, cx, cy, width, height, angle, label_state FROM faces WHERE content_id = ? ORDER BY id',
-      ).all(to),
-    );
-  // Target faces are the "existing" side so its labelled faces are matched (and protected) first.
-  const pairs = matchFaces(
-    target.map((t) => ({ ...t, labelled: t.label_state !== 'auto' })),
-    labelled,
-  );
-  let carried = 0;
-  const setLabel = prepared(
-    db,
-    `UPDATE faces SET label_state = @state, person_id = @person, labelled_at = @at, updated_at = @now
-     WHERE id = @id AND label_state = 'auto'`,
-  );
-  const matched = new Set<number>();
-  for (const [t, l] of pairs) {
-    matched.add(l);
-    // matchFaces pairs indices of the two lists it was given.
-    const source = labelled[l]!;
-    carried += setLabel.run({
-      id: target[t]!.id,
-      state: source.label_state,
-      person: source.person_id,
-      at: source.labelled_at ?? now,
-      now,
-    }).changes;
-  }
-  if (keepUnmatched) {
-    const move = prepared(db, 'UPDATE faces SET content_id = ?, updated_at = ? WHERE id = ?');
-    labelled.forEach((l, i) => {
-      if (!matched.has(i)) carried += move.run(to, now, l.id).changes;
-    });
-  }
-  return carried;
-}
 
 export function faceById(db: Db, id: number): FaceRow | undefined {
   const row: unknown = prepared(db, `${FACE_SELECT} WHERE f.id = ?`).get(id);
@@ -349,44 +155,6 @@ export function setFaceLabel(db: Db, faceId: number, action: LabelAction, now: n
   });
 }
 
-export interface Prediction {
-  readonly faceId: number;
-  readonly predictedPerson: string | null;
-  readonly decisionValue: number | null;
-}
-
-/**
- * Re-classification results (a new model version, no new detection): only the prediction columns
- * change, never a label. One transaction; each touched content is announced once.
- */
-export function recordPredictions(
-  db: Db,
-  predictions: readonly Prediction[],
-  modelVersion: string,
-  now: number,
-): number {
-  return writeTransaction(db, () => {
-    const update = prepared(
-      db,
-      `UPDATE faces SET predicted_person_id = ?, decision_value = ?, model_version = ?, updated_at = ?
-       WHERE id = ? RETURNING content_id`,
-    );
-    const contents = new Set<number>();
-    for (const p of predictions) {
-      const row: unknown = update.get(
-        personIdOf(db, p.predictedPerson, now),
-        p.decisionValue,
-        modelVersion,
-        now,
-        p.faceId,
-      );
-      if (row !== undefined) contents.add(z.object({ content_id: z.int() }).parse(row).content_id);
-    }
-    for (const c of contents) announceContent(db, c, 'reclassified', now);
-    return contents.size;
-  });
-}
-
 /** A face with where to see it: the content's hash and one live path (the lowest photo id). */
 const personFaceRow = faceRow.extend({ hash: z.string().nullable(), path: z.string() });
 export type PersonFaceRow = z.infer<typeof personFaceRow>;
@@ -434,4 +202,136 @@ export function personFaceCounts(db: Db): PersonFaceCount[] {
        FROM persons p ORDER BY p.name`,
     ).all(),
   );
+}
+
+/**
+ * Bulk labels with undo: naming a whole cluster, ignoring a group. Each bulk action is one
+ * transaction that records every face's label from before it, so undo puts exactly those back.
+ * A face labelled again since the action is left alone on undo (the newer word wins).
+ */
+const beforeRow = z.object({
+  id: z.int(),
+  content_id: z.int(),
+  label_state: z.string(),
+  person_id: z.int().nullable(),
+  labelled_at: z.int().nullable(),
+});
+const beforeList = z.array(beforeRow);
+
+export type BulkLabelResult =
+  | { readonly ok: true; readonly actionId: number; readonly labelled: number }
+  | { readonly ok: false; readonly faceId: number; readonly code: Exclude<LabelResult, { ok: true }>['code'] };
+
+/** Label many faces in one transaction: all or none. `summary` says what it was, for the page's undo. */
+export function labelFaces(
+  db: Db,
+  faceIds: readonly number[],
+  action: LabelAction,
+  summary: string,
+  now: number,
+): BulkLabelResult {
+  const run = (): BulkLabelResult => {
+    const before = [];
+    for (const id of new Set(faceIds)) {
+      const face = faceById(db, id);
+      if (!face) throw new BulkRefused(id, 'face-not-found');
+      before.push({
+        id,
+        content_id: face.content_id,
+        label_state: face.label_state,
+        person_id: face.person_id,
+        labelled_at: face.labelled_at,
+      });
+      const r = setFaceLabel(db, id, action, now);
+      if (!r.ok) throw new BulkRefused(id, r.code);
+    }
+    const row: unknown = prepared(
+      db,
+      'INSERT INTO label_actions (summary, before, created_at) VALUES (?, ?, ?) RETURNING id',
+    ).get(summary, JSON.stringify(before), now);
+    return { ok: true, actionId: z.object({ id: z.int() }).parse(row).id, labelled: before.length };
+  };
+  try {
+    return writeTransaction(db, run);
+  } catch (err) {
+    if (err instanceof BulkRefused) return { ok: false, faceId: err.faceId, code: err.code };
+    throw err;
+  }
+}
+
+/** Thrown inside the transaction so that one refused face rolls the whole action back. */
+class BulkRefused extends Error {
+  constructor(
+    readonly faceId: number,
+    readonly code: Exclude<LabelResult, { ok: true }>['code'],
+  ) {
+    super(`face ${faceId}: ${code}`);
+  }
+}
+
+export type UndoResult =
+  | { readonly ok: true; readonly restored: number; readonly kept: number }
+  | { readonly ok: false; readonly code: 'not-found' | 'already-undone' };
+
+const actionRow = z.object({ before: z.string(), created_at: z.int(), undone_at: z.int().nullable() });
+
+/** Put back the labels a bulk action replaced, except on faces labelled again since. */
+export function undoLabelAction(db: Db, actionId: number, now: number): UndoResult {
+  return writeTransaction(db, (): UndoResult => {
+    const found: unknown = prepared(db, 'SELECT before, created_at, undone_at FROM label_actions WHERE id = ?').get(
+      actionId,
+    );
+    if (found === undefined) return { ok: false, code: 'not-found' };
+    const action = actionRow.parse(found);
+    if (action.undone_at !== null) return { ok: false, code: 'already-undone' };
+    const before = beforeList.parse(JSON.parse(action.before));
+    const restore = prepared(
+      db,
+      `UPDATE faces SET label_state = @label_state, person_id = @person_id, labelled_at = @labelled_at, updated_at = @now
+       WHERE id = @id AND coalesce(labelled_at, 0) <= @since`,
+    );
+    let restored = 0;
+    const contents = new Set<number>();
+    for (const face of before) {
+      const changes = restore.run({ ...face, now, since: action.created_at }).changes;
+      restored += changes;
+      if (changes > 0) contents.add(face.content_id);
+    }
+    for (const c of contents) announceContent(db, c, 'labelled', now);
+    prepared(db, 'UPDATE label_actions SET undone_at = ? WHERE id = ?').run(now, actionId);
+    return { ok: true, restored, kept: before.length - restored };
+  });
+}
+
+const recentRow = z.object({ id: z.int(), summary: z.string(), created_at: z.int(), faces: z.int() });
+export type RecentLabelAction = z.infer<typeof recentRow>;
+
+/** The latest bulk actions not yet undone, newest first (the page offers to undo them). */
+export function recentLabelActions(db: Db, limit: number): RecentLabelAction[] {
+  return z.array(recentRow).parse(
+    prepared(
+      db,
+      `SELECT id, summary, created_at, json_array_length(before) AS faces FROM label_actions
+       WHERE undone_at IS NULL ORDER BY id DESC LIMIT ?`,
+    ).all(limit),
+  );
+}
+
+/** People that faces are labelled with and models are trained for. Names are unique. */
+const personRow = z.object({ id: z.int(), name: z.string(), created_at: z.int() });
+export type PersonRow = z.infer<typeof personRow>;
+
+/** The person's id, creating the person on first use. `name` must be normalised. */
+export function ensurePerson(db: Db, name: string, now: number): number {
+  prepared(db, 'INSERT INTO persons (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, now);
+  return z.object({ id: z.int() }).parse(prepared(db, 'SELECT id FROM persons WHERE name = ?').get(name)).id;
+}
+
+export function personByName(db: Db, name: string): PersonRow | undefined {
+  const row: unknown = prepared(db, 'SELECT * FROM persons WHERE name = ?').get(name);
+  return row === undefined ? undefined : personRow.parse(row);
+}
+
+export function listPersons(db: Db): PersonRow[] {
+  return z.array(personRow).parse(prepared(db, 'SELECT * FROM persons ORDER BY name').all());
 }

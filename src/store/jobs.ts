@@ -17,8 +17,7 @@
  * Every function takes `now` (epoch ms) instead of reading a clock, so tests drive time.
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
-import { prepared } from './statements.js';
+import { type Db, prepared, writeTransaction } from './db.js';
 
 export const JOB_KINDS = ['analyse', 'classify'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];

@@ -3,12 +3,12 @@
  * (box, stored chip) but born confirmed, with strength 0: a re-detection keeps them, because
  * writeFaces never deletes a labelled face, and matches them to a detection where one overlaps.
  */
-import { type Db, writeTransaction } from './db.js';
-import { type FaceRow, faceById } from './faces.js';
+
+import { normalisePersonName } from '../names/person-name.js';
+import { type Db, prepared, writeTransaction } from './db.js';
+import { ensurePerson, type FaceRow, faceById } from './faces.js';
 import { announceContent } from './outbox.js';
-import { ensurePerson, normalisePersonName } from './persons.js';
 import { photoById } from './photos.js';
-import { prepared } from './statements.js';
 
 export interface ManualFace {
   readonly photoId: number;

@@ -4,9 +4,8 @@
  * history that faces' `model_version` refers to.
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
-import { ensurePerson } from './persons.js';
-import { prepared } from './statements.js';
+import { type Db, prepared, writeTransaction } from './db.js';
+import { ensurePerson } from './faces.js';
 
 const modelRow = z.object({
   id: z.int(),

@@ -5,10 +5,10 @@
  * names change is announced in the outbox, so sidecars and plugins follow.
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
+import { normalisePersonName } from '../names/person-name.js';
+import { type Db, prepared, writeTransaction } from './db.js';
+import type { PersonRow } from './faces.js';
 import { announceContent } from './outbox.js';
-import { normalisePersonName, type PersonRow } from './persons.js';
-import { prepared } from './statements.js';
 
 const personRow = z.object({ id: z.int(), name: z.string(), created_at: z.int() });
 

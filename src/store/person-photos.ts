@@ -3,9 +3,8 @@
  * through its lowest present path (as facesOfPerson shows a face), paged by that photo id.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, prepared } from './db.js';
 import { LABEL_STATES } from './faces.js';
-import { prepared } from './statements.js';
 
 const faceRef = z.object({
   id: z.int(),

@@ -7,8 +7,7 @@
  * index: the first page of 10,000 photos takes a few ms (bench:page), and so does the hundredth.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
-import { prepared } from './statements.js';
+import { type Db, prepared } from './db.js';
 
 const listedRow = z.object({
   id: z.int(),

@@ -5,10 +5,9 @@
  * lives on the content (analysis.ts, faces.ts). Every row read back is checked with zod.
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
+import { type Db, prepared, writeTransaction } from './db.js';
 import { cancelJob, enqueueJob } from './jobs.js';
 import { addEvent } from './outbox.js';
-import { prepared } from './statements.js';
 
 export const PHOTO_STATUSES = ['pending', 'done', 'failed', 'removed'] as const;
 export type PhotoStatus = (typeof PHOTO_STATUSES)[number];

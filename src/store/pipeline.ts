@@ -7,8 +7,7 @@
  * detections by overlap and never drops a labelled face (faces.ts writeFaces).
  */
 import * as z from 'zod';
-import { type Db, writeTransaction } from './db.js';
-import { prepared } from './statements.js';
+import { type Db, prepared, writeTransaction } from './db.js';
 
 /** Libraries from before engines were recorded were analysed by the only engine there was. */
 const FIRST_ENGINE = 'cascade';

@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../files/errno.js';
-import type { Db } from './db.js';
-import { prepared } from './statements.js';
+import { type Db, prepared } from './db.js';
 
 export interface ThumbCache {
   get(hash: string): Promise<Buffer | undefined>;

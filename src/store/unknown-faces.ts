@@ -4,9 +4,8 @@
  * with the lowest present photo id that shows it, so the page can link to the photo.
  */
 import * as z from 'zod';
-import type { Db } from './db.js';
+import { type Db, prepared } from './db.js';
 import { storedChipColumns, withStoredFeatures } from './face-chips.js';
-import { prepared } from './statements.js';
 
 const LIVE_PHOTO = `(SELECT min(id) FROM photos WHERE content_id = f.content_id AND status <> 'removed')`;
 

@@ -76,6 +76,26 @@ export function boundingBox(rect: RotatedRect): AxisBox {
   return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
 }
 
+/**
+ * The rect's bounding box snapped to whole pixels and clipped to a `width`×`height` image, or
+ * undefined when nothing of it lies inside. The one box a face gets: sidecar regions and plugin
+ * events both use it, so a gallery sees the same pixels from either (digiKam keeps faces as integer
+ * rectangles, spec §1.4).
+ */
+export function pixelBox(
+  rect: RotatedRect,
+  image: { readonly width: number; readonly height: number },
+): AxisBox | undefined {
+  const b = boundingBox(rect);
+  const clip = (v: number, hi: number) => Math.min(hi, Math.max(0, Math.round(v)));
+  const left = clip(b.x, image.width);
+  const top = clip(b.y, image.height);
+  const right = clip(b.x + b.width, image.width);
+  const bottom = clip(b.y + b.height, image.height);
+  if (right <= left || bottom <= top) return undefined;
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
+
 /** Intersection over union of two axis-aligned boxes. */
 export function iou(a: AxisBox, b: AxisBox): number {
   const iw = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));

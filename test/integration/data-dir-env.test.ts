@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { openDatabase } from '../../src/store/db.js';
-import { ensurePerson } from '../../src/store/persons.js';
+import { ensurePerson } from '../../src/store/faces.js';
 import { analysedLibrary } from '../helpers/analysed-library.js';
 import { cliPath } from '../helpers/detector.js';
 

@@ -13,11 +13,11 @@ import { createLogger } from '../../src/core/logger.js';
 import { createHttpApi, type HttpServer, startHttpServer } from '../../src/http/app.js';
 import type { HttpApiDeps, Readiness } from '../../src/http/deps.js';
 import type { MetricsSnapshot } from '../../src/http/metrics.js';
-import type { LabelChange } from '../../src/labelling/label-change.js';
+import type { LabelChange } from '../../src/labelling/labelling.js';
 import { drawnFaceChip } from '../../src/pipeline/drawn-face.js';
 import { type AnalysisRecord, recordAnalysis } from '../../src/store/analysis.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
-import type { FaceInput } from '../../src/store/faces.js';
+import type { FaceInput } from '../../src/store/face-writes.js';
 import { tmpDir } from '../helpers/paths.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';

@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
-import type { LabelChange } from '../../src/labelling/label-change.js';
-import { createLabelling, type Labelling } from '../../src/labelling/labelling.js';
+import { createLabelling, type LabelChange, type Labelling } from '../../src/labelling/labelling.js';
 import { problems } from '../../src/labelling/problems.js';
 import { type AnalysisRecord, recordAnalysis } from '../../src/store/analysis.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
-import { type FaceInput, faceById, facesOfPhoto } from '../../src/store/faces.js';
+import type { FaceInput } from '../../src/store/face-writes.js';
+import { faceById, facesOfPhoto, personByName } from '../../src/store/faces.js';
 import { outboxDepth } from '../../src/store/outbox.js';
-import { personByName } from '../../src/store/persons.js';
 import { take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import * as z from 'zod';
 import { type PluginEntryInput, pluginsSchema } from '../../src/config/plugins.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
+import { createLabelling, type LabelChanges, labelChanges } from '../../src/labelling/labelling.js';
 import type { FacetagPlugin, PluginEvent } from '../../src/plugins/api.js';
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.js';
 import { type PluginHost, startPluginHost } from '../../src/plugins/host.js';
@@ -77,6 +78,7 @@ function host(
   plugins: FacetagPlugin<unknown>[] = [],
   baseDir?: string,
   timers?: FakeTimers,
+  changes?: LabelChanges,
 ): Promise<PluginHost> {
   return startPluginHost({
     db: s.db,
@@ -89,6 +91,7 @@ function host(
     delivery: { backoff: { baseMs: 40, maxMs: 400 }, idlePollMs: timers ? 60_000 : 20 },
     stopTimeoutMs: 300,
     ...(timers ? { timers } : {}),
+    ...(changes ? { labelChanges: changes } : {}),
   });
 }
 
@@ -463,4 +466,54 @@ export default {
     await h.stop();
     s.db.close();
   }
+});
+
+test('a label committed in this process wakes the delivery loop at once; a commit nobody announces waits for the poll', async () => {
+  const s = setup();
+  const timers = fakeTimers();
+  const calls: { event: PluginEvent; at: number }[] = [];
+  const hub = labelChanges((err) => {
+    throw err;
+  });
+  const labelling = createLabelling({ db: s.db, now: timers.now, changes: hub });
+  const { faceIds } = seedPhoto(
+    s.db,
+    { path: '/lib/a.jpg', hash: hashOf(1), width: 100, height: 100, faces: [face('Ann')] },
+    1000,
+  );
+  const h = await host(
+    s,
+    [{ name: 'probe' }],
+    [probe('probe', async () => {}, calls, timers.now)],
+    undefined,
+    timers,
+    hub,
+  );
+  try {
+    await waitFor('the analysis delivered', () => calls.length === 1);
+    await waitFor('the loop asleep on its 60 s poll', () => timers.pending() >= 1);
+
+    // Named through the labelling module: delivered with the clock standing still.
+    const named = labelling.label(at(faceIds, 0, 'face ids'), { action: 'name', person: 'Bea' });
+    assert.ok(named.ok);
+    await waitFor('the label delivered', () => calls.length === 2);
+    const event = at(calls, 1, 'calls').event;
+    assert.equal(event.kind, 'photo.tagged');
+    assert.equal(event.kind === 'photo.tagged' ? event.cause : undefined, 'labelled');
+    assert.deepEqual(event.kind === 'photo.tagged' ? event.faces.map((f) => f.name) : [], ['Bea']);
+
+    // The same kind of write with no change published (another process's `facetag label`) waits.
+    await waitFor('the loop asleep again', () => timers.pending() >= 1);
+    setFaceLabel(s.db, at(faceIds, 0, 'face ids'), { state: 'confirmed', person: 'Cy' }, timers.now());
+    await settle();
+    assert.equal(calls.length, 2, 'not delivered before the poll');
+    timers.advance(60_000);
+    await waitFor('delivered by the poll', () => calls.length === 3);
+  } finally {
+    await h.stop();
+    s.db.close();
+  }
+  // A stopped host no longer listens: publishing reaches nobody and throws nothing.
+  hub.publish({ kind: 'faces-labelled', faceIds: [1] });
+  assert.equal(calls.length, 3);
 });

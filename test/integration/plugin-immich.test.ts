@@ -17,7 +17,7 @@ import { buildEvent } from '../../src/plugins/events.js';
 import { parseOptions } from '../../src/plugins/loader.js';
 import { errorOutcome, photoFailedError, retryLaterError } from '../../src/plugins/outcome.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
-import { eventsAfter } from '../../src/store/plugin-outbox.js';
+import { eventsAfter } from '../../src/store/outbox.js';
 import { FakeGallery, hashOf, type SeedPhoto, seedPhoto } from '../helpers/fake-gallery.js';
 import { first, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';

@@ -8,8 +8,8 @@ import { reconcile } from '../../src/daemon/reconcile.js';
 import { type Hasher, hashFile } from '../../src/files/content-hash.js';
 import { type Db, integrityProblems, openDatabase } from '../../src/store/db.js';
 import { facesOfPhoto, personFaceCounts, setFaceLabel } from '../../src/store/faces.js';
+import { eventsAfter } from '../../src/store/outbox.js';
 import { counts, photoByPath } from '../../src/store/photos.js';
-import { eventsAfter } from '../../src/store/plugin-outbox.js';
 import { first, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';
 

@@ -5,21 +5,19 @@ import { after, before, test } from 'node:test';
 import { type AnalysisRecord, recordAnalysis } from '../../src/store/analysis.js';
 import { type Db, integrityProblems, openDatabase } from '../../src/store/db.js';
 import { labelledFaceChips } from '../../src/store/face-chips.js';
+import { type FaceInput, recordPredictions } from '../../src/store/face-writes.js';
 import {
-  type FaceInput,
   faceChip,
   faceFeatures,
   facesOfPerson,
   facesOfPhoto,
+  personByName,
   personFaceCounts,
-  recordPredictions,
   setFaceLabel,
 } from '../../src/store/faces.js';
 import { latestModels, recordModel } from '../../src/store/models.js';
-import { markDeliveryFailed, outboxDepth } from '../../src/store/outbox.js';
-import { personByName } from '../../src/store/persons.js';
+import { eventsAfter, markDeliveredBelow, markDeliveryFailed, outboxDepth } from '../../src/store/outbox.js';
 import { markRemoved } from '../../src/store/photos.js';
-import { eventsAfter, markDeliveredBelow } from '../../src/store/plugin-outbox.js';
 import { suggestedFaces, unknownFaceChips } from '../../src/store/unknown-faces.js';
 import { at, take } from '../helpers/items.js';
 import { tmpDir } from '../helpers/paths.js';

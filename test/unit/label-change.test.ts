@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type LabelChange, labelChanges } from '../../src/labelling/label-change.js';
+import { type LabelChange, labelChanges } from '../../src/labelling/labelling.js';
 
 test('every subscriber hears each change, in order, until it unsubscribes', () => {
   const hub = labelChanges((err) => {

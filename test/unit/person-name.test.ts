@@ -5,9 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { labelBody, parseBody, renameBody } from '../../src/http/validate.js';
-import { checkPersonName, PERSON_NAME_MAX, RESERVED_PERSON_NAMES } from '../../src/names/person-name.js';
+import {
+  checkPersonName,
+  normalisePersonName,
+  PERSON_NAME_MAX,
+  RESERVED_PERSON_NAMES,
+} from '../../src/names/person-name.js';
 import { BACKGROUND_FACE, NOT_A_FACE, personLabelProblem, REJECTED_FACE } from '../../src/recognize/labelled-chips.js';
-import { normalisePersonName } from '../../src/store/persons.js';
 
 const LEGITIMATE = ['Ann', 'Smith, John', 'a/b|c', 'AC\\DC', 'Zoë Ñandú 李', 'O’Brien <&> "x"', '👩‍👩‍👧 Family'];
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callWithDeadline } from '../../src/plugins/deadline.js';
+import { callWithDeadline } from '../../src/plugins/events.js';
 
 test('a call that answers in time gives its value; one that throws gives its error', async () => {
   assert.deepEqual(await callWithDeadline(async () => 7, 1000), { kind: 'ok', value: 7 });

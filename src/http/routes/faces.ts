@@ -2,8 +2,7 @@
 import { Router } from 'express';
 import type { Labelling } from '../../labelling/labelling.js';
 import { facePicture } from '../../store/face-thumbs.js';
-import { faceById } from '../../store/faces.js';
-import { recentLabelActions } from '../../store/label-actions.js';
+import { faceById, recentLabelActions } from '../../store/faces.js';
 import type { HttpApiDeps } from '../deps.js';
 import { HttpError, notFound, refused } from '../errors.js';
 import { bulkLabelBody, labelBody, parseBody, parseId } from '../validate.js';
