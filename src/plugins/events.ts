@@ -9,13 +9,13 @@
  * it in the same photo's order says what happened.
  */
 
+import { stat } from 'node:fs/promises';
 import type { Db } from '../store/db.js';
 import { type FaceRow, facesOfPhoto } from '../store/faces.js';
 import type { OutboxEvent } from '../store/outbox.js';
 import { photoById, photosOfContent } from '../store/photos.js';
 import { pixelBox } from '../vision/geometry.js';
 import type { PluginEvent, PluginFace } from './api.js';
-import { stat } from 'node:fs/promises';
 import type { FileStamp, ParkedEvent, PendingEvent, PluginState } from './state.js';
 
 /** What the host keeps of an outbox row (also what its state file holds for pending rows). */
@@ -77,8 +77,6 @@ function namedFace(row: FaceRow, displayed: { width: number; height: number }): 
   if (!box) return undefined;
   return { faceId: row.id, name, source, value: row.decision_value, rect, box };
 }
-
-
 
 /**
  * Parking: an event that is its photo's failure alone (or has run out of attempts) leaves the

@@ -24,7 +24,7 @@ import type { Db } from '../store/db.js';
 import { type BackoffPolicy, backoffDelay } from '../store/jobs.js';
 import { eventsAfter, markDeliveryFailed } from '../store/outbox.js';
 import type { PluginEvent, PluginInstance } from './api.js';
-import { callWithDeadline, buildEvent, changedWatches, park, supersede, unpark } from './events.js';
+import { buildEvent, callWithDeadline, changedWatches, park, supersede, unpark } from './events.js';
 import type { ErrorOutcome } from './outcome.js';
 import type { PendingEvent, PluginState } from './state.js';
 
