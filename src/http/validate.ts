@@ -135,7 +135,7 @@ export const personName = z.string().transform((s, ctx) => {
   return r.name;
 });
 
-/** A label request (src/labelling/label-request.ts says what each action does). */
+/** A label request (src/labelling/labelling.ts LabelRequest says what each action does). */
 export const labelBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('confirm'), person: personName }),
   z.strictObject({ action: z.literal('name'), person: personName }),

@@ -5,7 +5,7 @@
  *
  * Each action checks the name by the one rule (names/person-name.ts), runs in one transaction of
  * the store (which writes the outbox event with the change, so sidecars and plugins follow), and
- * only after it commits publishes one typed change (label-change.ts) for training, the plugin host
+ * only after it commits publishes one typed change (LabelChange, below) for training, each plugin's delivery loop
  * and clustering. A refusal is a LabelProblem from one registry (problems.ts), never a throw.
  */
 

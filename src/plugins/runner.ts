@@ -11,7 +11,7 @@
  *   step, not one per photo), and after `disableAfterFailures` in a row over `disableAfterMs` the
  *   plugin is disabled for the run;
  * - the photo's failure (a sidecar that does not parse): after `parkAfterAttempts` the event is
- *   parked (parking.ts), reported, and retried when the photo or a watched file changes or on
+ *   parked (events.ts), reported, and retried when the photo or a watched file changes or on
  *   request. It never trips the plugin; it shows the plugin works, so it ends a failure streak;
  * - retry later: backoff only; a Retry-After holds every delivery of the plugin until then.
  * Any event still undelivered after `giveUpAfterAttempts` is parked too, so one poisoned photo

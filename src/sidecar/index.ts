@@ -2,7 +2,18 @@
 
 export { personNameProblem } from '../names/person-name.js';
 export { type EmbeddedMetadata, readEmbeddedMetadata } from './embedded.js';
-export { type PlanOptions, planSidecar, planSidecarDetailed, type SidecarPlan } from './plan.js';
+export {
+  type FaceSkip,
+  type FaceSkipKind,
+  type PlanOptions,
+  planSidecar,
+  planSidecarDetailed,
+  type SidecarFace,
+  type SidecarInput,
+  SidecarInputError,
+  type SidecarPlan,
+  validateSidecarInput,
+} from './plan.js';
 export { displayedToStored, type FaceArea, faceArea, type NormalizedArea } from './regions.js';
 export {
   type OpenNotice,
@@ -21,19 +32,13 @@ export {
 export {
   assertSidecarPath,
   type FaceSelection,
-  type FaceSkip,
-  type FaceSkipKind,
   resolveSidecars,
-  type SidecarFace,
-  type SidecarInput,
-  SidecarInputError,
   type SidecarSkip,
   type SidecarSkipKind,
   type SidecarTargets,
   SidecarWriteError,
   selectFaces,
   sidecarPaths,
-  validateSidecarInput,
   type WritePolicy,
   type WriteSidecarsOptions,
   type WriteSidecarsResult,

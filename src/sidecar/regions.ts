@@ -5,8 +5,7 @@
 
 import type { Element } from '@xmldom/xmldom';
 import { pixelBox } from '../vision/geometry.js';
-import type { Provenance, RegionRecord } from './plan.js';
-import type { FaceSkip, SidecarFace } from './write.js';
+import type { FaceSkip, Provenance, RegionRecord, SidecarFace } from './plan.js';
 import {
   arrayContainer,
   arrayItems,

@@ -4,14 +4,8 @@ import { chmod, copyFile, mkdir, readdir, readFile, rm, stat, symlink, writeFile
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import {
-  assertSidecarPath,
-  type SidecarFace,
-  type SidecarInput,
-  SidecarWriteError,
-  sidecarPaths,
-  writeSidecars,
-} from '../../src/sidecar/write.js';
+import type { SidecarFace, SidecarInput } from '../../src/sidecar/plan.js';
+import { assertSidecarPath, SidecarWriteError, sidecarPaths, writeSidecars } from '../../src/sidecar/write.js';
 import { repoRoot, tmpDir } from '../helpers/paths.js';
 
 let root: string;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { personNameProblem } from '../../src/names/person-name.js';
-import { type SidecarFace, selectFaces } from '../../src/sidecar/write.js';
+import type { SidecarFace } from '../../src/sidecar/plan.js';
+import { selectFaces } from '../../src/sidecar/write.js';
 
 const rect = { cx: 10, cy: 10, width: 5, height: 5, angle: 0 };
 const f = (faceId: number, source: 'confirmed' | 'auto', value?: number, name = `P${faceId}`): SidecarFace => ({
