@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { defaultConfig } from '../src/config/schema.js';
-import { sweepAngles } from '../src/detect/sweep.js';
+import { sweepAngles } from '../src/core/rotation.js';
 import { type NeuralPool, neuralPool } from '../src/neural/neural-pool.js';
 import { passes } from '../src/neural/on-axis.js';
 import { shrinkRaster } from '../src/neural/shrink.js';

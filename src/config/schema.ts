@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isRotationStep } from '../core/angles.js';
+import { isRotationStep } from '../core/rotation.js';
 import { pluginsSchema } from './plugins.js';
 
 /** How faces are found and described. */

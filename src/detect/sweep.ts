@@ -1,20 +1,16 @@
-import { isRotationStep } from '../core/angles.js';
 import { type Deduplicated, dedupeAcrossAngles, type Preference, strongestDetection } from '../vision/dedup.js';
 import type { AngleHit, ScanSettings, StageTimes } from '../vision/detect-angle.js';
 import { type RotatedRect, scaleRect } from '../vision/geometry.js';
 import type { GreyImage } from '../vision/rotate.js';
 
-/** The sweep's angles: 0, step, 2*step, ... below 360. A step of 360 means upright only. */
-export function sweepAngles(step: number): number[] {
-  if (!isRotationStep(step)) {
-    throw new RangeError(`rotation step must be a whole divisor of 360, got ${step}`);
-  }
-  return Array.from({ length: 360 / step }, (_, i) => i * step);
-}
-
-/** Runs the cascade at a set of angles; local or on worker threads. */
+/**
+ * Runs the cascade at the sweep's angles, local or on worker threads. The angles are bound when
+ * the runner is made (engine/engines.ts, from `detection.rotationStep`): nothing between the
+ * factory and the kernel carries the step.
+ */
 export interface AngleRunner {
-  run(grey: GreyImage, angles: readonly number[], settings: ScanSettings): Promise<AngleRunResult>;
+  readonly angles: readonly number[];
+  run(grey: GreyImage, settings: ScanSettings): Promise<AngleRunResult>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
+import { rotationFrame } from '../core/rotation.js';
 import { type AngleHit, emptyStageTimes, type StageTimes } from '../vision/detect-angle.js';
-import { rotationFrame } from '../vision/rotate.js';
 import { poolSize, threadPool } from '../workers/thread-pool.js';
 import type { AngleTask, AngleTaskReply } from './angle-messages.js';
 import type { AngleRunner, AngleRunResult } from './sweep.js';
@@ -8,7 +8,7 @@ import type { AngleRunner, AngleRunResult } from './sweep.js';
  * Runs the sweep's angles in parallel on worker threads. The grey image goes to the workers
  * once, in shared memory; each worker takes a balanced share of the angles.
  */
-export function workerRunner(cascadePath: string, threads = 0): AngleRunner {
+export function workerRunner(cascadePath: string, angles: readonly number[], threads = 0): AngleRunner {
   const pool = threadPool<AngleTask, AngleTaskReply>({
     url: new URL(`./angle-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
     size: poolSize(threads),
@@ -17,7 +17,8 @@ export function workerRunner(cascadePath: string, threads = 0): AngleRunner {
   });
 
   return {
-    async run(grey, angles, settings): Promise<AngleRunResult> {
+    angles,
+    async run(grey, settings): Promise<AngleRunResult> {
       pool.checkUsable();
       const shared = new SharedArrayBuffer(grey.data.length * 8);
       new Float64Array(shared).set(grey.data);

@@ -1,5 +1,6 @@
+import { sweepAngles } from '../core/rotation.js';
 import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from '../detect/settings.js';
-import { type AngleRunner, foldSweep, type SweptFace, sweepAngles } from '../detect/sweep.js';
+import { type AngleRunner, foldSweep, type SweptFace } from '../detect/sweep.js';
 import { dropLoneTurned } from '../neural/lone-turned.js';
 import { keepMostUpright, looksUpright } from '../neural/most-upright.js';
 import type { NeuralEngine } from '../neural/neural-engine.js';
@@ -85,7 +86,7 @@ export async function detectDecoded(
   const greyMs = performance.now() - t;
 
   const settings = resolveScanSettings(options.detection, image.width, image.height, options.sizes);
-  const { hits, times } = await options.runner.run(grey, sweepAngles(options.detection.rotationStep), settings);
+  const { hits, times } = await options.runner.run(grey, settings);
 
   t = performance.now();
   const minHitDensity = settings.verify ? options.detection.minHitDensity : 0;

@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config/schema.js';
 import { InputError } from '../core/errors.js';
+import { sweepAngles } from '../core/rotation.js';
 import { localRunner } from '../detect/local-runner.js';
 import type { SizeOverrides } from '../detect/settings.js';
 import type { AngleRunner } from '../detect/sweep.js';
@@ -33,14 +34,15 @@ export interface EngineOptions {
 }
 
 const unusedRunner: AngleRunner = {
+  angles: [],
   run: () => Promise.reject(new Error('the cascade is not used with the neural engine')),
   close: async () => {},
 };
 
 /** Worker threads started on first use and ended after `ms` idle (see workers/idle-release.ts). */
-function idleRunner(create: () => AngleRunner, ms: number): AngleRunner {
+function idleRunner(create: () => AngleRunner, angles: readonly number[], ms: number): AngleRunner {
   const idle = idleReleased(create, ms);
-  return { run: (grey, angles, settings) => idle.use((r) => r.run(grey, angles, settings)), close: () => idle.close() };
+  return { angles, run: (grey, settings) => idle.use((r) => r.run(grey, settings)), close: () => idle.close() };
 }
 
 function idleNeuralPool(create: () => NeuralPool, workers: number, ms: number): NeuralPool {
@@ -87,12 +89,14 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
       close: () => pool.close(),
     };
   }
+  // The rotation step becomes the sweep's angles here, once; the runner keeps them.
+  const angles = sweepAngles(detection.rotationStep);
   const runner =
     detection.workers === 1
-      ? localRunner(loadCascade())
+      ? localRunner(loadCascade(), angles)
       : releaseMs > 0
-        ? idleRunner(() => workerRunner(defaultCascadePath(), detection.workers), releaseMs)
-        : workerRunner(defaultCascadePath(), detection.workers);
+        ? idleRunner(() => workerRunner(defaultCascadePath(), angles, detection.workers), angles, releaseMs)
+        : workerRunner(defaultCascadePath(), angles, detection.workers);
   return {
     options: { detection, maxPixels: config.decode.maxPixels, runner, sizes },
     features: 'hog',

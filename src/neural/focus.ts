@@ -12,8 +12,10 @@
  * 12 MP bench photo does not trigger it). Choosing the angle by its sure faces only found nothing
  * more: a turned group's faces are the doubtful ones. Pure.
  */
+
+import { rotationFrame } from '../core/rotation.js';
 import type { AngleHit } from '../vision/detect-angle.js';
-import { rotationFrame, sourceToCanvas } from '../vision/rotate.js';
+import { sourceToCanvas } from '../vision/rotate.js';
 
 /** A crop of the canvas turned by `angle`, in that canvas's pixels. */
 export interface Focus {

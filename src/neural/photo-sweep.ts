@@ -4,11 +4,12 @@
  * hits come back together. The workers are injected (neural-pool.ts gives the real ones), so the
  * plan is tested without threads (test/unit/photo-sweep.test.ts).
  */
+
+import { rotationFrame } from '../core/rotation.js';
 import { inAngleOrder, sweepOnPool } from '../detect/worker-runner.js';
 import type { RasterImage } from '../vision/chip.js';
 import type { AngleHit } from '../vision/detect-angle.js';
 import { scaleRect } from '../vision/geometry.js';
-import { rotationFrame } from '../vision/rotate.js';
 import type { DistributiveOmit } from '../workers/thread-pool.js';
 import { focusRegion, scaleFocus } from './focus.js';
 import type { NeuralReply, NeuralTask, StageMs } from './neural-messages.js';

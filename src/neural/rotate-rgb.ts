@@ -4,8 +4,9 @@
  * as the cascade's grey rotation (`vision/rotate.ts`), so hits map back with `canvasToSource`.
  * Quarter turns are exact index transforms. Pure.
  */
+
+import { type RotationFrame, rotationFrame } from '../core/rotation.js';
 import type { RasterImage } from '../vision/chip.js';
-import { type RotationFrame, rotationFrame } from '../vision/rotate.js';
 
 export interface RgbImage {
   readonly width: number;

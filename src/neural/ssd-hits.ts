@@ -2,9 +2,11 @@
  * SSD boxes found on a rotated canvas, mapped back to the photo as rotated rects (the face is
  * turned clockwise by the sweep angle in the photo), and which hits add a face to others. Pure.
  */
+
+import type { RotationFrame } from '../core/rotation.js';
 import type { AngleHit } from '../vision/detect-angle.js';
 import { boundingBox, iou } from '../vision/geometry.js';
-import { canvasToSource, type RotationFrame } from '../vision/rotate.js';
+import { canvasToSource } from '../vision/rotate.js';
 import type { BoxLike } from './face-api.js';
 
 export interface ScoredBox extends BoxLike {

@@ -1,10 +1,11 @@
+import { type RotationFrame, rotationFrame } from '../core/rotation.js';
 import { type GroupParams, groupDetections } from './cascade/group.js';
 import type { CascadeModel } from './cascade/model.js';
 import { HitBuffer, rotatedExactIntegral, type ScanParams, scanCascade } from './cascade/scan.js';
 import { hitDensity } from './cascade/verify.js';
 import type { RotatedRect } from './geometry.js';
 import { float32Integral, type Integral } from './integral.js';
-import { canvasToSource, type GreyImage, type RotationFrame, rotateGrey, rotationFrame } from './rotate.js';
+import { canvasToSource, type GreyImage, rotateGrey } from './rotate.js';
 
 export interface ScanSettings {
   readonly scan: ScanParams;

@@ -3,43 +3,12 @@
  * (the seed's fixed-shape warp cut them off). Quarter turns are exact index transforms;
  * other angles use bilinear sampling with black outside, as skimage's `warp` does.
  */
+import { type RotationFrame, rotationFrame } from '../core/rotation.js';
+
 export interface GreyImage {
   readonly width: number;
   readonly height: number;
   readonly data: Float64Array;
-}
-
-/** How a canvas relates to its source image: canvas = source turned counter-clockwise by `angle`. */
-export interface RotationFrame {
-  readonly angle: number;
-  readonly cos: number;
-  readonly sin: number;
-  readonly srcWidth: number;
-  readonly srcHeight: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-const DEG = Math.PI / 180;
-
-/** Exact cos/sin for multiples of 90°, so quarter turns stay index transforms. */
-function cosSin(angle: number): [number, number] {
-  const a = ((angle % 360) + 360) % 360;
-  if (a === 0) return [1, 0];
-  if (a === 90) return [0, 1];
-  if (a === 180) return [-1, 0];
-  if (a === 270) return [0, -1];
-  return [Math.cos(a * DEG), Math.sin(a * DEG)];
-}
-
-export function rotationFrame(srcWidth: number, srcHeight: number, angle: number): RotationFrame {
-  const [cos, sin] = cosSin(angle);
-  const ac = Math.abs(cos);
-  const as = Math.abs(sin);
-  // The epsilon keeps 0°/90° canvases exactly the source size despite float noise.
-  const width = Math.ceil(srcWidth * ac + srcHeight * as - 1e-9);
-  const height = Math.ceil(srcWidth * as + srcHeight * ac - 1e-9);
-  return { angle, cos, sin, srcWidth, srcHeight, width, height };
 }
 
 /** Canvas point (continuous coordinates, y down) to source point. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../src/config/schema.js';
+import { sweepAngles } from '../../src/core/rotation.js';
 import { localRunner } from '../../src/detect/local-runner.js';
 import type { DetectionConfig } from '../../src/detect/settings.js';
 import type { DetectorOptions } from '../../src/engine/detector.js';
@@ -17,16 +18,13 @@ export const cliPath = fileURLToPath(new URL('../../src/cli.js', import.meta.url
  * the same faces to work with when the detector's tuned defaults change.
  */
 export function uprightDetector(overrides: Partial<DetectionConfig> = {}): DetectorOptions {
-  return {
-    detection: {
-      ...defaultConfig().detection,
-      rotationStep: 360,
-      stepRatio: 1.5,
-      minNeighbours: 4,
-      minHitDensity: 0,
-      ...overrides,
-    },
-    maxPixels: 50_000_000,
-    runner: localRunner(loadCascade()),
+  const detection = {
+    ...defaultConfig().detection,
+    rotationStep: 360,
+    stepRatio: 1.5,
+    minNeighbours: 4,
+    minHitDensity: 0,
+    ...overrides,
   };
+  return { detection, maxPixels: 50_000_000, runner: localRunner(loadCascade(), sweepAngles(detection.rotationStep)) };
 }

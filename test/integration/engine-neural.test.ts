@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { defaultConfig } from '../../src/config/schema.js';
+import { type RotationFrame, rotationFrame } from '../../src/core/rotation.js';
 import { type DetectorOptions, detectDecoded, detectFile } from '../../src/engine/detector.js';
 import { readBoxesFile } from '../../src/eval/boxes-file.js';
 import { matchBoxes } from '../../src/eval/match.js';
@@ -19,7 +20,7 @@ import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
 import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { type DecodedImage, decodeImage } from '../../src/vision/decode.js';
 import { type AxisBox, boundingBox, boxRect } from '../../src/vision/geometry.js';
-import { type RotationFrame, rotationFrame, sourceToCanvas } from '../../src/vision/rotate.js';
+import { sourceToCanvas } from '../../src/vision/rotate.js';
 import { neuralMissing } from '../helpers/neural-skip.js';
 import { sharedDir } from '../helpers/paths.js';
 
@@ -35,7 +36,7 @@ before(() => {
   options = {
     detection: config.detection,
     maxPixels: config.decode.maxPixels,
-    runner: { run: () => Promise.reject(new Error('the cascade must not run')), close: async () => {} },
+    runner: { angles: [], run: () => Promise.reject(new Error('the cascade must not run')), close: async () => {} },
     neural: engine,
   };
 });

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { defaultConfig } from '../../src/config/schema.js';
+import { sweepAngles } from '../../src/core/rotation.js';
 import { localRunner } from '../../src/detect/local-runner.js';
 import { resolveScanSettings } from '../../src/detect/settings.js';
-import { sweepAngles } from '../../src/detect/sweep.js';
 import { loadCascade } from '../../src/vision/cascade/default-model.js';
 import { decodeImage } from '../../src/vision/decode.js';
 import { greyLevels, rgbToGrey } from '../../src/vision/grey.js';
@@ -28,14 +28,13 @@ async function greyOf(file: string) {
 
 test('the sweep is exact under quarter turns: a turned photo gives the same detections, mapped back', async () => {
   const dir = await tmpDir('facetag-rot-');
-  const runner = localRunner(loadCascade());
+  const runner = localRunner(loadCascade(), sweepAngles(90));
   const detection = defaultConfig().detection;
-  const angles = sweepAngles(90);
   const upright = await greyOf(photo);
   const settings = resolveScanSettings(detection, upright.width, upright.height);
   const key = (cx: number, cy: number, w: number, angle: number, strength: number, density: number) =>
     `${cx.toFixed(3)},${cy.toFixed(3)},${w},${((angle % 360) + 360) % 360},${strength},${density.toFixed(6)}`;
-  const expected = (await runner.run(upright, angles, settings)).hits
+  const expected = (await runner.run(upright, settings)).hits
     .map((h) => key(h.rect.cx, h.rect.cy, h.rect.width, h.rect.angle, h.strength, h.density))
     .sort();
   assert.ok(expected.length >= 5, 'the photo has detections to compare');
@@ -43,7 +42,7 @@ test('the sweep is exact under quarter turns: a turned photo gives the same dete
     const file = join(dir, `turned${turn}.png`);
     await sharp(photo).rotate(turn).png().toFile(file);
     const turned = await greyOf(file);
-    const got = (await runner.run(turned, angles, settings)).hits
+    const got = (await runner.run(turned, settings)).hits
       .map((h) => {
         const [x, y] = unturn(h.rect.cx, h.rect.cy, turn, upright.width, upright.height);
         // The face is turned a further `turn` degrees clockwise in the turned photo.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultConfig } from '../../src/config/schema.js';
+import { sweepAngles } from '../../src/core/rotation.js';
 import { localRunner } from '../../src/detect/local-runner.js';
 import { detectDecoded, detectFile } from '../../src/engine/detector.js';
 import { seededRandom } from '../../src/eval/match.js';
@@ -9,8 +10,8 @@ import { loadCascade } from '../../src/vision/cascade/default-model.js';
 import { boundingBox, iou } from '../../src/vision/geometry.js';
 import { sharedDir } from '../helpers/paths.js';
 
-const runner = localRunner(loadCascade());
 const detection = { ...defaultConfig().detection, rotationStep: 360 };
+const runner = localRunner(loadCascade(), sweepAngles(detection.rotationStep));
 
 test('a real face passes the dense second look, and is reported with its density', async () => {
   const d = await detectFile(join(sharedDir, 'data/detection/images/2007_007763.jpg'), {

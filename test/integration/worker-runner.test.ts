@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultConfig } from '../../src/config/schema.js';
+import { sweepAngles } from '../../src/core/rotation.js';
 import { localRunner } from '../../src/detect/local-runner.js';
 import { workerRunner } from '../../src/detect/worker-runner.js';
 import { detectFile } from '../../src/engine/detector.js';
@@ -11,10 +12,11 @@ import { sharedDir, tmpDir } from '../helpers/paths.js';
 
 const photo = join(sharedDir, 'data/detection/images/pic00076.jpg');
 const detection = { ...defaultConfig().detection, rotationStep: 45 };
+const angles = sweepAngles(detection.rotationStep);
 
 test('worker threads give exactly the faces the calling thread gives', async () => {
-  const local = localRunner(loadCascade());
-  const workers = workerRunner(defaultCascadePath(), 2);
+  const local = localRunner(loadCascade(), angles);
+  const workers = workerRunner(defaultCascadePath(), angles, 2);
   try {
     const a = await detectFile(photo, { detection, maxPixels: 50e6, runner: local });
     const b = await detectFile(photo, { detection, maxPixels: 50e6, runner: workers });
@@ -28,7 +30,7 @@ test('worker threads give exactly the faces the calling thread gives', async () 
 test('workers that cannot start give a clear error instead of respawning for ever', async () => {
   const bad = join(await tmpDir('facetag-cascade-'), 'broken.xml');
   await writeFile(bad, '<opencv_storage>not a cascade</opencv_storage>');
-  const workers = workerRunner(bad, 2);
+  const workers = workerRunner(bad, angles, 2);
   try {
     await assert.rejects(
       detectFile(photo, { detection, maxPixels: 50e6, runner: workers }),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { rotationFrame } from '../../src/core/rotation.js';
 import { loadCascade } from '../../src/vision/cascade/default-model.js';
 import { groupDetections } from '../../src/vision/cascade/group.js';
 import { HitBuffer, scanCascade } from '../../src/vision/cascade/scan.js';
@@ -9,7 +10,7 @@ import { decodeImage } from '../../src/vision/decode.js';
 import { type AngleHit, detectAtAngle, ScanScratch, type ScanSettings } from '../../src/vision/detect-angle.js';
 import { greyLevels, rgbToGrey } from '../../src/vision/grey.js';
 import { exactIntegral } from '../../src/vision/integral.js';
-import { canvasToSource, type GreyImage, rotateGrey, rotationFrame } from '../../src/vision/rotate.js';
+import { canvasToSource, type GreyImage, rotateGrey } from '../../src/vision/rotate.js';
 import { sharedDir } from '../helpers/paths.js';
 
 const model = loadCascade();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compileWat, kernelModuleText, MODULE_FILE, WAT_FILE } from '../../scripts/build-wasm.js';
+import { rotationFrame } from '../../src/core/rotation.js';
 import { loadCascade } from '../../src/vision/cascade/default-model.js';
 import type { CascadeModel } from '../../src/vision/cascade/model.js';
 import {
@@ -15,7 +16,7 @@ import {
 import { decodeImage } from '../../src/vision/decode.js';
 import { greyLevels, rgbToGrey } from '../../src/vision/grey.js';
 import { exactIntegral } from '../../src/vision/integral.js';
-import { type GreyImage, rotateGrey, rotationFrame } from '../../src/vision/rotate.js';
+import { type GreyImage, rotateGrey } from '../../src/vision/rotate.js';
 import { take } from '../helpers/items.js';
 import { repoRoot, sharedDir } from '../helpers/paths.js';
 

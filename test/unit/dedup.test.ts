@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { foldSweep, sweepAngles } from '../../src/detect/sweep.js';
+import { sweepAngles } from '../../src/core/rotation.js';
+import { foldSweep } from '../../src/detect/sweep.js';
 import { dedupeAcrossAngles } from '../../src/vision/dedup.js';
 
 const hit = (cx: number, cy: number, angle: number, strength: number, size = 40) => ({

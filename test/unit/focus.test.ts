@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rotationFrame } from '../../src/core/rotation.js';
 import { focusRegion, MAX_GAIN, MIN_GAIN, scaleFocus } from '../../src/neural/focus.js';
 import type { AngleHit } from '../../src/vision/detect-angle.js';
-import { canvasToSource, rotationFrame, sourceToCanvas } from '../../src/vision/rotate.js';
+import { canvasToSource, sourceToCanvas } from '../../src/vision/rotate.js';
 
 const hit = (cx: number, cy: number, angle: number, strength = 0.8, side = 20): AngleHit => ({
   rect: { cx, cy, width: side, height: side, angle },

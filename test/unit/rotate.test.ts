@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canvasToSource, rotateGrey, rotationFrame } from '../../src/vision/rotate.js';
+import { rotationFrame } from '../../src/core/rotation.js';
+import { canvasToSource, rotateGrey } from '../../src/vision/rotate.js';
 
 const W = 5;
 const H = 3;

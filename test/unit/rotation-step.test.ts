@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRotationStep } from '../../src/core/angles.js';
-import { sweepAngles } from '../../src/detect/sweep.js';
+import { isRotationStep, sweepAngles } from '../../src/core/rotation.js';
 
 test('a rotation step is whole degrees dividing the circle; the sweep holds to the same rule', () => {
   for (const step of [1, 15, 45, 90, 120, 360]) assert.equal(isRotationStep(step), true, String(step));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rotationFrame } from '../../src/core/rotation.js';
 import type { RgbImage } from '../../src/neural/rotate-rgb.js';
 import { ssdInput } from '../../src/neural/ssd-input.js';
 import {
@@ -10,7 +11,6 @@ import {
   mosaicInput,
   mosaicLayout,
 } from '../../src/neural/ssd-mosaic.js';
-import { rotationFrame } from '../../src/vision/rotate.js';
 
 const sweep = [0, 45, 90, 135, 180, 225, 270, 315];
 const canvasesOf = (width: number, height: number) => sweep.map((a) => rotationFrame(width, height, a));

@@ -1,5 +1,6 @@
+import type { RotationFrame } from '../../core/rotation.js';
 import type { Integral } from '../integral.js';
-import type { GreyImage, RotationFrame } from '../rotate.js';
+import type { GreyImage } from '../rotate.js';
 import {
   HIT_CAPACITY,
   KERNEL_PRE_STAGES,

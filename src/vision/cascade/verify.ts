@@ -1,5 +1,5 @@
+import type { RotationFrame } from '../../core/rotation.js';
 import type { Integral } from '../integral.js';
-import type { RotationFrame } from '../rotate.js';
 import type { Detection } from './group.js';
 import type { CascadeModel } from './model.js';
 import { HitBuffer, scanScale } from './scan.js';

@@ -4,8 +4,10 @@
  * in a few calls instead of crossing from JS to WASM per window. It can also build a rotated
  * canvas's integral there itself (`rotatedIntegral`).
  */
+
+import { type RotationFrame, rotationFrame } from '../../../core/rotation.js';
 import type { Integral } from '../../integral.js';
-import { type GreyImage, type RotationFrame, rotationFrame } from '../../rotate.js';
+import type { GreyImage } from '../../rotate.js';
 import type { CascadeModel } from '../model.js';
 import { SCAN_WASM_BASE64 } from './scan-wasm.js';
 
