@@ -14,7 +14,8 @@ export interface Layer {
 export const LAYERS: readonly Layer[] = [
   {
     folders: ['core', 'version.ts'],
-    holds: 'logger, exit-code errors, the clock and timers, the rotation rules (step, sweep angles, turned frame), status and metric shapes shared by services',
+    holds:
+      'logger, exit-code errors, the clock and timers, the rotation rules (step, sweep angles, turned frame), status and metric shapes shared by services',
   },
   { folders: ['files', 'names'], holds: 'walking folders, hashing, storage faults; the one person-name rule' },
   {
