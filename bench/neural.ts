@@ -15,7 +15,6 @@ import { fmtLoad, makeTestPhoto, mb, median, PHOTO_SOURCE, repoRoot, round, say 
 const SMALL_SOURCE = 'data/library/photos/2019/01/IMG_0003.jpg';
 
 const noCascade: AngleRunner = {
-  angles: [],
   run: () => Promise.reject(new Error('not used')),
   close: async () => {},
 };

@@ -6,7 +6,6 @@ import type { AngleRunner } from './sweep.js';
 export function localRunner(model: CascadeModel, angles: readonly number[]): AngleRunner {
   const scratch = new ScanScratch();
   return {
-    angles,
     async run(grey, settings) {
       return detectAngles(model, grey, angles, settings, scratch);
     },

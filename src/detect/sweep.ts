@@ -4,12 +4,11 @@ import { type RotatedRect, scaleRect } from '../vision/geometry.js';
 import type { GreyImage } from '../vision/rotate.js';
 
 /**
- * Runs the cascade at the sweep's angles, local or on worker threads. The angles are bound when
- * the runner is made (engine/engines.ts, from `detection.rotationStep`): nothing between the
- * factory and the kernel carries the step.
+ * Runs the cascade at the sweep's angles, local or on worker threads. The angles are given when
+ * the runner is made (engine/engines.ts turns `detection.rotationStep` into them, once); each
+ * photo's call passes only the image and the scan settings.
  */
 export interface AngleRunner {
-  readonly angles: readonly number[];
   run(grey: GreyImage, settings: ScanSettings): Promise<AngleRunResult>;
   close(): Promise<void>;
 }

@@ -17,7 +17,6 @@ export function workerRunner(cascadePath: string, angles: readonly number[], thr
   });
 
   return {
-    angles,
     async run(grey, settings): Promise<AngleRunResult> {
       pool.checkUsable();
       const shared = new SharedArrayBuffer(grey.data.length * 8);

@@ -34,15 +34,14 @@ export interface EngineOptions {
 }
 
 const unusedRunner: AngleRunner = {
-  angles: [],
   run: () => Promise.reject(new Error('the cascade is not used with the neural engine')),
   close: async () => {},
 };
 
 /** Worker threads started on first use and ended after `ms` idle (see workers/idle-release.ts). */
-function idleRunner(create: () => AngleRunner, angles: readonly number[], ms: number): AngleRunner {
+function idleRunner(create: () => AngleRunner, ms: number): AngleRunner {
   const idle = idleReleased(create, ms);
-  return { angles, run: (grey, settings) => idle.use((r) => r.run(grey, settings)), close: () => idle.close() };
+  return { run: (grey, settings) => idle.use((r) => r.run(grey, settings)), close: () => idle.close() };
 }
 
 function idleNeuralPool(create: () => NeuralPool, workers: number, ms: number): NeuralPool {
@@ -95,7 +94,7 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
     detection.workers === 1
       ? localRunner(loadCascade(), angles)
       : releaseMs > 0
-        ? idleRunner(() => workerRunner(defaultCascadePath(), angles, detection.workers), angles, releaseMs)
+        ? idleRunner(() => workerRunner(defaultCascadePath(), angles, detection.workers), releaseMs)
         : workerRunner(defaultCascadePath(), angles, detection.workers);
   return {
     options: { detection, maxPixels: config.decode.maxPixels, runner, sizes },

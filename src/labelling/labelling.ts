@@ -5,8 +5,12 @@
  *
  * Each action checks the name by the one rule (names/person-name.ts), runs in one transaction of
  * the store (which writes the outbox event with the change, so sidecars and plugins follow), and
- * only after it commits publishes one typed change (LabelChange, below) for training, each plugin's delivery loop
- * and clustering. A refusal is a LabelProblem from one registry (problems.ts), never a throw.
+ * only after it commits publishes one typed change (LabelChange) for training, each plugin's
+ * delivery loop and clustering. A refusal is a LabelProblem from one registry (problems.ts), never
+ * a throw.
+ *
+ * In this file: the actions (createLabelling), then what a request is (LabelRequest and what the
+ * store writes for it), then the change event and its in-process hub.
  */
 
 import { checkPersonName } from '../names/person-name.js';
@@ -175,7 +179,8 @@ function storeProblem(code: 'face-not-found' | 'invalid-person-name' | 'nothing-
 const nameRuleDisagrees = (what: string): Error =>
   new Error(`${what}: the store refused a name the person-name rule accepted`);
 
-/**
+// ---- Label requests ----
+/*
  * What a person asks to do to a face's label, in the words the page, the HTTP API and `facetag
  * label` share, and what each request becomes in the store.
  */
@@ -232,9 +237,10 @@ export function describeAction(request: LabelRequest, count: number): string {
   }
 }
 
-/**
+// ---- The change event ----
+/*
  * The one event a label change sends (issue 16 §3): what a person did, published after its
- * transaction commits. The daemon's training, plugin host and clustering subscribe; the HTTP routes
+ * transaction commits. The daemon's training, each plugin's delivery loop and clustering subscribe; the HTTP routes
  * publish. Labels written by another process (`facetag label`) are not seen here: the training
  * service's fingerprint poll notices those.
  */

@@ -78,7 +78,8 @@ function namedFace(row: FaceRow, displayed: { width: number; height: number }): 
   return { faceId: row.id, name, source, value: row.decision_value, rect, box };
 }
 
-/**
+// ---- Parking ----
+/*
  * Parking: an event that is its photo's failure alone (or has run out of attempts) leaves the
  * pending list for `parked`, so it holds back neither the photo's later events nor the plugin.
  * It comes back when the photo changes (a newer event for it supersedes it: events are cues, the
@@ -153,7 +154,8 @@ export async function changedWatches(state: PluginState): Promise<Set<number>> {
   return changed;
 }
 
-/**
+// ---- Calls within a deadline ----
+/*
  * One plugin call, bounded in time. The call gets a signal that aborts at the deadline or when
  * `stop` aborts; either way the host stops waiting at that moment, even if the plugin ignores the
  * signal (its promise is left to settle on its own). Only a plugin that blocks the event loop with

@@ -149,7 +149,8 @@ function parseItxt(data: Buffer): string | undefined {
   }
 }
 
-/**
+// ---- IPTC ----
+/*
  * IPTC keywords (IIM record 2, dataset 25) from a Photoshop image resource block (JPEG APP13),
  * so a sidecar we start carries them into dc:subject (spec §3.2 step 2).
  */

@@ -3,18 +3,14 @@
 export { personNameProblem } from '../names/person-name.js';
 export { type EmbeddedMetadata, readEmbeddedMetadata } from './embedded.js';
 export {
-  type FaceSkip,
-  type FaceSkipKind,
   type PlanOptions,
   planSidecar,
   planSidecarDetailed,
-  type SidecarFace,
-  type SidecarInput,
   SidecarInputError,
   type SidecarPlan,
   validateSidecarInput,
 } from './plan.js';
-export { displayedToStored, type FaceArea, faceArea, type NormalizedArea } from './regions.js';
+export { displayedToStored, type FaceArea, faceArea } from './regions.js';
 export {
   type OpenNotice,
   readSidecarSummary,
@@ -29,6 +25,7 @@ export {
   type SidecarSummary,
   sidecarNotices,
 } from './report.js';
+export type { FaceSkip, FaceSkipKind, KeywordField, NormalizedArea, SidecarFace, SidecarInput } from './types.js';
 export {
   assertSidecarPath,
   type FaceSelection,

@@ -4,7 +4,7 @@
  */
 
 import type { Element } from '@xmldom/xmldom';
-import type { Provenance } from './plan.js';
+import type { KeywordField, Provenance } from './types.js';
 import {
   arrayContainer,
   arrayItems,
@@ -16,13 +16,12 @@ import {
   type XmpEditor,
 } from './xmp-document.js';
 
-/**
+// ---- Keyword fields and their rules ----
+/*
  * The keyword fields we write (spec §0 and §3.2 step 5), and the pure rules for editing them:
  * add ours, remove only what we added, and seed a field we create from the keywords the photo
  * already has, so that readers which take the first non-empty field lose nothing.
  */
-
-export type KeywordField = 'subject' | 'hierarchicalSubject' | 'tagsList' | 'personInImage';
 
 export interface KeywordFieldSpec {
   readonly ns: string;
@@ -146,6 +145,8 @@ export function planField(
   const keep = [...owned].filter((e) => want.has(e));
   return { remove, add, owned: [...keep, ...add] };
 }
+
+// ---- The fields' edit in the document ----
 
 /**
  * Edits dc:subject, lr:hierarchicalSubject, digiKam:TagsList and Iptc4xmpExt:PersonInImage so

@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import * as z from 'zod';
 import { personNameProblem } from '../names/person-name.js';
-import { applyKeywords, KEYWORD_FIELD_NAMES, type KeywordField } from './keywords.js';
-import { applyRegions, faceArea, formatReal, type NormalizedArea, type PlannedFace } from './regions.js';
+import { applyKeywords, KEYWORD_FIELD_NAMES } from './keywords.js';
+import { applyRegions, faceArea, formatReal, type PlannedFace } from './regions.js';
+import type { FaceSkip, KeywordField, NormalizedArea, Provenance, RegionRecord, SidecarInput } from './types.js';
 import {
   arrayContainer,
   arrayItems,
@@ -28,36 +29,6 @@ import {
   XmpEditor,
   XmpParseError,
 } from './xmp-document.js';
-
-/**
- * What the sidecar writer is told about one photo. Face rects are in the ORIENTED (displayed)
- * full-resolution frame, as the detector reports them; `imageWidth`/`imageHeight` are the STORED
- * raster's size (before EXIF orientation), which is what MWG regions are relative to.
- */
-export interface SidecarFace {
-  /** Centre, size and clockwise turn (degrees) of the face in the displayed frame, in pixels. */
-  readonly rect: {
-    readonly cx: number;
-    readonly cy: number;
-    readonly width: number;
-    readonly height: number;
-    readonly angle: number;
-  };
-  readonly name: string;
-  readonly source: 'confirmed' | 'auto';
-  readonly faceId: number;
-  /** The classifier's decision value for an auto-named face; the write policy compares it. */
-  readonly value?: number | undefined;
-}
-
-export interface SidecarInput {
-  readonly photoPath: string;
-  readonly imageWidth: number;
-  readonly imageHeight: number;
-  /** EXIF Orientation of the photo, 1..8. */
-  readonly orientation: number;
-  readonly faces: readonly SidecarFace[];
-}
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -109,24 +80,6 @@ export function validateSidecarInput(raw: unknown): SidecarInput {
     throw new SidecarInputError(`invalid sidecar input: ${where}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
-}
-
-/** Why a face has no region of ours in a sidecar. */
-export type FaceSkipKind =
-  /** The write policy: an auto name below the threshold, or without a decision value. */
-  | 'policy'
-  /** A name the name rule refuses (only a name stored before the rule can be one). */
-  | 'name'
-  | 'outside'
-  /** Another tool's region covers the face under another name: that name stands. */
-  | 'foreign-region'
-  /** Another tool's region covers the face under the same name: the keywords are still ours. */
-  | 'tagged-elsewhere';
-
-export interface FaceSkip {
-  readonly faceId: number;
-  readonly kind: FaceSkipKind;
-  readonly reason: string;
 }
 
 /**
@@ -183,7 +136,8 @@ const canonicalProp = (
   body: readonly string[],
 ): string => `(${ns ?? ''} ${local ?? ''}${attrs.map((a) => ` ${a}`).join('')}${body.map((b) => ` ${b}`).join('')})`;
 
-/**
+// ---- Provenance: facetag's own record ----
+/*
  * facetag's record of what it wrote into a sidecar: our regions (face id, name, area) and every
  * keyword entry we added, per field. It lives in our own namespace as one struct,
  * `facetag:Written`, next to the standard fields. Galleries and toolkits keep unknown namespaces
@@ -195,32 +149,6 @@ const canonicalProp = (
  * WrittenOrientation...), so they never shadow a standard tag such as Subject or Orientation in
  * a reader that drops group names (Immich, through exiftool-vendored).
  */
-
-export interface RegionRecord {
-  readonly faceId: number;
-  readonly name: string;
-  /** The MWG area we wrote (centre-based, stored frame). */
-  readonly area: NormalizedArea;
-}
-
-export interface Provenance {
-  readonly regions: readonly RegionRecord[];
-  readonly keywords: Readonly<Record<KeywordField, readonly string[]>>;
-  /**
-   * Per keyword field we created: the user's keywords we seeded it with (keywords.ts). The
-   * field goes with our last entry if it still holds just these; kept only while we own entries.
-   */
-  readonly seeded: Readonly<Record<KeywordField, readonly string[]>>;
-  /** The tiff:Orientation value we wrote, if we wrote it. */
-  readonly orientation: string | undefined;
-  /** The AppliedToDimensions we wrote, as "W×H" pixels, if we wrote them. */
-  readonly appliedToDimensions: string | undefined;
-  /**
-   * Set when facetag created the sidecar: the residueDigest of what it would hold without our
-   * additions. Not content of its own: a record with only this is not written.
-   */
-  readonly created: string | undefined;
-}
 
 const KEYWORD_LOCAL: Readonly<Record<KeywordField, string>> = {
   subject: 'Subject',

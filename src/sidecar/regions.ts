@@ -5,7 +5,7 @@
 
 import type { Element } from '@xmldom/xmldom';
 import { pixelBox } from '../vision/geometry.js';
-import type { FaceSkip, Provenance, RegionRecord, SidecarFace } from './plan.js';
+import type { FaceSkip, NormalizedArea, Provenance, RegionRecord, SidecarFace } from './types.js';
 import {
   arrayContainer,
   arrayItems,
@@ -19,19 +19,12 @@ import {
   type XmpEditor,
 } from './xmp-document.js';
 
-/**
+// ---- Orientation ----
+/*
  * EXIF orientation and MWG regions (spec §2). MWG areas are fractions of the STORED raster (the
  * pixel grid before EXIF Orientation is applied), centre-based; the detector works on the
  * DISPLAYED (auto-rotated) image. This is the spec's §2.3 table, checked there for all 8 values.
  */
-
-/** A box as fractions (0..1) of an image: centre (x, y) and size (w, h). */
-export interface NormalizedArea {
-  readonly x: number;
-  readonly y: number;
-  readonly w: number;
-  readonly h: number;
-}
 
 /** Whether an orientation swaps width and height (5..8: the image is turned a quarter). */
 export function swapsAxes(orientation: number): boolean {

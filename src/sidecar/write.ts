@@ -1,6 +1,7 @@
 /**
- * Writing sidecars, in reading order: which faces go in (the write policy), which sidecar files a photo has (paths), how one is replaced atomically
- * and only if nobody changed it meanwhile, and writeSidecars, which ties them together.
+ * Writing sidecars, in reading order: which faces go in (the write policy), which sidecar files a
+ * photo has (paths), how one is replaced atomically and only if nobody changed it meanwhile, and
+ * writeSidecars, which ties them together.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -23,14 +24,8 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { errnoCode } from '../files/errno.js';
 import { personNameProblem } from '../names/person-name.js';
 import { type EmbeddedMetadata, readEmbeddedMetadata } from './embedded.js';
-import {
-  type FaceSkip,
-  planSidecarDetailed,
-  type SidecarFace,
-  type SidecarInput,
-  SidecarInputError,
-  validateSidecarInput,
-} from './plan.js';
+import { planSidecarDetailed, SidecarInputError, validateSidecarInput } from './plan.js';
+import type { FaceSkip, SidecarFace, SidecarInput } from './types.js';
 
 /** Which faces go into sidecars. */
 export interface WritePolicy {

@@ -51,7 +51,8 @@ export const PREFERRED_PREFIX: Readonly<Record<string, string>> = {
   [NS.facetag]: 'facetag',
 };
 
-/**
+// ---- The DOM ----
+/*
  * XML plumbing over @xmldom/xmldom: a namespace-aware DOM that serializes every node it did not
  * touch back as it was read (attribute order, comments, processing instructions, whitespace),
  * so foreign content in a sidecar survives our edits.
@@ -262,7 +263,8 @@ export function replaceIndented(old: Element, next: Element): void {
   if (indent !== undefined) indentSubtree(next, indent);
 }
 
-/**
+// ---- RDF ----
+/*
  * Just enough of XMP's RDF/XML to read and edit the properties we care about, in every form the
  * serialization allows: a simple value as an attribute or as element text; a struct as
  * `rdf:parseType="Resource"` children, as attributes on an empty property element, or as a nested

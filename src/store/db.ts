@@ -1,6 +1,7 @@
 /**
- * Opening the SQLite store. better-sqlite3 is used only under src/store/; other modules take the
- * `Db` type from here.
+ * Opening the SQLite store, its write transactions, and the per-connection cache of prepared
+ * statements every store module runs through. better-sqlite3 is used only under src/store/; other
+ * modules take the `Db` type from here.
  */
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -73,7 +74,8 @@ export function integrityProblems(db: Db): string[] {
   return problems;
 }
 
-/**
+// ---- Prepared statements ----
+/*
  * Prepared statements cached per connection. better-sqlite3 compiles SQL on every `prepare`, which
  * costs more than running a small statement; the hot paths (reconcile, claiming jobs, recording
  * faces) run the same few statements thousands of times.

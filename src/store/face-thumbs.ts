@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { type Db, prepared, writeTransaction } from './db.js';
-import { faceBoxRow } from './face-writes.js';
+import { faceBoxRow } from './faces.js';
 
 /** The picture to show for a face: the colour JPEG when made, else the grey PNG chip. */
 export function facePicture(db: Db, faceId: number): { kind: 'jpeg' | 'png'; bytes: Buffer } | undefined {

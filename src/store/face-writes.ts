@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { normalisePersonName } from '../names/person-name.js';
 import { type Db, prepared, writeTransaction } from './db.js';
 import { matchFaces, type StoredBox } from './face-match.js';
-import { ensurePerson, LABEL_STATES } from './faces.js';
+import { ensurePerson, faceBoxRow, LABEL_STATES } from './faces.js';
 import { announceContent } from './outbox.js';
 
 /** A face as the pipeline reports it. */
@@ -69,15 +69,6 @@ function faceValues(db: Db, face: FaceInput, modelVersion: string | null, now: n
   };
 }
 
-/** A face's id and rotated box, as rows give them. */
-export const faceBoxRow = z.object({
-  id: z.int(),
-  cx: z.number(),
-  cy: z.number(),
-  width: z.number(),
-  height: z.number(),
-  angle: z.number(),
-});
 const storedBox = faceBoxRow.extend({ label_state: z.enum(LABEL_STATES) });
 
 export interface FaceWriteReport {

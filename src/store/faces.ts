@@ -6,8 +6,9 @@
  * Faces belong to a content (a hash), not to a path: copies share them and a move keeps them.
  *
  * The one rule here (ARCHITECTURE "Data", issue 4 item 5): a label given by a person — confirmed,
- * rejected, not_a_face, ignored — is never overwritten by the pipeline. Re-detection (face-writes.ts) pairs new faces with
- * stored ones by overlap (face-match.ts) and updates them in place, so face ids stay stable and
+ * rejected, not_a_face, ignored — is never overwritten by the pipeline. Re-detection
+ * (face-writes.ts) pairs new faces with stored ones by overlap (face-match.ts) and updates them in
+ * place, so face ids stay stable and
  * labelled faces keep their label; a labelled face the detector no longer finds is kept as it is.
  * Only auto faces are ever deleted by a new analysis.
  */
@@ -71,6 +72,16 @@ const FACE_FROM = `
   LEFT JOIN persons lp ON lp.id = f.person_id`;
 const FACE_SELECT = `SELECT ${FACE_COLUMNS} ${FACE_FROM}`;
 
+/** A face's id and rotated box, as rows give them. */
+export const faceBoxRow = z.object({
+  id: z.int(),
+  cx: z.number(),
+  cy: z.number(),
+  width: z.number(),
+  height: z.number(),
+  angle: z.number(),
+});
+
 export function faceById(db: Db, id: number): FaceRow | undefined {
   const row: unknown = prepared(db, `${FACE_SELECT} WHERE f.id = ?`).get(id);
   return row === undefined ? undefined : faceRow.parse(row);
@@ -113,6 +124,8 @@ export function faceFeatures(db: Db, faceId: number): { features: Float32Array; 
   return { features: storedFloat32(r.features), featureKey: r.feature_key };
 }
 
+// ---- One face's label ----
+
 export type LabelAction =
   | { readonly state: 'confirmed'; readonly person: string }
   /** Not this person: by default the face's current suggestion. */
@@ -154,6 +167,8 @@ export function setFaceLabel(db: Db, faceId: number, action: LabelAction, now: n
     return { ok: true, face: updated };
   });
 }
+
+// ---- A person's faces ----
 
 /** A face with where to see it: the content's hash and one live path (the lowest photo id). */
 const personFaceRow = faceRow.extend({ hash: z.string().nullable(), path: z.string() });
@@ -204,7 +219,8 @@ export function personFaceCounts(db: Db): PersonFaceCount[] {
   );
 }
 
-/**
+// ---- Label actions ----
+/*
  * Bulk labels with undo: naming a whole cluster, ignoring a group. Each bulk action is one
  * transaction that records every face's label from before it, so undo puts exactly those back.
  * A face labelled again since the action is left alone on undo (the newer word wins).
@@ -317,7 +333,9 @@ export function recentLabelActions(db: Db, limit: number): RecentLabelAction[] {
   );
 }
 
-/** People that faces are labelled with and models are trained for. Names are unique. */
+// ---- Persons ----
+// People that faces are labelled with and models are trained for. Names are unique.
+
 const personRow = z.object({ id: z.int(), name: z.string(), created_at: z.int() });
 export type PersonRow = z.infer<typeof personRow>;
 

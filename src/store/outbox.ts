@@ -1,4 +1,6 @@
 /**
+ * The outbox, both halves: events written (here, first) and read by the plugin host (below).
+ *
  * Events for the sidecar writer and plugins, written in the same transaction as the change they
  * announce (ARCHITECTURE "Data: what is durable"), so no change is stored without its event or
  * announced without being stored. Delivery is at least once: payloads name what changed (photo id,
@@ -88,7 +90,8 @@ export function announcePhoto(db: Db, photoId: number, now: number): void {
   addEvent(db, { kind: 'photo.analysed', payload: { ...payload, cause: 'analysed' } }, now);
 }
 
-/**
+// ---- Reads for the plugin host ----
+/*
  * Outbox reads for the plugin host (src/plugins/host.ts). There is one outbox row per change but
  * several plugins, so each plugin keeps its own cursor (in the data dir, not in this schema) and reads
  * rows in id order, delivered or not: a plugin that was off can catch up on whatever is still kept.

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { after, before, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import type { SidecarFace, SidecarInput } from '../../src/sidecar/plan.js';
+import type { SidecarFace, SidecarInput } from '../../src/sidecar/types.js';
 import { writeSidecars } from '../../src/sidecar/write.js';
 import { modesBind, rerunWhereModesBind } from '../helpers/modes-bind.js';
 import { repoRoot, tmpDir } from '../helpers/paths.js';

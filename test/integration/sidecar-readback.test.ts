@@ -7,7 +7,7 @@ import { after, before, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import exifr from 'exifr';
 import sharp from 'sharp';
-import type { SidecarFace } from '../../src/sidecar/plan.js';
+import type { SidecarFace } from '../../src/sidecar/types.js';
 import { writeSidecars } from '../../src/sidecar/write.js';
 import { repoRoot, tmpDir } from '../helpers/paths.js';
 

@@ -4,7 +4,7 @@ import { chmod, copyFile, mkdir, readdir, readFile, rm, stat, symlink, writeFile
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import type { SidecarFace, SidecarInput } from '../../src/sidecar/plan.js';
+import type { SidecarFace, SidecarInput } from '../../src/sidecar/types.js';
 import { assertSidecarPath, SidecarWriteError, sidecarPaths, writeSidecars } from '../../src/sidecar/write.js';
 import { repoRoot, tmpDir } from '../helpers/paths.js';
 

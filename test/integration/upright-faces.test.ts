@@ -48,7 +48,7 @@ before(() => {
   options = {
     detection: config.detection,
     maxPixels: config.decode.maxPixels,
-    runner: { angles: [], run: () => Promise.reject(new Error('the cascade must not run')), close: async () => {} },
+    runner: { run: () => Promise.reject(new Error('the cascade must not run')), close: async () => {} },
     neural: { pool, settings: config.neural },
   };
 });

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import exifr from 'exifr';
-import { planSidecar, planSidecarDetailed, type SidecarFace, type SidecarInput } from '../../src/sidecar/plan.js';
+import { planSidecar, planSidecarDetailed } from '../../src/sidecar/plan.js';
+import type { SidecarFace, SidecarInput } from '../../src/sidecar/types.js';
 import { XmpParseError } from '../../src/sidecar/xmp-document.js';
 import { repoRoot } from '../helpers/paths.js';
 

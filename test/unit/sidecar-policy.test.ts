@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { personNameProblem } from '../../src/names/person-name.js';
-import type { SidecarFace } from '../../src/sidecar/plan.js';
+import type { SidecarFace } from '../../src/sidecar/types.js';
 import { selectFaces } from '../../src/sidecar/write.js';
 
 const rect = { cx: 10, cy: 10, width: 5, height: 5, angle: 0 };
