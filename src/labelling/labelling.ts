@@ -196,7 +196,7 @@ export type LabelRequest =
   | { readonly action: 'not_a_face' | 'ignore' | 'clear' };
 
 /** The label state the store writes for a request. */
-export function storeAction(request: LabelRequest): LabelAction {
+function storeAction(request: LabelRequest): LabelAction {
   switch (request.action) {
     case 'confirm':
     case 'name':
@@ -213,14 +213,14 @@ export function storeAction(request: LabelRequest): LabelAction {
 }
 
 /** The person a request refers to who must exist already (`confirm`, and `reject` naming one). */
-export function existingPersonOf(request: LabelRequest): string | undefined {
+function existingPersonOf(request: LabelRequest): string | undefined {
   if (request.action === 'confirm') return request.person;
   if (request.action === 'reject') return request.person;
   return undefined;
 }
 
 /** What an action on `count` faces did, in the words the page shows beside its undo button. */
-export function describeAction(request: LabelRequest, count: number): string {
+function describeAction(request: LabelRequest, count: number): string {
   const faces = count === 1 ? '1 face' : `${count} faces`;
   switch (request.action) {
     case 'confirm':

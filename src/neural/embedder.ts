@@ -4,7 +4,9 @@
  * each out (68 landmarks → dlib-style aligned crop → recognition net, as face-api's own
  * withFaceLandmarks().withFaceDescriptors() computes it), null where no landmarks were placed.
  */
+
 import type { RasterImage } from '../vision/chip.js';
+import type { NeuralBackend } from './neural-messages.js';
 
 /** Milliseconds per stage, summed over the chips of a task (bench:neural reads them). */
 export interface EmbedStages {
@@ -15,7 +17,7 @@ export interface EmbedStages {
 }
 
 export interface Embedder {
-  readonly backend: 'onnxruntime' | 'tfjs-wasm';
+  readonly backend: NeuralBackend;
   embed(chips: readonly RasterImage[], padding: number, stages: EmbedStages): Promise<(Float32Array | null)[]>;
 }
 

@@ -63,9 +63,10 @@ export async function onnxruntimeEmbedder(ort: Ort, modelDir: string, threads: n
       mark('crop');
       const points = await rows(landmarks, cropped, LANDMARK_SIDE, LANDMARK_OUTPUT, 136);
       mark('landmarks');
+      let next = 0;
       const aligned = faces.map((f) => {
         if (!f.crop) return null;
-        const out = points.shift();
+        const out = points[next++];
         if (!out) return null;
         const box = dlibBox(landmarkPositions(out, f.crop, f.inner, LANDMARK_SIDE), f.crop);
         return box.width < 8 || box.height < 8 ? null : cropFace(f.image, box);
@@ -79,7 +80,8 @@ export async function onnxruntimeEmbedder(ort: Ort, modelDir: string, threads: n
         128,
       );
       mark('descriptor');
-      return aligned.map((a) => (a ? (found.shift() ?? null) : null));
+      next = 0;
+      return aligned.map((a) => (a ? (found[next++] ?? null) : null));
     },
   };
 }

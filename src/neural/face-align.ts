@@ -4,19 +4,8 @@
  * alignment), in plain arithmetic in face-api's order, so the boxes floor to the same pixels.
  * The landmark net itself runs elsewhere (landmark-onnx.ts). Pure.
  */
+import type { AxisBox as FaceBox, Point } from '../vision/geometry.js';
 import type { RgbImage } from './rotate-rgb.js';
-
-export interface FaceBox {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
 
 /** face-api's extractFaceTensors: the box clipped to the image, each field floored, cut out; null if empty. */
 export function cropFace(image: RgbImage, box: FaceBox): RgbImage | null {

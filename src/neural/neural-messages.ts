@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js';
 import type { AngleHit } from '../vision/detect-angle.js';
 import type { Focus } from './focus.js';
 
@@ -9,7 +10,13 @@ export interface NeuralWorkerData {
   readonly backend: NeuralBackend;
 }
 
-export type NeuralBackend = 'onnxruntime' | 'tfjs-wasm';
+/** What runs the nets: the config's `neural.backend`. */
+export type NeuralBackend = Config['neural']['backend'];
+
+/** Every backend, as a record so that a new one in the config cannot be missed here. */
+export const NEURAL_BACKENDS: Readonly<Record<NeuralBackend, true>> = { onnxruntime: true, 'tfjs-wasm': true };
+
+export const isNeuralBackend = (name: string): name is NeuralBackend => Object.hasOwn(NEURAL_BACKENDS, name);
 
 /** Milliseconds a worker spent per stage of one task (summed over its angles or chips): bench:neural. */
 export type StageMs = Readonly<Record<string, number>>;

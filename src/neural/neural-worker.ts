@@ -12,7 +12,14 @@ import type { Embedder, EmbedStages } from './embedder.js';
 import { onnxruntimeEmbedder } from './embedding-onnxruntime.js';
 import { tfjsEmbedder } from './embedding-tfjs.js';
 import { type FaceApi, faceApiModelDir, loadFaceApi, loadNets, NeuralUnavailableError } from './face-api.js';
-import type { NeuralReply, NeuralTask, NeuralWorkerData, StageMs } from './neural-messages.js';
+import {
+  isNeuralBackend,
+  NEURAL_BACKENDS,
+  type NeuralReply,
+  type NeuralTask,
+  type NeuralWorkerData,
+  type StageMs,
+} from './neural-messages.js';
 import { loadOnnxruntime } from './onnxruntime.js';
 import { rotateRgb, rotateRgbWindow, UPRIGHT_MARGIN, withMargin } from './rotate-rgb.js';
 import { hitsFromBoxes, type ScoredBox } from './ssd-hits.js';
@@ -32,8 +39,10 @@ function setup(data: unknown): NeuralWorkerData {
   const b = get('backend');
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 1)
     throw new Error(`neural worker started with threads ${String(t)}; expected a whole number of at least 1`);
-  if (b !== 'onnxruntime' && b !== 'tfjs-wasm')
-    throw new Error(`neural worker started with backend ${String(b)}; expected onnxruntime or tfjs-wasm`);
+  if (typeof b !== 'string' || !isNeuralBackend(b))
+    throw new Error(
+      `neural worker started with backend ${String(b)}; expected ${Object.keys(NEURAL_BACKENDS).join(' or ')}`,
+    );
   return { threads: t, backend: b };
 }
 

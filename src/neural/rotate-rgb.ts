@@ -7,6 +7,7 @@
 
 import { type RotationFrame, rotationFrame } from '../core/rotation.js';
 import type { RasterImage } from '../vision/chip.js';
+import type { AxisBox } from '../vision/geometry.js';
 
 export interface RgbImage {
   readonly width: number;
@@ -35,22 +36,14 @@ export function rotateRgb(
 export function rotateRgbWindow(
   src: RasterImage,
   angle: number,
-  window: Window,
+  window: AxisBox,
 ): { image: RgbImage; frame: RotationFrame } {
   const frame = rotationFrame(src.width, src.height, angle);
   return { image: turn(src, frame, window, new Uint8Array(window.width * window.height * 3)), frame };
 }
 
-/** A rectangle of a canvas, in its pixels. */
-export interface Window {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
-
 /** The `window` of `src` turned onto `frame`'s canvas, into `out` (zeroed, window-sized). */
-function turn(src: RasterImage, frame: RotationFrame, window: Window, out: Uint8Array): RgbImage {
+function turn(src: RasterImage, frame: RotationFrame, window: AxisBox, out: Uint8Array): RgbImage {
   const { width, height, cos, sin } = frame;
   const sw = src.width;
   const sh = src.height;

@@ -3,6 +3,7 @@
  * (ssd-mosaic.ts), whichever backend runs the network (ssd-onnxruntime.ts, or ssd-tfjs.ts where
  * onnxruntime cannot load). Both take the same input (ssd-input.ts) and give the same outputs.
  */
+import type { NeuralBackend } from './neural-messages.js';
 import type { RgbImage } from './rotate-rgb.js';
 import { facesFromOutputs, type SsdOutputs } from './ssd-decode.js';
 import type { ScoredBox } from './ssd-hits.js';
@@ -16,7 +17,7 @@ const SSD_MAX_FACES = 200;
 
 /** One backend's network: an NHWC input of SSD_INPUT_SIDE² × 3 in, raw outputs back. */
 export interface SsdModel {
-  readonly backend: 'onnxruntime' | 'tfjs-wasm';
+  readonly backend: NeuralBackend;
   readonly anchors: Float32Array;
   forward(input: Float32Array): Promise<SsdOutputs>;
 }

@@ -86,9 +86,9 @@ function namedFace(row: FaceRow, displayed: { width: number; height: number }): 
  * newer one carries the current state), when a file it watches changes, or on request.
  */
 /** Parked events kept per plugin; beyond this the oldest is dropped (and counted in gaveUp). */
-export const MAX_PARKED = 1000;
+const MAX_PARKED = 1000;
 
-export async function fileStamp(path: string): Promise<FileStamp> {
+async function fileStamp(path: string): Promise<FileStamp> {
   try {
     const s = await stat(path);
     return { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };

@@ -44,7 +44,7 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
   };
 }
 
-export function fileSource(handle: FileHandle, size: number): ByteSource {
+function fileSource(handle: FileHandle, size: number): ByteSource {
   return {
     size,
     read: async (position, length) => {
@@ -76,7 +76,7 @@ export interface EmbeddedMetadata {
  * marker segments before the image data. Extended XMP (a second APP1 kind, for large payloads
  * such as depth maps) is not merged in: galleries do not keep person data there.
  */
-export async function readJpegMetadata(src: ByteSource): Promise<EmbeddedMetadata> {
+async function readJpegMetadata(src: ByteSource): Promise<EmbeddedMetadata> {
   let xmp: string | undefined;
   const irb: Buffer[] = [];
   let pos = 2;
@@ -117,7 +117,7 @@ const XMP_KEYWORD = 'XML:com.adobe.xmp';
 const MAX_XMP_BYTES = 16 * 1024 * 1024;
 
 /** The XMP packet of a PNG (an iTXt chunk keyed "XML:com.adobe.xmp"); image data is skipped, not read. */
-export async function readPngXmp(src: ByteSource): Promise<string | undefined> {
+async function readPngXmp(src: ByteSource): Promise<string | undefined> {
   let pos = 8;
   while (pos + 8 <= src.size) {
     const head = await src.read(pos, 8);
@@ -158,7 +158,7 @@ function parseItxt(data: Buffer): string | undefined {
 const RESOURCE_IPTC = 0x0404;
 
 /** The keywords in a Photoshop IRB (the APP13 payload after "Photoshop 3.0\0"). */
-export function iptcKeywordsFromIrb(irb: Uint8Array): string[] {
+function iptcKeywordsFromIrb(irb: Uint8Array): string[] {
   const buf = Buffer.from(irb.buffer, irb.byteOffset, irb.byteLength);
   const keywords: string[] = [];
   let pos = 0;
@@ -225,7 +225,7 @@ const END = Buffer.from('</x:xmpmeta>', 'latin1');
  * The first XMP packet found by scanning the bytes, for containers whose XMP is stored as plain
  * text (TIFF, DNG and most raw formats, HEIC, WebP, GIF...). Reads 1 MiB at a time.
  */
-export async function scanForXmp(src: ByteSource, maxScan: number): Promise<string | undefined> {
+async function scanForXmp(src: ByteSource, maxScan: number): Promise<string | undefined> {
   const limit = Math.min(src.size, maxScan);
   let start = -1;
   for (let pos = 0; pos < limit && start < 0; pos += CHUNK - START.length) {

@@ -84,7 +84,7 @@ export interface SeedSourceSpec {
   readonly ours: KeywordField | undefined;
 }
 
-export const SEED_SOURCES: readonly SeedSourceSpec[] = [
+const SEED_SOURCES: readonly SeedSourceSpec[] = [
   { ns: NS.digiKam, local: 'TagsList', separator: '/', ours: 'tagsList' },
   { ns: NS.MicrosoftPhoto, local: 'LastKeywordXMP', separator: '/', ours: undefined },
   // exiftool's spelling of the same namespace, without the trailing slash.
@@ -99,7 +99,7 @@ export const SEED_SOURCES: readonly SeedSourceSpec[] = [
  * The entries a newly created field starts with: the first non-empty source's keywords (each a
  * path of segments), written in the target field's form, without duplicates.
  */
-export function seedEntries(field: KeywordField, sourcePaths: readonly (readonly string[])[]): string[] {
+function seedEntries(field: KeywordField, sourcePaths: readonly (readonly string[])[]): string[] {
   const fromPath = KEYWORD_FIELDS[field].fromPath;
   if (!fromPath) return [];
   const out: string[] = [];
@@ -111,7 +111,7 @@ export function seedEntries(field: KeywordField, sourcePaths: readonly (readonly
 }
 
 /** Splits a keyword into its path segments. */
-export function keywordPath(value: string, separator: '/' | '|' | undefined): string[] {
+function keywordPath(value: string, separator: '/' | '|' | undefined): string[] {
   const segments = separator ? value.split(separator) : [value];
   return segments.map((s) => s.trim()).filter((s) => s !== '');
 }
@@ -131,11 +131,7 @@ export interface FieldEdit {
  * added and that are still there; an entry that was already present when we wanted it (the
  * user's, or another tool's) is never ours, so never removed.
  */
-export function planField(
-  current: readonly string[],
-  ownedBefore: readonly string[],
-  desired: readonly string[],
-): FieldEdit {
+function planField(current: readonly string[], ownedBefore: readonly string[], desired: readonly string[]): FieldEdit {
   const present = new Set(current);
   const owned = new Set(ownedBefore.filter((e) => present.has(e)));
   const want = new Set(desired);

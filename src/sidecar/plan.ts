@@ -157,10 +157,10 @@ const KEYWORD_LOCAL: Readonly<Record<KeywordField, string>> = {
   personInImage: 'PersonInImage',
 };
 
-export const PROVENANCE_LOCAL = 'Written';
+const PROVENANCE_LOCAL = 'Written';
 const VERSION = '1';
 
-export function emptyProvenance(): Provenance {
+function emptyProvenance(): Provenance {
   return {
     regions: [],
     keywords: { subject: [], hierarchicalSubject: [], tagsList: [], personInImage: [] },
@@ -172,7 +172,7 @@ export function emptyProvenance(): Provenance {
 }
 
 /** Reads our record from the top-level descriptions; an absent or unreadable one is empty. */
-export function readProvenance(descriptions: readonly Element[]): { prop: RdfProp | undefined; record: Provenance } {
+function readProvenance(descriptions: readonly Element[]): { prop: RdfProp | undefined; record: Provenance } {
   const prop = findTopProp(descriptions, NS.facetag, PROVENANCE_LOCAL);
   if (prop?.kind !== 'element') return { prop, record: emptyProvenance() };
   const holders = fieldHolders(prop.el);
@@ -209,7 +209,7 @@ export function readProvenance(descriptions: readonly Element[]): { prop: RdfPro
 }
 
 /** Whether the record holds anything (an empty one is not written). */
-export function hasContent(record: Provenance): boolean {
+function hasContent(record: Provenance): boolean {
   return (
     record.regions.length > 0 ||
     KEYWORD_FIELD_NAMES.some((f) => record.keywords[f].length > 0) ||
@@ -219,7 +219,7 @@ export function hasContent(record: Provenance): boolean {
 }
 
 /** Builds the `facetag:Written` struct element for a record (deterministic, so re-runs compare equal). */
-export function buildProvenance(b: NodeBuilder, record: Provenance): Element {
+function buildProvenance(b: NodeBuilder, record: Provenance): Element {
   const rdf = NS.rdf;
   const ft = NS.facetag;
   const children: Element[] = [b.element(ft, 'Version', [], [VERSION])];

@@ -27,12 +27,12 @@ import {
  */
 
 /** Whether an orientation swaps width and height (5..8: the image is turned a quarter). */
-export function swapsAxes(orientation: number): boolean {
+function swapsAxes(orientation: number): boolean {
   return orientation >= 5 && orientation <= 8;
 }
 
 /** The displayed image's size for a stored raster of `width` × `height`. */
-export function displayedSize(width: number, height: number, orientation: number): { width: number; height: number } {
+function displayedSize(width: number, height: number, orientation: number): { width: number; height: number } {
   return swapsAxes(orientation) ? { width: height, height: width } : { width, height };
 }
 
@@ -122,7 +122,7 @@ export interface Dimensions {
 }
 
 /** mwg-rs:AppliedToDimensions of a Regions struct, when it is there and has numbers. */
-export function readAppliedDimensions(regionsEl: Element): { el: Element; dims: Dimensions | undefined } | undefined {
+function readAppliedDimensions(regionsEl: Element): { el: Element; dims: Dimensions | undefined } | undefined {
   const el = findStructField(fieldHolders(regionsEl), NS.mwgRs, 'AppliedToDimensions');
   if (!el) return undefined;
   const holders = fieldHolders(el);
@@ -132,13 +132,13 @@ export function readAppliedDimensions(regionsEl: Element): { el: Element; dims: 
 }
 
 /** The rdf:Bag (or Seq) of mwg-rs:RegionList, when present. */
-export function mwgListContainer(regionsEl: Element): Element | undefined {
+function mwgListContainer(regionsEl: Element): Element | undefined {
   const list = findStructField(fieldHolders(regionsEl), NS.mwgRs, 'RegionList');
   return list ? arrayContainer(list) : undefined;
 }
 
 /** MWG regions: Name and Area (pixel-unit areas are normalized by AppliedToDimensions). */
-export function readMwgRegions(regionsEl: Element): RegionItem[] {
+function readMwgRegions(regionsEl: Element): RegionItem[] {
   const container = mwgListContainer(regionsEl);
   if (!container) return [];
   const dims = readAppliedDimensions(regionsEl)?.dims;
@@ -163,13 +163,13 @@ function readMwgArea(areaEl: Element, dims: Dimensions | undefined): NormalizedA
 }
 
 /** The rdf:Bag of MP:RegionInfo/MPRI:Regions, when present. */
-export function mpListContainer(regionInfoEl: Element): Element | undefined {
+function mpListContainer(regionInfoEl: Element): Element | undefined {
   const regions = findStructField(fieldHolders(regionInfoEl), NS.MPRI, 'Regions');
   return regions ? arrayContainer(regions) : undefined;
 }
 
 /** MP regions: PersonDisplayName and Rectangle ("x, y, w, h", top-left), turned centre-based. */
-export function readMpRegions(regionInfoEl: Element): RegionItem[] {
+function readMpRegions(regionInfoEl: Element): RegionItem[] {
   const container = mpListContainer(regionInfoEl);
   if (!container) return [];
   return arrayItems(container).map((li) => {
@@ -181,7 +181,7 @@ export function readMpRegions(regionInfoEl: Element): RegionItem[] {
 }
 
 /** An MP Rectangle string as a centre-based area. */
-export function parseRectangle(text: string | undefined): NormalizedArea | undefined {
+function parseRectangle(text: string | undefined): NormalizedArea | undefined {
   if (text === undefined) return undefined;
   const parts = text.split(',').map((s) => Number(s.trim()));
   if (parts.length !== 4 || !parts.every(Number.isFinite)) return undefined;
@@ -190,7 +190,7 @@ export function parseRectangle(text: string | undefined): NormalizedArea | undef
 }
 
 /** Whether two areas are the same box to within half a pixel of the stored raster. */
-export function sameArea(a: NormalizedArea, b: NormalizedArea, dims: Dimensions): boolean {
+function sameArea(a: NormalizedArea, b: NormalizedArea, dims: Dimensions): boolean {
   const tx = 0.5 / dims.w + 1e-9;
   const ty = 0.5 / dims.h + 1e-9;
   return (
@@ -199,7 +199,7 @@ export function sameArea(a: NormalizedArea, b: NormalizedArea, dims: Dimensions)
 }
 
 /** Intersection over union of two centre-based areas. */
-export function areaIou(a: NormalizedArea, b: NormalizedArea): number {
+function areaIou(a: NormalizedArea, b: NormalizedArea): number {
   const ix = Math.max(0, Math.min(a.x + a.w / 2, b.x + b.w / 2) - Math.max(a.x - a.w / 2, b.x - b.w / 2));
   const iy = Math.max(0, Math.min(a.y + a.h / 2, b.y + b.h / 2) - Math.max(a.y - a.h / 2, b.y - b.h / 2));
   const inter = ix * iy;

@@ -162,7 +162,7 @@ export interface Snapshot {
 }
 
 /** Reads a sidecar (absent is a valid state: `bytes` undefined). */
-export async function readSnapshot(path: string): Promise<Snapshot> {
+async function readSnapshot(path: string): Promise<Snapshot> {
   try {
     const bytes = await readFile(path);
     const info = await stat(path);
@@ -194,7 +194,7 @@ export interface CommitHooks {
  *
  * The rename also changes the folder's mtime, which is what makes PiGallery2 re-index (spec §4.3).
  */
-export async function commitIfUnchanged(
+async function commitIfUnchanged(
   path: string,
   text: string,
   snapshot: Snapshot,
@@ -235,7 +235,7 @@ export async function commitIfUnchanged(
  * Deletes `path` if it still holds what `snapshot` saw (a sidecar facetag made and nothing else
  * uses any more); 'conflict' when another program changed it meanwhile.
  */
-export async function removeIfUnchanged(path: string, snapshot: Snapshot): Promise<'removed' | 'conflict'> {
+async function removeIfUnchanged(path: string, snapshot: Snapshot): Promise<'removed' | 'conflict'> {
   assertSidecarPath(path);
   const now = await readSnapshot(path);
   if (!sameBytes(now.bytes, snapshot.bytes)) return 'conflict';

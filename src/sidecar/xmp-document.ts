@@ -32,7 +32,7 @@ export const NS = {
 } as const;
 
 /** The prefix we declare for a namespace when the document has none bound to it yet. */
-export const PREFERRED_PREFIX: Readonly<Record<string, string>> = {
+const PREFERRED_PREFIX: Readonly<Record<string, string>> = {
   [NS.rdf]: 'rdf',
   [NS.x]: 'x',
   [NS.dc]: 'dc',
@@ -96,18 +96,18 @@ export function isElement(node: Node | null | undefined): node is Element {
   return node?.nodeType === ELEMENT_NODE;
 }
 
-export function childElements(el: Element): Element[] {
+function childElements(el: Element): Element[] {
   const out: Element[] = [];
   for (let n = el.firstChild; n; n = n.nextSibling) if (isElement(n)) out.push(n);
   return out;
 }
 
-export function isNamed(el: Element, ns: string, local: string): boolean {
+function isNamed(el: Element, ns: string, local: string): boolean {
   return el.namespaceURI === ns && el.localName === local;
 }
 
 /** Every descendant element (document order) with this namespace and local name. */
-export function descendants(root: Element, ns: string, local: string): Element[] {
+function descendants(root: Element, ns: string, local: string): Element[] {
   const out: Element[] = [];
   const visit = (el: Element): void => {
     for (const child of childElements(el)) {
@@ -140,7 +140,7 @@ function isWhitespaceText(node: Node | null): boolean {
  * Appends `child` as the last child of `parent`, indented one step deeper than the parent when
  * the document is pretty-printed (a compact document stays compact).
  */
-export function appendIndented(parent: Element, child: Node): void {
+function appendIndented(parent: Element, child: Node): void {
   const doc = parent.ownerDocument;
   const parentIndent = indentOf(parent);
   if (parentIndent === undefined || !doc) {
@@ -186,7 +186,7 @@ function countChildNodes(el: Element): number {
 }
 
 /** Removes a node and the indentation in front of it. */
-export function removeIndented(node: Node): void {
+function removeIndented(node: Node): void {
   const parent = node.parentNode;
   if (!parent) return;
   const ws = whitespaceBefore(node);
@@ -198,7 +198,7 @@ export function removeIndented(node: Node): void {
  * The prefix bound to `ns` where `context` sits, declaring one on `declareOn` (`context` or an
  * ancestor of it) when none is bound: the preferred prefix, or the first free `prefixN`.
  */
-export function prefixFor(context: Element, declareOn: Element, ns: string): string {
+function prefixFor(context: Element, declareOn: Element, ns: string): string {
   const existing = context.lookupPrefix(ns);
   if (existing) return existing;
   const preferred = PREFERRED_PREFIX[ns] ?? 'ns';
@@ -254,7 +254,7 @@ export class NodeBuilder {
 }
 
 /** Puts `next` where `old` is, indented as `old` was. */
-export function replaceIndented(old: Element, next: Element): void {
+function replaceIndented(old: Element, next: Element): void {
   const parent = old.parentNode;
   if (!parent) return;
   const indent = indentOf(old);
@@ -278,7 +278,7 @@ export type RdfProp =
   | { readonly kind: 'element'; readonly el: Element };
 
 /** The rdf:RDF element of an XMP document (under x:xmpmeta, the legacy x:xapmeta, or as the root). */
-export function findRdfRoot(doc: Document): Element | undefined {
+function findRdfRoot(doc: Document): Element | undefined {
   const root = doc.documentElement;
   if (!root) return undefined;
   if (isNamed(root, NS.rdf, 'RDF')) return root;
@@ -286,7 +286,7 @@ export function findRdfRoot(doc: Document): Element | undefined {
 }
 
 /** The top-level rdf:Description elements. */
-export function topDescriptions(rdf: Element): Element[] {
+function topDescriptions(rdf: Element): Element[] {
   return childElements(rdf).filter((el) => isNamed(el, NS.rdf, 'Description'));
 }
 
@@ -365,14 +365,14 @@ export function findTopProp(descriptions: readonly Element[], ns: string, local:
 }
 
 /** The top-level description an element belongs to (where new namespaces are declared). */
-export function owningDescription(el: Element, rdf: Element): Element {
+function owningDescription(el: Element, rdf: Element): Element {
   let node: Element = el;
   while (isElement(node.parentNode) && node.parentNode !== rdf) node = node.parentNode;
   return node;
 }
 
 /** Whether an attribute is RDF syntax or a namespace declaration rather than a property. */
-export function isSyntaxAttr(attr: Attr): boolean {
+function isSyntaxAttr(attr: Attr): boolean {
   return (
     attr.namespaceURI === NS.xmlns || attr.namespaceURI === NS.rdf || attr.name === 'xml:lang' || attr.prefix === 'xml'
   );

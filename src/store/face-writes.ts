@@ -71,6 +71,18 @@ function faceValues(db: Db, face: FaceInput, modelVersion: string | null, now: n
 
 const storedBox = faceBoxRow.extend({ label_state: z.enum(LABEL_STATES) });
 
+/** A content's faces as re-detection matches them: boxes and whether a person labelled them. */
+function storedBoxes(db: Db, contentId: number) {
+  return z
+    .array(storedBox)
+    .parse(
+      prepared(
+        db,
+        'SELECT id, cx, cy, width, height, angle, label_state FROM faces WHERE content_id = ? ORDER BY id',
+      ).all(contentId),
+    );
+}
+
 export interface FaceWriteReport {
   readonly inserted: number;
   readonly updated: number;
@@ -90,14 +102,7 @@ export function writeFaces(
   modelVersion: string | null,
   now: number,
 ): FaceWriteReport {
-  const existing = z
-    .array(storedBox)
-    .parse(
-      prepared(
-        db,
-        'SELECT id, cx, cy, width, height, angle, label_state FROM faces WHERE content_id = ? ORDER BY id',
-      ).all(contentId),
-    );
+  const existing = storedBoxes(db, contentId);
   const pairs = matchFaces(
     existing.map((e) => ({ ...e, labelled: e.label_state !== 'auto' })),
     faces.map((f) => f.rect),
@@ -157,14 +162,7 @@ export function carryLabels(db: Db, from: number, to: number, keepUnmatched: boo
     ).all(from),
   );
   if (labelled.length === 0) return 0;
-  const target = z
-    .array(storedBox)
-    .parse(
-      prepared(
-        db,
-        'SELECT id, cx, cy, width, height, angle, label_state FROM faces WHERE content_id = ? ORDER BY id',
-      ).all(to),
-    );
+  const target = storedBoxes(db, to);
   // Target faces are the "existing" side so its labelled faces are matched (and protected) first.
   const pairs = matchFaces(
     target.map((t) => ({ ...t, labelled: t.label_state !== 'auto' })),

@@ -87,10 +87,6 @@ export function faceById(db: Db, id: number): FaceRow | undefined {
   return row === undefined ? undefined : faceRow.parse(row);
 }
 
-export function facesOfContent(db: Db, contentId: number): FaceRow[] {
-  return z.array(faceRow).parse(prepared(db, `${FACE_SELECT} WHERE f.content_id = ? ORDER BY f.id`).all(contentId));
-}
-
 /** The faces of the content a photo (path row) holds; none while it has no content. */
 export function facesOfPhoto(db: Db, photoId: number): FaceRow[] {
   return z

@@ -17,7 +17,7 @@ const photoRef = { photoId: z.int(), path: z.string(), hash: z.string().nullable
  * undone, a person renamed or merged), or new models naming the same faces. Rows written before
  * causes were recorded have none, and read as `analysed` (what they said then).
  */
-export const ANNOUNCE_CAUSES = ['analysed', 'labelled', 'reclassified'] as const;
+const ANNOUNCE_CAUSES = ['analysed', 'labelled', 'reclassified'] as const;
 export type AnnounceCause = (typeof ANNOUNCE_CAUSES)[number];
 
 /** The events and their payloads; one schema, checked when written and when read. */

@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { centredSquare } from '../../src/neural/centred-square.js';
-import { cropFace, dlibBox, landmarkPositions, type Point } from '../../src/neural/face-align.js';
+import { cropFace, dlibBox, landmarkPositions } from '../../src/neural/face-align.js';
 import { convFilter, depthwiseFilter } from '../../src/neural/onnx-graph.js';
 import type { RgbImage } from '../../src/neural/rotate-rgb.js';
+import type { Point } from '../../src/vision/geometry.js';
 
 /** A w×h image whose red channel holds each pixel's index. */
 function indexed(width: number, height: number): RgbImage {
