@@ -17,9 +17,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultConfig } from '../src/config/schema.js';
+import { type Config, defaultConfig } from '../src/config/schema.js';
 import { sweepAngles } from '../src/core/rotation.js';
-import type { DetectionConfig, SizeOverrides } from '../src/detect/settings.js';
+import { photoDetection, type SizeOverrides } from '../src/detect/settings.js';
 import { workerRunner } from '../src/detect/worker-runner.js';
 import { type DetectionTimes, type DetectorOptions, detectFile, type ImageDetection } from '../src/engine/detector.js';
 import { defaultCascadePath } from '../src/vision/cascade/default-model.js';
@@ -174,7 +174,13 @@ async function timeOne(
   return { ms: performance.now() - t, cpuMs: ownCpuMs() - cpu, det };
 }
 
-async function measurePhoto(label: string, file: string, options: DetectorOptions, runs: number): Promise<FacetagRun> {
+async function measurePhoto(
+  label: string,
+  file: string,
+  options: DetectorOptions,
+  angles: number,
+  runs: number,
+): Promise<FacetagRun> {
   process.stderr.write(`[facetag] ${label}: warm-up + ${runs} runs + ${IN_FLIGHT_PHOTOS} photos 2 in flight\n`);
   await timeOne(file, options); // warm-up: JIT, worker buffers, sharp caches
   const walls: number[] = [];
@@ -207,7 +213,7 @@ async function measurePhoto(label: string, file: string, options: DetectorOption
   const maxSize = options.sizes?.maxSize ?? Math.max(minSize + 1, Math.round(d.maxFaceFraction * longest));
   return {
     label,
-    angles: 360 / d.rotationStep,
+    angles,
     minSize,
     maxSize,
     stepRatio: d.stepRatio,
@@ -401,16 +407,16 @@ async function main(): Promise<void> {
   const def = config.detection;
   // One worker pool per configuration (a runner keeps its sweep's angles), closed before the next;
   // each measurement starts with a warm-up run, so the pool's start is not timed.
-  const measure = async (label: string, detection: DetectionConfig, sizes?: SizeOverrides): Promise<FacetagRun> => {
+  const measure = async (label: string, detection: Config['detection'], sizes?: SizeOverrides): Promise<FacetagRun> => {
     const runner = workerRunner(defaultCascadePath(), sweepAngles(detection.rotationStep), threads);
     const options: DetectorOptions = {
-      detection,
+      detection: photoDetection(detection),
       maxPixels: config.decode.maxPixels,
       runner,
       ...(sizes ? { sizes } : {}),
     };
     try {
-      return await measurePhoto(label, photo, options, args.runs);
+      return await measurePhoto(label, photo, options, 360 / detection.rotationStep, args.runs);
     } finally {
       await runner.close();
     }
@@ -427,7 +433,7 @@ async function main(): Promise<void> {
     minSize: Math.round((BLOG.minSize * detSide) / PHOTO_W),
     maxSize: Math.round((BLOG.maxSize * detSide) / PHOTO_W),
   };
-  const blog: DetectionConfig = { ...def, scaleFactor: BLOG.scaleFactor, stepRatio: BLOG.stepRatio };
+  const blog: Config['detection'] = { ...def, scaleFactor: BLOG.scaleFactor, stepRatio: BLOG.stepRatio };
   const noSweepBlog = await measure('facetag blog-equivalent, no sweep', { ...blog, rotationStep: 360 }, blogSizes);
   const sweepBlog = await measure('facetag blog-equivalent, 15° sweep', blog, blogSizes);
   rss.after12mp = process.resourceUsage().maxRSS;
@@ -661,8 +667,8 @@ async function main(): Promise<void> {
   process.stderr.write(`[facetag] detection set: ${files.length} images\n`);
   // Both set measurements sweep at 15°: one pool for the two.
   const runner = workerRunner(defaultCascadePath(), sweepAngles(def.rotationStep), threads);
-  const options = (detection: DetectionConfig, sizes?: SizeOverrides): DetectorOptions => ({
-    detection,
+  const options = (detection: Config['detection'], sizes?: SizeOverrides): DetectorOptions => ({
+    detection: photoDetection(detection),
     maxPixels: config.decode.maxPixels,
     runner,
     ...(sizes ? { sizes } : {}),

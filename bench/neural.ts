@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { defaultConfig } from '../src/config/schema.js';
 import type { AngleRunner } from '../src/detect/sweep.js';
 import { type DetectorOptions, detectDecoded } from '../src/engine/detector.js';
-import { embedFaces, type NeuralEngine } from '../src/neural/neural-engine.js';
+import { embedFaces, type NeuralEngine, neuralEngine } from '../src/neural/neural-engine.js';
 import { neuralPool } from '../src/neural/neural-pool.js';
 import { decodeImage } from '../src/vision/decode.js';
 import { fmtLoad, makeTestPhoto, mb, median, PHOTO_SOURCE, repoRoot, round, say } from './common.js';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   say(`  MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '(unset: glibc default)'}`);
 
   const pool = neuralPool(workers);
-  const engine: NeuralEngine = { pool, settings };
+  const engine = neuralEngine(pool, settings);
   const options: DetectorOptions = {
     detection: config.detection,
     maxPixels: config.decode.maxPixels,

@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { keptEngineAdvice } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { runDaemon } from '../daemon/daemon.js';
-import { StoreOpenError } from '../daemon/library.js';
+import { keptEngineAdvice, StoreOpenError } from '../daemon/library.js';
 import { runOnce } from '../daemon/once.js';
 import { errnoCode } from '../files/errno.js';
 import { DataDirLockedError } from '../store/daemon-lock.js';

@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import * as z from 'zod';
-import { engineForLibrary } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../core/logger.js';
+import { engineForLibrary } from '../daemon/library.js';
 import { trainLibrary } from '../daemon/train-library.js';
 import type { PersonTraining } from '../recognize/trainer.js';
 import { libraryEngine } from '../store/pipeline.js';

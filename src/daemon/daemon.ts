@@ -12,7 +12,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import cron from 'node-cron';
-import { keptEngineAdvice } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { systemTimers, type Timers } from '../core/clock.js';
 import { createLogger, type Logger, parseLevel } from '../core/logger.js';
@@ -43,7 +42,7 @@ import { startFaceThumbFiller } from './face-thumb-filler.js';
 import { resolveHttpToken } from './http-token.js';
 import { startJobRunner } from './job-runner.js';
 import { installLastResort } from './last-resort.js';
-import { openLibrary } from './library.js';
+import { keptEngineAdvice, openLibrary } from './library.js';
 import { loadModelSet } from './model-set.js';
 import { reconcile } from './reconcile.js';
 import { createShutdown, type Shutdown } from './shutdown.js';
@@ -287,8 +286,7 @@ async function startServices(deps: DaemonDeps): Promise<void> {
           return true;
         },
       },
-      drawnFaceChip: (file, box) =>
-        drawnFaceChip(file, box, { detection: config.detection, maxPixels: config.decode.maxPixels }),
+      drawnFaceChip: (file, box) => drawnFaceChip(file, box, deps.detector),
       metrics: () => ({
         photos: { analysed: live.analysed, reused: live.reused, failed: live.failed, retried: live.retried },
         stageSeconds: { analyse: analyseSeconds.snapshot() },
@@ -468,7 +466,7 @@ async function startServices(deps: DaemonDeps): Promise<void> {
   const thumbFiller = startFaceThumbFiller({
     db,
     log: log.child({ component: 'face-pictures' }),
-    decode: { detection: config.detection, maxPixels: config.decode.maxPixels },
+    decode: deps.detector,
     busy: () => {
       const q = queueStats(db, now());
       return q.due > 0 || q.running > 0;

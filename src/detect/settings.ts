@@ -1,7 +1,17 @@
 import type { Config } from '../config/schema.js';
 import type { ScanSettings } from '../vision/detect-angle.js';
 
-export type DetectionConfig = Config['detection'];
+/**
+ * What detecting one photo reads of the config's `detection` section. The step and the thread
+ * count are the angle runner's, given when it is made (engine/engines.ts), so no photo carries them.
+ */
+export type DetectionConfig = Omit<Config['detection'], 'rotationStep' | 'workers'>;
+
+/** The section without what the runner takes: what the detector is given. */
+export function photoDetection(config: Config['detection']): DetectionConfig {
+  const { rotationStep, workers, ...perPhoto } = config;
+  return perPhoto;
+}
 
 /** Absolute window sizes in detection pixels, e.g. to reproduce the seed's `min_size=(100, 100)`. */
 export interface SizeOverrides {

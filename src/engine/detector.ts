@@ -1,4 +1,3 @@
-import { sweepAngles } from '../core/rotation.js';
 import { type DetectionConfig, detectionMaxSide, resolveScanSettings, type SizeOverrides } from '../detect/settings.js';
 import { type AngleRunner, foldSweep, type SweptFace } from '../detect/sweep.js';
 import { dropLoneTurned } from '../neural/lone-turned.js';
@@ -139,10 +138,9 @@ async function neuralDetectDecoded(
   decode: number,
 ): Promise<ImageDetection> {
   const start = performance.now();
-  const { rotationStep, minConfidence, offAxisMinConfidence, offAxisPenalty } = engine.settings;
-  const angles = sweepAngles(rotationStep);
+  const { minConfidence, offAxisMinConfidence, offAxisPenalty } = engine.settings;
   const model = orientationModel();
-  const all = await engine.pool.detect(image, angles, Math.min(minConfidence, offAxisMinConfidence), (hit) =>
+  const all = await engine.pool.detect(image, engine.angles, Math.min(minConfidence, offAxisMinConfidence), (hit) =>
     looksUpright(model, image, hit),
   );
   const hits = all.filter((h) => passes(h.strength, h.rect.angle, minConfidence, offAxisMinConfidence));

@@ -8,10 +8,11 @@ import type { Config } from '../config/schema.js';
 import { InputError } from '../core/errors.js';
 import { sweepAngles } from '../core/rotation.js';
 import { localRunner } from '../detect/local-runner.js';
-import type { SizeOverrides } from '../detect/settings.js';
+import { photoDetection, type SizeOverrides } from '../detect/settings.js';
 import type { AngleRunner } from '../detect/sweep.js';
 import { workerRunner } from '../detect/worker-runner.js';
 import { checkNeuralPackages, NeuralUnavailableError } from '../neural/face-api.js';
+import { neuralEngine } from '../neural/neural-engine.js';
 import { type NeuralPool, neuralPool } from '../neural/neural-pool.js';
 import type { FeatureKind } from '../recognize/features.js';
 import { defaultCascadePath, loadCascade } from '../vision/cascade/default-model.js';
@@ -78,17 +79,18 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
     const pool = releaseMs > 0 ? idleNeuralPool(make, poolSize(neural.workers), releaseMs) : make();
     return {
       options: {
-        detection,
+        detection: photoDetection(detection),
         maxPixels: config.decode.maxPixels,
         runner: unusedRunner,
         sizes,
-        neural: { pool, settings: neural },
+        neural: neuralEngine(pool, neural),
       },
       features: 'embedding',
       close: () => pool.close(),
     };
   }
-  // The rotation step becomes the sweep's angles here, once; the runner keeps them.
+  // The rotation step becomes the sweep's angles here, once; the runner keeps them, and the
+  // detector's options (photoDetection) no longer hold the step.
   const angles = sweepAngles(detection.rotationStep);
   const runner =
     detection.workers === 1
@@ -97,7 +99,7 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
         ? idleRunner(() => workerRunner(defaultCascadePath(), angles, detection.workers), releaseMs)
         : workerRunner(defaultCascadePath(), angles, detection.workers);
   return {
-    options: { detection, maxPixels: config.decode.maxPixels, runner, sizes },
+    options: { detection: photoDetection(detection), maxPixels: config.decode.maxPixels, runner, sizes },
     features: 'hog',
     close: () => runner.close(),
   };

@@ -1,6 +1,6 @@
 /**
  * One photo through the pipeline (issue 16 §1): decode → detect (rotation sweep and
- * de-duplication, either engine) → chip → features → name. The daemon (analyse.ts), `classify` and
+ * de-duplication, either engine) → chip → features → name. The daemon (daemon/analyser.ts), `classify` and
  * the identity eval (recognise.ts), and `chip` (chipper.ts) all come through here; each sets only
  * its options: whether and how faces are named, the de-duplication rule, and where a HOG model
  * reads a face from. What each keeps of the result (stored chips, thumbnails, chip files) is its own.

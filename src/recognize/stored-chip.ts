@@ -1,12 +1,14 @@
 /**
  * The chip facetag keeps for every detected face: upright, grey, with a generous margin, at most
  * STORED_MAX_SIDE pixels. From it any model's chip (smaller margin, any size) can be made again,
- * so retraining and re-classifying never need the photo or a second detection.
+ * so retraining and re-classifying never need the photo or a second detection. Then how a face
+ * is named again from what is stored of it (recogniseStored).
  */
 import { cutChip, type RasterImage } from '../vision/chip.js';
 import type { RotatedRect } from '../vision/geometry.js';
 import { rgbToGrey } from '../vision/grey.js';
 import type { GreyChip } from './features.js';
+import { type Recognition, type Recognizer, UNKNOWN } from './recognizer.js';
 
 /** Margin of stored chips, per side, as a fraction of the face box (models use 0..this). */
 export const STORED_PADDING = 0.25;
@@ -49,4 +51,36 @@ export function chipWithPadding(stored: GreyChip, padding: number): GreyChip {
 export function greyOf(chip: RasterImage): GreyChip {
   if (chip.channels !== 1) throw new RangeError('stored chips are grey');
   return { width: chip.width, height: chip.height, data: Float64Array.from(chip.pixels, (v) => v / 255) };
+}
+
+// ---- Naming a stored face ----
+
+/** A face as stored: its chip, and the embedding it was analysed with (neural engine), if any. */
+export interface StoredFace {
+  /** The decoded chip; only HOG models read it (see `needsStoredChip`), so it may be left out. */
+  readonly chip?: RasterImage | undefined;
+  readonly features?: { readonly values: Float64Array; readonly key: string } | null | undefined;
+}
+
+/** Whether naming stored faces with `recognizer` reads their chips: decode them only then. */
+export function needsStoredChip(recognizer: Recognizer): boolean {
+  return recognizer.featureKinds.includes('hog');
+}
+
+/**
+ * Name a face from what is stored of it: HOG models from its chip, embedding models from its
+ * stored embedding. A face without an embedding (found by the cascade) is unknown to embedding
+ * models rather than an error: a library being re-analysed after an engine switch has both.
+ */
+export function recogniseStored(recognizer: Recognizer, face: StoredFace): Recognition {
+  const embedding = face.features?.key.startsWith('embedding') ? face.features.values : undefined;
+  if (!embedding && recognizer.featureKinds.includes('embedding')) return { name: UNKNOWN, value: null, decisions: {} };
+  // Grey only when a HOG model asks for the chip: embedding models never do.
+  let grey: GreyChip | undefined;
+  const chipFor = (padding: number): GreyChip => {
+    if (!face.chip) throw new Error('a HOG model names stored faces from their chips: decode them (needsStoredChip)');
+    grey ??= greyOf(face.chip);
+    return chipWithPadding(grey, padding);
+  };
+  return recognizer.recognize(chipFor, embedding);
 }

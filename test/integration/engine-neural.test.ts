@@ -15,7 +15,7 @@ import { type DetectorOptions, detectDecoded, detectFile } from '../../src/engin
 import { readBoxesFile } from '../../src/eval/boxes-file.js';
 import { matchBoxes } from '../../src/eval/match.js';
 import { rotateSample } from '../../src/eval/rotate-sample.js';
-import { embedFaces, type NeuralEngine } from '../../src/neural/neural-engine.js';
+import { embedFaces, type NeuralEngine, neuralEngine } from '../../src/neural/neural-engine.js';
 import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
 import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { type DecodedImage, decodeImage } from '../../src/vision/decode.js';
@@ -32,7 +32,7 @@ let options: DetectorOptions;
 before(() => {
   if (neuralMissing) return;
   pool = neuralPool(1);
-  engine = { pool, settings: config.neural };
+  engine = neuralEngine(pool, config.neural);
   options = {
     detection: config.detection,
     maxPixels: config.decode.maxPixels,
@@ -218,7 +218,7 @@ test('two workers find exactly what one finds; embeddings come back in chip orde
     assert.deepEqual(await two.detect(image, angles, 0.5, () => true), uprightOne);
     const hits = one.filter((h) => h.rect.angle === 0).slice(0, 3);
     assert.ok(hits.length >= 2, 'faces to embed');
-    const engineTwo: NeuralEngine = { pool: two, settings: config.neural };
+    const engineTwo = neuralEngine(two, config.neural);
     const forward = await embedFaces(engineTwo, image, hits);
     const backward = await embedFaces(engineTwo, image, [...hits].reverse());
     assert.deepEqual(backward, [...forward].reverse());
@@ -250,7 +250,7 @@ test('the tfjs-wasm backend (the fallback) finds the same faces and gives the sa
     const hits = ours.filter((h) => h.rect.angle === 0).slice(0, 3);
     assert.ok(hits.length >= 2, 'faces to embed');
     const a = await embedFaces(engine, image, hits);
-    const b = await embedFaces({ pool: tfjs, settings: config.neural }, image, hits);
+    const b = await embedFaces(neuralEngine(tfjs, config.neural), image, hits);
     assert.deepEqual([engine.pool.backends?.().embed, tfjs.backends?.().embed], ['onnxruntime', 'tfjs-wasm']);
     for (const [i, e] of a.entries()) {
       const f = b[i];

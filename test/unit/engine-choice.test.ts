@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { engineForLibrary, keptEngineAdvice } from '../../src/config/engine.js';
 import { configSchema, withEngine } from '../../src/config/schema.js';
+import { engineForLibrary, keptEngineAdvice } from '../../src/daemon/library.js';
 
 const unset = withEngine(configSchema.parse({}));
 const chosen = (engine: 'cascade' | 'neural') => withEngine(configSchema.parse({ engine }));

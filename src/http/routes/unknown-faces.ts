@@ -6,7 +6,7 @@
 import { Router } from 'express';
 import * as z from 'zod';
 import { groupUnknownFaces, limitFaces } from '../../cluster/unknown-groups.js';
-import { needsStoredChip, recogniseStored } from '../../pipeline/analyse.js';
+import { needsStoredChip, recogniseStored } from '../../recognize/stored-chip.js';
 import { unknownFaces } from '../../store/clusters.js';
 import { suggestedFaces, unknownFaceChips } from '../../store/unknown-faces.js';
 import { decodeChipPng } from '../../vision/chip-png.js';
