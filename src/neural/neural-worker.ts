@@ -55,37 +55,41 @@ function faceApi(): Promise<FaceApi> {
 }
 
 /**
- * onnxruntime where it loads (its npm package has linux x64 and arm64, macOS arm64 and Windows
- * binaries), else the same network on
- * tfjs-wasm, ~5× slower, with the reason on stderr (the journal, under systemd).
+ * A net on onnxruntime where it loads (its npm package has linux x64 and arm64, macOS arm64 and
+ * Windows binaries), else the same network on tfjs-wasm, ~5× slower, with the reason on stderr
+ * (the journal, under systemd).
  */
-async function loadSsd(): Promise<SsdNet> {
-  if (backend === 'onnxruntime')
+async function onnxElseTfjs<T>(net: string, onnx: () => Promise<T>, tfjs: () => Promise<T>): Promise<T> {
+  if (backend === 'onnxruntime') {
     try {
-      return ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), threads));
+      return await onnx();
     } catch (err) {
-      warnFallback('face detector', err);
+      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      console.warn(`facetag: onnxruntime-node could not run the ${net} (${reason}); using tfjs-wasm, ~5x slower`);
     }
-  const tf = await faceApi();
-  return ssdNet(tfjsSsd(tf, ssdWeights(await readWeights(faceApiModelDir(), SSD_MODEL))));
+  }
+  return tfjs();
 }
 
-/** The landmark and recognition nets likewise: onnxruntime, else face-api's own on tfjs-wasm. */
-async function loadEmbedder(): Promise<Embedder> {
-  if (backend === 'onnxruntime')
-    try {
-      return await onnxruntimeEmbedder(loadOnnxruntime(), faceApiModelDir(), threads);
-    } catch (err) {
-      warnFallback('face landmark and recognition nets', err);
-    }
-  const tf = await faceApi();
-  await loadNets(tf, ['landmarks', 'descriptor']);
-  return tfjsEmbedder(tf);
+function loadSsd(): Promise<SsdNet> {
+  return onnxElseTfjs(
+    'face detector',
+    async () => ssdNet(await onnxruntimeSsd(loadOnnxruntime(), faceApiModelDir(), threads)),
+    async () => ssdNet(tfjsSsd(await faceApi(), ssdWeights(await readWeights(faceApiModelDir(), SSD_MODEL)))),
+  );
 }
 
-function warnFallback(net: string, err: unknown): void {
-  const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  console.warn(`facetag: onnxruntime-node could not run the ${net} (${reason}); using tfjs-wasm, ~5x slower`);
+/** The landmark and recognition nets likewise. */
+function loadEmbedder(): Promise<Embedder> {
+  return onnxElseTfjs(
+    'face landmark and recognition nets',
+    () => onnxruntimeEmbedder(loadOnnxruntime(), faceApiModelDir(), threads),
+    async () => {
+      const tf = await faceApi();
+      await loadNets(tf, ['landmarks', 'descriptor']);
+      return tfjsEmbedder(tf);
+    },
+  );
 }
 
 /** A lazily built net that is built again on the next task if building it failed. */

@@ -4,7 +4,7 @@
  * input (ssd-input.ts) and returns the same box encodings and face scores. Pure.
  */
 import { GraphBuilder } from './onnx-graph.js';
-import { SSD_STRIDE_TWO, type SsdConv, type SsdWeights } from './ssd-weights.js';
+import { type SsdConv, type SsdWeights, ssdFeatureMaps } from './ssd-weights.js';
 
 export const SSD_INPUT = 'input';
 export const SSD_ENCODINGS = 'encodings';
@@ -13,21 +13,10 @@ export const SSD_SCORES = 'scores';
 /** The ONNX model bytes of the SSD for an `side`×`side` input. */
 export function ssdOnnx(w: SsdWeights, side: number): Uint8Array {
   const g = new GraphBuilder('ssd_mobilenetv1');
-  const relu6 = (x: string, c: SsdConv, stride: number, depthwise = false) =>
-    g.relu6(g.conv(x, { ...c, stride, pad: 'same', depthwise }));
   const input = g.input(SSD_INPUT, [1, side, side, 3]);
-  // Feature maps the predictors read: layer 11, layer 13, then every second extra layer.
-  const features: string[] = [];
-  let out = relu6(g.transpose(input, [0, 3, 1, 2]), w.conv0, 2);
-  w.pairs.forEach((pair, i) => {
-    out = relu6(relu6(out, pair.depthwise, SSD_STRIDE_TWO.has(i + 1) ? 2 : 1, true), pair.pointwise, 1);
-    if (i + 1 === 11) features.push(out);
-  });
-  features.push(out);
-  w.extra.forEach((c, i) => {
-    out = relu6(out, c, i % 2 === 1 ? 2 : 1);
-    if (i % 2 === 1) features.push(out);
-  });
+  const features = ssdFeatureMaps(w, g.transpose(input, [0, 3, 1, 2]), (x, c: SsdConv, stride, depthwise) =>
+    g.relu6(g.conv(x, { ...c, stride, pad: 'same', depthwise })),
+  );
   /** A predictor's NCHW output as tfjs reshapes its NHWC one: [1, anchors, size]. */
   const predict = (c: SsdConv, f: string, size: number) =>
     g.reshape(g.transpose(g.conv(f, { ...c, stride: 1, pad: 'same' }), [0, 2, 3, 1]), [1, -1, size]);

@@ -10,19 +10,14 @@
 import type { FaceApi, Tensor, TfOps } from './face-api.js';
 import type { SsdOutputs } from './ssd-decode.js';
 import { SSD_INPUT_SIDE, type SsdModel } from './ssd-net.js';
-import { SSD_STRIDE_TWO, type SsdConv, type SsdWeights } from './ssd-weights.js';
+import { type SsdConv, type SsdLayers, type SsdWeights, ssdFeatureMaps } from './ssd-weights.js';
 
 interface Conv {
   readonly filter: Tensor;
   readonly bias: Tensor;
 }
 
-interface Weights {
-  readonly conv0: Conv;
-  readonly pairs: readonly { readonly depthwise: Conv; readonly pointwise: Conv }[];
-  readonly extra: readonly Conv[];
-  readonly predictors: readonly { readonly box: Conv; readonly cls: Conv }[];
-}
+type Weights = SsdLayers<Conv>;
 
 /** The layers' weights (ssd-weights.ts: read and folded once, for both backends) as tensors. */
 function tensors(tf: TfOps, w: SsdWeights): Weights {
@@ -49,7 +44,7 @@ function forward(tf: TfOps, w: Weights, input: Tensor): SsdOutputs {
   const free = (t: Tensor) => {
     if (live.delete(t)) t.dispose();
   };
-  const relu6 = (x: Tensor, c: Conv, stride: number, depthwise = false) => {
+  const relu6 = (x: Tensor, c: Conv, stride: number, depthwise: boolean) => {
     const args = {
       x,
       filter: c.filter,
@@ -64,24 +59,7 @@ function forward(tf: TfOps, w: Weights, input: Tensor): SsdOutputs {
     );
   };
   try {
-    // Feature maps the predictors read: layer 11, layer 13, then every second extra layer.
-    const features: Tensor[] = [];
-    let out = relu6(input, w.conv0, 2);
-    w.pairs.forEach((pair, i) => {
-      const layer = i + 1;
-      const d = relu6(out, pair.depthwise, SSD_STRIDE_TWO.has(layer) ? 2 : 1, true);
-      if (!features.includes(out)) free(out);
-      out = relu6(d, pair.pointwise, 1);
-      free(d);
-      if (layer === 11) features.push(out);
-    });
-    features.push(out);
-    w.extra.forEach((c, i) => {
-      const next = relu6(out, c, i % 2 === 1 ? 2 : 1);
-      if (!features.includes(out)) free(out);
-      out = next;
-      if (i % 2 === 1) features.push(out);
-    });
+    const features = ssdFeatureMaps(w, input, relu6, free);
     const [encodings, scores] = tf
       .tidy(() => {
         const linear = (x: Tensor, c: Conv) =>
