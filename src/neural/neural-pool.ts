@@ -12,6 +12,7 @@ import type { AngleHit } from '../vision/detect-angle.js';
 import { poolSize, threadPool } from '../workers/thread-pool.js';
 import { NeuralUnavailableError } from './face-api.js';
 import type { NeuralBackend, NeuralReply, NeuralTask, NeuralWorkerData } from './neural-messages.js';
+import { disableOrtTelemetry } from './onnxruntime.js';
 import { type SweepWorkers, sweepPhoto } from './photo-sweep.js';
 
 /**
@@ -45,6 +46,8 @@ export interface NeuralPool {
  * shared among the workers), on `backend`.
  */
 export function neuralPool(workers = 1, netThreads = 0, backend: NeuralBackend = 'onnxruntime'): NeuralPool {
+  // Before the workers load onnxruntime: only this thread's environment reaches its native code.
+  disableOrtTelemetry();
   const size = poolSize(workers);
   const threads = netThreads > 0 ? netThreads : Math.max(1, Math.floor(availableParallelism() / size));
   const data: NeuralWorkerData = { threads, backend };

@@ -28,8 +28,22 @@ function isOrt(m: unknown): m is Ort {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * onnxruntime-node 1.31 sends Microsoft telemetry by default: it keeps a device id and a queue of
+ * events (OS, CPU model, container, library version) under ~/.cache/Microsoft/DeveloperTools and
+ * looks up mobile.events.data.microsoft.com to upload them (seen with strace and in the queue's
+ * SQLite file). A family's face tagger tells nobody anything: ORT_DISABLE_TELEMETRY=1 turns it off,
+ * unless the person running facetag set the variable themselves. The native library reads the
+ * process environment, which only the main thread's process.env writes through to (a worker's is
+ * a copy), so this runs before the neural workers start (neuralPool) and before any load here.
+ */
+export function disableOrtTelemetry(env: NodeJS.ProcessEnv = process.env): void {
+  env.ORT_DISABLE_TELEMETRY ??= '1';
+}
+
 /** onnxruntime-node, or why it cannot load here (no binary for the platform, a broken install). */
 export function loadOnnxruntime(load: (id: string) => unknown = require): Ort {
+  disableOrtTelemetry();
   const m = load('onnxruntime-node');
   if (!isOrt(m)) throw new Error('onnxruntime-node loaded, but without InferenceSession and Tensor');
   return m;
