@@ -3,9 +3,7 @@
  * daemon per folder, decided before anything else starts), then the database (upgraded when
  * older), then the engine the library keeps. Closing releases both. Nothing is logged here: a
  * refusal (another daemon, a newer schema, an unreadable file) is thrown before any component
- * starts, and the caller says it.
- *
- * Holds, in order: opening the library, then which engine it is analysed with (engineForLibrary).
+ * starts, and the caller says it. Which engine a library keeps is decided at the end of the file.
  */
 
 import { type Config, DEFAULT_ENGINE, ENGINES, type Engine } from '../config/schema.js';
@@ -76,7 +74,7 @@ export function openLibrary(config: Config, onUpgrade: Upgrading): Library {
  * Which engine a library is analysed with. A person's choice (config file or --engine) always
  * wins. Without one, a library keeps the engine that analysed it, since switching analyses every
  * photo again, which on a large library takes hours and must never happen behind the family's
- * back; a library nothing has analysed yet gets the default. Pure.
+ * back; a library nothing has analysed yet gets the default. engineForLibrary is pure.
  */
 
 export interface LibraryEngine {

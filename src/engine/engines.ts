@@ -14,6 +14,7 @@ import { workerRunner } from '../detect/worker-runner.js';
 import { checkNeuralPackages, NeuralUnavailableError } from '../neural/face-api.js';
 import { neuralEngine } from '../neural/neural-engine.js';
 import { type NeuralPool, neuralPool } from '../neural/neural-pool.js';
+import { disableOrtTelemetry } from '../neural/onnxruntime.js';
 import type { FeatureKind } from '../recognize/features.js';
 import { defaultCascadePath, loadCascade } from '../vision/cascade/default-model.js';
 import { idleReleased } from '../workers/idle-release.js';
@@ -67,6 +68,8 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
         '"detection.parity" reproduces the seed\'s cascade; it cannot be used with the neural engine (set "engine": "cascade", or turn parity off)',
       );
     }
+    // Set now, on the main thread, before any other thread runs: the pool may start much later.
+    disableOrtTelemetry();
     try {
       checkNeuralPackages();
     } catch (err) {

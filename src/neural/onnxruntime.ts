@@ -35,7 +35,9 @@ const require = createRequire(import.meta.url);
  * SQLite file). A family's face tagger tells nobody anything: ORT_DISABLE_TELEMETRY=1 turns it off,
  * unless the person running facetag set the variable themselves. The native library reads the
  * process environment, which only the main thread's process.env writes through to (a worker's is
- * a copy), so this runs before the neural workers start (neuralPool) and before any load here.
+ * a copy), so the engine factory and neuralPool call this on the main thread before any worker
+ * loads the library. The call in loadOnnxruntime covers main-thread loads (tests, benches); in a
+ * worker it changes nothing.
  */
 export function disableOrtTelemetry(env: NodeJS.ProcessEnv = process.env): void {
   env.ORT_DISABLE_TELEMETRY ??= '1';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema, withEngine } from '../../src/config/schema.js';
 import { isRotationStep, sweepAngles } from '../../src/core/rotation.js';
 import { photoDetection } from '../../src/detect/settings.js';
+import { buildEngines } from '../../src/engine/engines.js';
 import { neuralEngine } from '../../src/neural/neural-engine.js';
 import type { NeuralPool } from '../../src/neural/neural-pool.js';
 
@@ -28,4 +29,16 @@ test('the step becomes angles once, in the engine factory: what detects a photo 
   assert.deepEqual(neural.angles, [0, 45, 90, 135, 180, 225, 270, 315]);
   assert.equal('rotationStep' in neural.settings, false);
   assert.equal(neural.settings.minConfidence, config.neural.minConfidence);
+});
+
+test('the engine factory hands the detector the section without the step', async () => {
+  const config = withEngine(configSchema.parse({ engine: 'cascade', detection: { workers: 1, rotationStep: 90 } }));
+  const engines = buildEngines(config);
+  try {
+    assert.equal('rotationStep' in engines.options.detection, false);
+    assert.equal('workers' in engines.options.detection, false);
+    assert.equal(engines.options.detection.minNeighbours, config.detection.minNeighbours);
+  } finally {
+    await engines.close();
+  }
 });
