@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { type Config, defaultConfig } from '../src/config/schema.js';
 import { sweepAngles } from '../src/core/rotation.js';
 import { photoDetection, type SizeOverrides } from '../src/detect/settings.js';
+import type { AngleRunner } from '../src/detect/sweep.js';
 import { workerRunner } from '../src/detect/worker-runner.js';
 import { type DetectionTimes, type DetectorOptions, detectFile, type ImageDetection } from '../src/engine/detector.js';
 import { defaultCascadePath } from '../src/vision/cascade/default-model.js';
@@ -172,6 +173,16 @@ async function timeOne(
   const t = performance.now();
   const det = await detectFile(file, options);
   return { ms: performance.now() - t, cpuMs: ownCpuMs() - cpu, det };
+}
+
+/** The detector's options for a runner made for `detection`'s step, as the engine factory gives them. */
+function detectorOptions(runner: AngleRunner, detection: Config['detection'], sizes?: SizeOverrides): DetectorOptions {
+  return {
+    detection: photoDetection(detection),
+    maxPixels: defaultConfig().decode.maxPixels,
+    runner,
+    ...(sizes ? { sizes } : {}),
+  };
 }
 
 async function measurePhoto(
@@ -408,15 +419,10 @@ async function main(): Promise<void> {
   // One worker pool per configuration (a runner keeps its sweep's angles), closed before the next;
   // each measurement starts with a warm-up run, so the pool's start is not timed.
   const measure = async (label: string, detection: Config['detection'], sizes?: SizeOverrides): Promise<FacetagRun> => {
-    const runner = workerRunner(defaultCascadePath(), sweepAngles(detection.rotationStep), threads);
-    const options: DetectorOptions = {
-      detection: photoDetection(detection),
-      maxPixels: config.decode.maxPixels,
-      runner,
-      ...(sizes ? { sizes } : {}),
-    };
+    const angles = sweepAngles(detection.rotationStep);
+    const runner = workerRunner(defaultCascadePath(), angles, threads);
     try {
-      return await measurePhoto(label, photo, options, 360 / detection.rotationStep, args.runs);
+      return await measurePhoto(label, photo, detectorOptions(runner, detection, sizes), angles.length, args.runs);
     } finally {
       await runner.close();
     }
@@ -667,12 +673,8 @@ async function main(): Promise<void> {
   process.stderr.write(`[facetag] detection set: ${files.length} images\n`);
   // Both set measurements sweep at 15°: one pool for the two.
   const runner = workerRunner(defaultCascadePath(), sweepAngles(def.rotationStep), threads);
-  const options = (detection: Config['detection'], sizes?: SizeOverrides): DetectorOptions => ({
-    detection: photoDetection(detection),
-    maxPixels: config.decode.maxPixels,
-    runner,
-    ...(sizes ? { sizes } : {}),
-  });
+  const options = (detection: Config['detection'], sizes?: SizeOverrides): DetectorOptions =>
+    detectorOptions(runner, detection, sizes);
   const facetagSet = await measureSet(files, options(def));
   rss.afterSet = process.resourceUsage().maxRSS;
   meter.end(`facetag default, detection set (${files.length} images)`, phase);

@@ -4,20 +4,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { defaultConfig } from '../src/config/schema.js';
-import type { AngleRunner } from '../src/detect/sweep.js';
 import { type DetectorOptions, detectDecoded } from '../src/engine/detector.js';
-import { embedFaces, type NeuralEngine, neuralEngine } from '../src/neural/neural-engine.js';
+import { neuralDetectorOptions } from '../src/engine/engines.js';
+import { embedFaces, type NeuralEngine } from '../src/neural/neural-engine.js';
 import { neuralPool } from '../src/neural/neural-pool.js';
 import { decodeImage } from '../src/vision/decode.js';
 import { fmtLoad, makeTestPhoto, mb, median, PHOTO_SOURCE, repoRoot, round, say } from './common.js';
 
 /** A family photo of one face (LFW, 250 px), shrunk to 150 px: the small photos of issue 17. */
 const SMALL_SOURCE = 'data/library/photos/2019/01/IMG_0003.jpg';
-
-const noCascade: AngleRunner = {
-  run: () => Promise.reject(new Error('not used')),
-  close: async () => {},
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -39,13 +34,8 @@ async function main(): Promise<void> {
   say(`  MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '(unset: glibc default)'}`);
 
   const pool = neuralPool(workers);
-  const engine = neuralEngine(pool, settings);
-  const options: DetectorOptions = {
-    detection: config.detection,
-    maxPixels: config.decode.maxPixels,
-    runner: noCascade,
-    neural: engine,
-  };
+  const options = neuralDetectorOptions({ ...config, neural: settings }, pool);
+  const engine = options.neural;
   const small = join(tmp, 'small150.jpg');
   await sharp(join(shared, SMALL_SOURCE)).resize(150, 150).jpeg({ quality: 90 }).toFile(small);
   let big: Measured;
@@ -75,7 +65,7 @@ async function main(): Promise<void> {
   };
   say(`  nets on: detection ${backends.detect ?? '?'}, embeddings ${backends.embed ?? '?'}`);
   say(
-    `  ${result.workers} worker(s), ${360 / settings.rotationStep} angle(s), ${big.faces} face(s): ` +
+    `  ${result.workers} worker(s), ${engine.angles.length} angle(s), ${big.faces} face(s): ` +
       `detect ${result.detectSecondsPerPhoto} s/photo, detect + embeddings ${result.detectAndEmbedSecondsPerPhoto} s/photo ` +
       `(median of ${runs}); peak RSS ${result.peakRssMb} MB`,
   );

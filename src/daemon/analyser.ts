@@ -8,9 +8,9 @@ import type { DetectorOptions } from '../engine/detector.js';
 import { neuralFeatureSpec } from '../neural/neural-engine.js';
 import { faceThumb } from '../pipeline/face-thumb.js';
 import { runFile } from '../pipeline/photo-pipeline.js';
-import { featureKey, type GreyChip } from '../recognize/features.js';
+import { featureKey } from '../recognize/features.js';
 import { type Recognition, type Recognizer, UNKNOWN } from '../recognize/recognizer.js';
-import { chipWithPadding, greyOf, STORED_PADDING, storedChip } from '../recognize/stored-chip.js';
+import { paddedChips, STORED_PADDING, storedChip } from '../recognize/stored-chip.js';
 import type { RasterImage } from '../vision/chip.js';
 import { encodeChipPng } from '../vision/chip-png.js';
 import { DecodeError } from '../vision/decode.js';
@@ -74,13 +74,7 @@ export async function analysePhoto(
     recognizer: recognizer && recognizer.size > 0 ? recognizer : undefined,
     describeAll: true,
     mismatch: 'unknown',
-    chipReader: (image) => (hit) => {
-      let grey: GreyChip | undefined;
-      return (padding) => {
-        grey ??= greyOf(storedOf(image, hit));
-        return chipWithPadding(grey, padding);
-      };
-    },
+    chipReader: (image) => (hit) => paddedChips(() => storedOf(image, hit)),
   });
   const key = detector.neural ? featureKey(neuralFeatureSpec(detector.neural)) : '';
   const faces: AnalysedFace[] = [];

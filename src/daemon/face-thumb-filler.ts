@@ -8,11 +8,12 @@
 
 import { systemTimers, type Timers } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { type DetectionConfig, detectionMaxSide } from '../detect/settings.js';
+import type { DetectionConfig } from '../detect/settings.js';
+import { decodeForDetection } from '../engine/detector.js';
 import { faceThumb } from '../pipeline/face-thumb.js';
 import type { Db } from '../store/db.js';
 import { countThumblessFaces, nextThumblessContent, storeFaceThumbs } from '../store/face-thumbs.js';
-import { DecodeError, decodeImage } from '../vision/decode.js';
+import { DecodeError } from '../vision/decode.js';
 import { scaleRect } from '../vision/geometry.js';
 
 export interface FaceThumbFillerOptions {
@@ -52,7 +53,6 @@ export function startFaceThumbFiller(options: FaceThumbFillerOptions): FaceThumb
   const timers = options.timers ?? systemTimers;
   const pauseMs = options.pauseMs ?? 100;
   const busyWaitMs = options.busyWaitMs ?? 5000;
-  const maxSide = detectionMaxSide(options.decode.detection);
   let stopped = false;
   let wakeSleeper: (() => void) | undefined;
 
@@ -86,10 +86,7 @@ export function startFaceThumbFiller(options: FaceThumbFillerOptions): FaceThumb
       if (!next) break;
       after = next.contentId;
       try {
-        const image = await decodeImage(next.path, {
-          maxPixels: options.decode.maxPixels,
-          ...(maxSide ? { maxSide } : {}),
-        });
+        const image = await decodeForDetection(next.path, options.decode);
         if (next.width !== null && (image.fullWidth !== next.width || image.fullHeight !== next.height)) {
           // The file changed since it was analysed: its re-analysis will bring the thumbs.
           skipped++;

@@ -12,7 +12,7 @@ import { photoDetection, type SizeOverrides } from '../detect/settings.js';
 import type { AngleRunner } from '../detect/sweep.js';
 import { workerRunner } from '../detect/worker-runner.js';
 import { checkNeuralPackages, NeuralUnavailableError } from '../neural/face-api.js';
-import { neuralEngine } from '../neural/neural-engine.js';
+import { type NeuralEngine, neuralEngine } from '../neural/neural-engine.js';
 import { type NeuralPool, neuralPool } from '../neural/neural-pool.js';
 import { disableOrtTelemetry } from '../neural/onnxruntime.js';
 import type { FeatureKind } from '../recognize/features.js';
@@ -57,6 +57,22 @@ function idleNeuralPool(create: () => NeuralPool, workers: number, ms: number): 
   };
 }
 
+/**
+ * The detector's options for the neural engine on `pool`. The cascade is not used: its runner
+ * refuses, so nothing spawns cascade workers. Also for tests and benches that make their own pool.
+ */
+export function neuralDetectorOptions(
+  config: Config,
+  pool: NeuralPool,
+): DetectorOptions & { readonly neural: NeuralEngine } {
+  return {
+    detection: photoDetection(config.detection),
+    maxPixels: config.decode.maxPixels,
+    runner: unusedRunner,
+    neural: neuralEngine(pool, config.neural),
+  };
+}
+
 /** The config's engine, ready: worker threads, unless one cascade thread is asked for. */
 export function buildEngines(config: Config, options: EngineOptions = {}): Engines {
   const { detection, neural } = config;
@@ -77,17 +93,10 @@ export function buildEngines(config: Config, options: EngineOptions = {}): Engin
       if (err instanceof NeuralUnavailableError) throw new InputError(err.message);
       throw err;
     }
-    // The cascade is not used: a runner that refuses, so nothing spawns cascade workers.
     const make = () => neuralPool(neural.workers, neural.threads, neural.backend);
     const pool = releaseMs > 0 ? idleNeuralPool(make, poolSize(neural.workers), releaseMs) : make();
     return {
-      options: {
-        detection: photoDetection(detection),
-        maxPixels: config.decode.maxPixels,
-        runner: unusedRunner,
-        sizes,
-        neural: neuralEngine(pool, neural),
-      },
+      options: { ...neuralDetectorOptions(config, pool), sizes },
       features: 'embedding',
       close: () => pool.close(),
     };

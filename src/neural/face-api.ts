@@ -30,19 +30,10 @@ export interface TfOps {
   tensor4d(values: Float32Array, shape: [number, number, number, number]): Tensor;
   tensor1d(values: Float32Array): Tensor;
   tidy<T>(fn: () => T): T;
-  keep<T extends Tensor>(t: T): T;
   reshape(x: Tensor, shape: number[]): Tensor;
-  add(a: Tensor, b: Tensor | number): Tensor;
-  sub(a: Tensor, b: Tensor | number): Tensor;
-  mul(a: Tensor, b: Tensor | number): Tensor;
-  div(a: Tensor, b: Tensor | number): Tensor;
-  sqrt(x: Tensor): Tensor;
   concat(xs: Tensor[], axis: number): Tensor;
   slice(x: Tensor, begin: number[], size: number[]): Tensor;
   sigmoid(x: Tensor): Tensor;
-  readonly image: {
-    resizeBilinear(x: Tensor, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean): Tensor;
-  };
   readonly fused: {
     conv2d(args: FusedConvArgs): Tensor;
     depthwiseConv2d(args: FusedConvArgs): Tensor;

@@ -75,12 +75,21 @@ export function needsStoredChip(recognizer: Recognizer): boolean {
 export function recogniseStored(recognizer: Recognizer, face: StoredFace): Recognition {
   const embedding = face.features?.key.startsWith('embedding') ? face.features.values : undefined;
   if (!embedding && recognizer.featureKinds.includes('embedding')) return { name: UNKNOWN, value: null, decisions: {} };
-  // Grey only when a HOG model asks for the chip: embedding models never do.
-  let grey: GreyChip | undefined;
-  const chipFor = (padding: number): GreyChip => {
+  const chipFor = paddedChips(() => {
     if (!face.chip) throw new Error('a HOG model names stored faces from their chips: decode them (needsStoredChip)');
-    grey ??= greyOf(face.chip);
+    return face.chip;
+  });
+  return recognizer.recognize(chipFor, embedding);
+}
+
+/**
+ * A model's chip at any margin from a stored chip, which is fetched and made grey only when a HOG
+ * model first asks (embedding models never do), and once however many models ask.
+ */
+export function paddedChips(stored: () => RasterImage): (padding: number) => GreyChip {
+  let grey: GreyChip | undefined;
+  return (padding) => {
+    grey ??= greyOf(stored());
     return chipWithPadding(grey, padding);
   };
-  return recognizer.recognize(chipFor, embedding);
 }

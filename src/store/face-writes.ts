@@ -39,14 +39,28 @@ function featureBytes(features: Float32Array | Float64Array | null | undefined):
   return Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength);
 }
 
-function personIdOf(db: Db, name: string | null | undefined, now: number): number | null {
-  if (name === null || name === undefined) return null;
-  const normal = normalisePersonName(name);
-  if (normal === undefined) throw new Error(`invalid person name ${JSON.stringify(name)} from the recogniser`);
-  return ensurePerson(db, normal, now);
+type PersonIds = (name: string | null | undefined) => number | null;
+
+/**
+ * The person id of each recogniser name, for one write: a retrain re-records every auto face, and
+ * the few names among them are checked and looked up once each rather than once per face.
+ */
+function personIds(db: Db, now: number): PersonIds {
+  const ids = new Map<string, number>();
+  return (name) => {
+    if (name === null || name === undefined) return null;
+    let id = ids.get(name);
+    if (id === undefined) {
+      const normal = normalisePersonName(name);
+      if (normal === undefined) throw new Error(`invalid person name ${JSON.stringify(name)} from the recogniser`);
+      id = ensurePerson(db, normal, now);
+      ids.set(name, id);
+    }
+    return id;
+  };
 }
 
-function faceValues(db: Db, face: FaceInput, modelVersion: string | null, now: number) {
+function faceValues(face: FaceInput, personId: PersonIds, modelVersion: string | null, now: number) {
   const { cx, cy, width, height, angle } = face.rect;
   return {
     cx,
@@ -62,7 +76,7 @@ function faceValues(db: Db, face: FaceInput, modelVersion: string | null, now: n
     thumb: face.thumb ? Buffer.from(face.thumb.buffer, face.thumb.byteOffset, face.thumb.byteLength) : null,
     features: featureBytes(face.features),
     feature_key: face.featureKey ?? null,
-    predicted_person_id: personIdOf(db, face.predictedPerson, now),
+    predicted_person_id: personId(face.predictedPerson),
     decision_value: face.decisionValue ?? null,
     model_version: face.predictedPerson === undefined && face.decisionValue === undefined ? null : modelVersion,
     now,
@@ -92,7 +106,7 @@ export interface FaceWriteReport {
 }
 
 /**
- * Make `faces` the content's detection, label-safely (see the file comment). Call inside the
+ * Make `faces` the content's detection, label-safely (see faces.ts's file comment). Call inside the
  * transaction that records the analysis: it runs several statements.
  */
 export function writeFaces(
@@ -120,7 +134,9 @@ export function writeFaces(
      WHERE id = @id`,
   );
   // matchFaces pairs indices of the two lists it was given.
-  for (const [e, i] of pairs) update.run({ ...faceValues(db, faces[i]!, modelVersion, now), id: existing[e]!.id });
+  const personId = personIds(db, now);
+  for (const [e, i] of pairs)
+    update.run({ ...faceValues(faces[i]!, personId, modelVersion, now), id: existing[e]!.id });
 
   let deleted = 0;
   let keptUnmatched = 0;
@@ -141,7 +157,7 @@ export function writeFaces(
   let inserted = 0;
   faces.forEach((f, i) => {
     if (matchedIncoming.has(i)) return;
-    insert.run({ ...faceValues(db, f, modelVersion, now), content_id: contentId });
+    insert.run({ ...faceValues(f, personId, modelVersion, now), content_id: contentId });
     inserted++;
   });
   return { inserted, updated: pairs.length, deleted, keptUnmatched };
@@ -218,15 +234,10 @@ export function recordPredictions(
       `UPDATE faces SET predicted_person_id = ?, decision_value = ?, model_version = ?, updated_at = ?
        WHERE id = ? RETURNING content_id`,
     );
+    const personId = personIds(db, now);
     const contents = new Set<number>();
     for (const p of predictions) {
-      const row: unknown = update.get(
-        personIdOf(db, p.predictedPerson, now),
-        p.decisionValue,
-        modelVersion,
-        now,
-        p.faceId,
-      );
+      const row: unknown = update.get(personId(p.predictedPerson), p.decisionValue, modelVersion, now, p.faceId);
       if (row !== undefined) contents.add(z.object({ content_id: z.int() }).parse(row).content_id);
     }
     for (const c of contents) announceContent(db, c, 'reclassified', now);

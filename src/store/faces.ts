@@ -136,27 +136,36 @@ export type LabelResult =
   | { readonly ok: true; readonly face: FaceRow }
   | { readonly ok: false; readonly code: 'face-not-found' | 'invalid-person-name' | 'nothing-to-reject' };
 
+type LabelRefusal = Exclude<LabelResult, { ok: true }>['code'];
+
+/** Write one face's label, without announcing it: the callers announce each content once. */
+function applyLabel(db: Db, face: FaceRow, action: LabelAction, now: number): LabelRefusal | undefined {
+  let personId: number | null = null;
+  if (action.state === 'confirmed' || (action.state === 'rejected' && action.person !== undefined)) {
+    const name = normalisePersonName(action.person ?? '');
+    if (name === undefined) return 'invalid-person-name';
+    personId = ensurePerson(db, name, now);
+  } else if (action.state === 'rejected') {
+    personId = face.predicted_person_id;
+    if (personId === null) return 'nothing-to-reject';
+  }
+  prepared(db, 'UPDATE faces SET label_state = ?, person_id = ?, labelled_at = ?, updated_at = ? WHERE id = ?').run(
+    action.state,
+    personId,
+    action.state === 'auto' ? null : now,
+    now,
+    face.id,
+  );
+  return undefined;
+}
+
 /** Label one face (web page, HTTP API, CLI). Announces the change for sidecars and plugins. */
 export function setFaceLabel(db: Db, faceId: number, action: LabelAction, now: number): LabelResult {
   return writeTransaction(db, (): LabelResult => {
     const face = faceById(db, faceId);
     if (!face) return { ok: false, code: 'face-not-found' };
-    let personId: number | null = null;
-    if (action.state === 'confirmed' || (action.state === 'rejected' && action.person !== undefined)) {
-      const name = normalisePersonName(action.person ?? '');
-      if (name === undefined) return { ok: false, code: 'invalid-person-name' };
-      personId = ensurePerson(db, name, now);
-    } else if (action.state === 'rejected') {
-      personId = face.predicted_person_id;
-      if (personId === null) return { ok: false, code: 'nothing-to-reject' };
-    }
-    prepared(db, 'UPDATE faces SET label_state = ?, person_id = ?, labelled_at = ?, updated_at = ? WHERE id = ?').run(
-      action.state,
-      personId,
-      action.state === 'auto' ? null : now,
-      now,
-      faceId,
-    );
+    const refused = applyLabel(db, face, action, now);
+    if (refused) return { ok: false, code: refused };
     announceContent(db, face.content_id, 'labelled', now);
     const updated = faceById(db, faceId);
     if (!updated) throw new Error(`face ${faceId} vanished inside its own transaction`);
@@ -244,6 +253,8 @@ export function labelFaces(
 ): BulkLabelResult {
   const run = (): BulkLabelResult => {
     const before = [];
+    // Each photo is announced once, however many of its faces the action labels.
+    const contents = new Set<number>();
     for (const id of new Set(faceIds)) {
       const face = faceById(db, id);
       if (!face) throw new BulkRefused(id, 'face-not-found');
@@ -254,9 +265,11 @@ export function labelFaces(
         person_id: face.person_id,
         labelled_at: face.labelled_at,
       });
-      const r = setFaceLabel(db, id, action, now);
-      if (!r.ok) throw new BulkRefused(id, r.code);
+      const refused = applyLabel(db, face, action, now);
+      if (refused) throw new BulkRefused(id, refused);
+      contents.add(face.content_id);
     }
+    for (const c of contents) announceContent(db, c, 'labelled', now);
     const row: unknown = prepared(
       db,
       'INSERT INTO label_actions (summary, before, created_at) VALUES (?, ?, ?) RETURNING id',
@@ -275,7 +288,7 @@ export function labelFaces(
 class BulkRefused extends Error {
   constructor(
     readonly faceId: number,
-    readonly code: Exclude<LabelResult, { ok: true }>['code'],
+    readonly code: LabelRefusal,
   ) {
     super(`face ${faceId}: ${code}`);
   }
@@ -339,6 +352,11 @@ export type PersonRow = z.infer<typeof personRow>;
 export function ensurePerson(db: Db, name: string, now: number): number {
   prepared(db, 'INSERT INTO persons (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, now);
   return z.object({ id: z.int() }).parse(prepared(db, 'SELECT id FROM persons WHERE name = ?').get(name)).id;
+}
+
+export function personById(db: Db, id: number): PersonRow | undefined {
+  const row: unknown = prepared(db, 'SELECT id, name, created_at FROM persons WHERE id = ?').get(id);
+  return row === undefined ? undefined : personRow.parse(row);
 }
 
 export function personByName(db: Db, name: string): PersonRow | undefined {

@@ -68,7 +68,7 @@ export function outboxDepth(db: Db): number {
 
 /** Announce that a content's faces or labels changed: one photo.analysed per file that holds it. */
 export function announceContent(db: Db, contentId: number, cause: AnnounceCause, now: number): void {
-  const photos = z.array(z.object({ photoId: z.int(), path: z.string(), hash: z.string().nullable() })).parse(
+  const photos = z.array(z.object(photoRef)).parse(
     prepared(
       db,
       `SELECT p.id AS photoId, p.path, c.hash FROM photos p JOIN contents c ON c.id = p.content_id
@@ -86,7 +86,7 @@ export function announcePhoto(db: Db, photoId: number, now: number): void {
      WHERE p.id = ? AND p.status <> 'removed'`,
   ).get(photoId);
   if (row === undefined) return;
-  const payload = z.object({ photoId: z.int(), path: z.string(), hash: z.string().nullable() }).parse(row);
+  const payload = z.object(photoRef).parse(row);
   addEvent(db, { kind: 'photo.analysed', payload: { ...payload, cause: 'analysed' } }, now);
 }
 
@@ -165,7 +165,7 @@ export function markDeliveredBelow(db: Db, belowId: number, now: number): number
   ).run(now, belowId).changes;
 }
 
-/** Delete events delivered before `before`, always keeping the newest row (see the file comment). */
+/** Delete events delivered before `before`, always keeping the newest row (see "Reads for the plugin host" above). */
 export function pruneDeliveredKeepingNewest(db: Db, before: number): number {
   return prepared(
     db,

@@ -7,15 +7,8 @@
 import * as z from 'zod';
 import { normalisePersonName } from '../names/person-name.js';
 import { type Db, prepared, writeTransaction } from './db.js';
-import type { PersonRow } from './faces.js';
+import { type PersonRow, personById, personByName } from './faces.js';
 import { announceContent } from './outbox.js';
-
-const personRow = z.object({ id: z.int(), name: z.string(), created_at: z.int() });
-
-export function personById(db: Db, id: number): PersonRow | undefined {
-  const row: unknown = prepared(db, 'SELECT id, name, created_at FROM persons WHERE id = ?').get(id);
-  return row === undefined ? undefined : personRow.parse(row);
-}
 
 /** Contents that show this person: labelled (confirmed or rejected) or suggested. */
 function contentsOfPerson(db: Db, personId: number): number[] {
@@ -43,9 +36,8 @@ export function renamePerson(db: Db, id: number, name: string, now: number): Ren
     const normal = normalisePersonName(name);
     if (normal === undefined) return { ok: false, code: 'invalid-person-name' };
     if (normal === person.name) return { ok: true, person, changed: false, announced: 0 };
-    const clash: unknown = prepared(db, 'SELECT id FROM persons WHERE name = ?').get(normal);
-    if (clash !== undefined)
-      return { ok: false, code: 'name-taken', existingId: z.object({ id: z.int() }).parse(clash).id };
+    const clash = personByName(db, normal);
+    if (clash !== undefined) return { ok: false, code: 'name-taken', existingId: clash.id };
     prepared(db, 'UPDATE persons SET name = ? WHERE id = ?').run(normal, id);
     const contents = contentsOfPerson(db, id);
     for (const c of contents) announceContent(db, c, 'labelled', now);

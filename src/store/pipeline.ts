@@ -4,7 +4,7 @@
  * does the library's generation, bumped when the configured engine differs from the one that
  * analysed the library. The sum is therefore monotone, and switching engines (either way) makes
  * every photo due again. Labels survive that: a re-analysis matches labelled faces to the new
- * detections by overlap and never drops a labelled face (faces.ts writeFaces).
+ * detections by overlap and never drops a labelled face (face-writes.ts writeFaces).
  */
 import * as z from 'zod';
 import { type Db, prepared, writeTransaction } from './db.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../src/config/schema.js';
 import { sweepAngles } from '../../src/core/rotation.js';
 import { localRunner } from '../../src/detect/local-runner.js';
-import type { DetectionConfig } from '../../src/detect/settings.js';
+import { type DetectionConfig, photoDetection } from '../../src/detect/settings.js';
 import type { DetectorOptions } from '../../src/engine/detector.js';
 import { loadCascade } from '../../src/vision/cascade/default-model.js';
 import { sharedDir } from './paths.js';
@@ -19,12 +19,11 @@ export const cliPath = fileURLToPath(new URL('../../src/cli.js', import.meta.url
  */
 export function uprightDetector(overrides: Partial<DetectionConfig> = {}): DetectorOptions {
   const detection = {
-    ...defaultConfig().detection,
-    rotationStep: 360,
+    ...photoDetection(defaultConfig().detection),
     stepRatio: 1.5,
     minNeighbours: 4,
     minHitDensity: 0,
     ...overrides,
   };
-  return { detection, maxPixels: 50_000_000, runner: localRunner(loadCascade(), sweepAngles(detection.rotationStep)) };
+  return { detection, maxPixels: 50_000_000, runner: localRunner(loadCascade(), sweepAngles(360)) };
 }

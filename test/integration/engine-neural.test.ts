@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { defaultConfig } from '../../src/config/schema.js';
 import { type RotationFrame, rotationFrame } from '../../src/core/rotation.js';
 import { type DetectorOptions, detectDecoded, detectFile } from '../../src/engine/detector.js';
+import { neuralDetectorOptions } from '../../src/engine/engines.js';
 import { readBoxesFile } from '../../src/eval/boxes-file.js';
 import { matchBoxes } from '../../src/eval/match.js';
 import { rotateSample } from '../../src/eval/rotate-sample.js';
@@ -27,18 +28,13 @@ import { sharedDir } from '../helpers/paths.js';
 const config = defaultConfig();
 let pool: NeuralPool | undefined;
 let engine: NeuralEngine;
-let options: DetectorOptions;
+let options: DetectorOptions & { readonly neural: NeuralEngine };
 
 before(() => {
   if (neuralMissing) return;
   pool = neuralPool(1);
-  engine = neuralEngine(pool, config.neural);
-  options = {
-    detection: config.detection,
-    maxPixels: config.decode.maxPixels,
-    runner: { run: () => Promise.reject(new Error('the cascade must not run')), close: async () => {} },
-    neural: engine,
-  };
+  options = neuralDetectorOptions(config, pool);
+  engine = options.neural;
 });
 after(async () => {
   await pool?.close();

@@ -16,7 +16,7 @@ import { after, before, test } from 'node:test';
 import * as z from 'zod';
 import { defaultConfig } from '../../src/config/schema.js';
 import { type DetectorOptions, detectDecoded } from '../../src/engine/detector.js';
-import { neuralEngine } from '../../src/neural/neural-engine.js';
+import { neuralDetectorOptions } from '../../src/engine/engines.js';
 import { type NeuralPool, neuralPool } from '../../src/neural/neural-pool.js';
 import { rotateRgb } from '../../src/neural/rotate-rgb.js';
 import { type DecodedImage, decodeImage } from '../../src/vision/decode.js';
@@ -46,12 +46,7 @@ let options: DetectorOptions;
 before(() => {
   if (neuralMissing) return;
   pool = neuralPool(2);
-  options = {
-    detection: config.detection,
-    maxPixels: config.decode.maxPixels,
-    runner: { run: () => Promise.reject(new Error('the cascade must not run')), close: async () => {} },
-    neural: neuralEngine(pool, config.neural),
-  };
+  options = neuralDetectorOptions(config, pool);
 });
 after(async () => {
   await pool?.close();

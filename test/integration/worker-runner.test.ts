@@ -5,14 +5,15 @@ import { test } from 'node:test';
 import { defaultConfig } from '../../src/config/schema.js';
 import { sweepAngles } from '../../src/core/rotation.js';
 import { localRunner } from '../../src/detect/local-runner.js';
+import { photoDetection } from '../../src/detect/settings.js';
 import { workerRunner } from '../../src/detect/worker-runner.js';
 import { detectFile } from '../../src/engine/detector.js';
 import { defaultCascadePath, loadCascade } from '../../src/vision/cascade/default-model.js';
 import { sharedDir, tmpDir } from '../helpers/paths.js';
 
 const photo = join(sharedDir, 'data/detection/images/pic00076.jpg');
-const detection = { ...defaultConfig().detection, rotationStep: 45 };
-const angles = sweepAngles(detection.rotationStep);
+const detection = photoDetection(defaultConfig().detection);
+const angles = sweepAngles(45);
 
 test('worker threads give exactly the faces the calling thread gives', async () => {
   const local = localRunner(loadCascade(), angles);

@@ -1,8 +1,7 @@
 /** Persons: the list with face counts, a person's photos, rename and merge. */
 import { Router } from 'express';
 import type { Labelling } from '../../labelling/labelling.js';
-import { personFaceCounts } from '../../store/faces.js';
-import { personById } from '../../store/person-admin.js';
+import { personById, personFaceCounts } from '../../store/faces.js';
 import { photosOfPerson } from '../../store/person-photos.js';
 import type { HttpApiDeps } from '../deps.js';
 import { notFound, refused } from '../errors.js';

@@ -17,10 +17,10 @@
 import * as z from 'zod';
 import type { Logger } from '../../core/logger.js';
 import { errnoCode } from '../../files/errno.js';
+import { personNameProblem } from '../../names/person-name.js';
 import {
   type FaceSkip,
   type OpenNotice,
-  personNameProblem,
   type SidecarFace,
   SidecarInputError,
   SidecarReport,
